@@ -1,0 +1,22 @@
+# Shared settings for hack/ scripts. Source it; it defines no behaviour of its own.
+
+# Where built tools and caches live: outside the clone, so a fresh clone reuses them.
+CERTPLANE_CACHE_DIR="${CERTPLANE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/certplane}"
+CERTPLANE_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# The one place the pinned versions are named for scripts; the go.mod files pin the same.
+KUBERNETES_VERSION=v1.36.3
+ETCD_VERSION=v3.6.8
+HELM_VERSION=v3.21.4
+
+# tools_dir prints the folder holding the control-plane binaries for the current pins.
+# The key includes a hash of the wrapper modules, so changing a pin or a dependency
+# builds anew instead of reusing stale binaries.
+tools_dir() {
+  local hash
+  hash=$(cat "$CERTPLANE_REPO_ROOT"/hack/tools/*/go.mod "$CERTPLANE_REPO_ROOT"/hack/tools/*/go.sum \
+    "$CERTPLANE_REPO_ROOT"/hack/build-control-plane.sh | sha256sum | cut -c1-12)
+  echo "$CERTPLANE_CACHE_DIR/bin/k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$hash"
+}
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
