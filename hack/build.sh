@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Configures and builds certplane into a build folder, reusing the compiler cache kept
+# outside the clone.
+#
+#   hack/build.sh [release|asan]      (default: release)
+#
+# release -> build/       (RelWithDebInfo; every test tier, the controller, benchmarks)
+# asan    -> build-asan/  (ASan + UBSan; CI runs the unit and integration tests here)
+# Warnings are errors when CI is set, as in CI.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+flavour=${1:-release}
+case $flavour in
+  release) dir=build; extra=() ;;
+  asan) dir=build-asan; extra=(-DCERTPLANE_SANITIZE=ON -DCERTPLANE_BUILD_BENCH=OFF) ;;
+  *) die "unknown build flavour '$flavour' (release or asan)" ;;
+esac
+
+export CCACHE_DIR="$CERTPLANE_CACHE_DIR/ccache"
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+werror=OFF
+[[ -n ${CI:-} ]] && werror=ON
+
+cd "$CERTPLANE_REPO_ROOT"
+cmake -S . -B "$dir" -G Ninja "${launcher[@]}" -DCERTPLANE_WERROR=$werror "${extra[@]}" >/dev/null
+ninja -C "$dir" -j"${CERTPLANE_BUILD_JOBS:-2}"
