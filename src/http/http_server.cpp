@@ -1,0 +1,111 @@
+#include "http/http_server.h"
+
+#include <cpprest/http_listener.h>
+#include <cpprest/uri.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace certplane::http {
+namespace {
+
+namespace listener = web::http::experimental::listener;
+
+HttpRequest ToRequest(const web::http::http_request& in, std::string body) {
+  HttpRequest out;
+  out.method = in.method();
+  const web::uri& uri = in.relative_uri();
+  out.path = web::uri::decode(uri.path());
+  for (const auto& [k, v] : web::uri::split_query(uri.query())) out.query[web::uri::decode(k)] = web::uri::decode(v);
+  for (const auto& [name, value] : in.headers()) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    out.headers[lower] = value;
+  }
+  out.body = std::move(body);
+  out.remote_address = in.remote_address();
+  return out;
+}
+
+web::http::http_response ToResponse(const HttpResponse& in) {
+  web::http::http_response out(static_cast<web::http::status_code>(in.status));
+  for (const auto& [name, value] : in.headers) out.headers().add(name, value);
+  // A vector body keeps binary payloads (DER CRLs, PKCS12) byte-exact.
+  out.set_body(std::vector<unsigned char>(in.body.begin(), in.body.end()));
+  out.headers().set_content_type(in.content_type);
+  return out;
+}
+
+}  // namespace
+
+Status ListenUri(const std::string& address, std::string* uri) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 == address.size()) {
+    return InvalidArgument("listen address \"" + address + "\" must be host:port or :port");
+  }
+  std::string host = address.substr(0, colon);
+  std::string port = address.substr(colon + 1);
+  if (!std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+      std::stoul(port) > 65535) {
+    return InvalidArgument("listen address \"" + address + "\" has an invalid port");
+  }
+  if (host.empty()) host = "0.0.0.0";
+  *uri = "http://" + host + ":" + port;
+  return Status::Ok();
+}
+
+struct HttpServer::Impl {
+  std::unique_ptr<listener::http_listener> listener;
+};
+
+HttpServer::HttpServer(std::string address, const Router& router, HttpServerOptions options)
+    : address_(std::move(address)), router_(router), options_(options), impl_(std::make_unique<Impl>()) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  std::string uri;
+  CERTPLANE_RETURN_IF_ERROR(ListenUri(address_, &uri));
+  try {
+    impl_->listener = std::make_unique<listener::http_listener>(uri);
+    const size_t max_body = options_.max_body_bytes;
+    const Router& router = router_;
+    impl_->listener->support([&router, max_body](web::http::http_request request) {
+      try {
+        auto length = request.headers().content_length();
+        if (length > max_body) {
+          request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
+          return;
+        }
+        std::vector<unsigned char> bytes = request.extract_vector().get();
+        if (bytes.size() > max_body) {
+          request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
+          return;
+        }
+        HttpResponse response = router.Dispatch(ToRequest(request, std::string(bytes.begin(), bytes.end())));
+        request.reply(ToResponse(response)).wait();
+      } catch (const std::exception& e) {
+        // The client went away or sent something the listener could not parse.
+        spdlog::debug("http request failed: {}", e.what());
+      }
+    });
+    impl_->listener->open().wait();
+  } catch (const std::exception& e) {
+    impl_->listener.reset();
+    return Unavailable("listening on " + address_ + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+void HttpServer::Stop() {
+  if (!impl_ || !impl_->listener) return;
+  try {
+    impl_->listener->close().wait();
+  } catch (const std::exception& e) {
+    spdlog::warn("closing http listener on {}: {}", address_, e.what());
+  }
+  impl_->listener.reset();
+}
+
+}  // namespace certplane::http

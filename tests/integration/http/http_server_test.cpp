@@ -1,0 +1,122 @@
+// HttpServer on a real loopback socket, checked with curl, the client users will use.
+#include "http/http_server.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace certplane::http {
+namespace {
+
+// A free loopback port: bind port 0, read what the kernel chose, release it.
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Runs a shell command and returns its stdout.
+std::string Shell(const std::string& command) {
+  std::string out;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
+  return out;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.Get("/hello/{name}", [](const HttpRequest& r) {
+      HttpResponse res = HttpResponse::Text(200, "hello " + r.params.at("name") + " q=" +
+                                                     (r.query.count("q") ? r.query.at("q") : "") + " ua=" +
+                                                     r.Header("User-Agent"));
+      res.headers.emplace_back("ETag", "\"v1\"");
+      return res;
+    });
+    router_.Get("/binary", [](const HttpRequest&) {
+      return HttpResponse::Bytes(200, std::string("\x30\x00\xff\x01", 4), "application/pkix-crl");
+    });
+    router_.Post("/echo", [](const HttpRequest& r) { return HttpResponse::Text(200, std::to_string(r.body.size())); });
+    port_ = FreeLoopbackPort();
+    ASSERT_GT(port_, 0);
+    base_ = "http://127.0.0.1:" + std::to_string(port_);
+    HttpServerOptions options;
+    options.max_body_bytes = 1024;
+    server_ = std::make_unique<HttpServer>("127.0.0.1:" + std::to_string(port_), router_, options);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  Router router_;
+  int port_ = 0;
+  std::string base_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, ServesRoutesWithParamsQueryAndHeaders) {
+  EXPECT_EQ(Shell("curl -sS -A probe/1 '" + base_ + "/hello/world?q=a%20b'"), "hello world q=a b ua=probe/1");
+  EXPECT_EQ(Shell("curl -sS -o /dev/null -w '%{http_code}' " + base_ + "/missing"), "404");
+  EXPECT_NE(Shell("curl -sS -D - -o /dev/null " + base_ + "/hello/x").find("ETag: \"v1\""), std::string::npos);
+}
+
+TEST_F(HttpServerTest, BinaryBodiesAreByteExact) {
+  EXPECT_EQ(Shell("curl -sS " + base_ + "/binary | od -An -tx1 | tr -d ' \\n'"), "3000ff01");
+  EXPECT_EQ(Shell("curl -sS -o /dev/null -w '%{content_type}' " + base_ + "/binary"), "application/pkix-crl");
+}
+
+TEST_F(HttpServerTest, BodiesOverTheLimitAre413) {
+  EXPECT_EQ(Shell("curl -sS -X POST --data-binary 'small' " + base_ + "/echo"), "5");
+  EXPECT_EQ(Shell("head -c 4096 /dev/zero | curl -sS -o /dev/null -w '%{http_code}' -X POST --data-binary @- " + base_ +
+                "/echo"),
+            "413");
+}
+
+TEST(HttpServerBusyPort, APortHeldByAnotherSocketIsAnUnavailableError) {
+  // Hold a port the way another process would: bound and listening.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+  Router router;
+  HttpServer server(address, router);
+  Status s = server.Start();
+  ::close(fd);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("listening on " + address), std::string::npos) << s;
+}
+
+TEST(ListenUri, AcceptsHostPortAndPortOnly) {
+  std::string uri;
+  ASSERT_TRUE(ListenUri("127.0.0.1:8080", &uri).ok());
+  EXPECT_EQ(uri, "http://127.0.0.1:8080");
+  ASSERT_TRUE(ListenUri(":9090", &uri).ok());
+  EXPECT_EQ(uri, "http://0.0.0.0:9090");
+  EXPECT_EQ(ListenUri("8080", &uri).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ListenUri("host:http", &uri).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace certplane::http
