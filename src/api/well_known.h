@@ -1,0 +1,45 @@
+// Names every certplane component must agree on: the API group and kinds, and the labels,
+// annotations and finalizers certplane reads or writes.
+#pragma once
+
+#include <string_view>
+
+namespace certplane::api {
+
+inline constexpr std::string_view kGroup = "certplane.io";
+inline constexpr std::string_view kVersion = "v1alpha1";
+inline constexpr std::string_view kApiVersion = "certplane.io/v1alpha1";
+
+inline constexpr std::string_view kCertificateKind = "Certificate";
+inline constexpr std::string_view kCertificateAuthorityKind = "CertificateAuthority";
+inline constexpr std::string_view kCertificateTemplateKind = "CertificateTemplate";
+inline constexpr std::string_view kCertificateProfileKind = "CertificateProfile";
+
+// Resource names (the plural in REST paths: /apis/certplane.io/v1alpha1/<plural>).
+inline constexpr std::string_view kCertificateResource = "certificates";
+inline constexpr std::string_view kCertificateAuthorityResource = "certificateauthorities";
+inline constexpr std::string_view kCertificateTemplateResource = "certificatetemplates";
+inline constexpr std::string_view kCertificateProfileResource = "certificateprofiles";
+
+// On a Certificate: an RFC 3339 time; when it is later than the last issuance (and not in
+// the future), the certificate is renewed now. `kubectl annotate cpcert web
+// certplane.io/renew-requested-at=$(date -u +%FT%TZ) --overwrite`.
+inline constexpr std::string_view kRenewRequestedAtAnnotation = "certplane.io/renew-requested-at";
+
+// On the Secrets the controller writes. The label lets the controller watch only its own
+// Secrets (its value is the Certificate's name); the annotations record what was issued.
+inline constexpr std::string_view kCertificateNameLabel = "certplane.io/certificate-name";
+inline constexpr std::string_view kSerialNumberAnnotation = "certplane.io/serial-number";
+inline constexpr std::string_view kCaNameAnnotation = "certplane.io/ca-name";
+inline constexpr std::string_view kProfileNameAnnotation = "certplane.io/profile-name";
+inline constexpr std::string_view kRevisionAnnotation = "certplane.io/revision";
+inline constexpr std::string_view kDurationAnnotation = "certplane.io/duration";
+
+// Held on a Certificate whose profile revokes on delete, until its serial is on the CRL.
+inline constexpr std::string_view kRevokeOnDeleteFinalizer = "certplane.io/revoke-on-delete";
+
+// kubectl's copy of the whole applied object; dropped when decoding (it can be as large
+// as the object itself and nothing in certplane reads it).
+inline constexpr std::string_view kLastAppliedConfigAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+}  // namespace certplane::api

@@ -1,0 +1,204 @@
+// The individual checks of the trigger and readiness chains (issuance.h).
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <string>
+
+#include "api/defaults.h"
+#include "api/well_known.h"
+#include "policy/ip.h"
+#include "policy/issuance.h"
+#include "policy/reasons.h"
+#include "policy/renewal.h"
+
+namespace certplane::policy {
+namespace {
+
+const std::string& SecretName(const IssuanceInput& in) { return in.certificate.spec.secret_name; }
+
+api::Time Floor(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Fingerprints compare as hex, ignoring case and ":" separators.
+std::string NormalizeFingerprint(const std::string& f) {
+  std::string out;
+  for (char c : f) {
+    if (c != ':') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string JoinSorted(const std::set<std::string>& values) {
+  if (values.empty()) return "none";
+  std::string out;
+  for (const std::string& v : values) out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
+// Collects "field (has X; wants Y)" for every difference.
+class Differences {
+ public:
+  void Strings(std::string_view field, const std::vector<std::string>& has, const std::vector<std::string>& wants,
+               std::string (*normalize)(std::string) = nullptr) {
+    std::set<std::string> a, b;
+    for (const std::string& v : has) a.insert(normalize ? normalize(v) : v);
+    for (const std::string& v : wants) b.insert(normalize ? normalize(v) : v);
+    if (a != b) Add(field, JoinSorted(a), JoinSorted(b));
+  }
+  void String(std::string_view field, const std::string& has, const std::string& wants) {
+    if (has != wants) Add(field, has.empty() ? "none" : has, wants.empty() ? "none" : wants);
+  }
+  template <api::ApiEnum E>
+  void Enums(std::string_view field, const std::vector<E>& has, const std::vector<E>& wants) {
+    std::vector<std::string> a, b;
+    for (E v : has) a.emplace_back(api::ToString(v));
+    for (E v : wants) b.emplace_back(api::ToString(v));
+    Strings(field, a, b);
+  }
+  template <api::ApiEnum E>
+  void Enum(std::string_view field, const std::optional<E>& has, E wants) {
+    if (has && *has != wants) Add(field, std::string(api::ToString(*has)), std::string(api::ToString(wants)));
+  }
+
+  bool empty() const { return text_.empty(); }
+  const std::string& text() const { return text_; }
+
+ private:
+  void Add(std::string_view field, const std::string& has, const std::string& wants) {
+    text_ += (text_.empty() ? "" : ", ") + std::string(field) + " (has " + has + "; wants " + wants + ")";
+  }
+  std::string text_;
+};
+
+}  // namespace
+
+std::optional<Finding> SecretDoesNotExist(const IssuanceInput& in) {
+  if (in.secret.exists) return std::nullopt;
+  return Finding{kDoesNotExist, "Secret " + SecretName(in) + " does not exist"};
+}
+
+std::optional<Finding> SecretIsMissingData(const IssuanceInput& in) {
+  if (!in.secret.has_certificate) return Finding{kMissingData, "Secret " + SecretName(in) + " has no tls.crt"};
+  if (!in.secret.has_private_key) return Finding{kMissingData, "Secret " + SecretName(in) + " has no tls.key"};
+  return std::nullopt;
+}
+
+std::optional<Finding> SecretDataIsInvalid(const IssuanceInput& in) {
+  if (in.secret.parse_error.empty()) return std::nullopt;
+  return Finding{kInvalidCertificate, "Secret " + SecretName(in) + " holds data that cannot be parsed: " +
+                                          in.secret.parse_error};
+}
+
+std::optional<Finding> KeyDoesNotMatchCertificate(const IssuanceInput& in) {
+  if (in.secret.key_matches_certificate) return std::nullopt;
+  return Finding{kKeyMismatch, "tls.key in Secret " + SecretName(in) + " is not the private key of its tls.crt"};
+}
+
+std::optional<Finding> ChainDoesNotMatch(const IssuanceInput& in) {
+  if (in.secret.chain_valid) return std::nullopt;
+  return Finding{kSecretMismatch, "the chain in Secret " + SecretName(in) + " (tls.crt, ca.crt) does not lead to CA " +
+                                      in.profile.spec.ca_ref.name};
+}
+
+std::optional<Finding> IssuedByAnotherCA(const IssuanceInput& in) {
+  const std::string& want = in.profile.spec.ca_ref.name;
+  if (in.secret.ca_name.empty() || in.secret.ca_name == want) return std::nullopt;
+  return Finding{kIncorrectIssuer, "the certificate was issued by CA " + in.secret.ca_name + "; profile " +
+                                       in.profile.metadata.name + " now issues from CA " + want};
+}
+
+std::optional<Finding> CAHasChanged(const IssuanceInput& in) {
+  if (in.ca_fingerprint_sha256.empty() || in.secret.issuer_fingerprint_sha256.empty()) return std::nullopt;
+  const std::string has = NormalizeFingerprint(in.secret.issuer_fingerprint_sha256);
+  const std::string now = NormalizeFingerprint(in.ca_fingerprint_sha256);
+  if (has == now) return std::nullopt;
+  return Finding{kCAChanged, "CA " + in.profile.spec.ca_ref.name + " has a new certificate (SHA-256 " +
+                                 now.substr(0, 16) + "...); the certificate was signed by " + has.substr(0, 16) +
+                                 "..."};
+}
+
+std::optional<Finding> SpecHasChanged(const IssuanceInput& in) {
+  const api::CertificateSpec& spec = in.certificate.spec;
+  const SecretFacts& s = in.secret;
+  Differences d;
+  if (!s.profile_name.empty()) d.String("profileRef", s.profile_name, spec.profile_ref.name);
+  d.String("commonName", s.common_name, spec.common_name);
+  d.Strings("dnsNames", s.dns_names, spec.dns_names, Lower);
+  d.Strings("ipAddresses", s.ip_addresses, spec.ip_addresses, [](std::string v) { return CanonicalIp(v); });
+  d.Strings("uris", s.uris, spec.uris);
+  d.Strings("emailAddresses", s.email_addresses, spec.email_addresses);
+  d.Strings("subject.organizations", s.subject.organizations, spec.subject.organizations);
+  d.Strings("subject.organizationalUnits", s.subject.organizational_units, spec.subject.organizational_units);
+  d.Strings("subject.countries", s.subject.countries, spec.subject.countries);
+  d.Strings("subject.localities", s.subject.localities, spec.subject.localities);
+  d.Strings("subject.provinces", s.subject.provinces, spec.subject.provinces);
+  d.String("subject.serialNumber", s.subject.serial_number, spec.subject.serial_number);
+  d.Enum("privateKey.algorithm", s.key_algorithm, spec.private_key.algorithm);
+  d.Enum("privateKey.encoding", s.key_encoding, spec.private_key.encoding);
+  d.Enums("keyUsages", s.key_usages, api::EffectiveKeyUsages(spec, in.tmpl.spec));
+  d.Enums("extendedKeyUsages", s.extended_key_usages, api::EffectiveExtendedKeyUsages(spec, in.tmpl.spec));
+  if (s.requested_duration) {
+    const api::Duration want = api::EffectiveDuration(spec, in.tmpl.spec);
+    if (*s.requested_duration != want) {
+      d.String("duration", api::FormatDuration(*s.requested_duration), api::FormatDuration(want));
+    }
+  }
+  if (d.empty()) return std::nullopt;
+  return Finding{kSpecChanged, "the certificate in Secret " + SecretName(in) + " does not match the spec: " + d.text()};
+}
+
+std::optional<Finding> RenewalRequested(const IssuanceInput& in) {
+  const auto& annotations = in.certificate.metadata.annotations;
+  const auto it = annotations.find(std::string(api::kRenewRequestedAtAnnotation));
+  if (it == annotations.end()) return std::nullopt;
+  // An annotation that is not a timestamp cannot be refused by the schema; it is ignored.
+  Result<api::Time> requested = api::ParseTime(it->second);
+  if (!requested.ok() || *requested > Floor(in.now)) return std::nullopt;
+  std::optional<api::Time> last = in.certificate.status.last_issuance_time;
+  if (!last) last = in.secret.not_before;
+  if (last && *requested <= *last) return std::nullopt;
+  return Finding{kManuallyTriggered, "renewal requested at " + it->second + " (annotation " +
+                                         std::string(api::kRenewRequestedAtAnnotation) + ")"};
+}
+
+std::optional<Finding> HasExpired(const IssuanceInput& in) {
+  if (!in.secret.not_after || Floor(in.now) < *in.secret.not_after) return std::nullopt;
+  return Finding{kExpired, "the certificate expired at " + api::FormatTime(*in.secret.not_after)};
+}
+
+std::optional<Finding> HasExpiredAndAutoRenews(const IssuanceInput& in) {
+  if (!api::EffectiveAutoRenew(in.certificate.spec, in.profile.spec)) return std::nullopt;
+  return HasExpired(in);
+}
+
+std::optional<Finding> RenewalIsDue(const IssuanceInput& in) {
+  const std::optional<api::Time> due = ScheduledRenewal(in);
+  if (!due || Floor(in.now) < *due) return std::nullopt;
+  return Finding{kRenewing, "renewal was due at " + api::FormatTime(*due)};
+}
+
+std::optional<api::Time> ScheduledRenewal(const IssuanceInput& in) {
+  if (!api::EffectiveAutoRenew(in.certificate.spec, in.profile.spec)) return std::nullopt;
+  if (!in.secret.not_before || !in.secret.not_after) return std::nullopt;
+  return RenewalTime({.not_before = *in.secret.not_before,
+                      .not_after = *in.secret.not_after,
+                      .renew_before = api::EffectiveRenewBefore(in.certificate.spec, in.profile.spec),
+                      .uid = in.certificate.metadata.uid});
+}
+
+std::optional<Finding> RevocationFinding(const api::Certificate& certificate) {
+  if (!certificate.spec.revocation) return std::nullopt;
+  const api::RevocationReason reason = certificate.spec.revocation->reason;
+  const std::string serial = certificate.status.serial_number.empty() ? "" : " " + certificate.status.serial_number;
+  if (!api::IsFinal(reason)) {
+    return Finding{kOnHold, "serial" + serial + " is on hold (certificateHold); remove spec.revocation to lift it"};
+  }
+  return Finding{kRevoked, "serial" + serial + " is revoked (" + std::string(api::ToString(reason)) +
+                               "); create a new Certificate to get a new one"};
+}
+
+}  // namespace certplane::policy

@@ -1,0 +1,37 @@
+#include "policy/renewal.h"
+
+#include "policy/hash.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+
+namespace certplane::policy {
+namespace {
+
+constexpr api::Duration kMaxJitter = std::chrono::minutes(5);
+
+}  // namespace
+
+api::Duration RenewalJitter(std::string_view uid, api::Duration bound) {
+  const auto bound_s = std::chrono::floor<std::chrono::seconds>(bound).count();
+  if (uid.empty() || bound_s <= 0) return api::Duration::zero();
+  return std::chrono::seconds(static_cast<std::int64_t>(Fnv1a64(uid) % static_cast<std::uint64_t>(bound_s + 1)));
+}
+
+api::Time RenewalTime(const RenewalInput& in) {
+  const api::Duration lifetime = in.not_after - in.not_before;
+  if (lifetime <= api::Duration::zero()) return in.not_after;
+  api::Duration renew_before = lifetime / 3;
+  if (in.renew_before && *in.renew_before > api::Duration::zero() && *in.renew_before < lifetime) {
+    renew_before = *in.renew_before;
+  }
+  // Whole seconds, rounding the lead time up so the renewal is never later than asked.
+  const api::Time base =
+      in.not_after - std::chrono::ceil<std::chrono::seconds>(renew_before);
+  const api::Duration lead = base - in.not_before;
+  const api::Duration bound = std::min({lifetime / 100, kMaxJitter, lead / 10});
+  return base - std::chrono::floor<std::chrono::seconds>(RenewalJitter(in.uid, bound));
+}
+
+}  // namespace certplane::policy

@@ -1,0 +1,384 @@
+#!/usr/bin/env bash
+# The CRDs on a real kube-apiserver: they install and become Established; the five
+# examples apply unchanged; defaults, printer columns, short names, the certplane
+# category, the status subresource and `kubectl explain` work; and every invalid spec
+# is refused by the schema or a CEL rule with the message a user should read.
+#
+# Runs against the control plane in $KUBECONFIG (the ctest fixture's, or your own:
+#   KUBECONFIG=... tests/integration/crds/crd_test.sh).
+#
+# Shared control plane etiquette: the examples name fixed cluster-scoped objects and the
+# namespace "shop", which end-to-end tests may be using at the same time, so they are
+# applied unchanged with --dry-run=server (every admission step, nothing stored). The
+# checks that need stored objects use copies with a unique suffix in a unique namespace,
+# and everything this script creates is deleted on exit, pass or fail.
+set -euo pipefail
+# `manifest | expect_refused ...` runs the check in this shell, so its counts survive.
+shopt -s lastpipe
+
+src=${CERTPLANE_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+id=$(printf '%s' "$$-$RANDOM-$(date +%s%N)" | sha256sum | cut -c1-8)
+ns=crds-$id
+work=$(mktemp -d)
+failures=0
+checks=0
+created_shop=false
+
+log() { echo "crd_test: $*"; }
+pass() { checks=$((checks + 1)); echo "ok   $checks - $*"; }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL $checks - $*"; }
+
+# delete_namespace NS: this control plane runs no namespace controller (no
+# kube-controller-manager), so empty the namespace of what we put there and finalize it
+# ourselves, as that controller would.
+delete_namespace() {
+  kubectl delete certificates.certplane.io,secrets --all -n "$1" --wait=false >/dev/null 2>&1
+  kubectl delete namespace "$1" --wait=false >/dev/null 2>&1
+  kubectl get namespace "$1" -o json 2>/dev/null |
+    python3 -c 'import json,sys; o=json.load(sys.stdin); o["spec"]["finalizers"]=[]; print(json.dumps(o))' |
+    kubectl replace --raw "/api/v1/namespaces/$1/finalize" -f - >/dev/null 2>&1
+}
+
+cleanup() {
+  set +e
+  delete_namespace "$ns"
+  kubectl delete certificateprofiles.certplane.io "web-$id" >/dev/null 2>&1
+  kubectl delete certificatetemplates.certplane.io "web-server-$id" >/dev/null 2>&1
+  kubectl delete certificateauthorities.certplane.io "example-issuing-$id" "example-root-$id" >/dev/null 2>&1
+  if [[ $created_shop == true ]]; then delete_namespace shop; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# expect_refused NAME MESSAGE [kubectl args...] <manifest: the API server must refuse
+# the manifest (server-side dry run) with an error containing MESSAGE.
+expect_refused() {
+  local name=$1 want=$2 out; shift 2
+  if out=$(kubectl apply --dry-run=server "$@" -f - 2>&1); then
+    fail "$name: accepted, expected refusal with \"$want\""
+  elif [[ $out != *"$want"* ]]; then
+    fail "$name: refused, but the message lacks \"$want\": $out"
+  else
+    pass "$name refused: $want"
+  fi
+}
+
+# expect_accepted NAME <manifest: the API server must accept it (server-side dry run).
+expect_accepted() {
+  local name=$1 out
+  if out=$(kubectl apply --dry-run=server -f - 2>&1); then pass "$name accepted"
+  else fail "$name: refused: $out"; fi
+}
+
+# expect_cmd_fails NAME MESSAGE cmd...: the command must fail with MESSAGE in its output.
+expect_cmd_fails() {
+  local name=$1 want=$2 out; shift 2
+  if out=$("$@" 2>&1); then fail "$name: succeeded, expected \"$want\""
+  elif [[ $out != *"$want"* ]]; then fail "$name: failed, but without \"$want\": $out"
+  else pass "$name refused: $want"; fi
+}
+
+# expect_cmd NAME cmd...: the command must succeed.
+expect_cmd() {
+  local name=$1 out; shift
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name: $out"; fi
+}
+
+# expect_eq NAME WANT GOT
+expect_eq() {
+  if [[ $2 == "$3" ]]; then pass "$1 = $2"; else fail "$1: want \"$2\", got \"$3\""; fi
+}
+
+command -v kubectl >/dev/null || { echo "crd_test: kubectl not on PATH" >&2; exit 1; }
+[[ -n ${KUBECONFIG:-} ]] || { echo "crd_test: KUBECONFIG is not set" >&2; exit 1; }
+log "namespace $ns, suffix $id, kubectl $(kubectl version --client -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])')"
+
+# --- The repository's examples are the shared contract, byte for byte. --------------
+examples=$src/examples
+for f in 01-root-ca.yaml 02-issuing-ca.yaml 03-template.yaml 04-profile.yaml 05-certificate.yaml; do
+  [[ -f $examples/$f ]] && pass "examples/$f exists" || fail "examples/$f is missing"
+done
+if [[ -d $src/../shared/examples ]]; then
+  if diff -r "$src/../shared/examples" "$examples" >"$work/diff" 2>&1; then
+    pass "examples/ is byte-identical to ../shared/examples"
+  else
+    fail "examples/ differs from ../shared/examples: $(head -c 2000 "$work/diff")"
+  fi
+fi
+
+# --- Install. -----------------------------------------------------------------------
+kinds=(certificateauthorities certificatetemplates certificateprofiles certificates)
+expect_cmd "kubectl apply -f crds/" kubectl apply -f "$src/crds"
+for k in "${kinds[@]}"; do
+  expect_cmd "$k.certplane.io is Established" \
+    kubectl wait --for=condition=Established "crd/$k.certplane.io" --timeout=60s
+done
+# Discovery can lag Established by a moment; wait until kubectl resolves the short names.
+for _ in $(seq 1 50); do kubectl get cpcert -A >/dev/null 2>&1 && break; sleep 0.2; done
+
+# --- Every field is described, so `kubectl explain` teaches the whole API. ----------
+kubectl get crd "${kinds[@]/%/.certplane.io}" -o json >"$work/crds.json"
+undescribed=$(python3 - "$work/crds.json" <<'EOF'
+import json, sys
+missing = []
+def walk(schema, path):
+    for name, sub in (schema.get("properties") or {}).items():
+        p = f"{path}.{name}"
+        if name not in ("apiVersion", "kind", "metadata") and not sub.get("description"):
+            missing.append(p)
+        walk(sub, p)
+    if "items" in schema:
+        walk(schema["items"], path + "[]")
+    if isinstance(schema.get("additionalProperties"), dict):
+        walk(schema["additionalProperties"], path + "{}")
+for crd in json.load(open(sys.argv[1]))["items"]:
+    for v in crd["spec"]["versions"]:
+        walk(v["schema"]["openAPIV3Schema"], crd["spec"]["names"]["kind"])
+print(" ".join(missing))
+EOF
+)
+if [[ -z $undescribed ]]; then pass "every schema field has a description"
+else fail "fields without a description: $undescribed"; fi
+
+# Scope, version, short names and category, as the API server reports them.
+kubectl api-resources --api-group=certplane.io -o wide --no-headers >"$work/resources"
+check_resource() {
+  local plural=$1 short=$2 namespaced=$3 line
+  line=$(grep -E "^$plural[[:space:]]" "$work/resources" || true)
+  if [[ -z $line ]]; then fail "$plural is not served"; return; fi
+  [[ $line == *"$short"* ]] && pass "$plural has short names $short" || fail "$plural short names: $line"
+  [[ $line == *" $namespaced "* ]] && pass "$plural namespaced=$namespaced" || fail "$plural scope: $line"
+  [[ $line == *certplane* ]] && pass "$plural is in the certplane category" || fail "$plural category: $line"
+  [[ $line == *v1alpha1* ]] && pass "$plural serves v1alpha1" || fail "$plural version: $line"
+}
+check_resource certificateauthorities cpca,cpcas false
+check_resource certificatetemplates cptemplate,cptemplates false
+check_resource certificateprofiles cpprofile,cpprofiles false
+check_resource certificates cpcert,cpcerts true
+if kubectl api-resources --no-headers 2>/dev/null | awk '{print $2}' | tr ',' '\n' | grep -qx cert; then
+  owner=$(kubectl api-resources --no-headers | awk '$2 ~ /(^|,)cert(,|$)/ {print $0}')
+  [[ $owner == *cert-manager.io* ]] && pass "cert/certs left to cert-manager" || fail "we claim cert: $owner"
+else
+  pass "certplane claims neither cert nor certs (cert-manager's short names)"
+fi
+
+# --- kubectl explain teaches nested fields. -----------------------------------------
+explain() {
+  local field=$1 want=$2 out
+  if out=$(kubectl explain "$field" 2>&1) && [[ $out == *"$want"* ]]; then pass "kubectl explain $field"
+  else fail "kubectl explain $field lacks \"$want\": $out"; fi
+}
+explain certificates.certplane.io.spec.privateKey.rotationPolicy "new key at every issuance"
+explain cpcert.spec.additionalOutputFormats.passwordSecretRef.key "Key within the Secret"
+explain cpcert.spec.revocation.reason "RFC 5280"
+explain cpcert.status.history.revocationReason "Why that serial was revoked"
+explain cpca.spec.crl.validity "nextUpdate - thisUpdate"
+explain cpca.spec.nameConstraints.excluded.ipRanges "CIDR"
+explain cptemplate.spec.subjectAltNames.uris.allowed "spiffe://cluster.local/ns/*/sa/*"
+explain cpprofile.spec.enrollment.acme.externalAccountBinding.secretRef "base64url HMAC"
+explain cpprofile.status.latestActiveCertificate.serialNumber "serial number"
+
+# --- The five examples apply unchanged. ----------------------------------------------
+# 05 creates the namespace shop and a Certificate in it; a dry run of the Certificate
+# needs the namespace to exist, so create it if nobody has (and remove it on exit).
+if ! kubectl get namespace shop >/dev/null 2>&1; then
+  kubectl create namespace shop --save-config >/dev/null && created_shop=true
+fi
+for f in "$examples"/*.yaml; do
+  if out=$(kubectl apply --dry-run=server -f "$f" 2>&1); then
+    pass "examples/$(basename "$f") applies unchanged: $(echo "$out" | tr '\n' ' ')"
+  else
+    fail "examples/$(basename "$f") is refused: $out"
+  fi
+done
+
+# --- Stored copies of the examples (unique names, own namespace). -------------------
+kubectl create namespace "$ns" >/dev/null
+copy() {
+  sed -e "s/example-root/example-root-$id/g" -e "s/example-issuing/example-issuing-$id/g" \
+      -e "s/name: web-server\$/name: web-server-$id/" -e "s/name: web\$/name: web-$id/" \
+      -e "s/\\bshop\\b/$ns/g" "$examples/$1"
+}
+for f in 01-root-ca.yaml 02-issuing-ca.yaml 03-template.yaml 04-profile.yaml 05-certificate.yaml; do
+  copy "$f" >"$work/$f"
+  expect_cmd "a copy of $f is stored" kubectl apply -f "$work/$f"
+done
+
+# Defaults the API server fills in.
+jp() { kubectl get "$@" 2>&1 || true; }
+expect_eq "Certificate spec.privateKey.encoding defaults" PKCS8 \
+  "$(jp cpcert frontend -n "$ns" -o jsonpath='{.spec.privateKey.encoding}')"
+expect_eq "Certificate keeps spec.privateKey.rotationPolicy" Always \
+  "$(jp cpcert frontend -n "$ns" -o jsonpath='{.spec.privateKey.rotationPolicy}')"
+expect_eq "Profile spec.revocation.revokeOnDelete defaults" false \
+  "$(jp cpprofile "web-$id" -o jsonpath='{.spec.revocation.revokeOnDelete}')"
+expect_eq "Profile keeps spec.renewal.renewBeforeDays" 30 \
+  "$(jp cpprofile "web-$id" -o jsonpath='{.spec.renewal.renewBeforeDays}')"
+expect_eq "CA spec.crl.shards defaults" 1 \
+  "$(jp cpca "example-root-$id" -o jsonpath='{.spec.crl.shards}')"
+expect_eq "CA keeps spec.maxPathLength 0" 0 \
+  "$(jp cpca "example-issuing-$id" -o jsonpath='{.spec.maxPathLength}')"
+expect_eq "Template keeps spec.subjectAltNames.emailAddresses.allowed empty" "[]" \
+  "$(jp cptemplate "web-server-$id" -o jsonpath='{.spec.subjectAltNames.emailAddresses.allowed}')"
+
+# The certplane category lists all four kinds.
+out=$(kubectl get certplane -A 2>&1 || true)
+for want in "certificateauthority.certplane.io/example-root-$id" "certificatetemplate.certplane.io/web-server-$id" \
+            "certificateprofile.certplane.io/web-$id" "certificate.certplane.io/frontend"; do
+  [[ $out == *"$want"* ]] && pass "kubectl get certplane lists $want" || fail "kubectl get certplane lacks $want: $out"
+done
+
+# --- Status is a subresource, and the printer columns show it. ----------------------
+status='{"status":{"conditions":[{"type":"Ready","status":"True","reason":"Issued","message":"issued","lastTransitionTime":"2030-01-01T00:00:00Z","observedGeneration":1}],"serialNumber":"5eed0123abcdef","notBefore":"2030-01-01T00:00:00Z","notAfter":"2030-01-31T00:00:00Z","renewalTime":"2030-01-01T00:00:00Z","revision":1}}'
+expect_cmd "Certificate status is written through /status" \
+  kubectl patch cpcert frontend -n "$ns" --subresource=status --type=merge -p "$status"
+kubectl patch cpcert frontend -n "$ns" --type=merge -p '{"status":{"serialNumber":"ffff"}}' >/dev/null 2>&1 || true
+expect_eq "status is not written through the main resource" 5eed0123abcdef \
+  "$(jp cpcert frontend -n "$ns" -o jsonpath='{.status.serialNumber}')"
+header=$(kubectl get cpcert frontend -n "$ns" | head -1 | tr -s ' ')
+expect_eq "Certificate printer columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER AGE" "$header"
+row=$(kubectl get cpcert frontend -n "$ns" --no-headers | tr -s ' ')
+[[ $row == "frontend True frontend-tls web-$id 5eed0123abcdef 2030-01-31T00:00:00Z "* ]] \
+  && pass "Certificate row shows ready, secret, profile, serial, expiry" || fail "Certificate row: $row"
+wide=$(kubectl get cpcert frontend -n "$ns" -o wide | head -1 | tr -s ' ')
+expect_eq "Certificate wide columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER RENEWAL REVOKED REASON AGE" "$wide"
+expect_eq "CertificateAuthority printer columns" "NAME TYPE READY PARENT SERIAL NOTAFTER CRL AGE" \
+  "$(kubectl get cpca "example-issuing-$id" | head -1 | tr -s ' ')"
+expect_eq "CertificateTemplate printer columns" "NAME DEFAULT MAX AGE" \
+  "$(kubectl get cptemplate "web-server-$id" | head -1 | tr -s ' ')"
+row=$(kubectl get cptemplate "web-server-$id" --no-headers | tr -s ' ')
+[[ $row == "web-server-$id 720h 2160h "* ]] && pass "Template row shows its durations" || fail "Template row: $row"
+expect_eq "CertificateProfile printer columns" "NAME READY CA TEMPLATE CERTIFICATES AGE" \
+  "$(kubectl get cpprofile "web-$id" | head -1 | tr -s ' ')"
+kubectl patch cpca "example-issuing-$id" --subresource=status --type=merge \
+  -p '{"status":{"crl":{"number":7,"entries":2}}}' >/dev/null
+row=$(kubectl get cpca "example-issuing-$id" --no-headers | tr -s ' ')
+[[ $row == "example-issuing-$id Intermediate example-root-$id 7 "* ]] \
+  && pass "CA row shows type, parent and CRL number" || fail "CA row: $row"
+
+# --- Invalid specs are refused before the controller sees them. ---------------------
+ca() { printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateAuthority\nmetadata: {name: bad-%s}\nspec: %s\n' "$id" "$1"; }
+cert() { printf 'apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata: {name: bad, namespace: %s}\nspec: %s\n' "$ns" "$1"; }
+tmpl() { printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateTemplate\nmetadata: {name: bad-%s}\nspec: %s\n' "$id" "$1"; }
+prof() { printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateProfile\nmetadata: {name: bad-%s}\nspec: %s\n' "$id" "$1"; }
+base='profileRef: {name: web}, secretName: s'
+
+ca '{type: Intermediate, subject: {commonName: X}}' | expect_refused "an Intermediate without parentRef" \
+  "an Intermediate CA needs spec.parentRef"
+ca '{type: Root, parentRef: {name: r}, subject: {commonName: X}}' | expect_refused "a Root with a parentRef" \
+  "only an Intermediate CA has a parentRef"
+ca '{type: Imported}' | expect_refused "an Imported CA without secretRef" "an Imported CA needs spec.secretRef"
+ca '{type: Root, secretRef: {name: s}, subject: {commonName: X}}' | expect_refused "a Root with a secretRef" \
+  "only an Imported CA has a secretRef"
+ca '{type: Root}' | expect_refused "a Root without a subject" "needs spec.subject with a commonName"
+ca '{type: Sub, subject: {commonName: X}}' | expect_refused "an unknown CA type" 'Unsupported value: "Sub"'
+ca '{type: Root, subject: {commonName: X}, keyAlgorithm: DSA-1024}' | expect_refused "a CA key algorithm outside the enum" \
+  'spec.keyAlgorithm: Unsupported value: "DSA-1024"'
+ca '{type: Root, subject: {commonName: X}, duration: 10y}' | expect_refused "a CA duration in years" \
+  "must be a duration such as 87600h"
+ca '{type: Root, subject: {commonName: X}, duration: 8760h, renewBefore: 9000h}' | expect_refused \
+  "a CA renewBefore beyond its duration" "renewBefore must be less than duration"
+ca '{type: Root, subject: {commonName: X}, crl: {validity: 30s}}' | expect_refused "a CRL validity under 1m" \
+  "spec.crl.validity: Invalid value: \"30s\": must be at least 1m"
+ca '{type: Root, subject: {commonName: X}, crl: {validity: 1h, refreshBefore: 2h}}' | expect_refused \
+  "a CRL refreshBefore beyond its validity" "refreshBefore must be less than validity"
+ca '{type: Root, subject: {commonName: X}, nameConstraints: {permitted: {ipRanges: [10.0.0.0/40]}}}' | expect_refused \
+  "a name constraint that is not a CIDR" "must be a CIDR"
+ca '{type: Root, subject: {commonName: X}, maxPathLength: -1}' | expect_refused "a negative maxPathLength" \
+  "spec.maxPathLength: Invalid value: -1"
+expect_cmd_fails "changing a CA's type" "spec.type cannot be changed" \
+  kubectl patch cpca "example-root-$id" --dry-run=server --type=merge -p '{"spec":{"type":"Imported","secretRef":{"name":"x"}}}'
+
+cert "{$base, dnsNames: [a.example.com], privateKey: {algorithm: RSA-1024}}" | expect_refused \
+  "a certificate key algorithm outside the enum" 'spec.privateKey.algorithm: Unsupported value: "RSA-1024"'
+cert "{$base, dnsNames: [a.example.com], duration: ten days}" | expect_refused "a duration that does not parse" \
+  'spec.duration: Invalid value: "ten days": must be a duration such as 720h, 90m or 1h30m'
+cert "{$base, dnsNames: [a.example.com], duration: 30m}" | expect_refused "a duration under 1h" \
+  'spec.duration: Invalid value: "30m": must be at least 1h'
+cert "{$base, dnsNames: [a.example.com], duration: 1h, renewBefore: 1h}" | expect_refused "renewBefore equal to duration" \
+  "spec.renewBefore: Invalid value: renewBefore must be less than duration"
+cert "{$base, dnsNames: [a.example.com], duration: 720h, renewBefore: 800h}" | expect_refused "renewBefore over duration" \
+  "renewBefore must be less than duration"
+cert "{$base, dnsNames: [a.example.com], duration: 720h, renewBeforeDays: 30}" | expect_refused \
+  "renewBeforeDays equal to duration" "renewBeforeDays must be less than duration"
+cert "{$base, dnsNames: [a.example.com], renewBefore: 24h, renewBeforeDays: 1}" | expect_refused \
+  "both renewBefore and renewBeforeDays" "set renewBefore or renewBeforeDays, not both"
+cert "{$base, dnsNames: [a.example.com], renewBefore: 1m}" | expect_refused "renewBefore under 5m" "must be at least 5m"
+cert "{$base}" | expect_refused "a certificate without any name" "a certificate needs at least one identity"
+cert "{profileRef: {name: web}, dnsNames: [a.example.com]}" | expect_refused "a certificate without secretName" \
+  "spec.secretName: Required value"
+cert "{$base, dnsNames: [a..example.com]}" | expect_refused "a malformed DNS name" \
+  'spec.dnsNames[0]: Invalid value: "a..example.com": must be a DNS name'
+cert "{$base, dnsNames: [a.example.com, a.example.com]}" | expect_refused "a duplicated DNS name" \
+  'spec.dnsNames[1]: Duplicate value: "a.example.com"'
+cert "{$base, ipAddresses: [10.0.0.256]}" | expect_refused "a malformed IP address" \
+  'spec.ipAddresses[0]: Invalid value: "10.0.0.256": must be an IPv4 or IPv6 address'
+cert "{$base, uris: [not a uri]}" | expect_refused "a malformed URI" 'spec.uris[0]: Invalid value: "not a uri"'
+cert "{$base, emailAddresses: [nobody]}" | expect_refused "a malformed email" 'spec.emailAddresses[0]: Invalid value: "nobody"'
+cert "{$base, dnsNames: [a.example.com], keyUsages: [keyCertSign]}" | expect_refused "a CA key usage on a leaf" \
+  'spec.keyUsages[0]: Unsupported value: "keyCertSign"'
+cert "{$base, dnsNames: [a.example.com], extendedKeyUsages: [anyExtendedKeyUsage]}" | expect_refused \
+  "an unknown extended key usage" 'Unsupported value: "anyExtendedKeyUsage"'
+cert "{$base, dnsNames: [a.example.com], privateKey: {algorithm: Ed25519, encoding: PKCS1}}" | expect_refused \
+  "an Ed25519 key in PKCS1" "Ed25519 keys can only be encoded as PKCS8"
+cert "{$base, dnsNames: [a.example.com], additionalOutputFormats: [{type: PKCS12}]}" | expect_refused \
+  "PKCS12 without a password" "PKCS12 needs passwordSecretRef"
+cert "{$base, dnsNames: [a.example.com], additionalOutputFormats: [{type: DER}, {type: DER}]}" | expect_refused \
+  "two outputs of one type" 'spec.additionalOutputFormats[1]: Duplicate value'
+cert "{$base, dnsNames: [a.example.com], additionalOutputFormats: [{type: JKS}]}" | expect_refused \
+  "an unknown output format" 'Unsupported value: "JKS"'
+cert "{$base, dnsNames: [a.example.com], revocation: {reason: removeFromCRL}}" | expect_refused \
+  "a revocation reason outside RFC 5280's list" 'spec.revocation.reason: Unsupported value: "removeFromCRL"'
+cert "{$base, dnsNames: [a.example.com], revocation: {}}" | expect_refused "a revocation without a reason" \
+  "spec.revocation.reason: Required value"
+cert "{$base, dnsNames: [a.example.com], duration: 1h, renewBefore: 59m50s}" | expect_accepted \
+  "duration 1h with renewBefore 59m50s"
+cert "{$base, dnsNames: ['*.example.com'], ipAddresses: ['fd00::1'], uris: ['spiffe://cluster.local/ns/a/sa/b'], emailAddresses: [ops@example.com]}" \
+  | expect_accepted "a wildcard, an IPv6 address, a SPIFFE ID and an email"
+
+tmpl '{defaultDuration: 3000h, maxDuration: 2160h}' | expect_refused "a template default over its maximum" \
+  "defaultDuration must not exceed maxDuration"
+tmpl '{minDuration: 48h, defaultDuration: 24h}' | expect_refused "a template default under its minimum" \
+  "defaultDuration must not be less than minDuration"
+tmpl '{maxDuration: forever}' | expect_refused "a template maxDuration that does not parse" "must be a duration"
+tmpl '{subjectAltNames: {ipAddresses: {allowed: [10.0.0.0/33]}}}' | expect_refused "a template CIDR that does not parse" \
+  'spec.subjectAltNames.ipAddresses.allowed[0]: Invalid value: "10.0.0.0/33": must be a CIDR range'
+tmpl '{keyAlgorithms: [ECDSA-P521]}' | expect_refused "a template key algorithm outside the enum" 'Unsupported value: "ECDSA-P521"'
+tmpl '{keyUsages: [signing]}' | expect_refused "a template key usage outside the enum" 'Unsupported value: "signing"'
+
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {api: {}, acme: {}}}' | expect_refused \
+  "a profile with two enrollment methods" "set exactly one enrollment method, api or acme"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {}}' | expect_refused \
+  "a profile without an enrollment method" "set exactly one enrollment method, api or acme"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {api: {}}, renewal: {renewBefore: 24h, renewBeforeDays: 1}}' \
+  | expect_refused "a profile with both renewal defaults" "set renewBefore or renewBeforeDays, not both"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {api: {}}, namespaceSelector: {matchExpressions: [{key: team, operator: In}]}}' \
+  | expect_refused "an In selector without values" "In and NotIn need at least one value"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {api: {}}, namespaceSelector: {matchExpressions: [{key: team, operator: Exists, values: [x]}]}}' \
+  | expect_refused "an Exists selector with values" "Exists and DoesNotExist take no values"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {acme: {challenges: [dns-02]}}}' | expect_refused \
+  "an unknown ACME challenge" 'Unsupported value: "dns-02"'
+prof '{templateRef: {name: b}, enrollment: {api: {}}}' | expect_refused "a profile without caRef" "spec.caRef: Required value"
+
+# --- Revocation is final (a transition rule), except that a hold may be lifted. -----
+revoke() { kubectl patch cpcert "$1" -n "$ns" --type=merge -p "{\"spec\":{\"revocation\":{\"reason\":\"$2\"}}}" "${@:3}"; }
+unrevoke() { kubectl patch cpcert "$1" -n "$ns" --type=json -p '[{"op":"remove","path":"/spec/revocation"}]' "${@:2}"; }
+final="revocation is final"
+expect_cmd "revoking with keyCompromise" revoke frontend keyCompromise
+expect_cmd_fails "removing a revocation" "$final" unrevoke frontend --dry-run=server
+expect_cmd_fails "changing a revocation reason" "$final" revoke frontend superseded --dry-run=server
+expect_cmd_fails "turning a revocation into a hold" "$final" revoke frontend certificateHold --dry-run=server
+expect_cmd "other spec fields stay editable after revocation" \
+  kubectl patch cpcert frontend -n "$ns" --type=merge -p '{"spec":{"duration":"48h"}}' --dry-run=server
+expect_eq "the revocation stays" keyCompromise "$(jp cpcert frontend -n "$ns" -o jsonpath='{.spec.revocation.reason}')"
+
+printf 'apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata: {name: held, namespace: %s}\nspec: {%s, dnsNames: [held.example.com]}\n' \
+  "$ns" "$base" >"$work/held.yaml"
+kubectl apply -f "$work/held.yaml" >/dev/null
+expect_cmd "putting a certificate on hold" revoke held certificateHold
+expect_cmd "lifting a hold" unrevoke held --dry-run=server
+expect_cmd "changing a hold to a final reason" revoke held keyCompromise
+expect_cmd_fails "lifting a revocation that followed a hold" "$final" unrevoke held --dry-run=server
+
+echo "crd_test: $checks checks, $failures failed"
+((failures == 0))
