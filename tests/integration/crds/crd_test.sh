@@ -235,21 +235,21 @@ expect_cmd "Certificate status is written through /status" \
 kubectl patch cpcert frontend -n "$ns" --type=merge -p '{"status":{"serialNumber":"ffff"}}' >/dev/null 2>&1 || true
 expect_eq "status is not written through the main resource" 5eed0123abcdef \
   "$(jp cpcert frontend -n "$ns" -o jsonpath='{.status.serialNumber}')"
-header=$(kubectl get cpcert frontend -n "$ns" | head -1 | tr -s ' ')
+header=$(kubectl get cpcert frontend -n "$ns" | sed -n 1p | tr -s ' ')
 expect_eq "Certificate printer columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER AGE" "$header"
 row=$(kubectl get cpcert frontend -n "$ns" --no-headers | tr -s ' ')
 [[ $row == "frontend True frontend-tls web-$id 5eed0123abcdef 2030-01-31T00:00:00Z "* ]] \
   && pass "Certificate row shows ready, secret, profile, serial, expiry" || fail "Certificate row: $row"
-wide=$(kubectl get cpcert frontend -n "$ns" -o wide | head -1 | tr -s ' ')
+wide=$(kubectl get cpcert frontend -n "$ns" -o wide | sed -n 1p | tr -s ' ')
 expect_eq "Certificate wide columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER RENEWAL REVOKED REASON AGE" "$wide"
 expect_eq "CertificateAuthority printer columns" "NAME TYPE READY PARENT SERIAL NOTAFTER CRL AGE" \
-  "$(kubectl get cpca "example-issuing-$id" | head -1 | tr -s ' ')"
+  "$(kubectl get cpca "example-issuing-$id" | sed -n 1p | tr -s ' ')"
 expect_eq "CertificateTemplate printer columns" "NAME DEFAULT MAX AGE" \
-  "$(kubectl get cptemplate "web-server-$id" | head -1 | tr -s ' ')"
+  "$(kubectl get cptemplate "web-server-$id" | sed -n 1p | tr -s ' ')"
 row=$(kubectl get cptemplate "web-server-$id" --no-headers | tr -s ' ')
 [[ $row == "web-server-$id 720h 2160h "* ]] && pass "Template row shows its durations" || fail "Template row: $row"
 expect_eq "CertificateProfile printer columns" "NAME READY CA TEMPLATE CERTIFICATES AGE" \
-  "$(kubectl get cpprofile "web-$id" | head -1 | tr -s ' ')"
+  "$(kubectl get cpprofile "web-$id" | sed -n 1p | tr -s ' ')"
 kubectl patch cpca "example-issuing-$id" --subresource=status --type=merge \
   -p '{"status":{"crl":{"number":7,"entries":2}}}' >/dev/null
 row=$(kubectl get cpca "example-issuing-$id" --no-headers | tr -s ' ')
