@@ -29,7 +29,13 @@ api::Time RenewalTime(const RenewalInput& in) {
   // Whole seconds, rounding the lead time up so the renewal is never later than asked.
   const api::Time base =
       in.not_after - std::chrono::ceil<std::chrono::seconds>(renew_before);
-  const api::Duration lead = base - in.not_before;
+  // The lead time runs from the moment of issuance, which is the backdate after
+  // notBefore: measured from notBefore, a certificate renewed seconds after issue could
+  // be given a renewal time before its own issuance, and renew again at once, forever.
+  const api::Time issued_at =
+      lifetime > kIssuanceBackdate ? in.not_before + std::chrono::floor<std::chrono::seconds>(kIssuanceBackdate)
+                                   : in.not_before;
+  const api::Duration lead = std::max<api::Duration>(base - issued_at, api::Duration::zero());
   const api::Duration bound = std::min({lifetime / 100, kMaxJitter, lead / 10});
   return base - std::chrono::floor<std::chrono::seconds>(RenewalJitter(in.uid, bound));
 }

@@ -11,8 +11,9 @@
 //
 // Jitter spreads certificates created together: the base time moves EARLIER by a fixed
 // amount derived from the certificate's uid (FNV-1a), up to the smallest of 1% of the
-// lifetime, 5 minutes, and a tenth of the time between notBefore and the base time. So
-// the renewal is never later than asked, never past notAfter, never before notBefore,
+// lifetime, 5 minutes, and a tenth of the time between issuance (notBefore +
+// kIssuanceBackdate) and the base time. So the renewal is never later than asked, never
+// past notAfter, never at or before the issuance itself (which would renew in a loop),
 // and a certificate renewed 10 s after issue (1h with renewBefore 59m50s) moves by at
 // most 1 s. An empty uid means no jitter.
 #pragma once
@@ -24,6 +25,11 @@
 #include "api/time.h"
 
 namespace certplane::policy {
+
+// How far before the moment of issuance certplane dates notBefore, so that relying
+// parties whose clocks run a little behind accept a fresh certificate. Issuance
+// (reconcile/leaf_issuance) uses this constant, so the two cannot drift apart.
+inline constexpr api::Duration kIssuanceBackdate = std::chrono::minutes(5);
 
 struct RenewalInput {
   api::Time not_before;

@@ -43,6 +43,16 @@ INSTANTIATE_TEST_SUITE_P(
                     RenewalCase{"a_sub_second_renew_before_rounds_the_lead_up", 1h, 500ms, 1h - 1s}),
     [](const testing::TestParamInfo<RenewalCase>& i) { return std::string(i.param.name); });
 
+TEST(RenewalTime, ABackdatedCertificateNeverRenewsAtOrBeforeItsIssuance) {
+  // As issued: notBefore backdated, 1h of validity from issuance, renewBefore 59m50s.
+  const api::Time issued = kT0 + std::chrono::floor<std::chrono::seconds>(kIssuanceBackdate);
+  for (int i = 0; i < 500; ++i) {
+    const api::Time t = RenewalTime({kT0, issued + 1h, 59min + 50s, "uid-" + std::to_string(i)});
+    EXPECT_GT(t, issued) << "uid-" << i << " would renew " << api::FormatDuration(issued - t) << " before issuance";
+    EXPECT_LE(t, issued + 10s);
+  }
+}
+
 TEST(RenewalTime, IsNotAfterForAnEmptyLifetime) {
   EXPECT_EQ(RenewalTime({kT0, kT0, 1h, "uid"}), kT0);
 }
@@ -89,7 +99,8 @@ INSTANTIATE_TEST_SUITE_P(
     Renewal, JitterStaysWithin,
     testing::Values(JitterBoundCase{"five_minutes_for_long_lived_certificates", 2160h, 720h, 5min},
                     JitterBoundCase{"one_percent_of_a_short_lifetime", 2h, 30min, 72s},
-                    JitterBoundCase{"a_tenth_of_the_lead_when_renewing_right_after_issue", 1h, 59min + 50s, 1s}),
+                    // As issued: 1h from issuance plus the 5m backdate before it.
+                    JitterBoundCase{"a_tenth_of_the_lead_when_renewing_right_after_issue", 1h + 5min, 59min + 50s, 1s}),
     [](const testing::TestParamInfo<JitterBoundCase>& i) { return std::string(i.param.name); });
 
 }  // namespace

@@ -1,0 +1,47 @@
+#include "reconcile/leaf_issuance.h"
+
+#include <chrono>
+
+#include "api/defaults.h"
+#include "pki/issue.h"
+#include "policy/renewal.h"
+#include "reconcile/pki_mapping.h"
+
+namespace certplane::reconcile {
+
+Result<IssuedLeaf> IssueLeaf(const LeafRequest& request) {
+  const api::CertificateSpec& spec = request.spec;
+  const pki::KeyAlgorithm algorithm = ToPki(spec.private_key.algorithm);
+
+  const bool reuse = spec.private_key.rotation_policy == api::RotationPolicy::kNever &&
+                     request.existing_key != nullptr && request.existing_key->algorithm() == algorithm;
+  Result<pki::PrivateKey> key = reuse ? Result<pki::PrivateKey>(*request.existing_key) : pki::GeneratePrivateKey(algorithm);
+  if (!key.ok()) return key.status().WithContext("generating the private key");
+
+  pki::CertificateSpec leaf;
+  auto subject = SubjectOf(spec);
+  if (!subject.ok()) return subject.status();
+  leaf.subject = std::move(*subject);
+  leaf.subject_alt_names.dns_names = spec.dns_names;
+  leaf.subject_alt_names.ip_addresses = spec.ip_addresses;
+  leaf.subject_alt_names.uris = spec.uris;
+  leaf.subject_alt_names.email_addresses = spec.email_addresses;
+  leaf.validity = std::chrono::duration_cast<std::chrono::seconds>(api::EffectiveDuration(spec, request.tmpl));
+  leaf.key_usages = ToPki(api::EffectiveKeyUsages(spec, request.tmpl));
+  leaf.extended_key_usages = ToPki(api::EffectiveExtendedKeyUsages(spec, request.tmpl));
+  leaf.backdate = std::chrono::duration_cast<std::chrono::seconds>(policy::kIssuanceBackdate);
+  leaf.crl_distribution_points = request.ca.crl_urls;
+  leaf.ca_issuers_urls = request.ca.ca_issuers_urls;
+  // A leaf never outlives its CA: a CA close to its own end issues shorter certificates
+  // (and is renewed itself) rather than refusing to issue.
+  leaf.truncate_to_issuer = true;
+
+  auto cert = pki::IssueCertificate(leaf, key->public_key(), request.ca.issuer, request.now);
+  if (!cert.ok()) return cert.status().WithContext("signing with CertificateAuthority " + request.ca.name);
+  std::vector<pki::Certificate> chain{*cert};
+  chain.insert(chain.end(), request.ca.intermediates.begin(), request.ca.intermediates.end());
+  return IssuedLeaf{.key = std::move(*key), .certificate = std::move(*cert), .chain = std::move(chain),
+                    .key_reused = reuse};
+}
+
+}  // namespace certplane::reconcile
