@@ -77,8 +77,8 @@ std::vector<OutputFormat> EffectiveOutputFormats(const CertificateSpec& spec, co
 
 SecretTemplate EffectiveSecretTemplate(const CertificateSpec& spec, const CertificateProfileSpec& profile) {
   SecretTemplate out{profile.output.secret_labels, profile.output.secret_annotations};
-  for (const auto& [k, v] : spec.secret_template.labels) out.labels[k] = v;
-  for (const auto& [k, v] : spec.secret_template.annotations) out.annotations[k] = v;
+  for (const auto& [k, v] : spec.secret_template.labels) out.labels.Set(k, v);
+  for (const auto& [k, v] : spec.secret_template.annotations) out.annotations.Set(k, v);
   return out;
 }
 

@@ -21,8 +21,6 @@ using json_io::ObjectWriter;
   void EncodeFields(ObjectWriter& w, const T& in);
 
 // meta_json.cpp
-CERTPLANE_API_FIELDS(OwnerReference)
-CERTPLANE_API_FIELDS(ObjectMeta)
 CERTPLANE_API_FIELDS(Condition)
 CERTPLANE_API_FIELDS(LocalObjectReference)
 CERTPLANE_API_FIELDS(SecretKeySelector)
@@ -67,6 +65,14 @@ CERTPLANE_API_FIELDS(CertificateProfileSpec)
 CERTPLANE_API_FIELDS(CertificateReference)
 CERTPLANE_API_FIELDS(CertificateProfileStatus)
 CERTPLANE_API_FIELDS(CertificateProfile)
+
+// meta_json.cpp. ObjectMeta and OwnerReference are kube's types, so argument-dependent
+// lookup does not search this namespace for them; it does search the reader's and the
+// writer's, json_io, which is why these two are declared there.
+namespace json_io {
+CERTPLANE_API_FIELDS(OwnerReference)
+CERTPLANE_API_FIELDS(ObjectMeta)
+}  // namespace json_io
 
 #undef CERTPLANE_API_FIELDS
 

@@ -113,7 +113,7 @@ void DecodeValue(const nlohmann::json& j, const std::string& path, Status& error
       error = WrongType(path + "." + key, "a string", value);
       return;
     }
-    values.emplace(key, value.get<std::string>());
+    values.Set(key, value.get<std::string>());
   }
   out = std::move(values);
 }

@@ -1,47 +1,25 @@
-// The Kubernetes metadata and shared field types the certplane kinds use, trimmed to
-// what the controllers read (see DESIGN.md, "Cache typed, trimmed objects"): no
-// managedFields, no kubectl last-applied-configuration copy, plain strings and vectors.
+// The Kubernetes metadata and shared field types the certplane kinds use. The metadata
+// is kube's own trimmed ObjectMeta (see DESIGN.md, "Cache typed, trimmed objects": no
+// managedFields, no kubectl last-applied-configuration copy, RFC 3339 timestamps kept as
+// the strings the server sent), so the certplane kinds can be cached by kube::Informer.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/enums.h"
 #include "api/time.h"
+#include "kube/object_meta.h"
 
 namespace certplane::api {
 
-using StringMap = std::map<std::string, std::string>;
-
-struct OwnerReference {
-  std::string api_version;
-  std::string kind;
-  std::string name;
-  std::string uid;
-  bool controller = false;
-  bool block_owner_deletion = false;
-
-  bool operator==(const OwnerReference&) const = default;
-};
-
-struct ObjectMeta {
-  std::string name;
-  std::string namespace_;  // empty for cluster-scoped kinds
-  std::string uid;
-  std::string resource_version;
-  std::int64_t generation = 0;
-  std::optional<Time> creation_timestamp;
-  std::optional<Time> deletion_timestamp;
-  StringMap labels;
-  StringMap annotations;  // without kubectl.kubernetes.io/last-applied-configuration
-  std::vector<std::string> finalizers;
-  std::vector<OwnerReference> owner_references;
-
-  bool operator==(const ObjectMeta&) const = default;
-};
+// One metadata type in the whole codebase: kube's. A timestamp that a caller needs as a
+// Time goes through ParseTime; "being deleted" is !metadata.deletion_timestamp.empty().
+using StringMap = kube::StringMap;
+using OwnerReference = kube::OwnerReference;
+using ObjectMeta = kube::ObjectMeta;
 
 // A standard condition (metav1.Condition).
 struct Condition {

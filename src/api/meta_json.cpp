@@ -4,7 +4,18 @@
 
 namespace certplane::api {
 
-void DecodeFields(ObjectReader& r, OwnerReference& out) {
+namespace {
+
+// kube::ObjectMeta keeps timestamps as the strings the server sent. A malformed one is
+// still refused with its field path, as a Time field would be.
+void ReadTimestamp(ObjectReader& r, std::string_view key, std::string& out) {
+  Time checked{};
+  r.Optional(key, checked).Optional(key, out);
+}
+
+}  // namespace
+
+void json_io::DecodeFields(ObjectReader& r, OwnerReference& out) {
   r.Optional("apiVersion", out.api_version)
       .Optional("kind", out.kind)
       .Optional("name", out.name)
@@ -13,35 +24,35 @@ void DecodeFields(ObjectReader& r, OwnerReference& out) {
       .Optional("blockOwnerDeletion", out.block_owner_deletion);
 }
 
-void EncodeFields(ObjectWriter& w, const OwnerReference& in) {
+void json_io::EncodeFields(ObjectWriter& w, const OwnerReference& in) {
   w.Set("apiVersion", in.api_version).Set("kind", in.kind).Set("name", in.name).Set("uid", in.uid);
   w.SetIfNotEmpty("controller", in.controller).SetIfNotEmpty("blockOwnerDeletion", in.block_owner_deletion);
 }
 
 // Reads only the fields certplane uses; managedFields and the rest are never copied.
-void DecodeFields(ObjectReader& r, ObjectMeta& out) {
+void json_io::DecodeFields(ObjectReader& r, ObjectMeta& out) {
   r.Required("name", out.name)
-      .Optional("namespace", out.namespace_)
+      .Optional("namespace", out.ns)
       .Optional("uid", out.uid)
       .Optional("resourceVersion", out.resource_version)
-      .Optional("generation", out.generation)
-      .Optional("creationTimestamp", out.creation_timestamp)
-      .Optional("deletionTimestamp", out.deletion_timestamp)
-      .Optional("labels", out.labels)
+      .Optional("generation", out.generation);
+  ReadTimestamp(r, "creationTimestamp", out.creation_timestamp);
+  ReadTimestamp(r, "deletionTimestamp", out.deletion_timestamp);
+  r.Optional("labels", out.labels)
       .Optional("annotations", out.annotations)
       .Optional("finalizers", out.finalizers)
       .Optional("ownerReferences", out.owner_references);
-  out.annotations.erase(std::string(kLastAppliedConfigAnnotation));
+  out.annotations.Erase(kLastAppliedConfigAnnotation);
 }
 
-void EncodeFields(ObjectWriter& w, const ObjectMeta& in) {
+void json_io::EncodeFields(ObjectWriter& w, const ObjectMeta& in) {
   w.SetIfNotEmpty("name", in.name)
-      .SetIfNotEmpty("namespace", in.namespace_)
+      .SetIfNotEmpty("namespace", in.ns)
       .SetIfNotEmpty("uid", in.uid)
       .SetIfNotEmpty("resourceVersion", in.resource_version)
       .SetIfNotEmpty("generation", in.generation)
-      .Set("creationTimestamp", in.creation_timestamp)
-      .Set("deletionTimestamp", in.deletion_timestamp)
+      .SetIfNotEmpty("creationTimestamp", in.creation_timestamp)
+      .SetIfNotEmpty("deletionTimestamp", in.deletion_timestamp)
       .SetIfNotEmpty("labels", in.labels)
       .SetIfNotEmpty("annotations", in.annotations)
       .SetIfNotEmpty("finalizers", in.finalizers)

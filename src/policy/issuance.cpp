@@ -32,8 +32,8 @@ std::optional<api::Time> NextCheck(const IssuanceInput& in, const std::optional<
   consider(renewal);
   consider(in.secret.not_after);
   const auto& annotations = in.certificate.metadata.annotations;
-  if (const auto it = annotations.find(std::string(api::kRenewRequestedAtAnnotation)); it != annotations.end()) {
-    Result<api::Time> requested = api::ParseTime(it->second);
+  if (const std::string* at = annotations.Find(api::kRenewRequestedAtAnnotation)) {
+    Result<api::Time> requested = api::ParseTime(*at);
     if (requested.ok()) consider(*requested);
   }
   return next;
@@ -61,7 +61,7 @@ Decision Decide(const IssuanceInput& in) {
 
   d.violations = CheckTemplate(in.certificate.spec, in.tmpl);
   if (std::optional<PolicyViolation> ns =
-          CheckNamespace(in.profile, in.certificate.metadata.namespace_, in.namespace_labels)) {
+          CheckNamespace(in.profile, in.certificate.metadata.ns, in.namespace_labels)) {
     d.violations.insert(d.violations.begin(), std::move(*ns));
   }
   if (!d.violations.empty()) {

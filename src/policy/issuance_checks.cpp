@@ -153,15 +153,15 @@ std::optional<Finding> SpecHasChanged(const IssuanceInput& in) {
 
 std::optional<Finding> RenewalRequested(const IssuanceInput& in) {
   const auto& annotations = in.certificate.metadata.annotations;
-  const auto it = annotations.find(std::string(api::kRenewRequestedAtAnnotation));
-  if (it == annotations.end()) return std::nullopt;
+  const std::string* at = annotations.Find(api::kRenewRequestedAtAnnotation);
+  if (at == nullptr) return std::nullopt;
   // An annotation that is not a timestamp cannot be refused by the schema; it is ignored.
-  Result<api::Time> requested = api::ParseTime(it->second);
+  Result<api::Time> requested = api::ParseTime(*at);
   if (!requested.ok() || *requested > Floor(in.now)) return std::nullopt;
   std::optional<api::Time> last = in.certificate.status.last_issuance_time;
   if (!last) last = in.secret.not_before;
   if (last && *requested <= *last) return std::nullopt;
-  return Finding{kManuallyTriggered, "renewal requested at " + it->second + " (annotation " +
+  return Finding{kManuallyTriggered, "renewal requested at " + *at + " (annotation " +
                                          std::string(api::kRenewRequestedAtAnnotation) + ")"};
 }
 

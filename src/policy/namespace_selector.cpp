@@ -6,10 +6,10 @@ namespace certplane::policy {
 namespace {
 
 bool Holds(const api::LabelSelectorRequirement& r, const api::StringMap& labels) {
-  const auto it = labels.find(r.key);
-  const bool present = it != labels.end();
+  const std::string* value = labels.Find(r.key);
+  const bool present = value != nullptr;
   const auto in_values = [&] {
-    return present && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
+    return present && std::find(r.values.begin(), r.values.end(), *value) != r.values.end();
   };
   switch (r.op) {
     case api::SelectorOperator::kIn: return in_values();
@@ -24,8 +24,8 @@ bool Holds(const api::LabelSelectorRequirement& r, const api::StringMap& labels)
 
 bool SelectorMatches(const api::LabelSelector& selector, const api::StringMap& labels) {
   for (const auto& [key, value] : selector.match_labels) {
-    const auto it = labels.find(key);
-    if (it == labels.end() || it->second != value) return false;
+    const std::string* have = labels.Find(key);
+    if (have == nullptr || *have != value) return false;
   }
   return std::all_of(selector.match_expressions.begin(), selector.match_expressions.end(),
                      [&](const api::LabelSelectorRequirement& r) { return Holds(r, labels); });

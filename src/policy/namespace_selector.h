@@ -1,7 +1,7 @@
 // May a Certificate in this namespace use this profile? The profile's namespaceSelector
 // (a standard label selector) evaluated against the Namespace's labels.
 //
-//   if (auto v = CheckNamespace(profile, cert.metadata.namespace_, ns_labels)) {
+//   if (auto v = CheckNamespace(profile, cert.metadata.ns, ns_labels)) {
 //     // Ready=False, reason kPolicyViolation, message v->message; issue nothing.
 //   }
 //

@@ -22,21 +22,23 @@ api::Duration RenewalJitter(std::string_view uid, api::Duration bound) {
 api::Time RenewalTime(const RenewalInput& in) {
   const api::Duration lifetime = in.not_after - in.not_before;
   if (lifetime <= api::Duration::zero()) return in.not_after;
-  api::Duration renew_before = lifetime / 3;
-  if (in.renew_before && *in.renew_before > api::Duration::zero() && *in.renew_before < lifetime) {
-    renew_before = *in.renew_before;
-  }
-  // Whole seconds, rounding the lead time up so the renewal is never later than asked.
-  const api::Time base =
-      in.not_after - std::chrono::ceil<std::chrono::seconds>(renew_before);
-  // The lead time runs from the moment of issuance, which is the backdate after
-  // notBefore: measured from notBefore, a certificate renewed seconds after issue could
-  // be given a renewal time before its own issuance, and renew again at once, forever.
+  // Everything is measured from the moment of issuance, which is the backdate after
+  // notBefore. Measured from notBefore, a renewBefore equal to the requested duration
+  // (the example profile's 30 days on a 30-day certificate) would fit inside the
+  // backdated lifetime and put the renewal at the issuance itself: renewed at once,
+  // forever.
   const api::Time issued_at =
       lifetime > kIssuanceBackdate ? in.not_before + std::chrono::floor<std::chrono::seconds>(kIssuanceBackdate)
                                    : in.not_before;
+  const api::Duration issued_life = in.not_after - issued_at;
+  api::Duration renew_before = issued_life / 3;
+  if (in.renew_before && *in.renew_before > api::Duration::zero() && *in.renew_before < issued_life) {
+    renew_before = *in.renew_before;
+  }
+  // Whole seconds, rounding the lead time up so the renewal is never later than asked.
+  const api::Time base = in.not_after - std::chrono::ceil<std::chrono::seconds>(renew_before);
   const api::Duration lead = std::max<api::Duration>(base - issued_at, api::Duration::zero());
-  const api::Duration bound = std::min({lifetime / 100, kMaxJitter, lead / 10});
+  const api::Duration bound = std::min({issued_life / 100, kMaxJitter, lead / 10});
   return base - std::chrono::floor<std::chrono::seconds>(RenewalJitter(in.uid, bound));
 }
 

@@ -102,7 +102,7 @@ TEST(Examples, CertificateDecodesFromTheThirdDocument) {
   Result<Certificate> c = DecodeCertificate(docs[2]);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->metadata.name, "frontend");
-  EXPECT_EQ(c->metadata.namespace_, "shop");
+  EXPECT_EQ(c->metadata.ns, "shop");
   const CertificateSpec& s = c->spec;
   EXPECT_EQ(s.profile_ref.name, "web");
   EXPECT_EQ(s.secret_name, "frontend-tls");

@@ -49,14 +49,14 @@ TEST(DecodeCertificate, ReadsSpecStatusAndTrimmedMetadata) {
   Result<Certificate> c = DecodeCertificate(ValidCertificate());
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->metadata.name, "frontend");
-  EXPECT_EQ(c->metadata.namespace_, "shop");
+  EXPECT_EQ(c->metadata.ns, "shop");
   EXPECT_EQ(c->metadata.uid, "6c1f0a52");
   EXPECT_EQ(c->metadata.resource_version, "42");
   EXPECT_EQ(c->metadata.generation, 3);
   EXPECT_EQ(c->metadata.labels, (StringMap{{"app", "web"}}));
   EXPECT_EQ(c->metadata.finalizers, std::vector<std::string>{"certplane.io/revoke-on-delete"});
-  ASSERT_TRUE(c->metadata.creation_timestamp);
-  EXPECT_EQ(FormatTime(*c->metadata.creation_timestamp), "2030-01-01T00:00:00Z");
+  ASSERT_FALSE(c->metadata.creation_timestamp.empty());
+  EXPECT_EQ(c->metadata.creation_timestamp, "2030-01-01T00:00:00Z");
   EXPECT_EQ(c->spec.dns_names, (std::vector<std::string>{"a.example.com", "b.example.com"}));
   EXPECT_EQ(c->spec.duration, Duration(720h));
   ASSERT_EQ(c->status.conditions.size(), 1u);

@@ -19,11 +19,11 @@ const Time kT0 = Time{std::chrono::sys_days{std::chrono::year{2030} / 1 / 1}};
 
 Certificate FullCertificate() {
   Certificate c;
-  c.metadata = {.name = "frontend", .namespace_ = "shop", .uid = "u1", .resource_version = "7", .generation = 2,
-                .creation_timestamp = kT0, .deletion_timestamp = kT0 + 2h, .labels = {{"app", "web"}},
-                .annotations = {{"a", "b"}},
-                .finalizers = {"certplane.io/revoke-on-delete"},
-                .owner_references = {{"v1", "Thing", "t", "u0", true, false}}};
+  c.metadata = {.name = "frontend", .ns = "shop", .uid = "u1", .resource_version = "7", .generation = 2,
+                .creation_timestamp = FormatTime(kT0), .deletion_timestamp = FormatTime(kT0 + 2h),
+                .labels = {{"app", "web"}}, .annotations = {{"a", "b"}},
+                .owner_references = {{"v1", "Thing", "t", "u0", true, false}},
+                .finalizers = {"certplane.io/revoke-on-delete"}};
   c.spec.profile_ref.name = "web";
   c.spec.secret_name = "frontend-tls";
   c.spec.common_name = "frontend.example.com";

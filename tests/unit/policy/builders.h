@@ -19,6 +19,7 @@
 #include "api/defaults.h"
 #include "api/well_known.h"
 #include "policy/issuance.h"
+#include "policy/renewal.h"
 
 namespace certplane::policy::testing_builders {
 
@@ -31,7 +32,7 @@ class CertificateBuilder {
  public:
   CertificateBuilder() {
     c_.metadata.name = "frontend";
-    c_.metadata.namespace_ = "shop";
+    c_.metadata.ns = "shop";
     c_.metadata.uid = "6c1f0a52-3b1e-4d6a-9c8e-5f0e2d7b1a90";
     c_.metadata.generation = 1;
     c_.spec.profile_ref.name = "web";
@@ -42,7 +43,7 @@ class CertificateBuilder {
     c_.spec.duration = 720h;
   }
   CertificateBuilder& WithName(std::string ns, std::string name) {
-    c_.metadata.namespace_ = std::move(ns);
+    c_.metadata.ns = std::move(ns);
     c_.metadata.name = std::move(name);
     return *this;
   }
@@ -79,11 +80,11 @@ class CertificateBuilder {
     return Set(c_.spec.revocation, std::optional<api::RevocationSpec>(api::RevocationSpec{r}));
   }
   CertificateBuilder& WithRenewRequestedAt(api::Time t) {
-    c_.metadata.annotations[std::string(api::kRenewRequestedAtAnnotation)] = api::FormatTime(t);
+    c_.metadata.annotations.Set(std::string(api::kRenewRequestedAtAnnotation), api::FormatTime(t));
     return *this;
   }
   CertificateBuilder& WithAnnotation(std::string k, std::string v) {
-    c_.metadata.annotations[std::move(k)] = std::move(v);
+    c_.metadata.annotations.Set(std::move(k), std::move(v));
     return *this;
   }
   CertificateBuilder& WithLastIssuance(api::Time t) {
@@ -216,11 +217,12 @@ inline ProfileBuilder MakeProfile() { return ProfileBuilder(); }
 
 inline constexpr const char* kCaFingerprint = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-// A Secret holding exactly what `cert` asks for, issued at `not_before` for the
-// certificate's duration by CA example-issuing (as the reconciler would parse it).
+// A Secret holding exactly what `cert` asks for, issued at `issued_at` for the
+// certificate's duration by CA example-issuing, with notBefore backdated as certplane
+// issues it (as the reconciler would parse it).
 class SecretBuilder {
  public:
-  explicit SecretBuilder(const api::Certificate& cert, api::Time not_before) {
+  explicit SecretBuilder(const api::Certificate& cert, api::Time issued_at) {
     const api::CertificateTemplateSpec tmpl = MakeTemplate().Build().spec;
     const api::CertificateSpec& spec = cert.spec;
     s_.exists = true;
@@ -229,8 +231,8 @@ class SecretBuilder {
     s_.key_matches_certificate = true;
     s_.chain_valid = true;
     s_.serial_number = "5eed0123abcdef";
-    s_.not_before = not_before;
-    s_.not_after = not_before + std::chrono::floor<std::chrono::seconds>(api::EffectiveDuration(spec, tmpl));
+    s_.not_before = issued_at - std::chrono::floor<std::chrono::seconds>(kIssuanceBackdate);
+    s_.not_after = issued_at + std::chrono::floor<std::chrono::seconds>(api::EffectiveDuration(spec, tmpl));
     s_.common_name = spec.common_name;
     s_.subject = spec.subject;
     s_.dns_names = spec.dns_names;
