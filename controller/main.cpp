@@ -1,24 +1,31 @@
-// certplane-controller: the process that runs certplane's reconcilers.
-//
-// For now it only answers --version and --help: the reconcilers, flags and HTTP
-// surfaces arrive with the operator issue. Kept buildable so that the build, the
-// chart and the tests have a real target to point at from the start.
+// certplane-controller: parses its flags and hands over to Run (run.h).
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "options.h"
+#include "run.h"
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") == 0) {
-      std::printf("certplane-controller %s\n", CERTPLANE_VERSION);
-      return 0;
-    }
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::printf("usage: certplane-controller [--version]\n");
-      return 0;
-    }
-    std::fprintf(stderr, "certplane-controller: unknown flag %s\n", argv[i]);
+  using certplane::controller::ParseOptions;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = ParseOptions(args, [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  });
+  if (!options.ok()) {
+    std::fprintf(stderr, "certplane-controller: %s\n", options.status().message().c_str());
     return 2;
   }
-  std::fprintf(stderr, "certplane-controller: no reconcilers are built yet\n");
-  return 1;
+  if (options->show_help) {
+    std::fputs(certplane::controller::Usage().c_str(), stdout);
+    return 0;
+  }
+  if (options->show_version) {
+    std::printf("certplane-controller %s\n", CERTPLANE_VERSION);
+    return 0;
+  }
+  return certplane::controller::Run(*options);
 }

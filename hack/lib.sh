@@ -8,6 +8,7 @@ CERTPLANE_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.6.8
 HELM_VERSION=v3.21.4
+ZLINT_VERSION=v3.7.3
 
 # tools_dir prints the folder holding the control-plane binaries for the current pins.
 # The key includes a hash of the wrapper modules, so changing a pin or a dependency

@@ -1,0 +1,198 @@
+#include "options.h"
+
+#include <charconv>
+#include <map>
+#include <sstream>
+
+#include "api/duration.h"
+
+namespace certplane::controller {
+namespace {
+
+struct FlagSpec {
+  const char* name;
+  const char* value;  // placeholder for --help; nullptr for booleans
+  const char* help;
+};
+
+// The one list of flags: parsing and --help both read it.
+const FlagSpec kFlags[] = {
+    {"kubeconfig", "PATH", "kubeconfig to use (default: $KUBECONFIG, then in-cluster, then ~/.kube/config)"},
+    {"namespace", "NS", "namespace of CA key Secrets, CRL ConfigMaps and the leader Lease (default: $POD_NAMESPACE, else certplane-system)"},
+    {"workers", "N", "reconcile workers per resource kind (default 4)"},
+    {"kube-api-qps", "QPS", "client-side limit on API requests per second (default 50)"},
+    {"kube-api-burst", "N", "burst above --kube-api-qps (default 100)"},
+    {"leader-elect", nullptr, "run only while holding the leader Lease (default true; --leader-elect=false for one replica)"},
+    {"leader-election-id", "NAME", "name of the leader Lease (default certplane-controller)"},
+    {"leader-elect-lease-duration", "DURATION", "how long a leader's claim lasts without renewal (default 15s)"},
+    {"leader-elect-renew-deadline", "DURATION", "how long the leader keeps retrying renewal before stepping down (default 10s)"},
+    {"leader-elect-retry-period", "DURATION", "interval between acquire and renew attempts (default 2s)"},
+    {"metrics-bind-address", "HOST:PORT", "where /metrics is served (default :9402)"},
+    {"health-probe-bind-address", "HOST:PORT", "where /healthz and /readyz are served (default :9403)"},
+    {"http-bind-address", "HOST:PORT", "where CRLs, CA certificates, ACME and the bundle API are served (default :8080)"},
+    {"public-base-url", "URL", "base URL clients reach the HTTP address at; written into every certificate's CRL distribution point and AIA"},
+    {"log-format", "text|json", "log line format (default text)"},
+    {"log-level", "LEVEL", "trace, debug, info, warn or error (default info)"},
+    {"version", nullptr, "print the version and exit"},
+    {"help", nullptr, "print this help and exit"},
+};
+
+const FlagSpec* FindFlag(const std::string& name) {
+  for (const auto& f : kFlags) {
+    if (name == f.name) return &f;
+  }
+  return nullptr;
+}
+
+Status Bad(const std::string& flag, const std::string& value, const std::string& why) {
+  return InvalidArgument("flag --" + flag + "=\"" + value + "\": " + why);
+}
+
+Result<bool> ParseBool(const std::string& flag, const std::string& v) {
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  return Bad(flag, v, "want true or false");
+}
+
+Result<long> ParseInt(const std::string& flag, const std::string& v, long min, long max) {
+  long out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size()) return Bad(flag, v, "want a whole number");
+  if (out < min || out > max) {
+    return Bad(flag, v, "want a number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return out;
+}
+
+Result<double> ParseDouble(const std::string& flag, const std::string& v) {
+  try {
+    size_t used = 0;
+    double d = std::stod(v, &used);
+    if (used != v.size() || d < 0) return Bad(flag, v, "want a number >= 0");
+    return d;
+  } catch (const std::exception&) {
+    return Bad(flag, v, "want a number >= 0");
+  }
+}
+
+Result<std::chrono::milliseconds> ParsePositiveDuration(const std::string& flag, const std::string& v) {
+  Result<api::Duration> d = api::ParseDuration(v);
+  if (!d.ok()) return Bad(flag, v, "want a duration such as 15s or 1m30s");
+  if (d->count() <= 0) return Bad(flag, v, "must be positive");
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+}
+
+Status CheckAddress(const std::string& flag, const std::string& v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon + 1 == v.size()) return Bad(flag, v, "want HOST:PORT or :PORT");
+  auto port = ParseInt(flag, v.substr(colon + 1), 1, 65535);
+  if (!port.ok()) return Bad(flag, v, "the port must be 1 to 65535");
+  return Status::Ok();
+}
+
+// Applies one flag's value to the options.
+Status Apply(ControllerOptions& o, const std::string& name, const std::string& v) {
+  auto assign = [](auto& field, auto result) -> Status {
+    if (!result.ok()) return result.status();
+    field = *result;
+    return Status::Ok();
+  };
+  if (name == "kubeconfig") o.kubeconfig = v;
+  else if (name == "namespace") o.ns = v;
+  else if (name == "workers") return assign(o.workers, ParseInt(name, v, 1, 256));
+  else if (name == "kube-api-qps") return assign(o.kube_api_qps, ParseDouble(name, v));
+  else if (name == "kube-api-burst") return assign(o.kube_api_burst, ParseInt(name, v, 1, 100000));
+  else if (name == "leader-elect") return assign(o.leader_elect, ParseBool(name, v));
+  else if (name == "leader-election-id") o.leader_election_id = v;
+  else if (name == "leader-elect-lease-duration") return assign(o.lease_duration, ParsePositiveDuration(name, v));
+  else if (name == "leader-elect-renew-deadline") return assign(o.renew_deadline, ParsePositiveDuration(name, v));
+  else if (name == "leader-elect-retry-period") return assign(o.retry_period, ParsePositiveDuration(name, v));
+  else if (name == "metrics-bind-address") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.metrics_address = v; }
+  else if (name == "health-probe-bind-address") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.health_address = v; }
+  else if (name == "http-bind-address") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.http_address = v; }
+  else if (name == "public-base-url") {
+    if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) return Bad(name, v, "want an http:// or https:// URL");
+    o.public_base_url = v;
+    while (!o.public_base_url.empty() && o.public_base_url.back() == '/') o.public_base_url.pop_back();
+  } else if (name == "log-format") {
+    if (v == "text") o.log_format = LogFormat::kText;
+    else if (v == "json") o.log_format = LogFormat::kJson;
+    else return Bad(name, v, "want text or json");
+  } else if (name == "log-level") {
+    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+    bool known = false;
+    for (const char* l : kLevels) known |= v == l;
+    if (!known) return Bad(name, v, "want trace, debug, info, warn or error");
+    o.log_level = v;
+  } else if (name == "version") return assign(o.show_version, ParseBool(name, v));
+  else if (name == "help") return assign(o.show_help, ParseBool(name, v));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ControllerOptions> ParseOptions(const std::vector<std::string>& args, const GetEnv& getenv) {
+  ControllerOptions o;
+  if (auto ns = getenv("POD_NAMESPACE"); ns && !ns->empty()) o.ns = *ns;
+  else o.ns = "certplane-system";
+
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h") {
+      o.show_help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) return InvalidArgument("unexpected argument \"" + arg + "\"");
+    std::string name = arg.substr(2);
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const FlagSpec* spec = FindFlag(name);
+    if (spec == nullptr) return InvalidArgument("unknown flag --" + name + " (see --help)");
+    if (!value) {
+      if (spec->value == nullptr) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return InvalidArgument("flag --" + name + " needs a value");
+      }
+    }
+    CERTPLANE_RETURN_IF_ERROR(Apply(o, name, *value));
+  }
+
+  if (o.renew_deadline >= o.lease_duration) {
+    return InvalidArgument("--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration");
+  }
+  if (o.retry_period >= o.renew_deadline) {
+    return InvalidArgument("--leader-elect-retry-period must be shorter than --leader-elect-renew-deadline");
+  }
+  // cpprestsdk shares one acceptor per host:port, so two servers cannot share one.
+  std::map<std::string, std::string> seen;
+  for (auto [flag, addr] : {std::pair{"metrics-bind-address", o.metrics_address},
+                            std::pair{"health-probe-bind-address", o.health_address},
+                            std::pair{"http-bind-address", o.http_address}}) {
+    auto [it, inserted] = seen.emplace(addr, flag);
+    if (!inserted) return InvalidArgument("--" + std::string(flag) + " and --" + it->second + " are both " + addr);
+  }
+  return o;
+}
+
+std::string Usage() {
+  std::ostringstream out;
+  out << "usage: certplane-controller [flags]\n\n"
+         "Runs certplane's reconcilers: CertificateAuthorities, CertificateTemplates,\n"
+         "CertificateProfiles and Certificates (certplane.io/v1alpha1).\n\nflags:\n";
+  for (const auto& f : kFlags) {
+    std::string left = std::string("  --") + f.name + (f.value ? std::string("=") + f.value : "");
+    out << left;
+    if (left.size() < 40) out << std::string(40 - left.size(), ' ');
+    else out << "\n" << std::string(40, ' ');
+    out << f.help << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace certplane::controller

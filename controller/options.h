@@ -1,0 +1,58 @@
+// ControllerOptions: everything certplane-controller can be told on its command line,
+// parsed without I/O so the rules are unit-tested.
+//
+//   Result<ControllerOptions> options = ParseOptions(args, getenv);
+//   if (!options.ok()) { fprintf(stderr, "%s\n", options.status().message().c_str()); return 2; }
+//
+// Flags are `--name=value` or `--name value`; booleans also as `--name` alone. Unknown
+// flags, malformed values and contradictions (two servers on one address, a renew
+// deadline not below the lease duration) are refused with a message naming the flag.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace certplane::controller {
+
+enum class LogFormat { kText, kJson };
+
+struct ControllerOptions {
+  std::string kubeconfig;          // empty: KUBECONFIG, in-cluster, ~/.kube/config
+  std::string ns;                  // where CA keys, CRLs and the Lease live
+  int workers = 4;                 // reconcile workers per controller
+  double kube_api_qps = 50;
+  int kube_api_burst = 100;
+
+  bool leader_elect = true;
+  std::string leader_election_id = "certplane-controller";
+  std::chrono::milliseconds lease_duration{15000};
+  std::chrono::milliseconds renew_deadline{10000};
+  std::chrono::milliseconds retry_period{2000};
+
+  std::string metrics_address = ":9402";
+  std::string health_address = ":9403";
+  std::string http_address = ":8080";       // CRLs, CA certificates, ACME, bundle API
+  std::string public_base_url;              // written into CDP and AIA extensions
+
+  LogFormat log_format = LogFormat::kText;
+  std::string log_level = "info";
+
+  bool show_help = false;
+  bool show_version = false;
+};
+
+using GetEnv = std::function<std::optional<std::string>(const std::string&)>;
+
+// Parses argv (without the program name). `getenv` supplies defaults that come from
+// the environment: POD_NAMESPACE for --namespace.
+Result<ControllerOptions> ParseOptions(const std::vector<std::string>& args, const GetEnv& getenv);
+
+// The --help text.
+std::string Usage();
+
+}  // namespace certplane::controller

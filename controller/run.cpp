@@ -1,0 +1,176 @@
+#include "run.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+
+#include "api/condition.h"
+#include "api/well_known.h"
+#include "http/health.h"
+#include "http/http_server.h"
+#include "http/metrics.h"
+#include "kube/config.h"
+#include "kube/event_recorder.h"
+#include "kube/leader_election.h"
+#include "kube/logging.h"
+#include "kube/rest_client.h"
+#include "logging_setup.h"
+#include "reconcile/caches.h"
+#include "reconcile/operator.h"
+#include "reconcile/operator_metrics.h"
+
+namespace certplane::controller {
+namespace {
+
+std::string Identity() {
+  if (const char* pod = std::getenv("POD_NAME"); pod != nullptr && *pod != '\0') return pod;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + "_" + std::to_string(::getpid());
+}
+
+// Serves the CA certificates named in AIA caIssuers, from the cache.
+void RegisterPublicRoutes(http::Router& router, const reconcile::Caches& caches) {
+  router.Get("/ca/{file}", [&caches](const http::HttpRequest& r) {
+    const std::string& file = r.params.at("file");
+    if (file.size() <= 4 || file.substr(file.size() - 4) != ".crt") return http::HttpResponse::Text(404, "not found\n");
+    auto ca = caches.cas.store().Get(file.substr(0, file.size() - 4));
+    if (!ca || ca->status.certificate.empty()) return http::HttpResponse::Text(404, "not found\n");
+    return http::HttpResponse::Bytes(200, ca->status.certificate, "application/x-pem-file");
+  });
+}
+
+// Waits for SIGTERM or SIGINT on a thread of its own (the signals are blocked in every
+// other thread), then runs `on_signal`.
+class SignalWaiter {
+ public:
+  explicit SignalWaiter(std::function<void()> on_signal) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGUSR1);  // our own wake-up, to end the waiter when we stop first
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, f = std::move(on_signal)] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      if (sig != SIGUSR1) {
+        kube::Logger("main")->info("received signal={}, shutting down", sig);
+        f();
+      }
+    });
+  }
+  ~SignalWaiter() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+
+ private:
+  sigset_t set_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int Run(const ControllerOptions& options) {
+  ConfigureLogging(options.log_format, options.log_level);
+  auto log = kube::Logger("main");
+
+  std::stop_source stop;
+  std::atomic<int> exit_code{0};
+  SignalWaiter signals([&stop] { stop.request_stop(); });
+
+  auto config = kube::LoadClusterConfig({.kubeconfig = options.kubeconfig});
+  if (!config.ok()) {
+    log->error("loading the cluster configuration: {}", config.status().ToString());
+    return 1;
+  }
+  auto client = kube::Client::Create(*config, {.qps = options.kube_api_qps, .burst = options.kube_api_burst,
+                                               .user_agent = "certplane-controller"});
+  if (!client.ok()) {
+    log->error("creating the API client: {}", client.status().ToString());
+    return 1;
+  }
+
+  http::MetricsRegistry registry;
+  reconcile::OperatorMetrics metrics(registry);
+  reconcile::Caches caches(*client, {.controller_namespace = options.ns});
+
+  http::HealthChecks health;
+  health.AddLiveness("ping", [] { return Status::Ok(); });
+  health.AddReadiness("caches", [&caches] {
+    return caches.HasSynced() ? Status::Ok() : Unavailable("the caches have not synced yet");
+  });
+  http::Router health_router, metrics_router, public_router;
+  health.Register(health_router);
+  metrics_router.Get("/metrics", [&registry](const http::HttpRequest&) {
+    return http::HttpResponse::Bytes(200, registry.Render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  RegisterPublicRoutes(public_router, caches);
+  http::HttpServer health_server(options.health_address, health_router);
+  http::HttpServer metrics_server(options.metrics_address, metrics_router);
+  http::HttpServer public_server(options.http_address, public_router);
+  for (http::HttpServer* server : {&health_server, &metrics_server, &public_server}) {
+    if (Status s = server->Start(); !s.ok()) {
+      log->error("{}", s.ToString());
+      return 1;
+    }
+  }
+  log->info("serving health={} metrics={} http={} namespace={}", options.health_address, options.metrics_address,
+            options.http_address, options.ns);
+
+  kube::EventRecorder events(*client, {.reporting_controller = "certplane.io/controller", .reporting_instance = Identity()});
+  reconcile::Operator op({.client = *client, .caches = &caches, .events = &events, .metrics = &metrics},
+                         {.workers = options.workers, .public_base_url = options.public_base_url});
+
+  caches.Start();
+  while (!caches.WaitForSync(std::chrono::seconds(5))) {
+    if (stop.stop_requested()) break;
+    log->info("waiting for the caches to sync");
+  }
+
+  auto lead = [&](std::stop_token leading) {
+    log->info("starting the controllers workers={}", options.workers);
+    op.Start();
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    cv.wait(lock, leading, [] { return false; });
+    log->info("stopping the controllers");
+    op.Stop();
+  };
+
+  if (!stop.stop_requested()) {
+    if (options.leader_elect) {
+      kube::LeaderElectionConfig le;
+      le.lease_namespace = options.ns;
+      le.lease_name = options.leader_election_id;
+      le.identity = Identity();
+      le.lease_duration = options.lease_duration;
+      le.renew_deadline = options.renew_deadline;
+      le.retry_period = options.retry_period;
+      le.on_started_leading = lead;
+      le.on_new_leader = [&log](const std::string& holder) { log->info("leader is {}", holder); };
+      kube::LeaderElector elector(*client, le);
+      Status s = elector.Run(stop.get_token());
+      if (!s.ok()) {
+        log->error("leader election ended: {}", s.ToString());
+        exit_code = 1;
+      }
+    } else {
+      lead(stop.get_token());
+    }
+  }
+
+  events.Flush(std::chrono::seconds(3));
+  caches.Stop();
+  for (http::HttpServer* server : {&public_server, &metrics_server, &health_server}) server->Stop();
+  log->info("stopped exit_code={}", exit_code.load());
+  return exit_code;
+}
+
+}  // namespace certplane::controller

@@ -1,0 +1,103 @@
+#include "reconcile/cached_secrets.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "kube/base64.h"
+#include "pki/certificate.h"
+#include "pki/key.h"
+#include "reconcile/secret_facts.h"
+
+namespace certplane::reconcile {
+namespace {
+
+// The decoded value of data[key], or "" when absent or not base64.
+std::string DataValue(const nlohmann::json& secret, const char* key) {
+  auto data = secret.find("data");
+  if (data == secret.end() || !data->is_object()) return {};
+  auto v = data->find(key);
+  if (v == data->end() || !v->is_string()) return {};
+  return kube::Base64Decode(v->get<std::string>()).value_or(std::string());
+}
+
+Result<kube::ObjectMeta> MetadataOf(const nlohmann::json& secret) {
+  try {
+    return secret.at("metadata").get<kube::ObjectMeta>();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument(std::string("Secret metadata: ") + e.what());
+  }
+}
+
+api::Time ToApiTime(pki::TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+}  // namespace
+
+std::string CaKeySecretName(const std::string& ca_name) { return "certplane-ca-" + ca_name; }
+
+bool CertificateSecret::HasKey(std::string_view key) const {
+  return std::find(data_keys.begin(), data_keys.end(), key) != data_keys.end();
+}
+
+Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) {
+  auto meta = MetadataOf(secret);
+  if (!meta.ok()) return meta.status();
+  CertificateSecret out;
+  out.metadata = std::move(*meta);
+  if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
+    for (const auto& [k, v] : data->items()) out.data_keys.push_back(k);
+  }
+  TlsSecretContents contents{DataValue(secret, "tls.crt"), DataValue(secret, "tls.key"), DataValue(secret, "ca.crt")};
+  out.facts = ReadSecretFacts(contents, out.metadata.annotations);
+  // The decoded key text is no longer needed: wipe it rather than leave it in freed heap.
+  OPENSSL_cleanse(contents.tls_key.data(), contents.tls_key.size());
+  return out;
+}
+
+Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
+  auto meta = MetadataOf(secret);
+  if (!meta.ok()) return meta.status();
+  CaKeySecret out;
+  out.metadata = std::move(*meta);
+  policy::CaSecretFacts& f = out.facts;
+  f.exists = true;
+  if (const std::string* v = out.metadata.annotations.Find(kCaSpecFingerprintAnnotation)) f.spec_fingerprint = *v;
+  if (const std::string* v = out.metadata.annotations.Find(kCaSourceFingerprintAnnotation)) f.source_fingerprint = *v;
+
+  std::string tls_key = DataValue(secret, "tls.key");
+  auto chain = pki::ParseCertificateChainPem(DataValue(secret, "tls.crt"));
+  auto key = pki::ParsePrivateKeyPem(tls_key);
+  OPENSSL_cleanse(tls_key.data(), tls_key.size());
+  if (!chain.ok() || chain->empty()) {
+    f.invalid = "tls.crt: " + (chain.ok() ? std::string("no certificate") : chain.status().message());
+    return out;
+  }
+  if (!key.ok()) {
+    f.invalid = "tls.key: " + key.status().message();
+    return out;
+  }
+  const pki::Certificate& cert = chain->front();
+  if (!cert.is_ca()) {
+    f.invalid = "tls.crt is not a CA certificate";
+    return out;
+  }
+  if (Status s = pki::CheckKeyMatchesCertificate(*key, cert); !s.ok()) {
+    f.invalid = "tls.key does not match tls.crt: " + s.message();
+    return out;
+  }
+  f.fingerprint_sha256 = cert.sha256_fingerprint();
+  f.not_before = ToApiTime(cert.not_before());
+  f.not_after = ToApiTime(cert.not_after());
+  if (chain->size() > 1) {
+    f.issuer_fingerprint_sha256 = (*chain)[1].sha256_fingerprint();
+  } else if (cert.IsSelfSigned()) {
+    f.issuer_fingerprint_sha256 = f.fingerprint_sha256;
+  } else {
+    // An intermediate signed directly by a root: the root is ca.crt.
+    auto root = pki::ParseCertificateChainPem(DataValue(secret, "ca.crt"));
+    if (root.ok() && !root->empty()) f.issuer_fingerprint_sha256 = root->front().sha256_fingerprint();
+  }
+  return out;
+}
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,146 @@
+#include "reconcile/caches.h"
+
+#include "api/certificate_authority_json.h"
+#include "api/certificate_json.h"
+#include "api/certificate_profile_json.h"
+#include "api/certificate_template_json.h"
+#include "api/well_known.h"
+
+namespace certplane::reconcile {
+namespace {
+
+template <typename T>
+kube::InformerOptions<T> Options(const kube::GroupVersionResource& resource,
+                                 std::function<Result<T>(const nlohmann::json&)> decode) {
+  kube::InformerOptions<T> o;
+  o.resource = resource;
+  o.decode = std::move(decode);
+  return o;
+}
+
+kube::InformerOptions<api::Certificate> CertificateOptions() {
+  auto o = Options<api::Certificate>(kCertificatesResource, api::DecodeCertificate);
+  o.indexers[kByProfile] = [](const api::Certificate& c) { return std::vector<std::string>{c.spec.profile_ref.name}; };
+  o.indexers[kByNamespace] = [](const api::Certificate& c) { return std::vector<std::string>{c.metadata.ns}; };
+  return o;
+}
+
+kube::InformerOptions<api::CertificateProfile> ProfileOptions() {
+  auto o = Options<api::CertificateProfile>(kCertificateProfilesResource, api::DecodeCertificateProfile);
+  o.indexers[kByCa] = [](const api::CertificateProfile& p) { return std::vector<std::string>{p.spec.ca_ref.name}; };
+  o.indexers[kByTemplate] = [](const api::CertificateProfile& p) {
+    return std::vector<std::string>{p.spec.template_ref.name};
+  };
+  return o;
+}
+
+kube::InformerOptions<api::CertificateAuthority> CaOptions() {
+  auto o = Options<api::CertificateAuthority>(kCertificateAuthoritiesResource, api::DecodeCertificateAuthority);
+  o.indexers[kByParent] = [](const api::CertificateAuthority& ca) {
+    return ca.spec.parent_ref ? std::vector<std::string>{ca.spec.parent_ref->name} : std::vector<std::string>{};
+  };
+  return o;
+}
+
+kube::InformerOptions<CertificateSecret> CertificateSecretOptions() {
+  auto o = Options<CertificateSecret>(kube::kSecrets, DecodeCertificateSecret);
+  // Only the Secrets certplane wrote: never the data of every Secret in the cluster.
+  o.label_selector = std::string(api::kCertificateNameLabel);
+  o.name = "certificate-secrets";
+  return o;
+}
+
+kube::InformerOptions<CaKeySecret> CaKeySecretOptions(const std::string& ns) {
+  auto o = Options<CaKeySecret>(kube::kSecrets, DecodeCaKeySecret);
+  o.ns = ns;
+  o.label_selector = std::string(kCaNameLabel);
+  o.name = "ca-key-secrets";
+  return o;
+}
+
+kube::InformerOptions<kube::PartialObjectMetadata> NamespaceOptions() {
+  kube::InformerOptions<kube::PartialObjectMetadata> o;
+  o.resource = kube::kNamespaces;
+  o.metadata_only = true;
+  return o;
+}
+
+template <typename T>
+std::vector<std::shared_ptr<const T>> ByIndex(const kube::Informer<T>& informer, const char* index,
+                                              const std::string& value) {
+  return informer.store().ByIndex(index, value);
+}
+
+}  // namespace
+
+Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options)
+    : cas(client, CaOptions()),
+      templates(client, Options<api::CertificateTemplate>(kCertificateTemplatesResource, api::DecodeCertificateTemplate)),
+      profiles(client, ProfileOptions()),
+      certificates(client, CertificateOptions()),
+      certificate_secrets(client, CertificateSecretOptions()),
+      ca_key_secrets(client, CaKeySecretOptions(options.controller_namespace)),
+      namespaces(client, NamespaceOptions()),
+      controller_namespace_(options.controller_namespace) {}
+
+void Caches::Start() {
+  cas.Start();
+  templates.Start();
+  profiles.Start();
+  certificates.Start();
+  certificate_secrets.Start();
+  ca_key_secrets.Start();
+  namespaces.Start();
+}
+
+void Caches::Stop() {
+  namespaces.Stop();
+  ca_key_secrets.Stop();
+  certificate_secrets.Stop();
+  certificates.Stop();
+  profiles.Stop();
+  templates.Stop();
+  cas.Stop();
+}
+
+bool Caches::WaitForSync(kube::Duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left = [&] {
+    return std::chrono::duration_cast<kube::Duration>(deadline - std::chrono::steady_clock::now());
+  };
+  return cas.WaitForSync(left()) && templates.WaitForSync(left()) && profiles.WaitForSync(left()) &&
+         certificates.WaitForSync(left()) && certificate_secrets.WaitForSync(left()) &&
+         ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left());
+}
+
+bool Caches::HasSynced() const {
+  return cas.HasSynced() && templates.HasSynced() && profiles.HasSynced() && certificates.HasSynced() &&
+         certificate_secrets.HasSynced() && ca_key_secrets.HasSynced() && namespaces.HasSynced();
+}
+
+std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesOfProfile(const std::string& profile) const {
+  return ByIndex(certificates, kByProfile, profile);
+}
+
+std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesInNamespace(const std::string& ns) const {
+  return ByIndex(certificates, kByNamespace, ns);
+}
+
+std::vector<std::shared_ptr<const api::CertificateProfile>> Caches::ProfilesOfCa(const std::string& ca) const {
+  return ByIndex(profiles, kByCa, ca);
+}
+
+std::vector<std::shared_ptr<const api::CertificateProfile>> Caches::ProfilesOfTemplate(const std::string& tmpl) const {
+  return ByIndex(profiles, kByTemplate, tmpl);
+}
+
+std::vector<std::shared_ptr<const api::CertificateAuthority>> Caches::ChildrenOfCa(const std::string& ca) const {
+  return ByIndex(cas, kByParent, ca);
+}
+
+kube::StringMap Caches::NamespaceLabels(const std::string& ns) const {
+  auto obj = namespaces.store().Get(ns);
+  return obj ? obj->metadata.labels : kube::StringMap();
+}
+
+}  // namespace certplane::reconcile

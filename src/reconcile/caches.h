@@ -1,0 +1,80 @@
+// Caches: the informers the reconcilers read from, with the indexes that answer
+// "which objects depend on this one?".
+//
+//   Caches caches(client, {.controller_namespace = "certplane-system"});
+//   caches.Start();
+//   if (!caches.WaitForSync(std::chrono::minutes(2))) ...
+//   auto cert = caches.certificates.store().Get("shop/frontend");
+//   for (auto& c : caches.CertificatesOfProfile("web")) ...
+//
+// Every cached object is a trimmed, typed struct (DESIGN.md): the four certplane kinds,
+// certificate Secrets and CA key Secrets reduced to facts (cached_secrets.h), and
+// namespaces as metadata only (their labels feed the profiles' namespace selectors).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/certificate.h"
+#include "api/certificate_authority.h"
+#include "api/certificate_profile.h"
+#include "api/certificate_template.h"
+#include "kube/informer.h"
+#include "kube/resource.h"
+#include "reconcile/cached_secrets.h"
+
+namespace certplane::reconcile {
+
+inline const kube::GroupVersionResource kCertificatesResource{"certplane.io", "v1alpha1", "certificates", true};
+inline const kube::GroupVersionResource kCertificateAuthoritiesResource{"certplane.io", "v1alpha1",
+                                                                        "certificateauthorities", false};
+inline const kube::GroupVersionResource kCertificateTemplatesResource{"certplane.io", "v1alpha1",
+                                                                      "certificatetemplates", false};
+inline const kube::GroupVersionResource kCertificateProfilesResource{"certplane.io", "v1alpha1",
+                                                                     "certificateprofiles", false};
+
+// Index names.
+inline constexpr const char* kByProfile = "profile";      // Certificates by spec.profileRef
+inline constexpr const char* kByNamespace = "namespace";  // Certificates by namespace
+inline constexpr const char* kByCa = "ca";                // Profiles by spec.caRef
+inline constexpr const char* kByTemplate = "template";    // Profiles by spec.templateRef
+inline constexpr const char* kByParent = "parent";        // CAs by spec.parentRef
+
+struct CachesOptions {
+  std::string controller_namespace;
+};
+
+class Caches {
+ public:
+  Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options);
+
+  void Start();
+  void Stop();
+  bool WaitForSync(kube::Duration timeout);
+  bool HasSynced() const;
+
+  std::vector<std::shared_ptr<const api::Certificate>> CertificatesOfProfile(const std::string& profile) const;
+  std::vector<std::shared_ptr<const api::Certificate>> CertificatesInNamespace(const std::string& ns) const;
+  std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfCa(const std::string& ca) const;
+  std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfTemplate(const std::string& tmpl) const;
+  std::vector<std::shared_ptr<const api::CertificateAuthority>> ChildrenOfCa(const std::string& ca) const;
+  // The labels of a namespace; empty when unknown.
+  kube::StringMap NamespaceLabels(const std::string& ns) const;
+
+  const std::string& controller_namespace() const { return controller_namespace_; }
+
+  kube::Informer<api::CertificateAuthority> cas;
+  kube::Informer<api::CertificateTemplate> templates;
+  kube::Informer<api::CertificateProfile> profiles;
+  kube::Informer<api::Certificate> certificates;
+  kube::Informer<CertificateSecret> certificate_secrets;
+  kube::Informer<CaKeySecret> ca_key_secrets;
+  kube::Informer<kube::PartialObjectMetadata> namespaces;
+
+ private:
+  std::string controller_namespace_;
+};
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,364 @@
+#include "reconcile/certificate_reconciler.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "api/certificate_json.h"
+#include "api/condition.h"
+#include "api/defaults.h"
+#include "api/well_known.h"
+#include "kube/base64.h"
+#include "kube/logging.h"
+#include "pki/key.h"
+#include "policy/issuance.h"
+#include "policy/reasons.h"
+#include "policy/renewal.h"
+#include "reconcile/leaf_issuance.h"
+#include "reconcile/tls_secret.h"
+
+namespace certplane::reconcile {
+namespace {
+
+using api::Time;
+
+Time ToTime(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
+Time ToTime(pki::TimePoint t, int) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+std::int64_t RevisionOf(const CertificateSecret* secret) {
+  if (secret == nullptr) return 0;
+  const std::string* v = secret->metadata.annotations.Find(api::kRevisionAnnotation);
+  std::int64_t out = 0;
+  if (v != nullptr) std::from_chars(v->data(), v->data() + v->size(), out);
+  return out;
+}
+
+// The data keys an output format puts in the Secret.
+std::vector<std::string> OutputKeys(const api::OutputFormat& f) {
+  switch (f.type) {
+    case api::OutputFormatType::kPkcs12:
+      return f.truststore ? std::vector<std::string>{"keystore.p12", "truststore.p12"}
+                          : std::vector<std::string>{"keystore.p12"};
+    case api::OutputFormatType::kCombinedPem: return {"tls-combined.pem"};
+    case api::OutputFormatType::kDer: return {"tls.der"};
+  }
+  return {};
+}
+
+// Records that the Secret now holds `serial`: the previous serial moves to history.
+void RecordSerial(api::CertificateStatus& status, const std::string& serial, std::optional<Time> not_before,
+                  std::optional<Time> not_after, std::int64_t revision) {
+  if (!status.serial_number.empty() && status.serial_number != serial) {
+    api::CertificateHistoryEntry old;
+    old.revision = status.revision;
+    old.serial_number = status.serial_number;
+    old.not_before = status.not_before;
+    old.not_after = status.not_after;
+    status.history.insert(status.history.begin(), std::move(old));
+    if (status.history.size() > kHistoryLimit) status.history.resize(kHistoryLimit);
+  }
+  status.serial_number = serial;
+  status.not_before = not_before;
+  status.not_after = not_after;
+  status.revision = std::max(status.revision, revision);
+}
+
+api::Condition MakeCondition(std::string_view type, api::ConditionStatus status, std::string_view reason,
+                             std::string message, std::int64_t generation) {
+  api::Condition c;
+  c.type = std::string(type);
+  c.status = status;
+  c.reason = std::string(reason);
+  c.message = std::move(message);
+  c.observed_generation = generation;
+  return c;
+}
+
+kube::ReconcileResult RequeueAt(std::optional<Time> when, Time now) {
+  if (!when) return kube::ReconcileResult::Done();
+  auto delay = std::max<kube::Duration>(*when - now, std::chrono::seconds(1));
+  return kube::ReconcileResult::After(delay);
+}
+
+std::string DataValue(const nlohmann::json& secret, const std::string& key) {
+  auto data = secret.find("data");
+  if (data == secret.end() || !data->is_object()) return {};
+  auto v = data->find(key);
+  if (v == data->end() || !v->is_string()) return {};
+  return kube::Base64Decode(v->get<std::string>()).value_or(std::string());
+}
+
+}  // namespace
+
+struct CertificateReconciler::Issued {
+  std::string serial;
+  Time not_before;
+  Time not_after;
+  std::string ca_name;
+};
+
+CertificateReconciler::CertificateReconciler(CertificateReconcilerDeps deps) : deps_(std::move(deps)) {}
+
+void CertificateReconciler::Event(const api::Certificate& cert, kube::EventType type, std::string_view reason,
+                                  std::string note) {
+  kube::ObjectReference ref{std::string(api::kApiVersion), std::string(api::kCertificateKind), cert.metadata.ns,
+                            cert.metadata.name, cert.metadata.uid};
+  deps_.events->Record(ref, type, std::string(reason), "Issue", std::move(note));
+}
+
+Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const api::CertificateStatus& desired) {
+  if (desired == cert.status) return Status::Ok();
+  nlohmann::json body = {
+      {"apiVersion", std::string(api::kApiVersion)},
+      {"kind", std::string(api::kCertificateKind)},
+      {"metadata",
+       {{"name", cert.metadata.name},
+        {"namespace", cert.metadata.ns},
+        {"resourceVersion", cert.metadata.resource_version}}},
+      {"status", api::EncodeCertificateStatus(desired)},
+  };
+  auto written = deps_.client->UpdateStatus(kCertificatesResource, cert.metadata.ns, body,
+                                            {.field_manager = deps_.field_manager});
+  if (!written.ok()) return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" + cert.metadata.name);
+  api::Certificate observed = cert;
+  observed.status = desired;
+  deps_.metrics->ObserveCertificate(observed, desired.ca_name);
+  return Status::Ok();
+}
+
+kube::ReconcileResult CertificateReconciler::Blocked(const api::Certificate& cert, std::string_view reason,
+                                                     const std::string& message, bool warn) {
+  const Time now = ToTime(deps_.clock->WallNow());
+  api::CertificateStatus status = cert.status;
+  bool changed = api::SetCondition(status.conditions,
+                                   MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
+                                                 cert.metadata.generation),
+                                   now);
+  changed |= api::RemoveCondition(status.conditions, api::kConditionIssuing);
+  status.observed_generation = cert.metadata.generation;
+  if (changed && warn) {
+    Event(cert, kube::EventType::kWarning, reason, message);
+    deps_.metrics->IssuanceFailed(cert.spec.profile_ref.name, reason);
+  }
+  if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  // Nothing the clock does can unblock this: a change to the Certificate, its profile,
+  // template, CA or namespace enqueues it again.
+  return kube::ReconcileResult::Done();
+}
+
+Result<std::map<std::string, std::string>> CertificateReconciler::ReadPasswords(
+    const api::Certificate& cert, const std::vector<api::OutputFormat>& formats) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : formats) {
+    if (f.type != api::OutputFormatType::kPkcs12 || !f.password_secret_ref) continue;
+    const auto& ref = *f.password_secret_ref;
+    auto secret = deps_.client->Get(kube::kSecrets, cert.metadata.ns, ref.name);
+    if (!secret.ok()) {
+      return secret.status().WithContext("reading the PKCS12 password Secret " + cert.metadata.ns + "/" + ref.name);
+    }
+    std::string value = DataValue(*secret, ref.key);
+    if (value.empty()) {
+      return InvalidArgument("the PKCS12 password Secret " + cert.metadata.ns + "/" + ref.name + " has no key " +
+                             ref.key);
+    }
+    out[PasswordKey(ref)] = std::move(value);
+  }
+  return out;
+}
+
+Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Certificate& cert,
+                                                                   const api::CertificateProfile& profile,
+                                                                   const api::CertificateTemplate& tmpl,
+                                                                   std::int64_t revision) {
+  const std::string& ca_name = profile.spec.ca_ref.name;
+  auto ca = deps_.signers->Get(ca_name);
+  if (!ca.ok()) return ca.status();
+
+  // Under rotationPolicy Never the current key signs the next certificate too.
+  std::optional<pki::PrivateKey> existing_key;
+  if (cert.spec.private_key.rotation_policy == api::RotationPolicy::kNever) {
+    auto current = deps_.client->Get(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name);
+    if (current.ok()) {
+      std::string pem = DataValue(*current, "tls.key");
+      if (auto key = pki::ParsePrivateKeyPem(pem); key.ok()) existing_key = std::move(*key);
+      OPENSSL_cleanse(pem.data(), pem.size());
+    }
+  }
+
+  const auto formats = api::EffectiveOutputFormats(cert.spec, profile.spec);
+  auto passwords = ReadPasswords(cert, formats);
+  if (!passwords.ok()) return passwords.status();
+
+  auto leaf = IssueLeaf({.spec = cert.spec,
+                         .tmpl = tmpl.spec,
+                         .ca = **ca,
+                         .now = deps_.clock->WallNow(),
+                         .existing_key = existing_key ? &*existing_key : nullptr});
+  if (!leaf.ok()) return leaf.status();
+
+  auto secret = BuildTlsSecret({.certificate = cert,
+                                .leaf = *leaf,
+                                .root = (*ca)->root,
+                                .ca_name = ca_name,
+                                .profile_name = profile.metadata.name,
+                                .revision = revision,
+                                .duration = api::EffectiveDuration(cert.spec, tmpl.spec),
+                                .output_formats = formats,
+                                .secret_template = api::EffectiveSecretTemplate(cert.spec, profile.spec),
+                                .passwords = *passwords});
+  for (auto& [k, v] : *passwords) OPENSSL_cleanse(v.data(), v.size());
+  if (!secret.ok()) return secret.status();
+
+  // One server-side apply creates or updates the Secret and owns exactly the fields
+  // certplane writes; labels, annotations or keys others add are left alone.
+  auto applied = deps_.client->Apply(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name, *secret,
+                                     {.field_manager = deps_.field_manager, .force = true});
+  if (!applied.ok()) return applied.status().WithContext("writing Secret " + cert.metadata.ns + "/" + cert.spec.secret_name);
+
+  return Issued{leaf->certificate.serial().ToHex(), ToTime(leaf->certificate.not_before(), 0),
+                ToTime(leaf->certificate.not_after(), 0), ca_name};
+}
+
+kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& request) {
+  const Caches& caches = *deps_.caches;
+  auto cert = caches.certificates.store().Get(request.Key());
+  if (!cert) {
+    deps_.metrics->ForgetCertificate(request.ns, request.name);
+    return kube::ReconcileResult::Done();
+  }
+  if (!cert->metadata.deletion_timestamp.empty()) return kube::ReconcileResult::Done();
+
+  // --- Observe. ---------------------------------------------------------------------
+  auto profile = caches.profiles.store().Get(cert->spec.profile_ref.name);
+  if (!profile) {
+    return Blocked(*cert, kProfileNotFound,
+                   "CertificateProfile " + cert->spec.profile_ref.name + " does not exist", false);
+  }
+  auto tmpl = caches.templates.store().Get(profile->spec.template_ref.name);
+  if (!tmpl) {
+    return Blocked(*cert, kTemplateNotFound,
+                   "CertificateTemplate " + profile->spec.template_ref.name + " of CertificateProfile " +
+                       profile->metadata.name + " does not exist",
+                   false);
+  }
+  auto ca = caches.cas.store().Get(profile->spec.ca_ref.name);
+  auto secret = caches.certificate_secrets.store().Get(cert->metadata.ns + "/" + cert->spec.secret_name);
+  // A Secret of that name that certplane did not write for this Certificate is not ours
+  // to judge; issuing takes it over.
+  if (secret) {
+    const std::string* owner = secret->metadata.labels.Find(api::kCertificateNameLabel);
+    if (owner == nullptr || *owner != cert->metadata.name) secret = nullptr;
+  }
+
+  const Time now = ToTime(deps_.clock->WallNow());
+  policy::IssuanceInput in{.certificate = *cert,
+                           .profile = *profile,
+                           .tmpl = *tmpl,
+                           .namespace_labels = caches.NamespaceLabels(cert->metadata.ns),
+                           .secret = secret ? secret->facts : policy::SecretFacts{},
+                           .ca_ready = ca && api::IsConditionTrue(ca->status.conditions, api::kConditionReady),
+                           .ca_fingerprint_sha256 = ca ? ca->status.fingerprint_sha256 : std::string(),
+                           .now = now};
+
+  // --- Decide. ----------------------------------------------------------------------
+  policy::Decision d = policy::Decide(in);
+  if (d.action == policy::Action::kNone && secret) {
+    for (const auto& f : api::EffectiveOutputFormats(cert->spec, profile->spec)) {
+      for (const auto& key : OutputKeys(f)) {
+        if (!secret->HasKey(key)) {
+          d.action = policy::Action::kIssue;
+          d.why = {kOutputMissing, "the Secret lacks " + key + ", which spec.additionalOutputFormats asks for"};
+        }
+      }
+    }
+  }
+
+  // --- Act. -------------------------------------------------------------------------
+  if (d.action == policy::Action::kBlocked) {
+    const bool violation = d.why.reason == policy::kPolicyViolation;
+    return Blocked(*cert, d.why.reason, d.why.message, violation);
+  }
+
+  api::CertificateStatus status = cert->status;
+  status.observed_generation = cert->metadata.generation;
+  status.ca_name = profile->spec.ca_ref.name;
+
+  if (d.action == policy::Action::kIssue) {
+    // A Secret holding a newer revision than status records was written by an earlier
+    // attempt whose status write never landed: the next revision comes after it.
+    const std::int64_t revision = std::max(status.revision, RevisionOf(secret.get())) + 1;
+    auto issued = Issue(*cert, *profile, *tmpl, revision);
+    if (!issued.ok()) {
+      const Status& err = issued.status();
+      kube::Logger("certificates")->warn("issuance failed certificate={} reason={} error=\"{}\"", request.Key(),
+                                         d.why.reason, err.ToString());
+      status.failed_issuance_attempts += 1;
+      status.last_failure_time = now;
+      api::SetCondition(status.conditions,
+                        MakeCondition(api::kConditionIssuing, api::ConditionStatus::kTrue, kIssuanceFailed,
+                                      std::string(d.why.reason) + ": " + err.message(), cert->metadata.generation),
+                        now);
+      if (!secret || !secret->facts.exists) {
+        api::SetCondition(status.conditions,
+                          MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kIssuanceFailed,
+                                        err.message(), cert->metadata.generation),
+                          now);
+      }
+      Event(*cert, kube::EventType::kWarning, kIssuanceFailed, err.message());
+      deps_.metrics->IssuanceFailed(profile->metadata.name, d.why.reason);
+      if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+      return err.code() == StatusCode::kInvalidArgument ? kube::ReconcileResult::Terminal(err)
+                                                        : kube::ReconcileResult::Retry(err);
+    }
+    const bool first = cert->status.serial_number.empty() && !(secret && secret->facts.exists);
+    RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision);
+    status.last_issuance_time = now;
+    status.failed_issuance_attempts = 0;
+    status.last_failure_time.reset();
+    status.renewal_time.reset();
+    if (api::EffectiveAutoRenew(cert->spec, profile->spec)) {
+      status.renewal_time = policy::RenewalTime({.not_before = issued->not_before,
+                                                 .not_after = issued->not_after,
+                                                 .renew_before = api::EffectiveRenewBefore(cert->spec, profile->spec),
+                                                 .uid = cert->metadata.uid});
+    }
+    api::SetCondition(status.conditions,
+                      MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
+                                    "the certificate is valid and matches its spec", cert->metadata.generation),
+                      now);
+    api::RemoveCondition(status.conditions, api::kConditionIssuing);
+    deps_.metrics->Issued(profile->metadata.name, d.why.reason);
+    Event(*cert, kube::EventType::kNormal, first ? policy::kIssued : policy::kReissued,
+          (first ? "issued serial " : "reissued (" + std::string(d.why.reason) + ": " + d.why.message + ") as serial ") +
+              issued->serial + ", valid until " + api::FormatTime(issued->not_after));
+    kube::Logger("certificates")->info("issued certificate={} serial={} revision={} reason={}", request.Key(),
+                                       issued->serial, revision, d.why.reason);
+    if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+    return RequeueAt(status.renewal_time ? status.renewal_time : status.not_after, now);
+  }
+
+  // Nothing to issue: make status describe what the Secret holds.
+  if (secret && secret->facts.exists && !secret->facts.serial_number.empty()) {
+    RecordSerial(status, secret->facts.serial_number, secret->facts.not_before, secret->facts.not_after,
+                 RevisionOf(secret.get()));
+  }
+  status.renewal_time = d.renewal_time;
+  if (d.not_ready) {
+    api::SetCondition(status.conditions,
+                      MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.not_ready->reason,
+                                    d.not_ready->message, cert->metadata.generation),
+                      now);
+  } else {
+    api::SetCondition(status.conditions,
+                      MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
+                                    "the certificate is valid and matches its spec", cert->metadata.generation),
+                      now);
+  }
+  api::RemoveCondition(status.conditions, api::kConditionIssuing);
+  if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  deps_.metrics->ObserveCertificate(*cert, status.ca_name);
+  return RequeueAt(d.next_check, now);
+}
+
+}  // namespace certplane::reconcile

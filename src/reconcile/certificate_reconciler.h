@@ -1,0 +1,79 @@
+// CertificateReconciler: makes one Certificate's Secret hold a valid certificate that
+// matches its spec, and its status say so.
+//
+//   observe  everything from the caches (the Certificate, its profile, template and CA,
+//            the namespace's labels, the facts of its Secret);
+//   decide   with policy::Decide (template, namespace selector, trigger and readiness
+//            chains, renewal time);
+//   act      with as few writes as possible: an issuance is one server-side apply of
+//            the Secret and one status update (plus an Event); a certificate that needs
+//            nothing costs no write at all.
+//
+// Idempotent across conflicts and restarts: the Secret records the revision it holds,
+// so a controller that dies after writing the Secret but before the status finds a
+// valid Secret on its next look and records it instead of signing again.
+//
+// The result says when to look again: at the renewal time (delayed requeue, never
+// polling), after a backoff on failure, or not until something changes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/certificate.h"
+#include "api/certificate_profile.h"
+#include "api/certificate_template.h"
+#include "kube/clock.h"
+#include "kube/controller.h"
+#include "kube/event_recorder.h"
+#include "kube/rest_client.h"
+#include "reconcile/ca_signers.h"
+#include "reconcile/caches.h"
+#include "reconcile/operator_metrics.h"
+
+namespace certplane::reconcile {
+
+// Reasons this reconciler adds to those of policy/reasons.h.
+// The profile named by spec.profileRef does not exist.
+inline constexpr std::string_view kProfileNotFound = "ProfileNotFound";
+// The profile's template does not exist.
+inline constexpr std::string_view kTemplateNotFound = "TemplateNotFound";
+// Signing or writing the Secret failed; the message says why. Retried with backoff.
+inline constexpr std::string_view kIssuanceFailed = "IssuanceFailed";
+// The Secret lacks an output (keystore.p12, ...) the spec asks for.
+inline constexpr std::string_view kOutputMissing = "OutputMissing";
+
+// How many earlier serials status.history keeps.
+inline constexpr size_t kHistoryLimit = 10;
+
+struct CertificateReconcilerDeps {
+  std::shared_ptr<kube::Client> client;
+  const Caches* caches = nullptr;
+  CaSigners* signers = nullptr;
+  kube::EventRecorder* events = nullptr;
+  OperatorMetrics* metrics = nullptr;
+  std::shared_ptr<kube::Clock> clock;
+  std::string field_manager = "certplane";
+};
+
+class CertificateReconciler {
+ public:
+  explicit CertificateReconciler(CertificateReconcilerDeps deps);
+
+  kube::ReconcileResult Reconcile(const kube::Request& request);
+
+ private:
+  struct Issued;
+  Result<Issued> Issue(const api::Certificate& cert, const api::CertificateProfile& profile,
+                       const api::CertificateTemplate& tmpl, std::int64_t revision);
+  Result<std::map<std::string, std::string>> ReadPasswords(const api::Certificate& cert,
+                                                           const std::vector<api::OutputFormat>& formats);
+  Status WriteStatus(const api::Certificate& cert, const api::CertificateStatus& desired);
+  void Event(const api::Certificate& cert, kube::EventType type, std::string_view reason, std::string note);
+  kube::ReconcileResult Blocked(const api::Certificate& cert, std::string_view reason, const std::string& message,
+                                bool warn);
+
+  CertificateReconcilerDeps deps_;
+};
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,54 @@
+// IssueLeaf: a Certificate resource's next revision, signed by its CA. Pure crypto
+// composition: no Kubernetes I/O, the clock passed in.
+//
+//   CaMaterial ca = ...;   // from the CA's key Secret (ca_material.h)
+//   Result<IssuedLeaf> leaf = IssueLeaf({.spec = cert.spec, .tmpl = tmpl.spec,
+//                                        .ca = ca, .now = clock.Now()});
+//   if (!leaf.ok()) ...    // kInvalidArgument: the spec cannot make a certificate
+//
+// The key is new unless rotationPolicy is Never and the current key is passed in
+// (existing_key), in which case it is reused when it still has the requested algorithm.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/certificate.h"
+#include "api/certificate_template.h"
+#include "base/result.h"
+#include "pki/certificate.h"
+#include "pki/issuer.h"
+#include "pki/key.h"
+#include "pki/types.h"
+
+namespace certplane::reconcile {
+
+// What issuing from one CA needs.
+struct CaMaterial {
+  std::string name;                             // the CertificateAuthority
+  pki::Issuer issuer;                           // its certificate and private key
+  std::vector<pki::Certificate> intermediates;  // its certificate and parents below the root; empty for a root
+  pki::Certificate root;                        // the trust anchor written to ca.crt
+  std::vector<std::string> crl_urls;            // CRL distribution points for what it issues
+  std::vector<std::string> ca_issuers_urls;     // AIA caIssuers for what it issues
+};
+
+struct LeafRequest {
+  const api::CertificateSpec& spec;
+  const api::CertificateTemplateSpec& tmpl;
+  const CaMaterial& ca;
+  pki::TimePoint now;
+  const pki::PrivateKey* existing_key = nullptr;  // reused under rotationPolicy Never
+};
+
+struct IssuedLeaf {
+  pki::PrivateKey key;
+  pki::Certificate certificate;
+  std::vector<pki::Certificate> chain;  // the leaf, then ca.intermediates
+  bool key_reused = false;
+};
+
+Result<IssuedLeaf> IssueLeaf(const LeafRequest& request);
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,170 @@
+#include "reconcile/operator.h"
+
+#include "api/condition.h"
+#include "api/well_known.h"
+
+namespace certplane::reconcile {
+namespace {
+
+bool Ready(const api::CertificateAuthority& ca) { return api::IsConditionTrue(ca.status.conditions, api::kConditionReady); }
+
+std::shared_ptr<kube::Clock> OrSystem(std::shared_ptr<kube::Clock> clock) {
+  return clock ? std::move(clock) : kube::SystemClock();
+}
+
+}  // namespace
+
+Operator::Operator(OperatorDeps deps, OperatorOptions options)
+    : deps_([&] {
+        deps.clock = OrSystem(deps.clock);
+        return deps;
+      }()),
+      options_(std::move(options)),
+      signers_(deps_.client, *deps_.caches, {.public_base_url = options_.public_base_url}),
+      ca_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_, .events = deps_.events,
+                      .clock = deps_.clock}),
+      certificate_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_,
+                               .events = deps_.events, .metrics = deps_.metrics, .clock = deps_.clock}),
+      profile_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}),
+      template_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}) {
+  auto make = [&](const std::string& name, int workers, kube::Controller** ptr, kube::ReconcileFunc f) {
+    kube::ControllerOptions o;
+    o.name = name;
+    o.workers = workers;
+    o.clock = deps_.clock;
+    auto c = std::make_unique<kube::Controller>(std::move(o), Timed(name, ptr, std::move(f)));
+    *ptr = c.get();
+    return c;
+  };
+  cas_ = make("certificateauthorities", 1, &ca_ptr_, [this](const kube::Request& r) { return ca_reconciler_.Reconcile(r); });
+  templates_ = make("certificatetemplates", 1, &template_ptr_,
+                    [this](const kube::Request& r) { return template_reconciler_.Reconcile(r); });
+  profiles_ = make("certificateprofiles", 1, &profile_ptr_,
+                   [this](const kube::Request& r) { return profile_reconciler_.Reconcile(r); });
+  certificates_ = make("certificates", options_.workers, &certificate_ptr_,
+                       [this](const kube::Request& r) { return certificate_reconciler_.Reconcile(r); });
+  RegisterHandlers();
+}
+
+Operator::~Operator() { Stop(); }
+
+kube::ReconcileFunc Operator::Timed(const std::string& name, kube::Controller** controller, kube::ReconcileFunc f) {
+  return [this, name, controller, f = std::move(f)](const kube::Request& r) {
+    auto start = std::chrono::steady_clock::now();
+    kube::ReconcileResult result = f(r);
+    deps_.metrics->ReconcileTook(name, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (*controller != nullptr) deps_.metrics->QueueDepth(name, static_cast<double>((*controller)->queue().Len()));
+    return result;
+  };
+}
+
+void Operator::EnqueueCertificatesOfProfile(const std::string& profile) {
+  for (const auto& cert : deps_.caches->CertificatesOfProfile(profile)) {
+    certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+  }
+}
+
+void Operator::RegisterHandlers() {
+  Caches& c = *deps_.caches;
+
+  // CertificateAuthorities.
+  auto ca_changed = [this](const std::shared_ptr<const api::CertificateAuthority>& ca, bool fan_out) {
+    cas_->queue().Add(ca->metadata.name);
+    if (!fan_out) return;
+    for (const auto& child : deps_.caches->ChildrenOfCa(ca->metadata.name)) cas_->queue().Add(child->metadata.name);
+    for (const auto& p : deps_.caches->ProfilesOfCa(ca->metadata.name)) {
+      profiles_->queue().Add(p->metadata.name);
+      EnqueueCertificatesOfProfile(p->metadata.name);
+    }
+  };
+  kube::EventHandlers<api::CertificateAuthority> ca_handlers;
+  ca_handlers.on_add = [ca_changed](const auto& ca) { ca_changed(ca, true); };
+  ca_handlers.on_delete = [ca_changed](const auto& ca) { ca_changed(ca, true); };
+  ca_handlers.on_update = [ca_changed](const auto& old_ca, const auto& ca) {
+    // Only what dependents read: the certificate and whether it can sign.
+    bool dependents_see_it = old_ca->status.fingerprint_sha256 != ca->status.fingerprint_sha256 ||
+                             Ready(*old_ca) != Ready(*ca);
+    ca_changed(ca, dependents_see_it);
+  };
+  c.cas.AddEventHandler(std::move(ca_handlers));
+
+  auto key_secret_changed = [this](const std::shared_ptr<const CaKeySecret>& s) {
+    if (const std::string* ca = s->metadata.labels.Find(kCaNameLabel)) cas_->queue().Add(*ca);
+  };
+  c.ca_key_secrets.AddEventHandler({key_secret_changed, [key_secret_changed](const auto&, const auto& s) {
+                                      key_secret_changed(s);
+                                    },
+                                    key_secret_changed});
+
+  // CertificateTemplates.
+  auto template_changed = [this](const std::shared_ptr<const api::CertificateTemplate>& t, bool fan_out) {
+    templates_->queue().Add(t->metadata.name);
+    if (!fan_out) return;
+    for (const auto& p : deps_.caches->ProfilesOfTemplate(t->metadata.name)) {
+      profiles_->queue().Add(p->metadata.name);
+      EnqueueCertificatesOfProfile(p->metadata.name);
+    }
+  };
+  c.templates.AddEventHandler({[template_changed](const auto& t) { template_changed(t, true); },
+                               [template_changed](const auto& old_t, const auto& t) {
+                                 template_changed(t, old_t->metadata.generation != t->metadata.generation);
+                               },
+                               [template_changed](const auto& t) { template_changed(t, true); }});
+
+  // CertificateProfiles.
+  auto profile_changed = [this](const std::shared_ptr<const api::CertificateProfile>& p, bool fan_out) {
+    profiles_->queue().Add(p->metadata.name);
+    if (fan_out) EnqueueCertificatesOfProfile(p->metadata.name);
+  };
+  c.profiles.AddEventHandler({[profile_changed](const auto& p) { profile_changed(p, true); },
+                              [profile_changed](const auto& old_p, const auto& p) {
+                                profile_changed(p, old_p->metadata.generation != p->metadata.generation);
+                              },
+                              [profile_changed](const auto& p) { profile_changed(p, true); }});
+
+  // Certificates.
+  auto cert_changed = [this](const std::shared_ptr<const api::Certificate>& cert) {
+    certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+    profiles_->queue().AddAfter(cert->spec.profile_ref.name, options_.profile_batch_delay);
+  };
+  c.certificates.AddEventHandler({cert_changed, [cert_changed](const auto& old_cert, const auto& cert) {
+                                    cert_changed(cert);
+                                    if (old_cert->spec.profile_ref != cert->spec.profile_ref) cert_changed(old_cert);
+                                  },
+                                  cert_changed});
+
+  auto secret_changed = [this](const std::shared_ptr<const CertificateSecret>& s) {
+    if (const std::string* cert = s->metadata.labels.Find(api::kCertificateNameLabel)) {
+      certificates_->queue().Add(s->metadata.ns + "/" + *cert);
+    }
+  };
+  c.certificate_secrets.AddEventHandler(
+      {secret_changed, [secret_changed](const auto&, const auto& s) { secret_changed(s); }, secret_changed});
+
+  // Namespaces: their labels feed the profiles' namespace selectors.
+  c.namespaces.AddEventHandler(
+      {nullptr,
+       [this](const auto& old_ns, const auto& ns) {
+         if (old_ns->metadata.labels == ns->metadata.labels) return;
+         for (const auto& cert : deps_.caches->CertificatesInNamespace(ns->metadata.name)) {
+           certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+         }
+       },
+       nullptr});
+}
+
+void Operator::Start() {
+  cas_->Start();
+  templates_->Start();
+  profiles_->Start();
+  certificates_->Start();
+}
+
+void Operator::Stop() {
+  if (certificates_) certificates_->Stop();
+  if (profiles_) profiles_->Stop();
+  if (templates_) templates_->Stop();
+  if (cas_) cas_->Stop();
+}
+
+}  // namespace certplane::reconcile

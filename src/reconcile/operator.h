@@ -1,0 +1,85 @@
+// Operator: certplane's four controllers (CertificateAuthority, CertificateTemplate,
+// CertificateProfile, Certificate) over one set of caches, and the event handlers that
+// turn every change into the keys of the objects it affects:
+//
+//   a CA changes its certificate or readiness -> its child CAs, its profiles and their
+//                                                certificates
+//   a CA key Secret changes                   -> its CA
+//   a template changes                        -> its profiles and their certificates
+//   a profile's spec changes                  -> its certificates
+//   a certificate changes                     -> it, and (batched) its profile's counts
+//   a certificate Secret changes or goes      -> its certificate
+//   a namespace's labels change               -> the certificates in it
+//
+// Status-only updates do not fan out (a profile's counts change with every issuance;
+// re-enqueueing all of its certificates each time would grow as n squared).
+//
+//   Operator op(deps, {.workers = 4});
+//   caches.Start(); caches.WaitForSync(...);
+//   op.Start();      // when leading
+//   op.Stop();       // drains the queues, joins the workers
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kube/controller.h"
+#include "kube/event_recorder.h"
+#include "reconcile/ca_reconciler.h"
+#include "reconcile/ca_signers.h"
+#include "reconcile/caches.h"
+#include "reconcile/certificate_reconciler.h"
+#include "reconcile/operator_metrics.h"
+#include "reconcile/profile_reconciler.h"
+
+namespace certplane::reconcile {
+
+struct OperatorDeps {
+  std::shared_ptr<kube::Client> client;
+  Caches* caches = nullptr;
+  kube::EventRecorder* events = nullptr;
+  OperatorMetrics* metrics = nullptr;
+  std::shared_ptr<kube::Clock> clock;  // default: the system clock
+};
+
+struct OperatorOptions {
+  int workers = 4;
+  std::string public_base_url;
+  // How long a profile's recount waits so that a burst of certificate changes makes
+  // one status write, not one each.
+  kube::Duration profile_batch_delay = std::chrono::seconds(1);
+};
+
+class Operator {
+ public:
+  // Registers the event handlers on the caches (before or after they start).
+  Operator(OperatorDeps deps, OperatorOptions options);
+  ~Operator();
+
+  void Start();
+  void Stop();
+
+ private:
+  void RegisterHandlers();
+  void EnqueueCertificatesOfProfile(const std::string& profile);
+  kube::ReconcileFunc Timed(const std::string& name, kube::Controller** controller, kube::ReconcileFunc f);
+
+  OperatorDeps deps_;
+  OperatorOptions options_;
+  CaSigners signers_;
+  CaReconciler ca_reconciler_;
+  CertificateReconciler certificate_reconciler_;
+  ProfileReconciler profile_reconciler_;
+  TemplateReconciler template_reconciler_;
+  // Raw pointers for the Timed wrapper to read queue depth; owned by the unique_ptrs.
+  kube::Controller* ca_ptr_ = nullptr;
+  kube::Controller* template_ptr_ = nullptr;
+  kube::Controller* profile_ptr_ = nullptr;
+  kube::Controller* certificate_ptr_ = nullptr;
+  std::unique_ptr<kube::Controller> cas_;
+  std::unique_ptr<kube::Controller> templates_;
+  std::unique_ptr<kube::Controller> profiles_;
+  std::unique_ptr<kube::Controller> certificates_;
+};
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,124 @@
+#include "reconcile/profile_reconciler.h"
+
+#include "api/certificate_profile_json.h"
+#include "api/certificate_template_json.h"
+#include "api/condition.h"
+#include "api/well_known.h"
+#include "policy/reasons.h"
+
+namespace certplane::reconcile {
+namespace {
+
+using api::Time;
+
+api::Condition Ready(api::ConditionStatus s, std::string_view reason, std::string message, std::int64_t generation) {
+  api::Condition c;
+  c.type = std::string(api::kConditionReady);
+  c.status = s;
+  c.reason = std::string(reason);
+  c.message = std::move(message);
+  c.observed_generation = generation;
+  return c;
+}
+
+// Writes a cluster-scoped object's status when it differs from what is cached.
+template <typename Status, typename Encode>
+certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVersionResource& gvr,
+                                     std::string_view kind, const kube::ObjectMeta& meta, const Status& current,
+                                     const Status& desired, Encode encode, const std::string& field_manager) {
+  if (desired == current) return certplane::Status::Ok();
+  nlohmann::json body = {
+      {"apiVersion", std::string(api::kApiVersion)},
+      {"kind", std::string(kind)},
+      {"metadata", {{"name", meta.name}, {"resourceVersion", meta.resource_version}}},
+      {"status", encode(desired)},
+  };
+  auto written = client.UpdateStatus(gvr, "", body, {.field_manager = field_manager});
+  if (!written.ok()) return written.status().WithContext("updating the status of " + std::string(kind) + " " + meta.name);
+  return certplane::Status::Ok();
+}
+
+}  // namespace
+
+kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request) {
+  const Caches& caches = *deps_.caches;
+  auto profile = caches.profiles.store().Get(request.name);
+  if (!profile) return kube::ReconcileResult::Done();
+  const Time now = std::chrono::floor<std::chrono::seconds>(deps_.clock->WallNow());
+  const auto generation = profile->metadata.generation;
+
+  api::CertificateProfileStatus status = profile->status;
+  status.observed_generation = generation;
+  auto ca = caches.cas.store().Get(profile->spec.ca_ref.name);
+  auto tmpl = caches.templates.store().Get(profile->spec.template_ref.name);
+  if (!ca) {
+    api::SetCondition(status.conditions,
+                      Ready(api::ConditionStatus::kFalse, kCaNotFound,
+                            "CertificateAuthority " + profile->spec.ca_ref.name + " does not exist", generation),
+                      now);
+  } else if (!api::IsConditionTrue(ca->status.conditions, api::kConditionReady)) {
+    api::SetCondition(status.conditions,
+                      Ready(api::ConditionStatus::kFalse, policy::kCANotReady,
+                            "CertificateAuthority " + profile->spec.ca_ref.name + " is not Ready", generation),
+                      now);
+  } else if (!tmpl) {
+    api::SetCondition(status.conditions,
+                      Ready(api::ConditionStatus::kFalse, "TemplateNotFound",
+                            "CertificateTemplate " + profile->spec.template_ref.name + " does not exist", generation),
+                      now);
+  } else {
+    api::SetCondition(status.conditions,
+                      Ready(api::ConditionStatus::kTrue, policy::kReady, "the profile can issue", generation), now);
+  }
+
+  status.certificates = 0;
+  status.ready_certificates = 0;
+  status.latest_active_certificate.reset();
+  std::optional<Time> latest_issuance;
+  std::optional<Time> next_expiry;
+  for (const auto& cert : caches.CertificatesOfProfile(profile->metadata.name)) {
+    ++status.certificates;
+    if (!api::IsConditionTrue(cert->status.conditions, api::kConditionReady)) continue;
+    ++status.ready_certificates;
+    const auto& s = cert->status;
+    const bool active = !cert->spec.revocation && s.not_after && *s.not_after > now && !s.serial_number.empty();
+    if (!active) continue;
+    if (!next_expiry || *s.not_after < *next_expiry) next_expiry = s.not_after;
+    const Time issued = s.last_issuance_time.value_or(s.not_before.value_or(Time{}));
+    if (!latest_issuance || issued > *latest_issuance) {
+      latest_issuance = issued;
+      status.latest_active_certificate =
+          api::CertificateReference{cert->metadata.ns, cert->metadata.name, s.serial_number, s.not_after};
+    }
+  }
+  if (Status s = WriteClusterStatus(*deps_.client, kCertificateProfilesResource, api::kCertificateProfileKind,
+                                    profile->metadata, profile->status, status, api::EncodeCertificateProfileStatus,
+                                    deps_.field_manager);
+      !s.ok()) {
+    return kube::ReconcileResult::Retry(s);
+  }
+  // An active certificate stops being active when it expires, without any event.
+  if (next_expiry) return kube::ReconcileResult::After(std::max<kube::Duration>(*next_expiry - now, std::chrono::seconds(1)));
+  return kube::ReconcileResult::Done();
+}
+
+kube::ReconcileResult TemplateReconciler::Reconcile(const kube::Request& request) {
+  auto tmpl = deps_.caches->templates.store().Get(request.name);
+  if (!tmpl) return kube::ReconcileResult::Done();
+  const Time now = std::chrono::floor<std::chrono::seconds>(deps_.clock->WallNow());
+  api::CertificateTemplateStatus status = tmpl->status;
+  status.observed_generation = tmpl->metadata.generation;
+  api::SetCondition(status.conditions,
+                    Ready(api::ConditionStatus::kTrue, policy::kReady, "the template is valid",
+                          tmpl->metadata.generation),
+                    now);
+  if (Status s = WriteClusterStatus(*deps_.client, kCertificateTemplatesResource, api::kCertificateTemplateKind,
+                                    tmpl->metadata, tmpl->status, status, api::EncodeCertificateTemplateStatus,
+                                    deps_.field_manager);
+      !s.ok()) {
+    return kube::ReconcileResult::Retry(s);
+  }
+  return kube::ReconcileResult::Done();
+}
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,96 @@
+#include "reconcile/secret_facts.h"
+
+#include <chrono>
+
+#include "api/duration.h"
+#include "api/well_known.h"
+#include "pki/certificate.h"
+#include "pki/key.h"
+#include "reconcile/pki_mapping.h"
+
+namespace certplane::reconcile {
+namespace {
+
+std::string Annotation(const kube::StringMap& annotations, std::string_view name) {
+  const std::string* value = annotations.Find(name);
+  return value == nullptr ? std::string() : *value;
+}
+
+api::Time ToApiTime(pki::TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+std::optional<api::KeyEncoding> EncodingOf(const std::string& pem) {
+  if (pem.find("-----BEGIN PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs8;
+  if (pem.find("-----BEGIN RSA PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs1;
+  return std::nullopt;
+}
+
+// Whether each certificate of the chain is signed by the next, the last by the root.
+// Signatures only, not validity dates: an expired certificate is the Expired check's
+// business, not a broken chain.
+bool ChainLinksToRoot(const std::vector<pki::Certificate>& chain, const pki::Certificate& root) {
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const pki::Certificate& issuer = i + 1 < chain.size() ? chain[i + 1] : root;
+    if (!chain[i].VerifySignedBy(issuer).ok()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kube::StringMap& annotations) {
+  policy::SecretFacts facts;
+  facts.exists = true;
+  facts.has_certificate = !contents.tls_crt.empty();
+  facts.has_private_key = !contents.tls_key.empty();
+  facts.profile_name = Annotation(annotations, api::kProfileNameAnnotation);
+  facts.ca_name = Annotation(annotations, api::kCaNameAnnotation);
+  if (std::string d = Annotation(annotations, api::kDurationAnnotation); !d.empty()) {
+    if (auto parsed = api::ParseDuration(d); parsed.ok()) facts.requested_duration = *parsed;
+  }
+  if (!facts.has_certificate || !facts.has_private_key) return facts;
+
+  auto chain = pki::ParseCertificateChainPem(contents.tls_crt);
+  if (!chain.ok() || chain->empty()) {
+    facts.parse_error = "tls.crt: " + (chain.ok() ? std::string("no certificate") : chain.status().message());
+    return facts;
+  }
+  auto key = pki::ParsePrivateKeyPem(contents.tls_key);
+  if (!key.ok()) {
+    facts.parse_error = "tls.key: " + key.status().message();
+    return facts;
+  }
+
+  const pki::Certificate& leaf = chain->front();
+  facts.key_matches_certificate = pki::CheckKeyMatchesCertificate(*key, leaf).ok();
+  facts.key_algorithm = FromPki(key->algorithm());
+  facts.key_encoding = EncodingOf(contents.tls_key);
+
+  facts.serial_number = leaf.serial().ToHex();
+  facts.not_before = ToApiTime(leaf.not_before());
+  facts.not_after = ToApiTime(leaf.not_after());
+  pki::DistinguishedName subject = leaf.subject();
+  facts.common_name = subject.common_name;
+  facts.subject = ApiSubject(subject);
+  pki::SubjectAltNames sans = leaf.subject_alt_names();
+  facts.dns_names = sans.dns_names;
+  facts.ip_addresses = sans.ip_addresses;
+  facts.uris = sans.uris;
+  facts.email_addresses = sans.email_addresses;
+  for (pki::KeyUsage u : leaf.key_usages()) {
+    if (auto api_usage = FromPki(u)) facts.key_usages.push_back(*api_usage);
+  }
+  for (pki::ExtendedKeyUsage u : leaf.extended_key_usages()) facts.extended_key_usages.push_back(FromPki(u));
+
+  auto roots = pki::ParseCertificateChainPem(contents.ca_crt);
+  if (!roots.ok() || roots->size() != 1) {
+    facts.chain_valid = false;
+    return facts;
+  }
+  facts.chain_valid = ChainLinksToRoot(*chain, roots->front());
+  // The certificate that signed the leaf: the first intermediate, or the root itself.
+  facts.issuer_fingerprint_sha256 =
+      chain->size() > 1 ? (*chain)[1].sha256_fingerprint() : roots->front().sha256_fingerprint();
+  return facts;
+}
+
+}  // namespace certplane::reconcile
