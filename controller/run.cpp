@@ -89,15 +89,18 @@ int Run(const ControllerOptions& options) {
     log->error("loading the cluster configuration: {}", config.status().ToString());
     return 1;
   }
-  auto client = kube::Client::Create(*config, {.qps = options.kube_api_qps, .burst = options.kube_api_burst,
-                                               .user_agent = "certplane-controller"});
+  http::MetricsRegistry registry;
+  reconcile::OperatorMetrics metrics(registry);
+  auto client = kube::Client::Create(*config, {.qps = options.kube_api_qps,
+                                               .burst = options.kube_api_burst,
+                                               .user_agent = "certplane-controller",
+                                               .on_response = [&metrics](const std::string& method, int code) {
+                                                 metrics.ApiRequest(method, code);
+                                               }});
   if (!client.ok()) {
     log->error("creating the API client: {}", client.status().ToString());
     return 1;
   }
-
-  http::MetricsRegistry registry;
-  reconcile::OperatorMetrics metrics(registry);
   reconcile::Caches caches(*client, {.controller_namespace = options.ns});
 
   http::HealthChecks health;

@@ -89,8 +89,10 @@ Status Reflector::List(std::stop_token stop) {
     sink_.AbortList();
     return rv.status().WithContext("list " + options_.resource.Name());
   }
-  sink_.EndList(*rv);
+  // Record the version before the sink marks the store synced: whoever WaitForSync
+  // wakes must find LastSyncResourceVersion already set.
   SetResourceVersion(*rv);
+  sink_.EndList(*rv);
   std::lock_guard lock(mu_);
   ++stats_.lists;
   return Status::Ok();

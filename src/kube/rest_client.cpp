@@ -176,6 +176,9 @@ ApiResult<RawResponse> Client::Raw(const RawRequest& request) {
     ++attempts;
     ApiResult<RawResponse> result = SendOnce(request);
     const ApiError* error = result.api_error();
+    if (options_.on_response) {
+      options_.on_response(request.method, result.ok() ? result->http_status : error ? error->http_status : 0);
+    }
     bool retry = error != nullptr && error->http_status == 429 && error->retry_after &&
                  *error->retry_after <= options_.max_retry_after && attempts <= options_.max_retries;
     if (!retry) {

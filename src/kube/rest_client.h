@@ -54,6 +54,10 @@ struct ClientOptions {
   int max_retries = 3;                          // 429 retries honouring Retry-After
   std::chrono::seconds max_retry_after{30};     // a longer advice is returned, not waited
   std::shared_ptr<Clock> clock;                 // default: system clock
+  // Called once per request sent (each 429 retry too) with the HTTP method and the
+  // response's status code, 0 when no response came; for request metrics. Must be
+  // quick and thread-safe. Watches, which stream, are not reported.
+  std::function<void(const std::string& method, int http_status)> on_response;
 };
 
 struct ListOptions {

@@ -217,6 +217,12 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
   const std::string secret_name = CaKeySecretName(ca->metadata.name);
   auto key_secret = deps_.caches->ca_key_secrets.store().Get(ns + "/" + secret_name);
   const Time now = ToTime(deps_.clock->WallNow());
+  // A key Secret just written that the cache does not show yet: wait for it rather than
+  // take its absence for a missing key and make (and rotate to) another one.
+  if (expectations_.Pending(ca->metadata.name, key_secret ? key_secret->facts.fingerprint_sha256 : std::string(),
+                            deps_.clock->WallNow())) {
+    return kube::ReconcileResult::After(std::chrono::seconds(1));
+  }
 
   nlohmann::json source;
   policy::CaIssuanceInput in{.ca = *ca,
@@ -255,6 +261,7 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
     OPENSSL_cleanse(key_b64.data(), key_b64.size());
     if (!applied.ok()) return kube::ReconcileResult::Retry(applied.status().WithContext("writing the CA key Secret"));
     if (Status s = StatusFromKeySecret(*applied, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+    expectations_.Expect(ca->metadata.name, status.fingerprint_sha256, deps_.clock->WallNow() + std::chrono::seconds(30));
     status.revision += 1;
     const std::string why(d.reason);
     d = policy::DecideCa({.ca = *ca, .key_secret = DecodeCaKeySecret(*applied)->facts, .parent = in.parent, .now = now});

@@ -25,6 +25,7 @@
 #include "policy/ca_issuance.h"
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
+#include "reconcile/expectations.h"
 
 namespace certplane::reconcile {
 
@@ -53,6 +54,7 @@ class CaReconciler {
   void Event(const api::CertificateAuthority& ca, kube::EventType type, std::string_view reason, std::string note);
 
   CaReconcilerDeps deps_;
+  Expectations expectations_;  // key Secret fingerprints written but not yet seen in the cache
 };
 
 }  // namespace certplane::reconcile

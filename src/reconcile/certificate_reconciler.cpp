@@ -225,6 +225,8 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
   auto cert = caches.certificates.store().Get(request.Key());
   if (!cert) {
     deps_.metrics->ForgetCertificate(request.ns, request.name);
+    expectations_.Forget("secret:" + request.Key());
+    expectations_.Forget("status:" + request.Key());
     return kube::ReconcileResult::Done();
   }
   if (!cert->metadata.deletion_timestamp.empty()) return kube::ReconcileResult::Done();
@@ -249,6 +251,16 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
   if (secret) {
     const std::string* owner = secret->metadata.labels.Find(api::kCertificateNameLabel);
     if (owner == nullptr || *owner != cert->metadata.name) secret = nullptr;
+  }
+
+  // A revision this controller just wrote that the Secret cache does not show yet: wait
+  // for it (its watch event enqueues this key again) instead of judging a stale view.
+  // Likewise a status this controller just wrote: deciding on the older cached copy
+  // would only write it again and conflict.
+  const auto wall_now = deps_.clock->WallNow();
+  if (expectations_.Pending("secret:" + request.Key(), std::to_string(RevisionOf(secret.get())), wall_now) ||
+      expectations_.Pending("status:" + request.Key(), std::to_string(cert->status.revision), wall_now)) {
+    return kube::ReconcileResult::After(std::chrono::seconds(1));
   }
 
   const Time now = ToTime(deps_.clock->WallNow());
@@ -311,6 +323,7 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
       return err.code() == StatusCode::kInvalidArgument ? kube::ReconcileResult::Terminal(err)
                                                         : kube::ReconcileResult::Retry(err);
     }
+    expectations_.Expect("secret:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
     const bool first = cert->status.serial_number.empty() && !(secret && secret->facts.exists);
     RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision);
     status.last_issuance_time = now;
@@ -335,6 +348,7 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
     kube::Logger("certificates")->info("issued certificate={} serial={} revision={} reason={}", request.Key(),
                                        issued->serial, revision, d.why.reason);
     if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+    expectations_.Expect("status:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
     return RequeueAt(status.renewal_time ? status.renewal_time : status.not_after, now);
   }
 

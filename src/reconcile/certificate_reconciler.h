@@ -11,7 +11,9 @@
 //
 // Idempotent across conflicts and restarts: the Secret records the revision it holds,
 // so a controller that dies after writing the Secret but before the status finds a
-// valid Secret on its next look and records it instead of signing again.
+// valid Secret on its next look and records it instead of signing again; and within
+// one process, a revision just written is waited for (expectations.h) rather than
+// judged missing from a cache that has not caught up.
 //
 // The result says when to look again: at the renewal time (delayed requeue, never
 // polling), after a backoff on failure, or not until something changes.
@@ -29,6 +31,7 @@
 #include "kube/rest_client.h"
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
+#include "reconcile/expectations.h"
 #include "reconcile/operator_metrics.h"
 
 namespace certplane::reconcile {
@@ -74,6 +77,7 @@ class CertificateReconciler {
                                 bool warn);
 
   CertificateReconcilerDeps deps_;
+  Expectations expectations_;  // Secret revisions written but not yet seen in the cache
 };
 
 }  // namespace certplane::reconcile

@@ -29,7 +29,11 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
                                  {"profile", "reason"})),
       reconcile_(registry.Histogram("certplane_reconcile_duration_seconds", "Time taken by one reconcile.",
                                     {"controller"}, http::DefaultLatencyBuckets())),
-      depth_(registry.Gauge("certplane_workqueue_depth", "Keys waiting in a work queue.", {"name"})) {}
+      depth_(registry.Gauge("certplane_workqueue_depth", "Keys waiting in a work queue.", {"name"})),
+      api_requests_(registry.Counter("certplane_kube_api_requests_total",
+                                     "Requests to the Kubernetes API server, by HTTP method and status code "
+                                     "(0: no response).",
+                                     {"method", "code"})) {}
 
 void OperatorMetrics::ObserveCertificate(const api::Certificate& cert, const std::string& ca_name) {
   const std::string& ns = cert.metadata.ns;

@@ -8,6 +8,7 @@
 //   certplane_certificate_issuance_failures_total{profile,reason}
 //   certplane_reconcile_duration_seconds{controller}      (histogram)
 //   certplane_workqueue_depth{name}
+//   certplane_kube_api_requests_total{method,code}          (client-go's rest_client_requests_total)
 #pragma once
 
 #include <string>
@@ -32,6 +33,8 @@ class OperatorMetrics {
   }
   void ReconcileTook(const std::string& controller, double seconds) { reconcile_.Observe({controller}, seconds); }
   void QueueDepth(const std::string& queue, double depth) { depth_.Set({queue}, depth); }
+  // For kube::ClientOptions::on_response.
+  void ApiRequest(const std::string& method, int code) { api_requests_.Add({method, std::to_string(code)}); }
 
  private:
   struct Labels {
@@ -44,6 +47,7 @@ class OperatorMetrics {
   http::MetricFamily& failures_;
   http::MetricFamily& reconcile_;
   http::MetricFamily& depth_;
+  http::MetricFamily& api_requests_;
   std::mutex mu_;
   std::map<std::string, Labels> labels_;  // guarded by mu_; by ns/name, to remove old series
 };

@@ -65,6 +65,18 @@ TEST_F(ExamplesE2E, EveryExampleAppliesUnchangedAndBecomesReady) {
   EXPECT_EQ(keytool.exit_code, 0) << keytool.output;
   EXPECT_THAT(keytool.output, HasSubstr("PrivateKeyEntry"));
 
+  // Prometheus sees it, labelled as cert-manager labels its own, and the API requests
+  // the controller made.
+  CommandResult metrics = RunTool({"curl", "-fsS", MetricsUrl()});
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.output;
+  EXPECT_THAT(metrics.output,
+              ::testing::ContainsRegex("certplane_certificate_expiration_timestamp_seconds\\{name=\"frontend\","
+                                       "namespace=\"shop\",issuer_name=\"example-issuing\",profile=\"web\"\\} [0-9]"));
+  EXPECT_THAT(metrics.output, HasSubstr("certplane_certificate_ready_status{name=\"frontend\",namespace=\"shop\","
+                                        "issuer_name=\"example-issuing\",profile=\"web\",condition=\"True\"} 1"));
+  EXPECT_THAT(metrics.output, ::testing::ContainsRegex("certplane_kube_api_requests_total\\{method=\"PATCH\",code=\"2[0-9][0-9]\"\\} [1-9]"));
+  EXPECT_THAT(metrics.output, HasSubstr("certplane_certificate_issuances_total{profile=\"web\",reason=\"DoesNotExist\"}"));
+
   // The profile counts it and names it as its latest active certificate.
   ASSERT_TRUE(Eventually([&] { return Get("cpprofile/web", "{.status.latestActiveCertificate.name}", true) == "frontend"; },
                          std::chrono::seconds(20)));

@@ -76,6 +76,7 @@ std::string Openssl(const std::vector<std::string>& args, const std::string& std
 }
 
 std::string OperatorE2E::ControllerLogPath() { return S().log_path; }
+std::string OperatorE2E::MetricsUrl() { return "http://127.0.0.1:" + std::to_string(S().metrics_port) + "/metrics"; }
 std::string OperatorE2E::ControllerNamespace() { return S().controller_ns; }
 
 void OperatorE2E::SetUpTestSuite() {

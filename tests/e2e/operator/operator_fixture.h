@@ -56,6 +56,8 @@ class OperatorE2E : public KubeTest {
   std::string MakeIssuer(const std::string& template_extra = {}, const std::string& profile_extra = {});
 
   static std::string ControllerLogPath();
+  // The controller's Prometheus endpoint.
+  static std::string MetricsUrl();
   static std::string ControllerNamespace();
   // Stops the controller (SIGKILL when `crash`) and starts a new one.
   static void RestartController(bool crash);
