@@ -5,6 +5,17 @@
 
 namespace certplane::api {
 
+Condition MakeCondition(std::string_view type, ConditionStatus status, std::string_view reason, std::string message,
+                        std::int64_t observed_generation) {
+  Condition c;
+  c.type = std::string(type);
+  c.status = status;
+  c.reason = std::string(reason);
+  c.message = std::move(message);
+  c.observed_generation = observed_generation;
+  return c;
+}
+
 bool SetCondition(std::vector<Condition>& conditions, Condition condition, Time now) {
   auto it = std::find_if(conditions.begin(), conditions.end(),
                          [&](const Condition& c) { return c.type == condition.type; });

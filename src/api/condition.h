@@ -24,6 +24,10 @@ inline constexpr std::string_view kConditionReady = "Ready";      // usable: iss
 inline constexpr std::string_view kConditionIssuing = "Issuing";  // a new revision is being issued
 inline constexpr std::string_view kConditionRevoked = "Revoked";  // the current serial is on the CRL
 
+// A condition with the given fields and no transition time (SetCondition sets it).
+Condition MakeCondition(std::string_view type, ConditionStatus status, std::string_view reason, std::string message,
+                        std::int64_t observed_generation);
+
 // Sets `condition` in `conditions`, replacing the one of the same type. The transition
 // time is `now` when the type is new or its status changed, and kept otherwise; reason,
 // message and observedGeneration always take the new values. Returns whether anything

@@ -14,6 +14,7 @@
 #include "pki/usage.h"
 #include "reconcile/cached_secrets.h"
 #include "reconcile/pki_mapping.h"
+#include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -21,14 +22,6 @@ namespace {
 using api::Time;
 
 Time ToTime(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
-
-std::string DataValue(const nlohmann::json& secret, const char* key) {
-  auto data = secret.find("data");
-  if (data == secret.end() || !data->is_object()) return {};
-  auto v = data->find(key);
-  if (v == data->end() || !v->is_string()) return {};
-  return kube::Base64Decode(v->get<std::string>()).value_or(std::string());
-}
 
 pki::NameSubtrees ToPki(const api::NameConstraintSet& s) {
   return {s.dns_domains, s.ip_ranges, s.email_addresses, s.uri_domains};
@@ -55,7 +48,7 @@ nlohmann::json KeySecret(const api::CertificateAuthority& ca, const std::string&
 
 // Fills the certificate fields of status from a key Secret's content.
 Status StatusFromKeySecret(const nlohmann::json& secret, api::CertificateAuthorityStatus& status) {
-  auto chain = pki::ParseCertificateChainPem(DataValue(secret, "tls.crt"));
+  auto chain = pki::ParseCertificateChainPem(SecretDataValue(secret, "tls.crt"));
   if (!chain.ok() || chain->empty()) return Internal("the key Secret just written holds no certificate");
   const pki::Certificate& cert = chain->front();
   status.serial_number = cert.serial().ToHex();
@@ -64,22 +57,11 @@ Status StatusFromKeySecret(const nlohmann::json& secret, api::CertificateAuthori
   status.fingerprint_sha256 = cert.sha256_fingerprint();
   status.certificate = cert.ToPem();
   std::string chain_pem = pki::EncodeCertificateChainPem(*chain);
-  std::string root = DataValue(secret, "ca.crt");
+  std::string root = SecretDataValue(secret, "ca.crt");
   if (!cert.IsSelfSigned()) chain_pem += root;
   status.chain = chain_pem;
   status.secret_name = secret["metadata"].value("name", "");
   return Status::Ok();
-}
-
-api::Condition ReadyCondition(api::ConditionStatus s, std::string_view reason, std::string message,
-                              std::int64_t generation) {
-  api::Condition c;
-  c.type = std::string(api::kConditionReady);
-  c.status = s;
-  c.reason = std::string(reason);
-  c.message = std::move(message);
-  c.observed_generation = generation;
-  return c;
 }
 
 }  // namespace
@@ -129,8 +111,8 @@ policy::CaParentFacts CaReconciler::ParentFacts(const api::CertificateAuthority&
       facts.problem = "reading Secret " + ns + "/" + ref.name + ": " + secret.status().message();
       return facts;
     }
-    auto chain = pki::ParseCertificateChainPem(DataValue(*secret, "tls.crt"));
-    std::string key_pem = DataValue(*secret, "tls.key");
+    auto chain = pki::ParseCertificateChainPem(SecretDataValue(*secret, "tls.crt"));
+    std::string key_pem = SecretDataValue(*secret, "tls.key");
     auto key = pki::ParsePrivateKeyPem(key_pem);
     OPENSSL_cleanse(key_pem.data(), key_pem.size());
     if (!chain.ok() || chain->empty()) {
@@ -198,9 +180,9 @@ Result<nlohmann::json> CaReconciler::MakeKeySecret(const api::CertificateAuthori
 
 Result<nlohmann::json> CaReconciler::ImportKeySecret(const api::CertificateAuthority& ca,
                                                      const nlohmann::json& source) {
-  std::string tls_crt = DataValue(source, "tls.crt");
-  std::string tls_key = DataValue(source, "tls.key");
-  std::string ca_crt = DataValue(source, "ca.crt");
+  std::string tls_crt = SecretDataValue(source, "tls.crt");
+  std::string tls_key = SecretDataValue(source, "tls.key");
+  std::string ca_crt = SecretDataValue(source, "ca.crt");
   auto chain = pki::ParseCertificateChainPem(tls_crt);
   if (!chain.ok() || chain->empty()) return FailedPrecondition("the imported tls.crt holds no certificate");
   if (ca_crt.empty()) ca_crt = chain->back().ToPem();  // a self-signed root, or the last of the chain
@@ -236,7 +218,7 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
 
   if (d.action == policy::CaAction::kWait) {
     api::SetCondition(status.conditions,
-                      ReadyCondition(api::ConditionStatus::kFalse, d.reason, d.message, ca->metadata.generation), now);
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.reason, d.message, ca->metadata.generation), now);
     if (Status s = WriteStatus(*ca, status); !s.ok()) return kube::ReconcileResult::Retry(s);
     // Imported sources are not watched (they may live anywhere): look again later.
     return ca->spec.type == api::CaType::kImported ? kube::ReconcileResult::After(std::chrono::minutes(1))
@@ -247,7 +229,7 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
     auto secret = d.action == policy::CaAction::kIssue ? MakeKeySecret(*ca) : ImportKeySecret(*ca, source);
     if (!secret.ok()) {
       api::SetCondition(status.conditions,
-                        ReadyCondition(api::ConditionStatus::kFalse, "IssuanceFailed", secret.status().message(),
+                        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "IssuanceFailed", secret.status().message(),
                                        ca->metadata.generation),
                         now);
       Event(*ca, kube::EventType::kWarning, "IssuanceFailed", secret.status().message());
@@ -280,7 +262,7 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
 
   status.renewal_time = d.renewal_time;
   api::SetCondition(status.conditions,
-                    ReadyCondition(api::ConditionStatus::kTrue, policy::kCaReady, "the CA can sign",
+                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kCaReady, "the CA can sign",
                                    ca->metadata.generation),
                     now);
   if (Status s = WriteStatus(*ca, status); !s.ok()) return kube::ReconcileResult::Retry(s);

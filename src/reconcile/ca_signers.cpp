@@ -3,20 +3,9 @@
 #include <openssl/crypto.h>
 
 #include "kube/base64.h"
+#include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
-namespace {
-
-std::string DataValue(const nlohmann::json& secret, const char* key) {
-  auto data = secret.find("data");
-  if (data == secret.end() || !data->is_object()) return {};
-  auto v = data->find(key);
-  if (v == data->end() || !v->is_string()) return {};
-  return kube::Base64Decode(v->get<std::string>()).value_or(std::string());
-}
-
-}  // namespace
-
 CaSigners::CaSigners(std::shared_ptr<kube::Client> client, const Caches& caches, CaSignersOptions options)
     : client_(std::move(client)), caches_(caches), options_(std::move(options)) {}
 
@@ -50,7 +39,7 @@ Result<std::shared_ptr<const CaMaterial>> CaSigners::Get(const std::string& ca_n
   }
   auto secret = client_->Get(kube::kSecrets, caches_.controller_namespace(), secret_name);
   if (!secret.ok()) return secret.status().WithContext("reading the key Secret of CertificateAuthority " + ca_name);
-  TlsSecretContents contents{DataValue(*secret, "tls.crt"), DataValue(*secret, "tls.key"), DataValue(*secret, "ca.crt")};
+  TlsSecretContents contents{SecretDataValue(*secret, "tls.crt"), SecretDataValue(*secret, "tls.key"), SecretDataValue(*secret, "ca.crt")};
   auto material = LoadCaMaterial(ca_name, contents, UrlsFor(*ca));
   OPENSSL_cleanse(contents.tls_key.data(), contents.tls_key.size());
   if (!material.ok()) return material.status();

@@ -5,21 +5,13 @@
 #include <algorithm>
 
 #include "kube/base64.h"
+#include "reconcile/secret_data.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
 #include "reconcile/secret_facts.h"
 
 namespace certplane::reconcile {
 namespace {
-
-// The decoded value of data[key], or "" when absent or not base64.
-std::string DataValue(const nlohmann::json& secret, const char* key) {
-  auto data = secret.find("data");
-  if (data == secret.end() || !data->is_object()) return {};
-  auto v = data->find(key);
-  if (v == data->end() || !v->is_string()) return {};
-  return kube::Base64Decode(v->get<std::string>()).value_or(std::string());
-}
 
 Result<kube::ObjectMeta> MetadataOf(const nlohmann::json& secret) {
   try {
@@ -47,7 +39,7 @@ Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) 
   if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
     for (const auto& [k, v] : data->items()) out.data_keys.push_back(k);
   }
-  TlsSecretContents contents{DataValue(secret, "tls.crt"), DataValue(secret, "tls.key"), DataValue(secret, "ca.crt")};
+  TlsSecretContents contents{SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"), SecretDataValue(secret, "ca.crt")};
   out.facts = ReadSecretFacts(contents, out.metadata.annotations);
   // The decoded key text is no longer needed: wipe it rather than leave it in freed heap.
   OPENSSL_cleanse(contents.tls_key.data(), contents.tls_key.size());
@@ -64,8 +56,8 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
   if (const std::string* v = out.metadata.annotations.Find(kCaSpecFingerprintAnnotation)) f.spec_fingerprint = *v;
   if (const std::string* v = out.metadata.annotations.Find(kCaSourceFingerprintAnnotation)) f.source_fingerprint = *v;
 
-  std::string tls_key = DataValue(secret, "tls.key");
-  auto chain = pki::ParseCertificateChainPem(DataValue(secret, "tls.crt"));
+  std::string tls_key = SecretDataValue(secret, "tls.key");
+  auto chain = pki::ParseCertificateChainPem(SecretDataValue(secret, "tls.crt"));
   auto key = pki::ParsePrivateKeyPem(tls_key);
   OPENSSL_cleanse(tls_key.data(), tls_key.size());
   if (!chain.ok() || chain->empty()) {
@@ -94,7 +86,7 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
     f.issuer_fingerprint_sha256 = f.fingerprint_sha256;
   } else {
     // An intermediate signed directly by a root: the root is ca.crt.
-    auto root = pki::ParseCertificateChainPem(DataValue(secret, "ca.crt"));
+    auto root = pki::ParseCertificateChainPem(SecretDataValue(secret, "ca.crt"));
     if (root.ok() && !root->empty()) f.issuer_fingerprint_sha256 = root->front().sha256_fingerprint();
   }
   return out;

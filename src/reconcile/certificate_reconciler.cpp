@@ -16,6 +16,7 @@
 #include "policy/reasons.h"
 #include "policy/renewal.h"
 #include "reconcile/leaf_issuance.h"
+#include "reconcile/secret_data.h"
 #include "reconcile/tls_secret.h"
 
 namespace certplane::reconcile {
@@ -64,29 +65,10 @@ void RecordSerial(api::CertificateStatus& status, const std::string& serial, std
   status.revision = std::max(status.revision, revision);
 }
 
-api::Condition MakeCondition(std::string_view type, api::ConditionStatus status, std::string_view reason,
-                             std::string message, std::int64_t generation) {
-  api::Condition c;
-  c.type = std::string(type);
-  c.status = status;
-  c.reason = std::string(reason);
-  c.message = std::move(message);
-  c.observed_generation = generation;
-  return c;
-}
-
 kube::ReconcileResult RequeueAt(std::optional<Time> when, Time now) {
   if (!when) return kube::ReconcileResult::Done();
   auto delay = std::max<kube::Duration>(*when - now, std::chrono::seconds(1));
   return kube::ReconcileResult::After(delay);
-}
-
-std::string DataValue(const nlohmann::json& secret, const std::string& key) {
-  auto data = secret.find("data");
-  if (data == secret.end() || !data->is_object()) return {};
-  auto v = data->find(key);
-  if (v == data->end() || !v->is_string()) return {};
-  return kube::Base64Decode(v->get<std::string>()).value_or(std::string());
 }
 
 }  // namespace
@@ -132,7 +114,7 @@ kube::ReconcileResult CertificateReconciler::Blocked(const api::Certificate& cer
   const Time now = ToTime(deps_.clock->WallNow());
   api::CertificateStatus status = cert.status;
   bool changed = api::SetCondition(status.conditions,
-                                   MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
+                                   api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
                                                  cert.metadata.generation),
                                    now);
   changed |= api::RemoveCondition(status.conditions, api::kConditionIssuing);
@@ -157,7 +139,7 @@ Result<std::map<std::string, std::string>> CertificateReconciler::ReadPasswords(
     if (!secret.ok()) {
       return secret.status().WithContext("reading the PKCS12 password Secret " + cert.metadata.ns + "/" + ref.name);
     }
-    std::string value = DataValue(*secret, ref.key);
+    std::string value = SecretDataValue(*secret, ref.key);
     if (value.empty()) {
       return InvalidArgument("the PKCS12 password Secret " + cert.metadata.ns + "/" + ref.name + " has no key " +
                              ref.key);
@@ -180,7 +162,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
   if (cert.spec.private_key.rotation_policy == api::RotationPolicy::kNever) {
     auto current = deps_.client->Get(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name);
     if (current.ok()) {
-      std::string pem = DataValue(*current, "tls.key");
+      std::string pem = SecretDataValue(*current, "tls.key");
       if (auto key = pki::ParsePrivateKeyPem(pem); key.ok()) existing_key = std::move(*key);
       OPENSSL_cleanse(pem.data(), pem.size());
     }
@@ -308,12 +290,12 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
       status.failed_issuance_attempts += 1;
       status.last_failure_time = now;
       api::SetCondition(status.conditions,
-                        MakeCondition(api::kConditionIssuing, api::ConditionStatus::kTrue, kIssuanceFailed,
+                        api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kTrue, kIssuanceFailed,
                                       std::string(d.why.reason) + ": " + err.message(), cert->metadata.generation),
                         now);
       if (!secret || !secret->facts.exists) {
         api::SetCondition(status.conditions,
-                          MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kIssuanceFailed,
+                          api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kIssuanceFailed,
                                         err.message(), cert->metadata.generation),
                           now);
       }
@@ -337,7 +319,7 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
                                                  .uid = cert->metadata.uid});
     }
     api::SetCondition(status.conditions,
-                      MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
                                     "the certificate is valid and matches its spec", cert->metadata.generation),
                       now);
     api::RemoveCondition(status.conditions, api::kConditionIssuing);
@@ -360,12 +342,12 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
   status.renewal_time = d.renewal_time;
   if (d.not_ready) {
     api::SetCondition(status.conditions,
-                      MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.not_ready->reason,
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.not_ready->reason,
                                     d.not_ready->message, cert->metadata.generation),
                       now);
   } else {
     api::SetCondition(status.conditions,
-                      MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
                                     "the certificate is valid and matches its spec", cert->metadata.generation),
                       now);
   }

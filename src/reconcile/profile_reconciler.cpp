@@ -11,16 +11,6 @@ namespace {
 
 using api::Time;
 
-api::Condition Ready(api::ConditionStatus s, std::string_view reason, std::string message, std::int64_t generation) {
-  api::Condition c;
-  c.type = std::string(api::kConditionReady);
-  c.status = s;
-  c.reason = std::string(reason);
-  c.message = std::move(message);
-  c.observed_generation = generation;
-  return c;
-}
-
 // Writes a cluster-scoped object's status when it differs from what is cached.
 template <typename Status, typename Encode>
 certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVersionResource& gvr,
@@ -53,22 +43,22 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
   auto tmpl = caches.templates.store().Get(profile->spec.template_ref.name);
   if (!ca) {
     api::SetCondition(status.conditions,
-                      Ready(api::ConditionStatus::kFalse, kCaNotFound,
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kCaNotFound,
                             "CertificateAuthority " + profile->spec.ca_ref.name + " does not exist", generation),
                       now);
   } else if (!api::IsConditionTrue(ca->status.conditions, api::kConditionReady)) {
     api::SetCondition(status.conditions,
-                      Ready(api::ConditionStatus::kFalse, policy::kCANotReady,
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, policy::kCANotReady,
                             "CertificateAuthority " + profile->spec.ca_ref.name + " is not Ready", generation),
                       now);
   } else if (!tmpl) {
     api::SetCondition(status.conditions,
-                      Ready(api::ConditionStatus::kFalse, "TemplateNotFound",
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "TemplateNotFound",
                             "CertificateTemplate " + profile->spec.template_ref.name + " does not exist", generation),
                       now);
   } else {
     api::SetCondition(status.conditions,
-                      Ready(api::ConditionStatus::kTrue, policy::kReady, "the profile can issue", generation), now);
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady, "the profile can issue", generation), now);
   }
 
   status.certificates = 0;
@@ -109,7 +99,7 @@ kube::ReconcileResult TemplateReconciler::Reconcile(const kube::Request& request
   api::CertificateTemplateStatus status = tmpl->status;
   status.observed_generation = tmpl->metadata.generation;
   api::SetCondition(status.conditions,
-                    Ready(api::ConditionStatus::kTrue, policy::kReady, "the template is valid",
+                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady, "the template is valid",
                           tmpl->metadata.generation),
                     now);
   if (Status s = WriteClusterStatus(*deps_.client, kCertificateTemplatesResource, api::kCertificateTemplateKind,
