@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -287,6 +288,53 @@ TEST_F(CertificateE2E, SurvivesAKillWhileIssuingAndIssuesEveryRevisionOnce) {
     EXPECT_EQ(CertPublicKey(SecretData(secret, "tls.crt")), KeyPublicKey(SecretData(secret, "tls.key"))) << secret;
     EXPECT_EQ(Get("secret/" + secret, "{.metadata.annotations.certplane\\.io/revision}"), "1") << secret;
   }
+}
+
+}  // namespace
+}  // namespace certplane::testing
+
+namespace certplane::testing {
+namespace {
+
+TEST_F(CertificateE2E, AnImportedCaSignsWithTheKeyItWasGiven) {
+  // A CA made outside certplane, with the openssl CLI.
+  const std::string dir = tmp_.path();
+  CommandResult made = RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                "-nodes", "-days", "365", "-subj", "/CN=Imported Root " + id(), "-addext",
+                                "basicConstraints=critical,CA:TRUE", "-addext",
+                                "keyUsage=critical,keyCertSign,cRLSign,digitalSignature", "-keyout",
+                                dir + "/ca.key", "-out", dir + "/ca.crt"});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string source = "imported-ca-" + id();
+  Kubectl({"create", "secret", "tls", source, "-n", ControllerNamespace(), "--cert=" + dir + "/ca.crt",
+           "--key=" + dir + "/ca.key"});
+  const std::string ca = "e2e-imported-" + id(), profile = "e2e-imported-profile-" + id();
+  Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateAuthority\nmetadata:\n  name: " + ca +
+        "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  type: Imported\n  secretRef:\n    name: " + source + "\n");
+  ASSERT_TRUE(WaitReady("cpca/" + ca, true)) << "log: " << ControllerLogPath();
+  EXPECT_EQ(Get("cpca/" + ca, "{.status.fingerprintSHA256}", true),
+            [&] {
+              std::string fp = Openssl({"x509", "-noout", "-fingerprint", "-sha256", "-in", dir + "/ca.crt"});
+              fp = fp.substr(fp.find('=') + 1);
+              std::string hex;
+              for (char c : fp) {
+                if (std::isxdigit(static_cast<unsigned char>(c))) hex += static_cast<char>(std::tolower(c));
+              }
+              return hex;
+            }());
+
+  // A profile over it issues certificates that chain to the imported root.
+  const std::string base_profile = MakeIssuer();  // for its template
+  Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateProfile\nmetadata:\n  name: " + profile +
+        "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  caRef:\n    name: " + ca +
+        "\n  templateRef:\n    name: e2e-template-" + id() + "\n  enrollment:\n    api: {}\n");
+  ASSERT_TRUE(WaitReady("cpprofile/" + profile, true));
+  Apply(CertificateYaml("imported", ns(), profile));
+  ASSERT_TRUE(WaitReady("cpcert/imported")) << "log: " << ControllerLogPath();
+  WriteFile(dir + "/leaf.crt", SecretData("imported-tls", "tls.crt"));
+  CommandResult verify = RunTool({"openssl", "verify", "-CAfile", dir + "/ca.crt", dir + "/leaf.crt"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  Kubectl({"delete", "secret", source, "-n", ControllerNamespace()}, {}, true);
 }
 
 }  // namespace
