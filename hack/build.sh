@@ -6,7 +6,8 @@
 #
 # release -> build/       (RelWithDebInfo; every test tier, the controller, benchmarks)
 # asan    -> build-asan/  (ASan + UBSan; CI runs the unit and integration tests here)
-# Warnings are errors when CI is set, as in CI.
+# Warnings are errors, here as in CI: one setting, so that the quickstart and the tests
+# never reconfigure (and rebuild) the same build folder under each other.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -21,8 +22,7 @@ export CCACHE_DIR="$CERTPLANE_CACHE_DIR/ccache"
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-werror=OFF
-[[ -n ${CI:-} ]] && werror=ON
+werror=ON
 
 cd "$CERTPLANE_REPO_ROOT"
 cmake -S . -B "$dir" -G Ninja "${launcher[@]}" -DCERTPLANE_WERROR=$werror "${extra[@]}" >/dev/null
