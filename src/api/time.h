@@ -21,6 +21,10 @@ using Time = std::chrono::sys_seconds;
 // Fails with kInvalidArgument naming the text when it is not an RFC 3339 date-time.
 Result<Time> ParseTime(std::string_view text);
 
+// A clock reading (or an X.509 validity time) as an API time: whole seconds, truncated
+// towards the past, as metav1.Time keeps it.
+inline Time ToTime(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
 std::string FormatTime(Time t);
 
 }  // namespace certplane::api

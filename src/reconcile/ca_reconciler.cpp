@@ -21,7 +21,6 @@ namespace {
 
 using api::Time;
 
-Time ToTime(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
 pki::NameSubtrees ToPki(const api::NameConstraintSet& s) {
   return {s.dns_domains, s.ip_ranges, s.email_addresses, s.uri_domains};
@@ -52,8 +51,8 @@ Status StatusFromKeySecret(const nlohmann::json& secret, api::CertificateAuthori
   if (!chain.ok() || chain->empty()) return Internal("the key Secret just written holds no certificate");
   const pki::Certificate& cert = chain->front();
   status.serial_number = cert.serial().ToHex();
-  status.not_before = std::chrono::floor<std::chrono::seconds>(cert.not_before());
-  status.not_after = std::chrono::floor<std::chrono::seconds>(cert.not_after());
+  status.not_before = api::ToTime(cert.not_before());
+  status.not_after = api::ToTime(cert.not_after());
   status.fingerprint_sha256 = cert.sha256_fingerprint();
   status.certificate = cert.ToPem();
   std::string chain_pem = pki::EncodeCertificateChainPem(*chain);
@@ -198,7 +197,7 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
   const std::string ns = deps_.caches->controller_namespace();
   const std::string secret_name = CaKeySecretName(ca->metadata.name);
   auto key_secret = deps_.caches->ca_key_secrets.store().Get(ns + "/" + secret_name);
-  const Time now = ToTime(deps_.clock->WallNow());
+  const Time now = api::ToTime(deps_.clock->WallNow());
   // A key Secret just written that the cache does not show yet: wait for it rather than
   // take its absence for a missing key and make (and rotate to) another one.
   if (expectations_.Pending(ca->metadata.name, key_secret ? key_secret->facts.fingerprint_sha256 : std::string(),

@@ -21,7 +21,6 @@ Result<kube::ObjectMeta> MetadataOf(const nlohmann::json& secret) {
   }
 }
 
-api::Time ToApiTime(pki::TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
 }  // namespace
 
@@ -78,8 +77,8 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
     return out;
   }
   f.fingerprint_sha256 = cert.sha256_fingerprint();
-  f.not_before = ToApiTime(cert.not_before());
-  f.not_after = ToApiTime(cert.not_after());
+  f.not_before = api::ToTime(cert.not_before());
+  f.not_after = api::ToTime(cert.not_after());
   if (chain->size() > 1) {
     f.issuer_fingerprint_sha256 = (*chain)[1].sha256_fingerprint();
   } else if (cert.IsSelfSigned()) {

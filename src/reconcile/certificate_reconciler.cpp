@@ -24,8 +24,6 @@ namespace {
 
 using api::Time;
 
-Time ToTime(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
-Time ToTime(pki::TimePoint t, int) { return std::chrono::floor<std::chrono::seconds>(t); }
 
 std::int64_t RevisionOf(const CertificateSecret* secret) {
   if (secret == nullptr) return 0;
@@ -111,7 +109,7 @@ Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const ap
 
 kube::ReconcileResult CertificateReconciler::Blocked(const api::Certificate& cert, std::string_view reason,
                                                      const std::string& message, bool warn) {
-  const Time now = ToTime(deps_.clock->WallNow());
+  const Time now = api::ToTime(deps_.clock->WallNow());
   api::CertificateStatus status = cert.status;
   bool changed = api::SetCondition(status.conditions,
                                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
@@ -198,8 +196,8 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
                                      {.field_manager = deps_.field_manager, .force = true});
   if (!applied.ok()) return applied.status().WithContext("writing Secret " + cert.metadata.ns + "/" + cert.spec.secret_name);
 
-  return Issued{leaf->certificate.serial().ToHex(), ToTime(leaf->certificate.not_before(), 0),
-                ToTime(leaf->certificate.not_after(), 0), ca_name};
+  return Issued{leaf->certificate.serial().ToHex(), api::ToTime(leaf->certificate.not_before()),
+                api::ToTime(leaf->certificate.not_after()), ca_name};
 }
 
 kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& request) {
@@ -245,7 +243,7 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
     return kube::ReconcileResult::After(std::chrono::seconds(1));
   }
 
-  const Time now = ToTime(deps_.clock->WallNow());
+  const Time now = api::ToTime(deps_.clock->WallNow());
   policy::IssuanceInput in{.certificate = *cert,
                            .profile = *profile,
                            .tmpl = *tmpl,

@@ -34,7 +34,7 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
   const Caches& caches = *deps_.caches;
   auto profile = caches.profiles.store().Get(request.name);
   if (!profile) return kube::ReconcileResult::Done();
-  const Time now = std::chrono::floor<std::chrono::seconds>(deps_.clock->WallNow());
+  const Time now = api::ToTime(deps_.clock->WallNow());
   const auto generation = profile->metadata.generation;
 
   api::CertificateProfileStatus status = profile->status;
@@ -95,7 +95,7 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
 kube::ReconcileResult TemplateReconciler::Reconcile(const kube::Request& request) {
   auto tmpl = deps_.caches->templates.store().Get(request.name);
   if (!tmpl) return kube::ReconcileResult::Done();
-  const Time now = std::chrono::floor<std::chrono::seconds>(deps_.clock->WallNow());
+  const Time now = api::ToTime(deps_.clock->WallNow());
   api::CertificateTemplateStatus status = tmpl->status;
   status.observed_generation = tmpl->metadata.generation;
   api::SetCondition(status.conditions,

@@ -16,7 +16,6 @@ std::string Annotation(const kube::StringMap& annotations, std::string_view name
   return value == nullptr ? std::string() : *value;
 }
 
-api::Time ToApiTime(pki::TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
 std::optional<api::KeyEncoding> EncodingOf(const std::string& pem) {
   if (pem.find("-----BEGIN PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs8;
@@ -66,8 +65,8 @@ policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kub
   facts.key_encoding = EncodingOf(contents.tls_key);
 
   facts.serial_number = leaf.serial().ToHex();
-  facts.not_before = ToApiTime(leaf.not_before());
-  facts.not_after = ToApiTime(leaf.not_after());
+  facts.not_before = api::ToTime(leaf.not_before());
+  facts.not_after = api::ToTime(leaf.not_after());
   pki::DistinguishedName subject = leaf.subject();
   facts.common_name = subject.common_name;
   facts.subject = ApiSubject(subject);
