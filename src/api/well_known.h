@@ -38,6 +38,21 @@ inline constexpr std::string_view kDurationAnnotation = "certplane.io/duration";
 // Held on a Certificate whose profile revokes on delete, until its serial is on the CRL.
 inline constexpr std::string_view kRevokeOnDeleteFinalizer = "certplane.io/revoke-on-delete";
 
+// The CRL of a CA lives in ConfigMaps in the controller's namespace, one per shard:
+// certplane-crl-<ca> for shard 0 and certplane-crl-<ca>.shard-<k> for shard k >= 1
+// (reconcile/crl_config_map.h). Data: crl.pem; binaryData: crl.der; and revoked.txt,
+// certplane's durable record of every revoked serial of the shard, one line each:
+//   <serial hex> <revoked at, RFC 3339> <RFC 5280 reason name> <certificate notAfter, RFC 3339>
+// The CRL is rebuilt from revoked.txt alone; an entry leaves once its notAfter passes.
+inline constexpr std::string_view kCrlShardLabel = "certplane.io/crl-shard";
+inline constexpr std::string_view kCrlNumberAnnotation = "certplane.io/crl-number";
+inline constexpr std::string_view kCrlThisUpdateAnnotation = "certplane.io/crl-this-update";
+inline constexpr std::string_view kCrlNextUpdateAnnotation = "certplane.io/crl-next-update";
+inline constexpr std::string_view kCrlEntriesAnnotation = "certplane.io/crl-entries";
+inline constexpr std::string_view kCrlPemKey = "crl.pem";
+inline constexpr std::string_view kCrlDerKey = "crl.der";
+inline constexpr std::string_view kCrlLedgerKey = "revoked.txt";
+
 // kubectl's copy of the whole applied object; dropped when decoding (it can be as large
 // as the object itself and nothing in certplane reads it).
 inline constexpr std::string_view kLastAppliedConfigAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
