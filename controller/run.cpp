@@ -23,6 +23,7 @@
 #include "reconcile/caches.h"
 #include "reconcile/operator.h"
 #include "reconcile/operator_metrics.h"
+#include "reconcile/public_routes.h"
 
 namespace certplane::controller {
 namespace {
@@ -32,17 +33,6 @@ std::string Identity() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   return std::string(host) + "_" + std::to_string(::getpid());
-}
-
-// Serves the CA certificates named in AIA caIssuers, from the cache.
-void RegisterPublicRoutes(http::Router& router, const reconcile::Caches& caches) {
-  router.Get("/ca/{file}", [&caches](const http::HttpRequest& r) {
-    const std::string& file = r.params.at("file");
-    if (file.size() <= 4 || file.substr(file.size() - 4) != ".crt") return http::HttpResponse::Text(404, "not found\n");
-    auto ca = caches.cas.store().Get(file.substr(0, file.size() - 4));
-    if (!ca || ca->status.certificate.empty()) return http::HttpResponse::Text(404, "not found\n");
-    return http::HttpResponse::Bytes(200, ca->status.certificate, "application/x-pem-file");
-  });
 }
 
 // Waits for SIGTERM or SIGINT on a thread of its own (the signals are blocked in every
@@ -113,7 +103,8 @@ int Run(const ControllerOptions& options) {
   metrics_router.Get("/metrics", [&registry](const http::HttpRequest&) {
     return http::HttpResponse::Bytes(200, registry.Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  RegisterPublicRoutes(public_router, caches);
+  // CA certificates and CRLs, from the caches: served by every replica, leader or not.
+  reconcile::RegisterPublicRoutes(public_router, caches, *kube::SystemClock());
   http::HttpServer health_server(options.health_address, health_router);
   http::HttpServer metrics_server(options.metrics_address, metrics_router);
   http::HttpServer public_server(options.http_address, public_router);

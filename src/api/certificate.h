@@ -95,6 +95,8 @@ struct CertificateHistoryEntry {
   std::optional<Time> not_after;
   std::optional<Time> revoked_at;
   std::optional<RevocationReason> revocation_reason;
+  std::string ca_name;                   // the CA that issued it
+  std::optional<std::int32_t> crl_shard;  // the CRL shard its distribution point names
 
   bool operator==(const CertificateHistoryEntry&) const = default;
 };

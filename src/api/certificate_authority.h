@@ -59,7 +59,7 @@ struct CrlSpec {
   std::optional<Duration> refresh_before;  // else validity / 3 (defaults.h)
   std::vector<std::string> distribution_point_urls;
   std::int32_t shards = 1;
-  std::int32_t max_entries_per_shard = 10000;
+  std::int32_t max_entries_per_shard = 2000;
 
   bool operator==(const CrlSpec&) const = default;
 };

@@ -104,7 +104,9 @@ void DecodeFields(ObjectReader& r, CertificateHistoryEntry& out) {
       .Optional("notBefore", out.not_before)
       .Optional("notAfter", out.not_after)
       .Optional("revokedAt", out.revoked_at)
-      .Optional("revocationReason", out.revocation_reason);
+      .Optional("revocationReason", out.revocation_reason)
+      .Optional("caName", out.ca_name)
+      .Optional("crlShard", out.crl_shard);
 }
 
 void EncodeFields(ObjectWriter& w, const CertificateHistoryEntry& in) {
@@ -113,7 +115,9 @@ void EncodeFields(ObjectWriter& w, const CertificateHistoryEntry& in) {
       .Set("notBefore", in.not_before)
       .Set("notAfter", in.not_after)
       .Set("revokedAt", in.revoked_at)
-      .Set("revocationReason", in.revocation_reason);
+      .Set("revocationReason", in.revocation_reason)
+      .SetIfNotEmpty("caName", in.ca_name)
+      .Set("crlShard", in.crl_shard);
 }
 
 void DecodeFields(ObjectReader& r, CertificateStatus& out) {

@@ -34,6 +34,8 @@ inline constexpr std::string_view kCaNameAnnotation = "certplane.io/ca-name";
 inline constexpr std::string_view kProfileNameAnnotation = "certplane.io/profile-name";
 inline constexpr std::string_view kRevisionAnnotation = "certplane.io/revision";
 inline constexpr std::string_view kDurationAnnotation = "certplane.io/duration";
+// The CRL shard the certificate's distribution point names (absent: shard 0).
+inline constexpr std::string_view kCrlShardAnnotation = "certplane.io/crl-shard";
 
 // Held on a Certificate whose profile revokes on delete, until its serial is on the CRL.
 inline constexpr std::string_view kRevokeOnDeleteFinalizer = "certplane.io/revoke-on-delete";

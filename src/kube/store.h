@@ -72,6 +72,15 @@ class Store {
     return {keys->second.begin(), keys->second.end()};
   }
 
+  // How many objects `index` yields `value` for, without copying their keys.
+  size_t IndexCount(const std::string& index, const std::string& value) const {
+    std::shared_lock lock(mu_);
+    auto idx = indices_.find(index);
+    if (idx == indices_.end()) return 0;
+    auto keys = idx->second.find(value);
+    return keys == idx->second.end() ? 0 : keys->second.size();
+  }
+
   // The objects whose `index` yields `value`, in key order.
   std::vector<Ptr> ByIndex(const std::string& index, const std::string& value) const {
     std::shared_lock lock(mu_);

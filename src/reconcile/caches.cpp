@@ -22,6 +22,10 @@ kube::InformerOptions<api::Certificate> CertificateOptions() {
   auto o = Options<api::Certificate>(kCertificatesResource, api::DecodeCertificate);
   o.indexers[kByProfile] = [](const api::Certificate& c) { return std::vector<std::string>{c.spec.profile_ref.name}; };
   o.indexers[kByNamespace] = [](const api::Certificate& c) { return std::vector<std::string>{c.metadata.ns}; };
+  o.indexers[kByCrlShard] = [](const api::Certificate& c) {
+    if (c.status.ca_name.empty() || c.status.serial_number.empty()) return std::vector<std::string>{};
+    return std::vector<std::string>{CrlShardIndexKey(c.status.ca_name, c.status.crl_shard.value_or(0))};
+  };
   return o;
 }
 
@@ -58,6 +62,17 @@ kube::InformerOptions<CaKeySecret> CaKeySecretOptions(const std::string& ns) {
   return o;
 }
 
+kube::InformerOptions<CrlConfigMap> CrlConfigMapOptions(const std::string& ns) {
+  auto o = Options<CrlConfigMap>(kube::kConfigMaps, DecodeCrlConfigMap);
+  o.ns = ns;
+  o.label_selector = std::string(api::kCrlShardLabel);
+  o.name = "crl-config-maps";
+  o.indexers[kByCrlCa] = [](const CrlConfigMap& c) {
+    return c.ca_name.empty() ? std::vector<std::string>{} : std::vector<std::string>{c.ca_name};
+  };
+  return o;
+}
+
 kube::InformerOptions<kube::PartialObjectMetadata> NamespaceOptions() {
   kube::InformerOptions<kube::PartialObjectMetadata> o;
   o.resource = kube::kNamespaces;
@@ -81,6 +96,7 @@ Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& option
       certificate_secrets(client, CertificateSecretOptions()),
       ca_key_secrets(client, CaKeySecretOptions(options.controller_namespace)),
       namespaces(client, NamespaceOptions()),
+      crl_config_maps(client, CrlConfigMapOptions(options.controller_namespace)),
       controller_namespace_(options.controller_namespace) {}
 
 void Caches::Start() {
@@ -91,9 +107,11 @@ void Caches::Start() {
   certificate_secrets.Start();
   ca_key_secrets.Start();
   namespaces.Start();
+  crl_config_maps.Start();
 }
 
 void Caches::Stop() {
+  crl_config_maps.Stop();
   namespaces.Stop();
   ca_key_secrets.Stop();
   certificate_secrets.Stop();
@@ -110,12 +128,13 @@ bool Caches::WaitForSync(kube::Duration timeout) {
   };
   return cas.WaitForSync(left()) && templates.WaitForSync(left()) && profiles.WaitForSync(left()) &&
          certificates.WaitForSync(left()) && certificate_secrets.WaitForSync(left()) &&
-         ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left());
+         ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left()) && crl_config_maps.WaitForSync(left());
 }
 
 bool Caches::HasSynced() const {
   return cas.HasSynced() && templates.HasSynced() && profiles.HasSynced() && certificates.HasSynced() &&
-         certificate_secrets.HasSynced() && ca_key_secrets.HasSynced() && namespaces.HasSynced();
+         certificate_secrets.HasSynced() && ca_key_secrets.HasSynced() && namespaces.HasSynced() &&
+         crl_config_maps.HasSynced();
 }
 
 std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesOfProfile(const std::string& profile) const {
@@ -141,6 +160,19 @@ std::vector<std::shared_ptr<const api::CertificateAuthority>> Caches::ChildrenOf
 kube::StringMap Caches::NamespaceLabels(const std::string& ns) const {
   auto obj = namespaces.store().Get(ns);
   return obj ? obj->metadata.labels : kube::StringMap();
+}
+
+std::vector<std::shared_ptr<const CrlConfigMap>> Caches::CrlShardsOfCa(const std::string& ca) const {
+  return ByIndex(crl_config_maps, kByCrlCa, ca);
+}
+
+std::shared_ptr<const CrlConfigMap> Caches::CrlShard(const std::string& ca, std::int32_t shard) const {
+  std::string name = CrlConfigMapName(ca, shard);
+  auto obj = crl_config_maps.store().Get(controller_namespace_.empty() ? name : controller_namespace_ + "/" + name);
+  // "certplane-crl-a.shard-1" is also shard 0 of a CA named "a.shard-1": the labels decide.
+  // Labels that could not be read do not disqualify it: it is served as unusable.
+  if (obj && ((!obj->ca_name.empty() && obj->ca_name != ca) || (obj->shard >= 0 && obj->shard != shard))) return nullptr;
+  return obj;
 }
 
 }  // namespace certplane::reconcile

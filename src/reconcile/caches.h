@@ -9,10 +9,13 @@
 //
 // Every cached object is a trimmed, typed struct (DESIGN.md): the four certplane kinds,
 // certificate Secrets and CA key Secrets reduced to facts (cached_secrets.h), and
-// namespaces as metadata only (their labels feed the profiles' namespace selectors).
+// namespaces as metadata only (their labels feed the profiles' namespace selectors),
+// and the CRL ConfigMaps in the controller's namespace reduced to their DER CRL
+// (crl_config_map.h), which every replica serves over HTTP.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +27,7 @@
 #include "kube/informer.h"
 #include "kube/resource.h"
 #include "reconcile/cached_secrets.h"
+#include "reconcile/crl_config_map.h"
 
 namespace certplane::reconcile {
 
@@ -41,6 +45,12 @@ inline constexpr const char* kByNamespace = "namespace";  // Certificates by nam
 inline constexpr const char* kByCa = "ca";                // Profiles by spec.caRef
 inline constexpr const char* kByTemplate = "template";    // Profiles by spec.templateRef
 inline constexpr const char* kByParent = "parent";        // CAs by spec.parentRef
+// Certificates by the CRL shard their current serial is on: "<status.caName>/<crlShard>".
+inline constexpr const char* kByCrlShard = "crl-shard";
+inline std::string CrlShardIndexKey(const std::string& ca, std::int32_t shard) {
+  return ca + "/" + std::to_string(shard);
+}
+inline constexpr const char* kByCrlCa = "crl-ca";         // CRL ConfigMaps by their CA's name
 
 struct CachesOptions {
   std::string controller_namespace;
@@ -60,8 +70,18 @@ class Caches {
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfCa(const std::string& ca) const;
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfTemplate(const std::string& tmpl) const;
   std::vector<std::shared_ptr<const api::CertificateAuthority>> ChildrenOfCa(const std::string& ca) const;
+  // How many live Certificates hold a serial on shard `shard` of `ca`'s CRL.
+  std::size_t CertificatesOnCrlShard(const std::string& ca, std::int32_t shard) const {
+    return certificates.store().IndexCount(kByCrlShard, CrlShardIndexKey(ca, shard));
+  }
   // The labels of a namespace; empty when unknown.
   kube::StringMap NamespaceLabels(const std::string& ns) const;
+  // Every cached CRL ConfigMap labelled with CA `ca`, usable or not, in no set order.
+  std::vector<std::shared_ptr<const CrlConfigMap>> CrlShardsOfCa(const std::string& ca) const;
+  // The CRL ConfigMap of shard `shard` of CA `ca` (by name, CrlConfigMapName); nullptr
+  // when none is cached, or when the one of that name is labelled for another CA or
+  // shard. May be unusable: check usable().
+  std::shared_ptr<const CrlConfigMap> CrlShard(const std::string& ca, std::int32_t shard) const;
 
   const std::string& controller_namespace() const { return controller_namespace_; }
 
@@ -72,6 +92,7 @@ class Caches {
   kube::Informer<CertificateSecret> certificate_secrets;
   kube::Informer<CaKeySecret> ca_key_secrets;
   kube::Informer<kube::PartialObjectMetadata> namespaces;
+  kube::Informer<CrlConfigMap> crl_config_maps;  // controller namespace, label certplane.io/crl-shard
 
  private:
   std::string controller_namespace_;

@@ -33,6 +33,14 @@ std::int64_t RevisionOf(const CertificateSecret* secret) {
   return out;
 }
 
+// The CRL shard a Secret's certificate names (recorded at issuance); 0 when unknown.
+std::int32_t CrlShardOf(const CertificateSecret& secret) {
+  const std::string* v = secret.metadata.annotations.Find(api::kCrlShardAnnotation);
+  std::int32_t out = 0;
+  if (v != nullptr) std::from_chars(v->data(), v->data() + v->size(), out);
+  return out;
+}
+
 // The data keys an output format puts in the Secret.
 std::vector<std::string> OutputKeys(const api::OutputFormat& f) {
   switch (f.type) {
@@ -45,18 +53,24 @@ std::vector<std::string> OutputKeys(const api::OutputFormat& f) {
   return {};
 }
 
-// Records that the Secret now holds `serial`: the previous serial moves to history.
+// Records that the Secret now holds `serial`, issued by CA `ca_name` onto CRL shard
+// `crl_shard`: the previous serial moves to history, with the CA and shard it had.
 void RecordSerial(api::CertificateStatus& status, const std::string& serial, std::optional<Time> not_before,
-                  std::optional<Time> not_after, std::int64_t revision) {
+                  std::optional<Time> not_after, std::int64_t revision, const std::string& ca_name,
+                  std::int32_t crl_shard) {
   if (!status.serial_number.empty() && status.serial_number != serial) {
     api::CertificateHistoryEntry old;
     old.revision = status.revision;
     old.serial_number = status.serial_number;
     old.not_before = status.not_before;
     old.not_after = status.not_after;
+    old.ca_name = status.ca_name;
+    old.crl_shard = status.crl_shard;
     status.history.insert(status.history.begin(), std::move(old));
     if (status.history.size() > kHistoryLimit) status.history.resize(kHistoryLimit);
   }
+  status.ca_name = ca_name;
+  status.crl_shard = crl_shard;
   status.serial_number = serial;
   status.not_before = not_before;
   status.not_after = not_after;
@@ -76,6 +90,7 @@ struct CertificateReconciler::Issued {
   Time not_before;
   Time not_after;
   std::string ca_name;
+  std::int32_t crl_shard = 0;
 };
 
 CertificateReconciler::CertificateReconciler(CertificateReconcilerDeps deps) : deps_(std::move(deps)) {}
@@ -154,6 +169,16 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
   const std::string& ca_name = profile.spec.ca_ref.name;
   auto ca = deps_.signers->Get(ca_name);
   if (!ca.ok()) return ca.status();
+  auto ca_object = deps_.caches->cas.store().Get(ca_name);
+  if (!ca_object) return FailedPrecondition("CertificateAuthority " + ca_name + " does not exist");
+
+  // The CRL shard is chosen before signing: the certificate names its shard's URL.
+  std::int32_t crl_shard = 0;
+  std::optional<std::vector<std::string>> crl_urls;
+  if (deps_.crl != nullptr) {
+    crl_shard = deps_.crl->ShardForNewCertificate(*ca_object, cert.metadata.ns + "/" + cert.metadata.name);
+    crl_urls = deps_.crl->ShardUrls(*ca_object, crl_shard);
+  }
 
   // Under rotationPolicy Never the current key signs the next certificate too.
   std::optional<pki::PrivateKey> existing_key;
@@ -174,7 +199,8 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
                          .tmpl = tmpl.spec,
                          .ca = **ca,
                          .now = deps_.clock->WallNow(),
-                         .existing_key = existing_key ? &*existing_key : nullptr});
+                         .existing_key = existing_key ? &*existing_key : nullptr,
+                         .crl_urls = crl_urls ? &*crl_urls : nullptr});
   if (!leaf.ok()) return leaf.status();
 
   auto secret = BuildTlsSecret({.certificate = cert,
@@ -183,6 +209,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
                                 .ca_name = ca_name,
                                 .profile_name = profile.metadata.name,
                                 .revision = revision,
+                                .crl_shard = crl_shard,
                                 .duration = api::EffectiveDuration(cert.spec, tmpl.spec),
                                 .output_formats = formats,
                                 .secret_template = api::EffectiveSecretTemplate(cert.spec, profile.spec),
@@ -197,7 +224,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
   if (!applied.ok()) return applied.status().WithContext("writing Secret " + cert.metadata.ns + "/" + cert.spec.secret_name);
 
   return Issued{leaf->certificate.serial().ToHex(), api::ToTime(leaf->certificate.not_before()),
-                api::ToTime(leaf->certificate.not_after()), ca_name};
+                api::ToTime(leaf->certificate.not_after()), ca_name, crl_shard};
 }
 
 kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& request) {
@@ -209,7 +236,17 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
     expectations_.Forget("status:" + request.Key());
     return kube::ReconcileResult::Done();
   }
-  if (!cert->metadata.deletion_timestamp.empty()) return kube::ReconcileResult::Done();
+  if (!cert->metadata.deletion_timestamp.empty()) return ReconcileDeletion(*cert, request.Key());
+
+  const auto wall_now = deps_.clock->WallNow();
+  // A status this controller just wrote that the cache does not show yet: deciding on
+  // the older copy would only write it again and conflict (and could revoke a serial
+  // already replaced).
+  if (expectations_.Pending("status:" + request.Key(), std::to_string(cert->status.revision), wall_now)) {
+    return kube::ReconcileResult::After(std::chrono::seconds(1));
+  }
+  if (auto revoked = ReconcileRevocation(*cert, request.Key())) return *revoked;
+  if (auto lifted = ReconcileLiftedHold(*cert, request.Key())) return *lifted;
 
   // --- Observe. ---------------------------------------------------------------------
   auto profile = caches.profiles.store().Get(cert->spec.profile_ref.name);
@@ -235,12 +272,16 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
 
   // A revision this controller just wrote that the Secret cache does not show yet: wait
   // for it (its watch event enqueues this key again) instead of judging a stale view.
-  // Likewise a status this controller just wrote: deciding on the older cached copy
-  // would only write it again and conflict.
-  const auto wall_now = deps_.clock->WallNow();
-  if (expectations_.Pending("secret:" + request.Key(), std::to_string(RevisionOf(secret.get())), wall_now) ||
-      expectations_.Pending("status:" + request.Key(), std::to_string(cert->status.revision), wall_now)) {
+  if (expectations_.Pending("secret:" + request.Key(), std::to_string(RevisionOf(secret.get())), wall_now)) {
     return kube::ReconcileResult::After(std::chrono::seconds(1));
+  }
+  // Under a revoke-on-delete profile, the finalizer goes on before anything is issued.
+  // Its write enqueues the Certificate again.
+  if (profile->spec.revocation.revoke_on_delete &&
+      std::find(cert->metadata.finalizers.begin(), cert->metadata.finalizers.end(), api::kRevokeOnDeleteFinalizer) ==
+          cert->metadata.finalizers.end()) {
+    if (Status s = EnsureFinalizer(*cert, *profile); !s.ok()) return kube::ReconcileResult::Retry(s);
+    return kube::ReconcileResult::Done();
   }
 
   const Time now = api::ToTime(deps_.clock->WallNow());
@@ -274,7 +315,6 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
 
   api::CertificateStatus status = cert->status;
   status.observed_generation = cert->metadata.generation;
-  status.ca_name = profile->spec.ca_ref.name;
 
   if (d.action == policy::Action::kIssue) {
     // A Secret holding a newer revision than status records was written by an earlier
@@ -305,7 +345,9 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
     }
     expectations_.Expect("secret:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
     const bool first = cert->status.serial_number.empty() && !(secret && secret->facts.exists);
-    RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision);
+    RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision, issued->ca_name,
+                 issued->crl_shard);
+    ReconcileSuperseded(*profile, status, request.Key());
     status.last_issuance_time = now;
     status.failed_issuance_attempts = 0;
     status.last_failure_time.reset();
@@ -335,8 +377,11 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
   // Nothing to issue: make status describe what the Secret holds.
   if (secret && secret->facts.exists && !secret->facts.serial_number.empty()) {
     RecordSerial(status, secret->facts.serial_number, secret->facts.not_before, secret->facts.not_after,
-                 RevisionOf(secret.get()));
+                 RevisionOf(secret.get()),
+                 secret->facts.ca_name.empty() ? profile->spec.ca_ref.name : secret->facts.ca_name,
+                 CrlShardOf(*secret));
   }
+  ReconcileSuperseded(*profile, status, request.Key());
   status.renewal_time = d.renewal_time;
   if (d.not_ready) {
     api::SetCondition(status.conditions,

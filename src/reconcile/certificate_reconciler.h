@@ -20,6 +20,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/certificate.h"
@@ -31,6 +32,7 @@
 #include "kube/rest_client.h"
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
+#include "reconcile/crl_publisher.h"
 #include "reconcile/expectations.h"
 #include "reconcile/operator_metrics.h"
 
@@ -53,6 +55,7 @@ struct CertificateReconcilerDeps {
   std::shared_ptr<kube::Client> client;
   const Caches* caches = nullptr;
   CaSigners* signers = nullptr;
+  CrlPublisher* crl = nullptr;
   kube::EventRecorder* events = nullptr;
   OperatorMetrics* metrics = nullptr;
   std::shared_ptr<kube::Clock> clock;
@@ -75,6 +78,23 @@ class CertificateReconciler {
   void Event(const api::Certificate& cert, kube::EventType type, std::string_view reason, std::string note);
   kube::ReconcileResult Blocked(const api::Certificate& cert, std::string_view reason, const std::string& message,
                                 bool warn);
+
+  // Revocation (certificate_revocation.cpp). Each returns nullopt when it has nothing
+  // to do and the reconcile goes on.
+  // spec.revocation set: put the current serial on the CRL, then report Revoked.
+  std::optional<kube::ReconcileResult> ReconcileRevocation(const api::Certificate& cert, const std::string& key);
+  // A certificateHold lifted: take the serial off the CRL, then clear the status.
+  std::optional<kube::ReconcileResult> ReconcileLiftedHold(const api::Certificate& cert, const std::string& key);
+  // Being deleted: under the revoke-on-delete finalizer, revoke, then let it go.
+  kube::ReconcileResult ReconcileDeletion(const api::Certificate& cert, const std::string& key);
+  // Adds or keeps the revoke-on-delete finalizer as the profile asks.
+  Status EnsureFinalizer(const api::Certificate& cert, const api::CertificateProfile& profile);
+  // The serial the last renewal replaced (status.history[0]), revoked as superseded
+  // when the profile says so; records it in history once it is on the CRL. Returns
+  // whether `status` changed.
+  bool ReconcileSuperseded(const api::CertificateProfile& profile, api::CertificateStatus& status,
+                           const std::string& key);
+  Status SetFinalizers(const api::Certificate& cert, std::vector<std::string> finalizers);
 
   CertificateReconcilerDeps deps_;
   Expectations expectations_;  // Secret revisions written but not yet seen in the cache

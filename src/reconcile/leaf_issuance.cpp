@@ -30,7 +30,7 @@ Result<IssuedLeaf> IssueLeaf(const LeafRequest& request) {
   leaf.key_usages = ToPki(api::EffectiveKeyUsages(spec, request.tmpl));
   leaf.extended_key_usages = ToPki(api::EffectiveExtendedKeyUsages(spec, request.tmpl));
   leaf.backdate = std::chrono::duration_cast<std::chrono::seconds>(policy::kIssuanceBackdate);
-  leaf.crl_distribution_points = request.ca.crl_urls;
+  leaf.crl_distribution_points = request.crl_urls != nullptr ? *request.crl_urls : request.ca.crl_urls;
   leaf.ca_issuers_urls = request.ca.ca_issuers_urls;
   // A leaf never outlives its CA: a CA close to its own end issues shorter certificates
   // (and is renewed itself) rather than refusing to issue.

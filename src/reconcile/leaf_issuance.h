@@ -40,6 +40,8 @@ struct LeafRequest {
   const CaMaterial& ca;
   pki::TimePoint now;
   const pki::PrivateKey* existing_key = nullptr;  // reused under rotationPolicy Never
+  // The CRL distribution points of the certificate's CRL shard; null: ca.crl_urls.
+  const std::vector<std::string>* crl_urls = nullptr;
 };
 
 struct IssuedLeaf {

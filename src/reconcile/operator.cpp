@@ -21,10 +21,25 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
       }()),
       options_(std::move(options)),
       signers_(deps_.client, *deps_.caches, {.public_base_url = options_.public_base_url}),
+      crl_publisher_({.client = deps_.client,
+                      .caches = deps_.caches,
+                      .signers = &signers_,
+                      .events = deps_.events,
+                      .clock = deps_.clock,
+                      .public_base_url = options_.public_base_url,
+                      .batch_window = options_.crl_batch_window,
+                      .schedule =
+                          [this](const std::string& ca, kube::Duration after) {
+                            if (crls_) crls_->queue().AddAfter(ca, after);
+                          },
+                      .notify =
+                          [this](const std::string& key) {
+                            if (certificates_) certificates_->queue().Add(key);
+                          }}),
       ca_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_, .events = deps_.events,
                       .clock = deps_.clock}),
       certificate_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_,
-                               .events = deps_.events, .metrics = deps_.metrics, .clock = deps_.clock}),
+                               .crl = &crl_publisher_, .events = deps_.events, .metrics = deps_.metrics, .clock = deps_.clock}),
       profile_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}),
       template_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}) {
   auto make = [&](const std::string& name, int workers, kube::Controller** ptr, kube::ReconcileFunc f) {
@@ -43,6 +58,7 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
                    [this](const kube::Request& r) { return profile_reconciler_.Reconcile(r); });
   certificates_ = make("certificates", options_.workers, &certificate_ptr_,
                        [this](const kube::Request& r) { return certificate_reconciler_.Reconcile(r); });
+  crls_ = make("crls", 1, &crl_ptr_, [this](const kube::Request& r) { return crl_publisher_.Reconcile(r); });
   RegisterHandlers();
 }
 
@@ -70,6 +86,7 @@ void Operator::RegisterHandlers() {
   // CertificateAuthorities.
   auto ca_changed = [this](const std::shared_ptr<const api::CertificateAuthority>& ca, bool fan_out) {
     cas_->queue().Add(ca->metadata.name);
+    crls_->queue().Add(ca->metadata.name);
     if (!fan_out) return;
     for (const auto& child : deps_.caches->ChildrenOfCa(ca->metadata.name)) cas_->queue().Add(child->metadata.name);
     for (const auto& p : deps_.caches->ProfilesOfCa(ca->metadata.name)) {
@@ -95,6 +112,14 @@ void Operator::RegisterHandlers() {
                                       key_secret_changed(s);
                                     },
                                     key_secret_changed});
+
+  // CRL ConfigMaps: one deleted by someone else is written again from the ledger the
+  // publisher holds.
+  c.crl_config_maps.AddEventHandler({nullptr, nullptr, [this](const std::shared_ptr<const CrlConfigMap>& cm) {
+                                       if (cm->ca_name.empty() || cm->shard < 0) return;
+                                       crl_publisher_.ShardDeleted(cm->ca_name, cm->shard);
+                                       crls_->queue().Add(cm->ca_name);
+                                     }});
 
   // CertificateTemplates.
   auto template_changed = [this](const std::shared_ptr<const api::CertificateTemplate>& t, bool fan_out) {
@@ -158,9 +183,13 @@ void Operator::Start() {
   templates_->Start();
   profiles_->Start();
   certificates_->Start();
+  crls_->Start();
 }
 
 void Operator::Stop() {
+  if (crls_) crls_->Stop();
+  // A later leader (maybe this process again) reads the ledgers afresh.
+  crl_publisher_.Reset();
   if (certificates_) certificates_->Stop();
   if (profiles_) profiles_->Stop();
   if (templates_) templates_->Stop();

@@ -29,6 +29,7 @@
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
 #include "reconcile/certificate_reconciler.h"
+#include "reconcile/crl_publisher.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/profile_reconciler.h"
 
@@ -48,6 +49,8 @@ struct OperatorOptions {
   // How long a profile's recount waits so that a burst of certificate changes makes
   // one status write, not one each.
   kube::Duration profile_batch_delay = std::chrono::seconds(1);
+  // How long a revocation waits for others to join its CRL.
+  kube::Duration crl_batch_window = std::chrono::seconds(1);
 };
 
 class Operator {
@@ -67,6 +70,7 @@ class Operator {
   OperatorDeps deps_;
   OperatorOptions options_;
   CaSigners signers_;
+  CrlPublisher crl_publisher_;
   CaReconciler ca_reconciler_;
   CertificateReconciler certificate_reconciler_;
   ProfileReconciler profile_reconciler_;
@@ -76,10 +80,12 @@ class Operator {
   kube::Controller* template_ptr_ = nullptr;
   kube::Controller* profile_ptr_ = nullptr;
   kube::Controller* certificate_ptr_ = nullptr;
+  kube::Controller* crl_ptr_ = nullptr;
   std::unique_ptr<kube::Controller> cas_;
   std::unique_ptr<kube::Controller> templates_;
   std::unique_ptr<kube::Controller> profiles_;
   std::unique_ptr<kube::Controller> certificates_;
+  std::unique_ptr<kube::Controller> crls_;  // keyed by CA name: CrlPublisher
 };
 
 }  // namespace certplane::reconcile

@@ -80,6 +80,7 @@ Result<nlohmann::json> BuildTlsSecret(const TlsSecretInput& in) {
   annotations[std::string(api::kProfileNameAnnotation)] = in.profile_name;
   annotations[std::string(api::kRevisionAnnotation)] = std::to_string(in.revision);
   annotations[std::string(api::kDurationAnnotation)] = api::FormatDuration(in.duration);
+  annotations[std::string(api::kCrlShardAnnotation)] = std::to_string(in.crl_shard);
 
   return nlohmann::json{
       {"apiVersion", "v1"},

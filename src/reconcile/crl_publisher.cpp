@@ -1,0 +1,431 @@
+#include "reconcile/crl_publisher.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "api/condition.h"
+#include "api/defaults.h"
+#include "api/well_known.h"
+#include "kube/base64.h"
+#include "kube/logging.h"
+#include "pki/crl.h"
+#include "pki/serial.h"
+#include "reconcile/crl_config_map.h"
+#include "reconcile/crl_plan.h"
+#include "reconcile/crl_signing.h"
+#include "reconcile/pki_mapping.h"
+
+namespace certplane::reconcile {
+namespace {
+
+constexpr std::string_view kIssuerFingerprintAnnotation = "certplane.io/crl-issuer-fingerprint";
+constexpr std::string_view kShardCountAnnotation = "certplane.io/crl-shard-count";
+// The API server refuses a ConfigMap whose data exceeds 1 MiB.
+constexpr std::size_t kConfigMapLimit = 1024 * 1024;
+
+template <typename Int>
+Int ParseInt(const std::string* text, Int fallback) {
+  if (text == nullptr) return fallback;
+  Int out = fallback;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), out);
+  return ec == std::errc() && ptr == text->data() + text->size() ? out : fallback;
+}
+
+const std::string* Annotation(const nlohmann::json& object, std::string_view key) {
+  const auto& meta = object["metadata"];
+  auto annotations = meta.find("annotations");
+  if (annotations == meta.end() || !annotations->is_object()) return nullptr;
+  auto it = annotations->find(std::string(key));
+  return it == annotations->end() || !it->is_string() ? nullptr : it->get_ptr<const std::string*>();
+}
+
+bool Ready(const api::CertificateAuthority& ca) {
+  return api::IsConditionTrue(ca.status.conditions, api::kConditionReady) && !ca.status.certificate.empty();
+}
+
+CrlUrlSource UrlSource(const api::CertificateAuthority& ca, const std::string& base) {
+  return {ca.spec.crl.distribution_point_urls, base, ca.metadata.name};
+}
+
+kube::ObjectReference RefOf(const api::CertificateAuthority& ca) {
+  return {std::string(api::kApiVersion), std::string(api::kCertificateAuthorityKind), "", ca.metadata.name,
+          ca.metadata.uid};
+}
+
+}  // namespace
+
+CrlPublisher::CrlPublisher(CrlPublisherDeps deps) : deps_(std::move(deps)) {
+  if (!deps_.clock) deps_.clock = kube::SystemClock();
+}
+
+void CrlPublisher::Revoke(const std::string& ca, std::int32_t shard, RevocationRecord record, std::string waiter) {
+  {
+    std::lock_guard lock(mu_);
+    cas_[ca].pending.push_back({Pending::Kind::kRevoke, shard, std::move(record), std::move(waiter)});
+  }
+  if (deps_.schedule) deps_.schedule(ca, deps_.batch_window);
+}
+
+void CrlPublisher::Unrevoke(const std::string& ca, std::int32_t shard, std::string serial_hex, std::string waiter) {
+  {
+    std::lock_guard lock(mu_);
+    RevocationRecord record;
+    record.serial_hex = std::move(serial_hex);
+    cas_[ca].pending.push_back({Pending::Kind::kUnrevoke, shard, std::move(record), std::move(waiter)});
+  }
+  if (deps_.schedule) deps_.schedule(ca, deps_.batch_window);
+}
+
+CrlPublisher::Lookup CrlPublisher::Published(const std::string& ca, std::int32_t shard,
+                                             const std::string& serial_hex) const {
+  std::lock_guard lock(mu_);
+  auto it = cas_.find(ca);
+  if (it == cas_.end() || !it->second.loaded) return {};
+  Lookup out{.loaded = true};
+  auto s = it->second.shards.find(shard);
+  if (s == it->second.shards.end()) return out;
+  if (const RevocationRecord* r = s->second.ledger->Find(serial_hex)) out.record = *r;
+  return out;
+}
+
+std::vector<std::string> CrlPublisher::ShardUrls(const api::CertificateAuthority& ca, std::int32_t shard) const {
+  return ShardCrlUrls(UrlSource(ca, deps_.public_base_url), shard);
+}
+
+std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthority& ca,
+                                                  const std::string& certificate_key) {
+  const std::string& name = ca.metadata.name;
+  ShardChoiceInput in{.configured_shards = ca.spec.crl.shards,
+                      .max_entries_per_shard = ca.spec.crl.max_entries_per_shard,
+                      .can_grow = CanShard(UrlSource(ca, deps_.public_base_url)),
+                      .pick = StableHash(certificate_key)};
+  std::int32_t known = ca.status.crl ? ca.status.crl->shards : 0;
+  {
+    std::lock_guard lock(mu_);
+    const CaState& state = cas_[name];
+    known = std::max(known, state.wanted_shards);
+    if (state.loaded) {
+      for (const auto& [index, shard] : state.shards) {
+        known = std::max(known, index + 1);
+        if (static_cast<std::int32_t>(in.load.size()) <= index) in.load.resize(index + 1, 0);
+        in.load[index] += static_cast<std::int64_t>(shard.ledger->size());
+      }
+    }
+    if (!state.loaded) {
+      for (const auto& shard : deps_.caches->CrlShardsOfCa(name)) {
+        if (shard->shard < 0 || shard->shard >= kMaxCrlShards) continue;
+        known = std::max(known, shard->shard + 1);
+        if (static_cast<std::int32_t>(in.load.size()) <= shard->shard) in.load.resize(shard->shard + 1, 0);
+        in.load[shard->shard] += shard->entries;
+      }
+    }
+  }
+  known = std::clamp(std::max(known, ca.spec.crl.shards), 1, kMaxCrlShards);
+  in.load.resize(known, 0);
+  for (std::int32_t s = 0; s < known; ++s) {
+    in.load[s] += static_cast<std::int64_t>(deps_.caches->CertificatesOnCrlShard(name, s));
+  }
+  const std::int32_t chosen = ChooseShard(in);
+  if (chosen >= known) {
+    {
+      std::lock_guard lock(mu_);
+      CaState& state = cas_[name];
+      state.wanted_shards = std::max(state.wanted_shards, chosen + 1);
+    }
+    kube::Logger("crls")->info("opening CRL shard ca={} shard={} (every shard in use is near {} entries)", name,
+                               chosen, ca.spec.crl.max_entries_per_shard);
+    if (deps_.schedule) deps_.schedule(name, kube::Duration::zero());
+  }
+  return chosen;
+}
+
+void CrlPublisher::ShardDeleted(const std::string& ca, std::int32_t shard) {
+  std::lock_guard lock(mu_);
+  auto it = cas_.find(ca);
+  if (it == cas_.end()) return;
+  auto s = it->second.shards.find(shard);
+  if (s != it->second.shards.end()) s->second.exists = false;
+}
+
+void CrlPublisher::Reset() {
+  std::lock_guard lock(mu_);
+  // Pending requests stay: their Certificates are not enqueued again by anything else.
+  for (auto& [name, state] : cas_) {
+    state.loaded = false;
+    state.shards.clear();
+    state.number = 0;
+  }
+}
+
+Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority& ca) const {
+  CaState state;
+  state.loaded = true;
+  if (ca.status.crl) state.number = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ca.status.crl->number));
+  const std::string selector = std::string(kCaNameLabel) + "=" + ca.metadata.name + "," + std::string(api::kCrlShardLabel);
+  Status failed = Status::Ok();
+  auto listed = deps_.client->ListEach(
+      kube::kConfigMaps, deps_.caches->controller_namespace(), {.label_selector = selector},
+      [&](nlohmann::json&& cm) -> Status {
+        const std::string name = cm["metadata"].value("name", "");
+        const auto& labels = cm["metadata"].value("labels", nlohmann::json::object());
+        std::int32_t index = -1;
+        if (auto l = labels.find(std::string(api::kCrlShardLabel)); l != labels.end() && l->is_string()) {
+          index = ParseInt<std::int32_t>(l->get_ptr<const std::string*>(), -1);
+        }
+        if (index < 0 || index >= kMaxCrlShards || name != CrlConfigMapName(ca.metadata.name, index)) {
+          return Status::Ok();  // not one this CA writes; leave it alone
+        }
+        std::string text;
+        if (auto d = cm.find("data"); d != cm.end() && d->is_object()) text = d->value(std::string(api::kCrlLedgerKey), "");
+        auto ledger = ParseLedger(text);
+        if (!ledger.ok()) {
+          return ledger.status().WithContext("ConfigMap " + deps_.caches->controller_namespace() + "/" + name);
+        }
+        Shard shard;
+        shard.ledger = std::make_shared<const Ledger>(std::move(*ledger));
+        shard.exists = true;
+        shard.resource_version = cm["metadata"].value("resourceVersion", "");
+        shard.number = ParseInt<std::uint64_t>(Annotation(cm, api::kCrlNumberAnnotation), 0);
+        if (const std::string* t = Annotation(cm, api::kCrlThisUpdateAnnotation)) {
+          if (auto parsed = api::ParseTime(*t); parsed.ok()) shard.this_update = *parsed;
+        }
+        if (const std::string* t = Annotation(cm, api::kCrlNextUpdateAnnotation)) {
+          if (auto parsed = api::ParseTime(*t); parsed.ok()) shard.next_update = *parsed;
+        }
+        if (const std::string* fp = Annotation(cm, kIssuerFingerprintAnnotation)) shard.issuer_fingerprint = *fp;
+        shard.shard_count = ParseInt<std::int32_t>(Annotation(cm, kShardCountAnnotation), 0);
+        state.number = std::max(state.number, shard.number);
+        state.shards[index] = std::move(shard);
+        return Status::Ok();
+      });
+  if (!listed.ok()) return listed.status().WithContext("reading the CRL ConfigMaps of CertificateAuthority " + ca.metadata.name);
+  return state;
+}
+
+Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard,
+                                const ShardCrl& crl, std::int32_t shard_count) {
+  const std::string& ns = deps_.caches->controller_namespace();
+  const std::string name = CrlConfigMapName(ca.metadata.name, index);
+  std::string der_b64 = kube::Base64Encode(crl.der);
+  const std::size_t size = crl.ledger_text.size() + crl.pem.size() + der_b64.size();
+  if (size >= kConfigMapLimit) {
+    return FailedPrecondition("the CRL of shard " + std::to_string(index) + " (" + std::to_string(shard.ledger->size()) +
+                             " entries, " + std::to_string(size) +
+                             " bytes) no longer fits a ConfigMap; lower spec.crl.maxEntriesPerShard");
+  }
+  nlohmann::json metadata = {
+      {"name", name},
+      {"namespace", ns},
+      {"labels",
+       {{"app.kubernetes.io/managed-by", "certplane"},
+        {std::string(kCaNameLabel), ca.metadata.name},
+        {std::string(api::kCrlShardLabel), std::to_string(index)}}},
+      {"annotations",
+       {{std::string(api::kCrlNumberAnnotation), std::to_string(shard.number)},
+        {std::string(api::kCrlThisUpdateAnnotation), api::FormatTime(shard.this_update)},
+        {std::string(api::kCrlNextUpdateAnnotation), api::FormatTime(shard.next_update)},
+        {std::string(api::kCrlEntriesAnnotation), std::to_string(shard.ledger->size())},
+        {std::string(kIssuerFingerprintAnnotation), ca.status.fingerprint_sha256},
+        {std::string(kShardCountAnnotation), std::to_string(shard_count)}}},
+  };
+  if (shard.exists) metadata["resourceVersion"] = shard.resource_version;
+  nlohmann::json body = {{"apiVersion", "v1"},
+                         {"kind", "ConfigMap"},
+                         {"metadata", std::move(metadata)},
+                         {"data", {{std::string(api::kCrlPemKey), crl.pem}, {std::string(api::kCrlLedgerKey), crl.ledger_text}}},
+                         {"binaryData", {{std::string(api::kCrlDerKey), std::move(der_b64)}}}};
+  const kube::WriteOptions options{.field_manager = deps_.field_manager};
+  auto written = shard.exists ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
+                              : deps_.client->Create(kube::kConfigMaps, ns, body, options);
+  if (!written.ok() && shard.exists && written.status().code() == StatusCode::kNotFound) {
+    // Deleted under us: the ledger held here is still whole, so write it anew.
+    body["metadata"].erase("resourceVersion");
+    written = deps_.client->Create(kube::kConfigMaps, ns, body, options);
+  }
+  if (!written.ok()) return written.status().WithContext("writing ConfigMap " + ns + "/" + name);
+  shard.exists = true;
+  shard.resource_version = (*written)["metadata"].value("resourceVersion", "");
+  return Status::Ok();
+}
+
+Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const CaState& state) {
+  api::CrlStatus crl;
+  crl.number = static_cast<std::int64_t>(state.number);
+  for (const auto& [index, shard] : state.shards) {
+    if (!crl.this_update || shard.this_update > *crl.this_update) crl.this_update = shard.this_update;
+    crl.entries += static_cast<std::int64_t>(shard.ledger->size());
+    if (!crl.next_update || shard.next_update < *crl.next_update) crl.next_update = shard.next_update;
+  }
+  crl.shards = static_cast<std::int32_t>(state.shards.size());
+  crl.config_map_name = CrlConfigMapName(ca.metadata.name, 0);
+  if (ca.status.crl && *ca.status.crl == crl) return Status::Ok();
+  nlohmann::json patch = {{"status",
+                           {{"crl",
+                             {{"number", crl.number},
+                              {"thisUpdate", api::FormatTime(*crl.this_update)},
+                              {"nextUpdate", api::FormatTime(*crl.next_update)},
+                              {"entries", crl.entries},
+                              {"shards", crl.shards},
+                              {"configMapName", crl.config_map_name}}}}}};
+  auto written = deps_.client->MergePatch(kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
+                                          {.field_manager = deps_.field_manager, .subresource = "status"});
+  if (!written.ok()) return written.status().WithContext("recording the CRL in the status of CertificateAuthority " + ca.metadata.name);
+  return Status::Ok();
+}
+
+kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
+  const std::string& name = request.name;
+  auto ca = deps_.caches->cas.store().Get(name);
+  // A CA that is gone or cannot sign yet: its pending requests wait (its update
+  // enqueues this key again).
+  if (!ca || !Ready(*ca)) return kube::ReconcileResult::Done();
+  auto material = deps_.signers->Get(name);
+  if (!material.ok()) return kube::ReconcileResult::Retry(material.status());
+  const pki::Issuer& issuer = (*material)->issuer;
+
+  bool loaded = false;
+  {
+    std::lock_guard lock(mu_);
+    loaded = cas_[name].loaded;
+  }
+  if (!loaded) {
+    auto fresh = Load(*ca);
+    if (!fresh.ok()) {
+      if (deps_.events) {
+        deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "CRLLedgerUnreadable", "PublishCRL",
+                             fresh.status().message());
+      }
+      return kube::ReconcileResult::Retry(fresh.status());
+    }
+    std::lock_guard lock(mu_);
+    CaState& state = cas_[name];
+    fresh->pending = std::move(state.pending);
+    fresh->wanted_shards = state.wanted_shards;
+    state = std::move(*fresh);
+  }
+
+  // Take a snapshot to work on; the lock is not held while signing and writing.
+  CaState work;
+  {
+    std::lock_guard lock(mu_);
+    CaState& state = cas_[name];
+    work.loaded = true;
+    work.shards = state.shards;
+    work.number = state.number;
+    work.wanted_shards = state.wanted_shards;
+    work.pending = std::move(state.pending);
+    state.pending.clear();
+  }
+
+  const auto wall_now = deps_.clock->WallNow();
+  const api::Time now = api::ToTime(wall_now);
+  const auto validity = std::chrono::duration_cast<std::chrono::seconds>(ca->spec.crl.validity);
+  const auto refresh_before = std::chrono::duration_cast<std::chrono::seconds>(api::EffectiveRefreshBefore(ca->spec.crl));
+
+  std::int32_t shard_count = std::max(ca->spec.crl.shards, work.wanted_shards);
+  for (const auto& [index, shard] : work.shards) shard_count = std::max(shard_count, index + 1);
+  for (const auto& p : work.pending) shard_count = std::max(shard_count, p.shard + 1);
+  shard_count = std::clamp(shard_count, 1, kMaxCrlShards);
+
+  // Apply the requests to copies of the ledgers they touch.
+  std::map<std::int32_t, std::shared_ptr<Ledger>> edited;
+  auto edit = [&](std::int32_t index) -> Ledger& {
+    auto& slot = edited[index];
+    if (!slot) slot = std::make_shared<Ledger>(*work.shards[index].ledger);
+    return *slot;
+  };
+  for (const auto& p : work.pending) {
+    if (p.kind == Pending::Kind::kRevoke) {
+      edit(p.shard).Put(p.record);
+    } else {
+      edit(p.shard).Remove(p.record.serial_hex);
+    }
+  }
+
+  std::vector<std::int32_t> changed;
+  for (std::int32_t index = 0; index < shard_count; ++index) {
+    Shard& shard = work.shards[index];
+    bool must_sign = edited.count(index) != 0 || !shard.exists ||
+                     shard.issuer_fingerprint != ca->status.fingerprint_sha256 ||
+                     // Going from one shard to several gives every CRL an IDP.
+                     (shard.shard_count > 1) != (shard_count > 1) ||
+                     now >= shard.next_update - refresh_before;
+    bool has_expired = std::any_of(shard.ledger->records().begin(), shard.ledger->records().end(),
+                                   [now](const auto& kv) { return kv.second.not_after < now; });
+    if (has_expired) {
+      edit(index).PruneExpired(now);
+      must_sign = true;
+    }
+    if (must_sign) changed.push_back(index);
+  }
+
+  auto fail = [&](const Status& s) {
+    // Nothing is lost: the requests go back in front of any that came meanwhile, and
+    // the ledgers are read again (one write may have landed, or another writer won).
+    std::lock_guard lock(mu_);
+    CaState& state = cas_[name];
+    state.pending.insert(state.pending.begin(), work.pending.begin(), work.pending.end());
+    state.loaded = false;
+    state.shards.clear();
+    return kube::ReconcileResult::Retry(s);
+  };
+
+  std::size_t signed_entries = 0;
+  for (std::int32_t index : changed) {
+    Shard& shard = work.shards[index];
+    if (auto e = edited.find(index); e != edited.end()) shard.ledger = e->second;
+    const std::uint64_t number = ++work.number;
+    auto signed_crl = SignShardCrl({.ledger = *shard.ledger,
+                                    .number = number,
+                                    .now = wall_now,
+                                    .validity = validity,
+                                    .distribution_point_urls = shard_count > 1 ? ShardUrls(*ca, index)
+                                                                               : std::vector<std::string>{}},
+                                   issuer);
+    if (!signed_crl.ok()) return fail(signed_crl.status().WithContext("signing CRL shard " + std::to_string(index)));
+    shard.number = number;
+    shard.this_update = now;
+    shard.next_update = now + validity;
+    shard.issuer_fingerprint = ca->status.fingerprint_sha256;
+    shard.shard_count = shard_count;
+    if (Status s = WriteShard(*ca, index, shard, *signed_crl, shard_count); !s.ok()) {
+      if (deps_.events) {
+        deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "CRLPublishFailed", "PublishCRL", s.message());
+      }
+      return fail(s);
+    }
+    signed_entries += shard.ledger->size();
+  }
+
+  {
+    std::lock_guard lock(mu_);
+    CaState& state = cas_[name];
+    state.shards = work.shards;
+    state.number = work.number;
+    state.loaded = true;
+  }
+  if (!changed.empty()) {
+    kube::Logger("crls")->info("published CRL ca={} number={} shards_signed={} shards={} entries_signed={}", name,
+                               work.number, changed.size(), shard_count, signed_entries);
+    if (deps_.events && !work.pending.empty()) {
+      deps_.events->Record(RefOf(*ca), kube::EventType::kNormal, "CRLPublished", "PublishCRL",
+                           "CRL number " + std::to_string(work.number) + " published with " +
+                               std::to_string(work.pending.size()) + " change(s)");
+    }
+  }
+  if (Status s = WriteCaStatus(*ca, work); !s.ok()) {
+    if (deps_.notify) {
+      for (const auto& p : work.pending) deps_.notify(p.waiter);
+    }
+    return kube::ReconcileResult::Retry(s);
+  }
+  if (deps_.notify) {
+    for (const auto& p : work.pending) deps_.notify(p.waiter);
+  }
+
+  api::Time next = now + validity;
+  for (const auto& [index, shard] : work.shards) next = std::min(next, shard.next_update - refresh_before);
+  return kube::ReconcileResult::After(std::max<kube::Duration>(next - now, std::chrono::seconds(1)));
+}
+
+}  // namespace certplane::reconcile

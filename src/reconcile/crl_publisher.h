@@ -1,0 +1,132 @@
+// CrlPublisher: keeps every CertificateAuthority's CRL published, shard by shard, in
+// ConfigMaps in the controller's namespace (api/well_known.h has the contract).
+//
+// The certificate reconciler asks for revocations; the publisher batches them per CA
+// (a burst of revocations becomes one CRL a second later), merges them into the CA's
+// ledger, signs a CRL for every shard that changed, writes each shard's ConfigMap with
+// its ledger, records the CRL in the CA's status and then enqueues the Certificates
+// that waited, which see their serial in Published() and report Revoked.
+//
+//   publisher.Revoke("issuing", /*shard=*/0, {.serial_hex = s, .revoked_at = now,
+//                    .reason = kKeyCompromise, .not_after = na}, "shop/frontend");
+//   ... later, in the Certificate's reconcile:
+//   auto on_crl = publisher.Published("issuing", 0, s);  // the record once published
+//
+// Durability: the ledger in the ConfigMaps is the only record, rebuilt from them on
+// every leadership; writes are conditional on the resourceVersion the publisher read,
+// so a second writer (a stale leader) can never drop an entry: it conflicts, reloads
+// and merges again. The CRL number is one counter per CA across shards, continued from
+// the highest number found in the ConfigMaps or the CA's status.
+//
+// Runs on the leader only, as one worker of a "crls" controller keyed by CA name.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/certificate_authority.h"
+#include "kube/clock.h"
+#include "kube/controller.h"
+#include "kube/event_recorder.h"
+#include "kube/rest_client.h"
+#include "reconcile/ca_signers.h"
+#include "reconcile/caches.h"
+#include "reconcile/crl_ledger.h"
+#include "reconcile/crl_signing.h"
+
+namespace certplane::reconcile {
+
+struct CrlPublisherDeps {
+  std::shared_ptr<kube::Client> client;
+  const Caches* caches = nullptr;
+  CaSigners* signers = nullptr;
+  kube::EventRecorder* events = nullptr;
+  std::shared_ptr<kube::Clock> clock;
+  std::string field_manager = "certplane";
+  std::string public_base_url;
+  // How long a revocation waits for others to join its CRL.
+  kube::Duration batch_window = std::chrono::milliseconds(1000);
+  // Schedules the CA's CRL reconcile (the "crls" queue's AddAfter).
+  std::function<void(const std::string& ca, kube::Duration after)> schedule;
+  // Enqueues a Certificate whose request reached the CRL.
+  std::function<void(const std::string& certificate_key)> notify;
+};
+
+class CrlPublisher {
+ public:
+  explicit CrlPublisher(CrlPublisherDeps deps);
+
+  // Asks that `record` be on shard `shard` of `ca`'s CRL; `waiter` is notified once it
+  // is. Thread-safe.
+  void Revoke(const std::string& ca, std::int32_t shard, RevocationRecord record, std::string waiter);
+  // Asks that a held serial leave the CRL (certificateHold lifted). Thread-safe.
+  void Unrevoke(const std::string& ca, std::int32_t shard, std::string serial_hex, std::string waiter);
+
+  struct Lookup {
+    bool loaded = false;  // false: the CA's ledger has not been read yet; ask again later
+    std::optional<RevocationRecord> record;
+  };
+  // What the published CRL of `ca` says about `serial_hex` on `shard`. Thread-safe.
+  Lookup Published(const std::string& ca, std::int32_t shard, const std::string& serial_hex) const;
+
+  // The shard a certificate about to be issued by `ca` joins (crl_plan.h's
+  // ChooseShard over the published ledgers and the live certificates in the caches),
+  // and the URLs its CRL Distribution Points name.
+  std::int32_t ShardForNewCertificate(const api::CertificateAuthority& ca, const std::string& certificate_key);
+  std::vector<std::string> ShardUrls(const api::CertificateAuthority& ca, std::int32_t shard) const;
+
+  // The "crls" controller's reconcile; the key is a CA name.
+  kube::ReconcileResult Reconcile(const kube::Request& request);
+
+  // Shard `shard`'s ConfigMap was deleted (by someone else): write it again, from the
+  // ledger held here, on the next reconcile.
+  void ShardDeleted(const std::string& ca, std::int32_t shard);
+
+  // Forgets everything loaded (leadership lost or the operator stopped).
+  void Reset();
+
+ private:
+  struct Shard {
+    std::shared_ptr<const Ledger> ledger = std::make_shared<const Ledger>();
+    bool exists = false;  // its ConfigMap exists
+    std::string resource_version;
+    std::uint64_t number = 0;
+    api::Time this_update{};
+    api::Time next_update{};
+    std::string issuer_fingerprint;  // of the CA certificate that signed it
+    std::int32_t shard_count = 0;    // how many shards there were when it was signed
+  };
+  struct Pending {
+    enum class Kind { kRevoke, kUnrevoke } kind;
+    std::int32_t shard;
+    RevocationRecord record;  // kUnrevoke: serial_hex only
+    std::string waiter;
+  };
+  struct CaState {
+    bool loaded = false;
+    std::map<std::int32_t, Shard> shards;
+    std::uint64_t number = 0;           // highest CRL number signed
+    std::int32_t wanted_shards = 0;     // opened by ShardForNewCertificate
+    std::vector<Pending> pending;
+  };
+
+  // Reads every shard's ConfigMap of `ca` (the ledgers are not cached). Called with
+  // mu_ not held.
+  Result<CaState> Load(const api::CertificateAuthority& ca) const;
+  Status WriteShard(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard, const ShardCrl& crl,
+                    std::int32_t shard_count);
+  Status WriteCaStatus(const api::CertificateAuthority& ca, const CaState& state);
+
+  CrlPublisherDeps deps_;
+  mutable std::mutex mu_;
+  std::map<std::string, CaState> cas_;  // guarded by mu_
+};
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,166 @@
+#include "reconcile/public_routes.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string_view>
+
+#include "pki/pem.h"
+#include "reconcile/caches.h"
+
+namespace certplane::reconcile {
+namespace {
+
+using http::HttpRequest;
+using http::HttpResponse;
+
+constexpr std::string_view kPemContentType = "application/x-pem-file";
+constexpr std::string_view kCrlContentType = "application/pkix-crl";
+constexpr std::string_view kCertContentType = "application/pkix-cert";
+
+enum class Format { kDer, kPem };
+
+struct FileName {
+  std::string stem;  // the CA's name, or the shard number
+  Format format;
+};
+
+// "<stem>.<der_ext>" or "<stem>.<pem_ext>" with a non-empty stem; nullopt otherwise.
+// The last dot separates: CA names may contain dots.
+std::optional<FileName> SplitFileName(std::string_view file, std::string_view der_ext, std::string_view pem_ext) {
+  auto dot = file.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  std::string_view ext = file.substr(dot + 1);
+  if (ext != der_ext && ext != pem_ext) return std::nullopt;
+  return FileName{std::string(file.substr(0, dot)), ext == der_ext ? Format::kDer : Format::kPem};
+}
+
+pki::ByteView AsBytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+std::string Describe(const std::string& ca, std::int32_t shard) {
+  return "CA \"" + ca + "\" shard " + std::to_string(shard);
+}
+
+// How long a relying party may cache the CRL: until nextUpdate, never negative.
+long long MaxAgeSeconds(const CrlConfigMap& crl, const kube::Clock& clock) {
+  if (!crl.next_update) return 0;
+  auto left = std::chrono::floor<std::chrono::seconds>(*crl.next_update - clock.WallNow());
+  return std::max<long long>(0, left.count());
+}
+
+HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::int32_t shard, Format format,
+                      const PublicRouteSources& sources) {
+  std::shared_ptr<const CrlConfigMap> crl = sources.crl(ca, shard);
+  if (!crl) return HttpResponse::Text(404, "no CRL for " + Describe(ca, shard) + "\n");
+  if (!crl->usable()) {
+    // Cached but malformed: say so rather than 404, and let nothing cache the answer.
+    HttpResponse r = HttpResponse::Text(503, "the CRL for " + Describe(ca, shard) + " is unavailable\n");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+  HttpResponse r;
+  r.content_type = std::string(format == Format::kDer ? kCrlContentType : kPemContentType);
+  r.headers.emplace_back("ETag", crl->etag);
+  // The listener adds no Date; caches compute the age that max-age counts against from it.
+  r.headers.emplace_back("Date", FormatHttpDate(api::ToTime(sources.clock->WallNow())));
+  r.headers.emplace_back("Cache-Control",
+                         "public, max-age=" + std::to_string(MaxAgeSeconds(*crl, *sources.clock)) + ", no-transform");
+  if (crl->this_update) r.headers.emplace_back("Last-Modified", FormatHttpDate(*crl->this_update));
+  if (crl->next_update) r.headers.emplace_back("Expires", FormatHttpDate(*crl->next_update));
+  if (IfNoneMatchMatches(request.Header("If-None-Match"), crl->etag)) {
+    // The same headers as the 200 would carry (RFC 9110 15.4.5), no body.
+    r.status = 304;
+    return r;
+  }
+  r.status = 200;
+  r.body = format == Format::kDer ? crl->der : pki::EncodePem("X509 CRL", AsBytes(crl->der));
+  return r;
+}
+
+HttpResponse ServeCaCertificate(const std::string& file, const PublicRouteSources& sources) {
+  std::optional<FileName> name = SplitFileName(file, "der", "crt");
+  if (!name) return HttpResponse::Text(404, "not found\n");
+  std::shared_ptr<const api::CertificateAuthority> ca = sources.ca(name->stem);
+  if (!ca || ca->status.certificate.empty()) {
+    return HttpResponse::Text(404, "no certificate for CA \"" + name->stem + "\"\n");
+  }
+  if (name->format == Format::kPem) {
+    return HttpResponse::Bytes(200, ca->status.certificate, std::string(kPemContentType));
+  }
+  Result<pki::PemBlock> block = pki::DecodeSinglePem(ca->status.certificate, "CERTIFICATE");
+  if (!block.ok()) {
+    HttpResponse r = HttpResponse::Text(503, "the certificate of CA \"" + name->stem + "\" is unavailable\n");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+  return HttpResponse::Bytes(200, std::string(block->der.begin(), block->der.end()), std::string(kCertContentType));
+}
+
+}  // namespace
+
+std::string FormatHttpDate(api::Time t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd(days);
+  const std::chrono::weekday wd(days);
+  const std::chrono::hh_mm_ss hms(t - days);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d GMT", kDays[wd.c_encoding()],
+                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
+                static_cast<int>(ymd.year()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
+  auto opaque = [](std::string_view tag) { return tag.starts_with("W/") ? tag.substr(2) : tag; };
+  const std::string_view want = opaque(etag);
+  size_t i = 0;
+  while (i < header.size()) {
+    const char c = header[i];
+    if (c == ' ' || c == '\t' || c == ',') {
+      ++i;
+      continue;
+    }
+    if (c == '*') return true;
+    if (header.substr(i).starts_with("W/")) i += 2;
+    if (i >= header.size() || header[i] != '"') return false;
+    const size_t close = header.find('"', i + 1);
+    if (close == std::string_view::npos) return false;
+    if (header.substr(i, close + 1 - i) == want) return true;
+    i = close + 1;
+  }
+  return false;
+}
+
+void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
+  router.Get("/ca/{file}", [sources](const HttpRequest& r) { return ServeCaCertificate(r.params.at("file"), sources); });
+  router.Get("/crl/{file}", [sources](const HttpRequest& r) {
+    std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
+    if (!name) return HttpResponse::Text(404, "not found\n");
+    return ServeCrl(r, name->stem, 0, name->format, sources);
+  });
+  router.Get("/crl/{ca}/{file}", [sources](const HttpRequest& r) {
+    const std::string& ca = r.params.at("ca");
+    std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
+    std::optional<std::int32_t> shard = name ? ParseCrlShard(name->stem) : std::nullopt;
+    if (!shard) return HttpResponse::Text(404, "no CRL for CA \"" + ca + "\" at " + r.params.at("file") + "\n");
+    return ServeCrl(r, ca, *shard, name->format, sources);
+  });
+}
+
+void RegisterPublicRoutes(http::Router& router, const Caches& caches, const kube::Clock& clock) {
+  RegisterPublicRoutes(router, PublicRouteSources{
+                                   .crl = [&caches](const std::string& ca,
+                                                    std::int32_t shard) { return caches.CrlShard(ca, shard); },
+                                   .ca = [&caches](const std::string& ca) { return caches.cas.store().Get(ca); },
+                                   .clock = &clock,
+                               });
+}
+
+}  // namespace certplane::reconcile
