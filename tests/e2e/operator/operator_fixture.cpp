@@ -51,14 +51,14 @@ void StartController() {
   s.http_port = FreePort();
   s.health_port = FreePort();
   s.metrics_port = FreePort();
-  s.controller = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary, "--kubeconfig", RequireEnv("KUBECONFIG"), "--namespace", s.controller_ns,
-                               "--leader-elect=false", "--log-level=debug",
-                               "--http-bind-address=127.0.0.1:" + std::to_string(s.http_port),
-                               "--health-probe-bind-address=127.0.0.1:" + std::to_string(s.health_port),
-                               "--metrics-bind-address=127.0.0.1:" + std::to_string(s.metrics_port),
-                               "--public-base-url=http://127.0.0.1:" + std::to_string(s.http_port)},
-      s.log_path);
+  std::vector<std::string> argv{binary, "--kubeconfig", RequireEnv("KUBECONFIG"), "--namespace", s.controller_ns,
+                                "--leader-elect=false", "--log-level=debug",
+                                "--http-bind-address=127.0.0.1:" + std::to_string(s.http_port),
+                                "--health-probe-bind-address=127.0.0.1:" + std::to_string(s.health_port),
+                                "--metrics-bind-address=127.0.0.1:" + std::to_string(s.metrics_port),
+                                "--public-base-url=http://127.0.0.1:" + std::to_string(s.http_port)};
+  for (const auto& flag : OperatorE2E::ExtraControllerFlags()) argv.push_back(flag);
+  s.controller = std::make_unique<ChildProcess>(argv, s.log_path);
   const std::string readyz = "http://127.0.0.1:" + std::to_string(s.health_port) + "/readyz";
   bool ready = Eventually([&] { return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0; },
                           std::chrono::seconds(60));
@@ -76,6 +76,13 @@ std::string Openssl(const std::vector<std::string>& args, const std::string& std
 }
 
 std::string OperatorE2E::ControllerLogPath() { return S().log_path; }
+std::vector<std::string>& OperatorE2E::ExtraControllerFlags() {
+  static std::vector<std::string> flags;
+  return flags;
+}
+
+std::string OperatorE2E::PublicBaseUrl() { return "http://127.0.0.1:" + std::to_string(S().http_port); }
+
 std::string OperatorE2E::MetricsUrl() { return "http://127.0.0.1:" + std::to_string(S().metrics_port) + "/metrics"; }
 std::string OperatorE2E::ControllerNamespace() { return S().controller_ns; }
 

@@ -23,6 +23,8 @@ class OperatorE2E : public KubeTest {
  public:
   static void SetUpTestSuite();
   static void TearDownTestSuite();
+  // Flags added to the controller's command line; set before SetUpTestSuite runs.
+  static std::vector<std::string>& ExtraControllerFlags();
 
  protected:
   void SetUp() override;
@@ -59,6 +61,9 @@ class OperatorE2E : public KubeTest {
   // The controller's Prometheus endpoint.
   static std::string MetricsUrl();
   static std::string ControllerNamespace();
+  // The controller's public HTTP base (CRLs, CA certificates): http://127.0.0.1:<port>.
+  static std::string PublicBaseUrl();
+
   // Stops the controller (SIGKILL when `crash`) and starts a new one.
   static void RestartController(bool crash);
 
