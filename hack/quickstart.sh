@@ -101,7 +101,12 @@ for key in tls.crt ca.crt; do
   kubectl get secret frontend-tls -n shop -o "jsonpath={.data.${key//./\\.}}" | base64 -d >"$tmp/$key"
 done
 openssl verify -CAfile "$tmp/ca.crt" -untrusted "$tmp/tls.crt" "$tmp/tls.crt" >&2
-openssl x509 -in "$tmp/tls.crt" -noout -subject -issuer -enddate -ext subjectAltName >&2
+openssl x509 -in "$tmp/tls.crt" -noout -subject -issuer -enddate -ext subjectAltName,crlDistributionPoints >&2
+
+# The leaf names its issuing CA's CRL, served by the controller: openssl fetches it.
+say "checking shop/frontend-tls against its CA's CRL (openssl -crl_check -crl_download)"
+kubectl wait --for=jsonpath='{.status.crl.number}' --timeout=60s cpca/example-issuing >/dev/null 2>&1 || true
+openssl verify -crl_check -crl_download -CAfile "$tmp/ca.crt" -untrusted "$tmp/tls.crt" "$tmp/tls.crt" >&2
 
 echo
 echo "certplane is running on a local control plane (controller log: $controller_log). Use it with:"
