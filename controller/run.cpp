@@ -14,12 +14,14 @@
 #include "http/health.h"
 #include "http/http_server.h"
 #include "http/metrics.h"
+#include "kube/access_review.h"
 #include "kube/config.h"
 #include "kube/event_recorder.h"
 #include "kube/leader_election.h"
 #include "kube/logging.h"
 #include "kube/rest_client.h"
 #include "logging_setup.h"
+#include "reconcile/bundle_routes.h"
 #include "reconcile/caches.h"
 #include "reconcile/operator.h"
 #include "reconcile/operator_metrics.h"
@@ -92,6 +94,21 @@ int Run(const ControllerOptions& options) {
     return 1;
   }
   reconcile::Caches caches(*client, {.controller_namespace = options.ns});
+  // The bundle API's own client: its reviews and Secret reads have their own rate limit,
+  // so a burst of downloads cannot starve the reconcilers (nor they it).
+  auto bundle_client = kube::Client::Create(*config, {.qps = 20,
+                                                      .burst = 40,
+                                                      .timeout = std::chrono::seconds(10),
+                                                      .user_agent = "certplane-controller/bundle-api",
+                                                      .on_response = [&metrics](const std::string& method, int code) {
+                                                        metrics.ApiRequest(method, code);
+                                                      }});
+  if (!bundle_client.ok()) {
+    log->error("creating the bundle API's client: {}", bundle_client.status().ToString());
+    return 1;
+  }
+  kube::ApiAccessReviewer api_reviewer(*bundle_client);
+  kube::CachingAccessReviewer reviewer(api_reviewer, {.ttl = std::chrono::seconds(10), .max_entries = 4096});
 
   http::HealthChecks health;
   health.AddLiveness("ping", [] { return Status::Ok(); });
@@ -105,6 +122,8 @@ int Run(const ControllerOptions& options) {
   });
   // CA certificates and CRLs, from the caches: served by every replica, leader or not.
   reconcile::RegisterPublicRoutes(public_router, caches, *kube::SystemClock());
+  // The bundle API (certificates and their keys, for callers RBAC lets read the Secret).
+  reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock());
   http::HttpServer health_server(options.health_address, health_router);
   http::HttpServer metrics_server(options.metrics_address, metrics_router);
   http::HttpServer public_server(options.http_address, public_router);

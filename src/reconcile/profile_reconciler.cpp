@@ -4,6 +4,7 @@
 #include "api/certificate_template_json.h"
 #include "api/condition.h"
 #include "api/well_known.h"
+#include "policy/latest_active.h"
 #include "policy/reasons.h"
 
 namespace certplane::reconcile {
@@ -64,22 +65,19 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
   status.certificates = 0;
   status.ready_certificates = 0;
   status.latest_active_certificate.reset();
-  std::optional<Time> latest_issuance;
   std::optional<Time> next_expiry;
-  for (const auto& cert : caches.CertificatesOfProfile(profile->metadata.name)) {
+  const auto certificates = caches.CertificatesOfProfile(profile->metadata.name);
+  for (const auto& cert : certificates) {
     ++status.certificates;
     if (!api::IsConditionTrue(cert->status.conditions, api::kConditionReady)) continue;
     ++status.ready_certificates;
-    const auto& s = cert->status;
-    const bool active = !cert->spec.revocation && s.not_after && *s.not_after > now && !s.serial_number.empty();
-    if (!active) continue;
-    if (!next_expiry || *s.not_after < *next_expiry) next_expiry = s.not_after;
-    const Time issued = s.last_issuance_time.value_or(s.not_before.value_or(Time{}));
-    if (!latest_issuance || issued > *latest_issuance) {
-      latest_issuance = issued;
-      status.latest_active_certificate =
-          api::CertificateReference{cert->metadata.ns, cert->metadata.name, s.serial_number, s.not_after};
-    }
+    if (policy::WhyInactive(*cert, now) != policy::InactiveReason::kActive) continue;
+    if (!next_expiry || *cert->status.not_after < *next_expiry) next_expiry = cert->status.not_after;
+  }
+  // The same rule as the bundle API's latest-bundle (policy/latest_active.h).
+  if (auto latest = policy::ChooseLatestActive(certificates, now)) {
+    status.latest_active_certificate = api::CertificateReference{latest->metadata.ns, latest->metadata.name,
+                                                                 latest->status.serial_number, latest->status.not_after};
   }
   if (Status s = WriteClusterStatus(*deps_.client, kCertificateProfilesResource, api::kCertificateProfileKind,
                                     profile->metadata, profile->status, status, api::EncodeCertificateProfileStatus,

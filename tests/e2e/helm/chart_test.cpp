@@ -228,7 +228,9 @@ TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
                                    "certplane.io/certificateprofiles/status: update,patch",
                                    "certplane.io/certificates/status: update,patch",
                                    "core/secrets: get,list,watch,create,patch", "core/namespaces: list,watch",
-                                   "events.k8s.io/events: create,patch"));
+                                   "events.k8s.io/events: create,patch",
+                                   "authentication.k8s.io/tokenreviews: create",
+                                   "authorization.k8s.io/subjectaccessreviews: create"));
   EXPECT_THAT(Grants(Find(objects, "Role")),
               UnorderedElementsAre("core/configmaps: get,list,watch,create,update,patch",
                                    "coordination.k8s.io/leases: create",

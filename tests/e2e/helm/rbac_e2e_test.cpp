@@ -1,7 +1,7 @@
 // The chart's RBAC on an API server that enforces it: the controller, run out of the
 // cluster but authenticated only as the chart's ServiceAccount (a TokenRequest token),
-// makes the examples Ready, renews and revokes; `kubectl auth can-i` shows what that
-// ServiceAccount cannot do.
+// makes the examples Ready, renews and revokes, and reviews the bundle API's callers;
+// `kubectl auth can-i` shows what that ServiceAccount cannot do.
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -226,6 +226,50 @@ TEST_F(ServiceAccountE2E, ARevocationReachesTheCrlOnTheChartsRbacAlone) {
   EXPECT_EQ(FirstLogLineWith("forbidden"), "");
 }
 
+TEST_F(ServiceAccountE2E, TheBundleApiReviewsItsCallersOnTheChartsRbacAlone) {
+  ASSERT_NO_FATAL_FAILURE(InstallAndRunController());
+  ASSERT_NO_FATAL_FAILURE(ApplyExamplesAndWaitReady());
+  // A deployer that may get the frontend's Secret, and an outsider that may not.
+  Kubectl({"create", "serviceaccount", "deployer", "-n", "shop"});
+  Kubectl({"create", "serviceaccount", "outsider", "-n", "shop"});
+  Kubectl({"create", "role", "read-frontend-tls", "-n", "shop", "--verb=get", "--resource=secrets",
+           "--resource-name=frontend-tls"});
+  Kubectl({"create", "rolebinding", "read-frontend-tls", "-n", "shop", "--role=read-frontend-tls",
+           "--serviceaccount=shop:deployer"});
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Kubectl({"auth", "can-i", "get", "secret/frontend-tls", "-n", "shop",
+                        "--as=system:serviceaccount:shop:deployer"},
+                       {}, true)
+                   .exit_code == 0;
+      },
+      std::chrono::seconds(20)));
+  auto token = [&](const std::string& sa) {
+    std::string t = Kubectl({"create", "token", sa, "-n", "shop", "--duration=1h"}).output;
+    return t.substr(0, t.find('\n'));
+  };
+  auto status_of = [&](const std::string& bearer) {
+    std::vector<std::string> argv{"curl", "-sS", "-o", tmp_.File("bundle.json"), "-w", "%{http_code}"};
+    if (!bearer.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + bearer});
+    argv.push_back(public_url_ + "/api/v1/profiles/web/latest-bundle");
+    return RunTool(argv).output;
+  };
+
+  EXPECT_EQ(status_of(""), "401");
+  EXPECT_EQ(status_of(token("outsider")), "403");
+  ASSERT_EQ(status_of(token("deployer")), "200") << ReadFile(tmp_.File("bundle.json")) << "\nlog: " << log_path_;
+  nlohmann::json bundle = nlohmann::json::parse(ReadFile(tmp_.File("bundle.json")));
+  EXPECT_EQ(bundle["namespace"], "shop");
+  EXPECT_EQ(bundle["name"], "frontend");
+  EXPECT_EQ(bundle["serialNumber"], Get("cpcert/frontend", "shop", "{.status.serialNumber}"));
+  EXPECT_THAT(bundle["privateKey"].get<std::string>(), HasSubstr("PRIVATE KEY"));
+
+  // The controller's TokenReviews, SubjectAccessReviews and Secret read were all allowed.
+  EXPECT_EQ(ForbiddenRequests(), "");
+  EXPECT_EQ(FirstLogLineWith("forbidden"), "");
+  EXPECT_EQ(FirstLogLineWith("bundle request failed"), "");
+}
+
 // One question to the API server's authorizer about the chart's ServiceAccount.
 struct Access {
   std::string why;         // a sentence naming the case
@@ -256,6 +300,9 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"creates CRL ConfigMaps in its namespace", {"create", "configmaps", "-n", ns}, true},
       {"creates the leader Lease", {"create", "leases.coordination.k8s.io", "-n", ns}, true},
       {"renews the leader Lease", {"update", "leases.coordination.k8s.io/certplane-controller", "-n", ns}, true},
+      {"reviews the bundle API's callers' tokens", {"create", "tokenreviews.authentication.k8s.io"}, true},
+      {"asks whether a bundle API caller may get a Secret", {"create", "subjectaccessreviews.authorization.k8s.io"},
+       true},
       // No way to more power.
       {"cannot escalate a ClusterRole", {"escalate", "clusterroles.rbac.authorization.k8s.io"}, false},
       {"cannot escalate a Role", {"escalate", "roles.rbac.authorization.k8s.io", "-n", ns}, false},
@@ -267,6 +314,10 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"cannot impersonate groups", {"impersonate", "groups"}, false},
       {"cannot impersonate service accounts", {"impersonate", "serviceaccounts", "-n", ns}, false},
       {"cannot mint tokens for service accounts", {"create", "serviceaccounts", "--subresource=token", "-n", ns}, false},
+      {"cannot mint tokens for service accounts anywhere", {"create", "serviceaccounts", "--subresource=token", "-A"},
+       false},
+      {"cannot ask about others in a namespace", {"create", "localsubjectaccessreviews.authorization.k8s.io", "-n", "shop"},
+       false},
       {"cannot exec into pods", {"create", "pods", "--subresource=exec", "-n", ns}, false},
       {"cannot exec into pods anywhere", {"create", "pods", "--subresource=exec", "-A"}, false},
       {"cannot read pods", {"get", "pods", "-n", ns}, false},
@@ -325,6 +376,8 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       "secrets [] [] [get list watch create patch]",
       "namespaces [] [] [list watch]",
       "events.events.k8s.io [] [] [create patch]",
+      "tokenreviews.authentication.k8s.io [] [] [create]",
+      "subjectaccessreviews.authorization.k8s.io [] [] [create]",
       "selfsubjectreviews.authentication.k8s.io [] [] [create]",
       "selfsubjectaccessreviews.authorization.k8s.io [] [] [create]",
       "selfsubjectrulesreviews.authorization.k8s.io [] [] [create]",
