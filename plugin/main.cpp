@@ -1,0 +1,32 @@
+// kubectl-certplane: parses the command line and hands over to RunCommand
+// (commands.h). kubectl finds it on PATH and runs it as `kubectl certplane ...`.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "args.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace certplane::plugin;  // NOLINT(google-build-using-namespace)
+  // The kube runtime logs through spdlog to stderr; a command-line tool shows only
+  // problems, and its own messages say what happened.
+  spdlog::set_level(spdlog::level::warn);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto invocation = ParseArgs(args);
+  if (!invocation.ok()) {
+    std::cerr << "error: " << invocation.status().message() << "\n" << HelpHint(FirstCommandWord(args)) << "\n";
+    return kExitUsage;
+  }
+  if (invocation->help) {
+    std::cout << CommandHelp(invocation->command);
+    return kExitOk;
+  }
+  if (invocation->command == Command::kNone) {
+    std::cerr << Usage();
+    return kExitUsage;
+  }
+  return RunCommand(*invocation, std::cout, std::cerr);
+}

@@ -1,0 +1,195 @@
+#include "status_view.h"
+
+#include <algorithm>
+
+#include "api/time.h"
+#include "api/well_known.h"
+#include "inventory.h"
+#include "text.h"
+
+namespace certplane::plugin {
+namespace {
+
+std::optional<api::Time> TimeAt(const nlohmann::json& object, std::initializer_list<const char*> path) {
+  const nlohmann::json* p = &object;
+  for (const char* key : path) {
+    if (!p->is_object() || !p->contains(key)) return std::nullopt;
+    p = &(*p)[key];
+  }
+  if (!p->is_string()) return std::nullopt;
+  Result<api::Time> t = api::ParseTime(p->get<std::string>());
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+std::string StringAt(const nlohmann::json& object, const char* a, const char* b = nullptr) {
+  if (!object.is_object() || !object.contains(a)) return {};
+  const nlohmann::json& v = object[a];
+  if (b == nullptr) return v.is_string() ? v.get<std::string>() : std::string();
+  if (!v.is_object() || !v.contains(b) || !v[b].is_string()) return {};
+  return v[b].get<std::string>();
+}
+
+// One line, at most `max` characters: events and condition messages can be long.
+std::string OneLine(std::string s, size_t max = 120) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  if (s.size() > max) s = s.substr(0, max - 3) + "...";
+  return s;
+}
+
+std::string When(const std::optional<api::Time>& t, api::Time now) {
+  if (!t) return "<none>";
+  return api::FormatTime(*t) + " (" + Relative(*t, now) + ")";
+}
+
+std::string OrNone(const std::string& s) { return s.empty() ? "<none>" : s; }
+
+std::string Field(const std::string& label, const std::string& value) {
+  std::string l = label + ":";
+  if (l.size() < 15) l.resize(15, ' ');
+  return l + " " + value + "\n";
+}
+
+std::string Indent(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += "  " + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<EventView> DecodeEvents(const nlohmann::json& items) {
+  std::vector<EventView> out;
+  if (!items.is_array()) return out;
+  for (const nlohmann::json& e : items) {
+    if (!e.is_object()) continue;
+    EventView v;
+    v.type = StringAt(e, "type");
+    v.reason = StringAt(e, "reason");
+    v.note = StringAt(e, "note");
+    if (v.note.empty()) v.note = StringAt(e, "message");
+    v.regarding_uid = StringAt(e, "regarding", "uid");
+    if (v.regarding_uid.empty()) v.regarding_uid = StringAt(e, "involvedObject", "uid");
+    if (e.contains("series") && e["series"].is_object() && e["series"].contains("count") &&
+        e["series"]["count"].is_number_integer()) {
+      v.count = e["series"]["count"].get<int>();
+    } else if (e.contains("deprecatedCount") && e["deprecatedCount"].is_number_integer()) {
+      v.count = std::max(1, e["deprecatedCount"].get<int>());
+    } else if (e.contains("count") && e["count"].is_number_integer()) {
+      v.count = std::max(1, e["count"].get<int>());
+    }
+    for (auto path : {std::initializer_list<const char*>{"series", "lastObservedTime"},
+                      std::initializer_list<const char*>{"eventTime"},
+                      std::initializer_list<const char*>{"deprecatedLastTimestamp"},
+                      std::initializer_list<const char*>{"lastTimestamp"},
+                      std::initializer_list<const char*>{"metadata", "creationTimestamp"}}) {
+      if ((v.last_seen = TimeAt(e, path))) break;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>& events, api::Time now,
+                         const std::string& events_error) {
+  const api::CertificateStatus& s = c.status;
+  std::string out;
+  out += Field("Name", c.metadata.name);
+  out += Field("Namespace", c.metadata.ns);
+  out += Field("State", std::string(StateName(Classify(c, now))));
+  out += Field("Profile", OrNone(c.spec.profile_ref.name));
+  out += Field("CA", OrNone(s.ca_name));
+  out += Field("Secret", OrNone(c.spec.secret_name));
+  out += Field("Serial", OrNone(s.serial_number));
+  out += Field("Revision", std::to_string(s.revision));
+  out += Field("Not before", When(s.not_before, now));
+  out += Field("Not after", When(s.not_after, now));
+  if (s.renewal_time) {
+    out += Field("Renewal time", When(s.renewal_time, now));
+  } else {
+    // Absent before the first issuance and once revoked; otherwise auto-renew is off.
+    const bool issued_and_live = !s.serial_number.empty() && !c.spec.revocation && !s.revoked_at;
+    out += Field("Renewal time", issued_and_live ? "<none> (auto-renew is off)" : "<none>");
+  }
+  out += Field("Last issued", When(s.last_issuance_time, now));
+  if (const std::string* asked = c.metadata.annotations.Find(api::kRenewRequestedAtAnnotation)) {
+    out += Field("Renew asked", *asked);
+  }
+  if (c.spec.revocation || s.revocation_reason) {
+    const api::RevocationReason reason = s.revocation_reason ? *s.revocation_reason : c.spec.revocation->reason;
+    std::string text(api::ToString(reason));
+    text += s.revoked_at ? ", revoked " + When(s.revoked_at, now) : ", requested; not yet on the CRL";
+    out += Field("Revocation", text);
+  }
+  if (s.failed_issuance_attempts > 0) {
+    out += Field("Failed tries", std::to_string(s.failed_issuance_attempts) + ", last " + When(s.last_failure_time, now));
+  }
+
+  out += "\nConditions:\n";
+  if (s.conditions.empty()) {
+    out += "  <none>\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    for (const api::Condition& cond : s.conditions) {
+      rows.push_back({cond.type, std::string(api::ToString(cond.status)), OrNone(cond.reason),
+                      cond.last_transition_time ? Relative(*cond.last_transition_time, now) : "<none>",
+                      OneLine(cond.message)});
+    }
+    out += Indent(FormatTable({"TYPE", "STATUS", "REASON", "SINCE", "MESSAGE"}, rows));
+  }
+
+  out += "\nSerial history:\n";
+  if (s.serial_number.empty() && s.history.empty()) {
+    out += "  <none>\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    auto fmt = [](const std::optional<api::Time>& t) { return t ? api::FormatTime(*t) : std::string("<none>"); };
+    if (!s.serial_number.empty()) {
+      std::string revoked = s.revocation_reason ? std::string(api::ToString(*s.revocation_reason)) : "-";
+      rows.push_back({std::to_string(s.revision), s.serial_number, OrNone(s.ca_name), fmt(s.not_before),
+                      fmt(s.not_after), revoked, "current"});
+    }
+    for (const api::CertificateHistoryEntry& h : s.history) {
+      std::string revoked = h.revocation_reason ? std::string(api::ToString(*h.revocation_reason)) : "-";
+      rows.push_back({std::to_string(h.revision), h.serial_number, OrNone(h.ca_name), fmt(h.not_before),
+                      fmt(h.not_after), revoked, ""});
+    }
+    out += Indent(FormatTable({"REVISION", "SERIAL", "CA", "NOT BEFORE", "NOT AFTER", "REVOKED", ""}, rows));
+  }
+
+  std::vector<EventView> mine;
+  for (const EventView& e : events) {
+    if (e.regarding_uid.empty() || c.metadata.uid.empty() || e.regarding_uid == c.metadata.uid) mine.push_back(e);
+  }
+  std::stable_sort(mine.begin(), mine.end(), [](const EventView& a, const EventView& b) {
+    return a.last_seen.value_or(api::Time{}) < b.last_seen.value_or(api::Time{});
+  });
+  out += "\nEvents:\n";
+  if (!events_error.empty()) {
+    out += "  <not available: " + OneLine(events_error) + ">\n";
+    return out;
+  }
+  if (mine.empty()) {
+    out += "  <none>\n";
+    return out;
+  }
+  const size_t skipped = mine.size() > kMaxEvents ? mine.size() - kMaxEvents : 0;
+  std::vector<std::vector<std::string>> rows;
+  for (size_t i = skipped; i < mine.size(); ++i) {
+    const EventView& e = mine[i];
+    std::string seen = e.last_seen ? Relative(*e.last_seen, now) : "<unknown>";
+    if (e.count > 1) seen += " (x" + std::to_string(e.count) + ")";
+    rows.push_back({seen, OrNone(e.type), OrNone(e.reason), OneLine(e.note)});
+  }
+  out += Indent(FormatTable({"LAST SEEN", "TYPE", "REASON", "MESSAGE"}, rows));
+  if (skipped > 0) out += "  (" + std::to_string(skipped) + " older events not shown)\n";
+  return out;
+}
+
+}  // namespace certplane::plugin

@@ -1,0 +1,77 @@
+// Builders of api::Certificate for the plugin's tests:
+//
+//   api::Certificate c = MakeCertificate("shop", "frontend").Issued(kNow - days(1), kNow + days(29)).RenewAt(...);
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "api/certificate.h"
+#include "api/condition.h"
+
+namespace certplane::plugin::testing {
+
+using Days = std::chrono::duration<std::int64_t, std::ratio<86400>>;
+
+// 2030-06-01T12:00:00Z
+inline const api::Time kNow =
+    api::Time(std::chrono::sys_days(std::chrono::year(2030) / 6 / 1)) + std::chrono::hours(12);
+
+class CertificateBuilder {
+ public:
+  CertificateBuilder(std::string ns, std::string name) {
+    c_.metadata.ns = std::move(ns);
+    c_.metadata.name = std::move(name);
+    c_.metadata.uid = "uid-" + c_.metadata.name;
+    c_.spec.profile_ref.name = "web";
+    c_.spec.secret_name = c_.metadata.name + "-tls";
+  }
+  CertificateBuilder& Profile(std::string p) { c_.spec.profile_ref.name = std::move(p); return *this; }
+  // A current serial valid from..until, issued by `ca`, Ready=True.
+  CertificateBuilder& Issued(api::Time from, api::Time until, std::string serial = "5f0c1a", std::string ca = "issuing") {
+    c_.status.serial_number = std::move(serial);
+    c_.status.not_before = from;
+    c_.status.not_after = until;
+    c_.status.ca_name = std::move(ca);
+    c_.status.revision = 1;
+    c_.status.last_issuance_time = from;
+    return Condition(api::kConditionReady, api::ConditionStatus::kTrue, "Ready", "the certificate is valid");
+  }
+  CertificateBuilder& RenewAt(api::Time t) { c_.status.renewal_time = t; return *this; }
+  CertificateBuilder& Condition(std::string_view type, api::ConditionStatus status, std::string reason,
+                                std::string message = {}) {
+    api::Condition cond = api::MakeCondition(type, status, reason, std::move(message), 1);
+    api::SetCondition(c_.status.conditions, std::move(cond), kNow - std::chrono::hours(1));
+    return *this;
+  }
+  CertificateBuilder& Issuing() {
+    return Condition(api::kConditionIssuing, api::ConditionStatus::kTrue, "IssuanceFailed", "the CA is not ready");
+  }
+  CertificateBuilder& RevocationRequested(api::RevocationReason r) {
+    c_.spec.revocation = api::RevocationSpec{r};
+    return *this;
+  }
+  CertificateBuilder& Revoked(api::RevocationReason r, api::Time at) {
+    c_.spec.revocation = api::RevocationSpec{r};
+    c_.status.revocation_reason = r;
+    c_.status.revoked_at = at;
+    return Condition(api::kConditionRevoked, api::ConditionStatus::kTrue, "Revoked", "on the CRL");
+  }
+  CertificateBuilder& History(api::CertificateHistoryEntry e) { c_.status.history.push_back(std::move(e)); return *this; }
+  CertificateBuilder& Annotation(std::string k, std::string v) {
+    c_.metadata.annotations.Set(std::move(k), std::move(v));
+    return *this;
+  }
+
+  api::Certificate Build() const { return c_; }
+  operator api::Certificate() const { return c_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  api::Certificate c_;
+};
+
+inline CertificateBuilder MakeCertificate(std::string ns, std::string name) {
+  return CertificateBuilder(std::move(ns), std::move(name));
+}
+
+}  // namespace certplane::plugin::testing
