@@ -54,13 +54,4 @@ std::int32_t ChooseShard(const ShardChoiceInput& in) {
   return least;
 }
 
-std::uint64_t StableHash(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 }  // namespace certplane::reconcile

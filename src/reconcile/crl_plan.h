@@ -6,7 +6,7 @@
 //   int32_t shard = ChooseShard({.load = potential_entries_per_shard,
 //                                .configured_shards = ca.spec.crl.shards,
 //                                .max_entries_per_shard = ca.spec.crl.maxEntriesPerShard,
-//                                .can_grow = CanShard(...), .pick = hash_of_certificate});
+//                                .can_grow = CanShard(...), .pick = policy::Fnv1a64(key)});
 #pragma once
 
 #include <cstdint>
@@ -40,7 +40,7 @@ struct ShardChoiceInput {
   std::int32_t configured_shards = 1;  // spec.crl.shards
   std::int32_t max_entries_per_shard = 2000;
   bool can_grow = true;
-  std::uint64_t pick = 0;  // any stable hash of the certificate, to spread over shards
+  std::uint64_t pick = 0;  // a stable hash of the certificate (policy::Fnv1a64), to spread over shards
 };
 
 // The shard a newly issued certificate joins. Among the shards in use (at least
@@ -50,8 +50,5 @@ struct ShardChoiceInput {
 // outgrows its ConfigMap; without can_grow (or at kMaxCrlShards) the least loaded is
 // used.
 std::int32_t ChooseShard(const ShardChoiceInput& in);
-
-// Hashes a string (FNV-1a, 64 bit) for ShardChoiceInput::pick.
-std::uint64_t StableHash(const std::string& text);
 
 }  // namespace certplane::reconcile

@@ -10,6 +10,7 @@
 #include "kube/logging.h"
 #include "pki/crl.h"
 #include "pki/serial.h"
+#include "policy/hash.h"
 #include "reconcile/crl_config_map.h"
 #include "reconcile/crl_plan.h"
 #include "reconcile/crl_signing.h"
@@ -98,7 +99,7 @@ std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthorit
   ShardChoiceInput in{.configured_shards = ca.spec.crl.shards,
                       .max_entries_per_shard = ca.spec.crl.max_entries_per_shard,
                       .can_grow = CanShard(UrlSource(ca, deps_.public_base_url)),
-                      .pick = StableHash(certificate_key)};
+                      .pick = policy::Fnv1a64(certificate_key)};
   std::int32_t known = ca.status.crl ? ca.status.crl->shards : 0;
   {
     std::lock_guard lock(mu_);

@@ -14,6 +14,7 @@
 #    hack/bench/out/crl.json. Needs a release build (hack/build.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$CERTPLANE_REPO_ROOT"
 
 revocations=${REVOCATIONS:-50}
@@ -25,34 +26,9 @@ ninja -C build crl_publish_bench certplane-controller >/dev/null
 echo "== publishing (no API write)"
 build/hack/bench/crl/crl_publish_bench $quick
 
-bin=$(hack/build-control-plane.sh)
-export PATH="$bin:$PATH"
-work=$(mktemp -d)
-export CERTPLANE_CONTROL_PLANE_DIR="$work/control-plane" CERTPLANE_CONTROL_PLANE_TTL=3600
-controller_pid=
-cleanup() {
-  [[ -n $controller_pid ]] && kill -TERM "$controller_pid" 2>/dev/null && wait "$controller_pid" 2>/dev/null
-  hack/control-plane down >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-eval "$(hack/control-plane up 2>/dev/null)"
-kubectl apply --server-side -f crds/ >/dev/null
-kubectl wait --for=condition=Established --timeout=60s -f crds/ >/dev/null
-kubectl create namespace certplane-system >/dev/null
-kubectl create namespace bench >/dev/null
-read -r p1 p2 p3 < <(python3 -c '
-import socket
-s = [socket.socket() for _ in range(3)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
-base="http://127.0.0.1:$p1"
-build/controller/certplane-controller --kubeconfig "$KUBECONFIG" --namespace certplane-system --leader-elect=false \
-  --kube-api-qps 500 --kube-api-burst 1000 --log-level warn --public-base-url "$base" \
-  --http-bind-address "127.0.0.1:$p1" --health-probe-bind-address "127.0.0.1:$p2" \
-  --metrics-bind-address "127.0.0.1:$p3" >"$work/controller.log" 2>&1 &
-controller_pid=$!
+bench_up
+bench_start_controller --kube-api-qps 500 --kube-api-burst 1000 --log-level warn
+base=$public_base_url
 
 kubectl apply -f - >/dev/null <<'YAML'
 apiVersion: certplane.io/v1alpha1

@@ -63,10 +63,5 @@ TEST(ChooseShard, WithoutRoomToGrowUsesTheLeastLoaded) {
   EXPECT_EQ(ChooseShard({.load = full, .max_entries_per_shard = 100}), 17) << "at the shard limit";
 }
 
-TEST(StableHash, IsFnv1a64) {
-  EXPECT_EQ(StableHash(""), 14695981039346656037ULL);
-  EXPECT_EQ(StableHash("a"), 0xaf63dc4c8601ec8cULL);
-}
-
 }  // namespace
 }  // namespace certplane::reconcile
