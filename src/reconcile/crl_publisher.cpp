@@ -32,14 +32,6 @@ Int ParseInt(const std::string* text, Int fallback) {
   return ec == std::errc() && ptr == text->data() + text->size() ? out : fallback;
 }
 
-const std::string* Annotation(const nlohmann::json& object, std::string_view key) {
-  const auto& meta = object["metadata"];
-  auto annotations = meta.find("annotations");
-  if (annotations == meta.end() || !annotations->is_object()) return nullptr;
-  auto it = annotations->find(std::string(key));
-  return it == annotations->end() || !it->is_string() ? nullptr : it->get_ptr<const std::string*>();
-}
-
 bool Ready(const api::CertificateAuthority& ca) {
   return api::IsConditionTrue(ca.status.conditions, api::kConditionReady) && !ca.status.certificate.empty();
 }
@@ -163,17 +155,15 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
   state.loaded = true;
   if (ca.status.crl) state.number = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ca.status.crl->number));
   const std::string selector = std::string(kCaNameLabel) + "=" + ca.metadata.name + "," + std::string(api::kCrlShardLabel);
-  Status failed = Status::Ok();
   auto listed = deps_.client->ListEach(
       kube::kConfigMaps, deps_.caches->controller_namespace(), {.label_selector = selector},
       [&](nlohmann::json&& cm) -> Status {
-        const std::string name = cm["metadata"].value("name", "");
-        const auto& labels = cm["metadata"].value("labels", nlohmann::json::object());
-        std::int32_t index = -1;
-        if (auto l = labels.find(std::string(api::kCrlShardLabel)); l != labels.end() && l->is_string()) {
-          index = ParseInt<std::int32_t>(l->get_ptr<const std::string*>(), -1);
-        }
-        if (index < 0 || index >= kMaxCrlShards || name != CrlConfigMapName(ca.metadata.name, index)) {
+        // The same decoding the caches use; a CRL that does not parse is no reason to
+        // lose the ledger beside it, so only the name and shard must be right.
+        auto decoded = DecodeCrlConfigMap(cm);
+        if (!decoded.ok()) return decoded.status();
+        const std::string& name = decoded->metadata.name;
+        if (decoded->shard < 0 || name != CrlConfigMapName(ca.metadata.name, decoded->shard)) {
           return Status::Ok();  // not one this CA writes; leave it alone
         }
         std::string text;
@@ -182,21 +172,18 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
         if (!ledger.ok()) {
           return ledger.status().WithContext("ConfigMap " + deps_.caches->controller_namespace() + "/" + name);
         }
+        const auto& annotations = decoded->metadata.annotations;
         Shard shard;
         shard.ledger = std::make_shared<const Ledger>(std::move(*ledger));
         shard.exists = true;
-        shard.resource_version = cm["metadata"].value("resourceVersion", "");
-        shard.number = ParseInt<std::uint64_t>(Annotation(cm, api::kCrlNumberAnnotation), 0);
-        if (const std::string* t = Annotation(cm, api::kCrlThisUpdateAnnotation)) {
-          if (auto parsed = api::ParseTime(*t); parsed.ok()) shard.this_update = *parsed;
-        }
-        if (const std::string* t = Annotation(cm, api::kCrlNextUpdateAnnotation)) {
-          if (auto parsed = api::ParseTime(*t); parsed.ok()) shard.next_update = *parsed;
-        }
-        if (const std::string* fp = Annotation(cm, kIssuerFingerprintAnnotation)) shard.issuer_fingerprint = *fp;
-        shard.shard_count = ParseInt<std::int32_t>(Annotation(cm, kShardCountAnnotation), 0);
+        shard.resource_version = decoded->metadata.resource_version;
+        shard.number = decoded->number;
+        shard.this_update = decoded->this_update.value_or(api::Time{});
+        shard.next_update = decoded->next_update.value_or(api::Time{});
+        if (const std::string* fp = annotations.Find(kIssuerFingerprintAnnotation)) shard.issuer_fingerprint = *fp;
+        shard.shard_count = ParseInt<std::int32_t>(annotations.Find(kShardCountAnnotation), 0);
         state.number = std::max(state.number, shard.number);
-        state.shards[index] = std::move(shard);
+        state.shards[decoded->shard] = std::move(shard);
         return Status::Ok();
       });
   if (!listed.ok()) return listed.status().WithContext("reading the CRL ConfigMaps of CertificateAuthority " + ca.metadata.name);

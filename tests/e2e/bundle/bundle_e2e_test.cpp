@@ -9,7 +9,6 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -23,16 +22,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr const char* kPassword = "changeit-7f3a";
-
-// The current time as RFC 3339, for the renew-requested-at annotation.
-std::string Now() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -192,7 +181,7 @@ TEST_F(BundleE2E, TheLatestBundleGoesOnlyToWhoeverMayReadItsSecretAndFollowsRene
 
   // A renewal: the endpoint hands out the new serial.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  Kubectl({"annotate", "cpcert", "second", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + Now()});
+  Kubectl({"annotate", "cpcert", "second", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return Serial("second") != old_serial; }, std::chrono::seconds(60)))
       << "no renewal; log: " << ControllerLogPath();
   const std::string new_serial = Serial("second");

@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "free_port.h"
 #include "process.h"
 
 namespace certplane::testing {
@@ -42,8 +43,6 @@ CommandResult Helm(const std::vector<std::string>& args, bool may_fail = false);
 // A text's lines that are not empty.
 std::vector<std::string> Lines(const std::string& text);
 
-// A free TCP port on 127.0.0.1.
-int FreePort();
 
 class HelmE2E : public ::testing::Test {
  protected:

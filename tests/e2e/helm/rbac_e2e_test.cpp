@@ -65,7 +65,7 @@ class ServiceAccountE2E : public HelmE2E {
 
     nlohmann::json deployment = nlohmann::json::parse(Kubectl({"get", "deployment/certplane", "-n", kNs, "-o", "json"}).output);
     const auto& container = deployment["spec"]["template"]["spec"]["containers"][0];
-    const int http = FreePort(), metrics = FreePort(), health = FreePort();
+    const int http = FreeLoopbackPort(), metrics = FreeLoopbackPort(), health = FreeLoopbackPort();
     std::vector<std::string> argv{Env("CERTPLANE_BINARY_DIR") + "/controller/certplane-controller",
                                   "--kubeconfig=" + kubeconfig};
     for (const auto& a : container["args"]) {

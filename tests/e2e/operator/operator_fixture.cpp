@@ -1,13 +1,14 @@
 #include "operator_fixture.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <random>
+
+#include "free_port.h"
 
 namespace certplane::testing {
 namespace {
@@ -25,18 +26,6 @@ Suite& S() {
   return s;
 }
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::string Suffix() {
   static std::mt19937_64 rng(std::random_device{}());
   const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -48,9 +37,9 @@ std::string Suffix() {
 void StartController() {
   Suite& s = S();
   const std::string binary = RequireEnv("CERTPLANE_BINARY_DIR") + "/controller/certplane-controller";
-  s.http_port = FreePort();
-  s.health_port = FreePort();
-  s.metrics_port = FreePort();
+  s.http_port = FreeLoopbackPort();
+  s.health_port = FreeLoopbackPort();
+  s.metrics_port = FreeLoopbackPort();
   std::vector<std::string> argv{binary, "--kubeconfig", RequireEnv("KUBECONFIG"), "--namespace", s.controller_ns,
                                 "--leader-elect=false", "--log-level=debug",
                                 "--http-bind-address=127.0.0.1:" + std::to_string(s.http_port),
@@ -76,6 +65,15 @@ std::string Openssl(const std::vector<std::string>& args, const std::string& std
 }
 
 std::string OperatorE2E::ControllerLogPath() { return S().log_path; }
+std::string NowRfc3339() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 std::vector<std::string>& OperatorE2E::ExtraControllerFlags() {
   static std::vector<std::string> flags;
   return flags;

@@ -73,6 +73,10 @@ class OperatorE2E : public KubeTest {
   std::string id_;
 };
 
+// The current time as RFC 3339 in whole seconds, as the renew-requested-at annotation
+// takes it.
+std::string NowRfc3339();
+
 // Runs openssl with args; returns its output, failing the test on a non-zero exit.
 std::string Openssl(const std::vector<std::string>& args, const std::string& stdin_data = {});
 

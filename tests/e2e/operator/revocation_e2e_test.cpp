@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <ctime>
 #include <thread>
 
 #include "operator_fixture.h"
@@ -17,16 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// The current time as RFC 3339, for the renew-requested-at annotation.
-std::string Now() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string Upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -147,7 +136,7 @@ TEST_F(RevocationE2E, ARevokedCertificateFailsCrlCheckFromTheConfigMapOverHttpAn
                                {}, true);
   EXPECT_NE(undo.exit_code, 0);
   EXPECT_THAT(undo.output, HasSubstr("revocation is final"));
-  Kubectl({"annotate", "cpcert", "revoked", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + Now()});
+  Kubectl({"annotate", "cpcert", "revoked", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_EQ(Serial("revoked"), serial);
   CommandResult events = Kubectl({"get", "events", "-n", ns(), "--field-selector", "involvedObject.name=revoked", "-o",
@@ -214,7 +203,7 @@ TEST_F(RevocationE2E, AProfileRevokesSupersededSerialsAndDeletedCertificates) {
 
   // A renew request must be later than the last issuance (whole seconds).
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  Kubectl({"annotate", "cpcert", "rotating", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + Now()});
+  Kubectl({"annotate", "cpcert", "rotating", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return !Serial("rotating").empty() && Serial("rotating") != old_serial; },
                          std::chrono::seconds(30)))
       << "log: " << ControllerLogPath();
