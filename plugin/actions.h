@@ -19,10 +19,16 @@ namespace certplane::plugin {
 // {"metadata":{"annotations":{"certplane.io/renew-requested-at":"<now, RFC 3339>"}}}.
 nlohmann::json RenewPatch(api::Time now);
 
-// OK unless the certificate is revoked or on hold (spec.revocation is set): the
-// controller never renews those, so asking would silently do nothing.
-// FailedPrecondition naming the certificate and the reason then.
+// OK unless the certificate is revoked or on hold (spec.revocation is set), or was
+// enrolled with a CSR (spec.csr: the requester holds the key): the controller never
+// renews those, so asking would silently do nothing. FailedPrecondition naming the
+// certificate and the reason then.
 Status CheckRenewable(const api::Certificate& certificate);
+
+// OK unless the certificate was enrolled with a CSR (spec.csr, ACME included): then
+// there is no Secret and no private key to export, and FailedPrecondition says where
+// the certificate chain is instead.
+Status CheckExportable(const api::Certificate& certificate);
 
 enum class RevokePlan {
   kPatch,           // set spec.revocation.reason

@@ -256,6 +256,10 @@ void WipeSecretData(nlohmann::json& secret) {
 int Export(const Invocation& inv, Session& session, std::ostream& out, std::ostream& err) {
   std::optional<api::Certificate> cert = GetCertificate(session, inv.name, err);
   if (!cert) return kExitFailed;
+  if (Status s = CheckExportable(*cert); !s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return kExitFailed;
+  }
   const std::string secret_name = cert->spec.secret_name;
   const std::string secret_key = session.ns + "/" + secret_name;
   kube::ApiResult<nlohmann::json> got = session.client->Get(kube::kSecrets, session.ns, secret_name);

@@ -54,6 +54,7 @@ InventoryRow MakeRow(const api::Certificate& certificate, api::Time now) {
   row.ca = s.ca_name;
   row.serial = s.serial_number;
   row.secret = certificate.spec.secret_name;
+  if (!certificate.spec.csr.empty()) row.enrollment = certificate.spec.acme ? "acme" : "csr";
   row.not_before = s.not_before;
   row.not_after = s.not_after;
   row.renewal_time = s.renewal_time;
@@ -97,6 +98,10 @@ nlohmann::json InventoryJson(const std::vector<InventoryRow>& rows) {
                            {"profile", r.profile},
                            {"state", std::string(StateName(r.state))},
                            {"secretName", r.secret}};
+    if (!r.enrollment.empty()) {
+      item.erase("secretName");  // the requester keeps the key: there is no Secret
+      item["enrollment"] = r.enrollment;
+    }
     if (!r.ca.empty()) item["ca"] = r.ca;
     if (!r.serial.empty()) item["serialNumber"] = r.serial;
     if (r.not_before) item["notBefore"] = api::FormatTime(*r.not_before);
@@ -132,7 +137,8 @@ std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat 
                                   OrNone(r.ca),   OrNone(r.serial), OrNone(r.not_after),
                                   std::string(StateName(r.state))};
     if (wide) {
-      line.push_back(OrNone(r.secret));
+      // A CSR-enrolled certificate has no Secret: say how it was enrolled instead.
+      line.push_back(r.enrollment.empty() ? OrNone(r.secret) : "<" + r.enrollment + ">");
       line.push_back(OrNone(r.not_before));
       line.push_back(OrNone(r.renewal_time));
       line.push_back(OrNone(r.ready));

@@ -41,7 +41,8 @@ struct InventoryRow {
   std::string profile;
   std::string ca;       // status.caName: the CA that issued the current serial
   std::string serial;   // status.serialNumber, lower-case hex
-  std::string secret;   // spec.secretName
+  std::string secret;   // spec.secretName; empty with spec.csr
+  std::string enrollment;  // "csr" (spec.csr) or "acme" (spec.csr and spec.acme); empty: a Secret
   std::optional<api::Time> not_before;
   std::optional<api::Time> not_after;
   std::optional<api::Time> renewal_time;

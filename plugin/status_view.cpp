@@ -105,7 +105,13 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
   out += Field("State", std::string(StateName(Classify(c, now))));
   out += Field("Profile", OrNone(c.spec.profile_ref.name));
   out += Field("CA", OrNone(s.ca_name));
-  out += Field("Secret", OrNone(c.spec.secret_name));
+  if (c.spec.csr.empty()) {
+    out += Field("Secret", OrNone(c.spec.secret_name));
+  } else {
+    out += Field("Secret", std::string("<none> (") + (c.spec.acme ? "ACME" : "CSR") +
+                               " enrollment: the requester keeps the key; the chain is in status.certificate)");
+  }
+  if (c.spec.acme) out += Field("ACME order", c.spec.acme->order + " (account " + c.spec.acme->account + ")");
   out += Field("Serial", OrNone(s.serial_number));
   out += Field("Revision", std::to_string(s.revision));
   out += Field("Not before", When(s.not_before, now));
@@ -115,7 +121,9 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
   } else {
     // Absent before the first issuance and once revoked; otherwise auto-renew is off.
     const bool issued_and_live = !s.serial_number.empty() && !c.spec.revocation && !s.revoked_at;
-    out += Field("Renewal time", issued_and_live ? "<none> (auto-renew is off)" : "<none>");
+    const char* why = !c.spec.csr.empty() ? "<none> (never renewed: the requester submits a new CSR)"
+                                          : "<none> (auto-renew is off)";
+    out += Field("Renewal time", issued_and_live ? why : "<none>");
   }
   out += Field("Last issued", When(s.last_issuance_time, now));
   if (const std::string* asked = c.metadata.annotations.Find(api::kRenewRequestedAtAnnotation)) {

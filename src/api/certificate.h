@@ -64,9 +64,22 @@ struct RevocationSpec {
   bool operator==(const RevocationSpec&) const = default;
 };
 
+// spec.acme: which ACME account and order a Certificate was enrolled for. Set only by
+// the ACME server; informational (and immutable).
+struct AcmeOrderReference {
+  std::string account;  // the account's id in its URL path
+  std::string order;    // the order's id
+
+  bool operator==(const AcmeOrderReference&) const = default;
+};
+
 struct CertificateSpec {
   LocalObjectReference profile_ref;
-  std::string secret_name;
+  std::string secret_name;  // empty with csr: the requester keeps the key, no Secret
+  // A PEM "CERTIFICATE REQUEST" (CSR enrollment): the certificate is issued for its
+  // public key into status.certificate; exactly one of secretName and csr is set.
+  std::string csr;
+  std::optional<AcmeOrderReference> acme;
   std::string common_name;
   CertificateSubject subject;
   std::vector<std::string> dns_names;
@@ -117,6 +130,9 @@ struct CertificateStatus {
   std::optional<Time> last_failure_time;
   std::int32_t failed_issuance_attempts = 0;
   std::int64_t observed_generation = 0;
+  // CSR enrollment only: the issued chain as PEM, leaf then intermediates. Public, but
+  // kept out of the informer cache (reconcile/caches.cpp): readers GET the object.
+  std::string certificate;
 
   bool operator==(const CertificateStatus&) const = default;
 };

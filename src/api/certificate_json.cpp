@@ -56,9 +56,24 @@ void EncodeFields(ObjectWriter& w, const OutputFormat& in) {
 void DecodeFields(ObjectReader& r, RevocationSpec& out) { r.Required("reason", out.reason); }
 void EncodeFields(ObjectWriter& w, const RevocationSpec& in) { w.Set("reason", in.reason); }
 
+void DecodeFields(ObjectReader& r, AcmeOrderReference& out) {
+  r.Optional("account", out.account).Optional("order", out.order);
+}
+
+void EncodeFields(ObjectWriter& w, const AcmeOrderReference& in) {
+  w.SetIfNotEmpty("account", in.account).SetIfNotEmpty("order", in.order);
+}
+
 void DecodeFields(ObjectReader& r, CertificateSpec& out) {
+  // secretName is required unless a CSR stands in for it (the CRD allows exactly one).
+  if (r.Has("csr")) {
+    r.Optional("secretName", out.secret_name);
+  } else {
+    r.Required("secretName", out.secret_name);
+  }
   r.Required("profileRef", out.profile_ref)
-      .Required("secretName", out.secret_name)
+      .Optional("csr", out.csr)
+      .Optional("acme", out.acme)
       .Optional("commonName", out.common_name)
       .Optional("subject", out.subject)
       .Optional("dnsNames", out.dns_names)
@@ -79,7 +94,9 @@ void DecodeFields(ObjectReader& r, CertificateSpec& out) {
 
 void EncodeFields(ObjectWriter& w, const CertificateSpec& in) {
   w.Set("profileRef", in.profile_ref)
-      .Set("secretName", in.secret_name)
+      .SetIfNotEmpty("secretName", in.secret_name)
+      .SetIfNotEmpty("csr", in.csr)
+      .Set("acme", in.acme)
       .SetIfNotEmpty("commonName", in.common_name)
       .SetObjectIfNotEmpty("subject", json_io::EncodeValue(in.subject))
       .SetIfNotEmpty("dnsNames", in.dns_names)
@@ -135,7 +152,8 @@ void DecodeFields(ObjectReader& r, CertificateStatus& out) {
       .Optional("crlShard", out.crl_shard)
       .Optional("lastFailureTime", out.last_failure_time)
       .Optional("failedIssuanceAttempts", out.failed_issuance_attempts)
-      .Optional("observedGeneration", out.observed_generation);
+      .Optional("observedGeneration", out.observed_generation)
+      .Optional("certificate", out.certificate);
 }
 
 void EncodeFields(ObjectWriter& w, const CertificateStatus& in) {
@@ -153,7 +171,8 @@ void EncodeFields(ObjectWriter& w, const CertificateStatus& in) {
       .Set("crlShard", in.crl_shard)
       .Set("lastFailureTime", in.last_failure_time)
       .SetIfNotEmpty("failedIssuanceAttempts", in.failed_issuance_attempts)
-      .SetIfNotEmpty("observedGeneration", in.observed_generation);
+      .SetIfNotEmpty("observedGeneration", in.observed_generation)
+      .SetIfNotEmpty("certificate", in.certificate);
 }
 
 void DecodeFields(ObjectReader& r, Certificate& out) {

@@ -26,11 +26,20 @@ struct ExternalAccountBinding {
   bool operator==(const ExternalAccountBinding&) const = default;
 };
 
+// How the ACME challenge validator may connect to the names it validates.
+struct AcmeValidation {
+  // CIDRs the validator may connect to besides public unicast addresses.
+  std::vector<std::string> allowed_cidrs;
+
+  bool operator==(const AcmeValidation&) const = default;
+};
+
 struct AcmeEnrollment {
   std::vector<AcmeChallenge> challenges = {AcmeChallenge::kHttp01};
   std::optional<ExternalAccountBinding> external_account_binding;
   std::vector<std::string> allowed_addresses;  // CIDRs; empty allows any client
   std::string terms_of_service_url;
+  AcmeValidation validation;
 
   bool operator==(const AcmeEnrollment&) const = default;
 };

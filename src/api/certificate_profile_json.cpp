@@ -13,18 +13,24 @@ void EncodeFields(ObjectWriter& w, const ExternalAccountBinding& in) {
   w.Set("keyID", in.key_id).Set("secretRef", in.secret_ref);
 }
 
+void DecodeFields(ObjectReader& r, AcmeValidation& out) { r.Optional("allowedCIDRs", out.allowed_cidrs); }
+
+void EncodeFields(ObjectWriter& w, const AcmeValidation& in) { w.SetIfNotEmpty("allowedCIDRs", in.allowed_cidrs); }
+
 void DecodeFields(ObjectReader& r, AcmeEnrollment& out) {
   r.Optional("challenges", out.challenges)
       .Optional("externalAccountBinding", out.external_account_binding)
       .Optional("allowedAddresses", out.allowed_addresses)
-      .Optional("termsOfServiceURL", out.terms_of_service_url);
+      .Optional("termsOfServiceURL", out.terms_of_service_url)
+      .Optional("validation", out.validation);
 }
 
 void EncodeFields(ObjectWriter& w, const AcmeEnrollment& in) {
   w.Set("challenges", in.challenges)
       .Set("externalAccountBinding", in.external_account_binding)
       .SetIfNotEmpty("allowedAddresses", in.allowed_addresses)
-      .SetIfNotEmpty("termsOfServiceURL", in.terms_of_service_url);
+      .SetIfNotEmpty("termsOfServiceURL", in.terms_of_service_url)
+      .SetObjectIfNotEmpty("validation", json_io::EncodeValue(in.validation));
 }
 
 // `api: {}` takes no settings; its presence is what counts.

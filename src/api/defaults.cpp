@@ -20,6 +20,7 @@ Duration EffectiveDuration(const CertificateSpec& spec, const CertificateTemplat
 }
 
 bool EffectiveAutoRenew(const CertificateSpec& spec, const CertificateProfileSpec& profile) {
+  if (!spec.csr.empty()) return false;  // the requester holds the key: it renews with a new CSR
   return spec.auto_renew.value_or(profile.renewal.auto_renew_by_default);
 }
 

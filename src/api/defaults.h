@@ -33,7 +33,8 @@ Duration TemplateDefaultDuration(const CertificateTemplateSpec& tmpl);
 // spec.duration, else the template's default validity.
 Duration EffectiveDuration(const CertificateSpec& spec, const CertificateTemplateSpec& tmpl);
 
-// spec.autoRenew, else the profile's renewal.autoRenewByDefault.
+// spec.autoRenew, else the profile's renewal.autoRenewByDefault; always false with
+// spec.csr (the controller cannot renew a key it does not hold).
 bool EffectiveAutoRenew(const CertificateSpec& spec, const CertificateProfileSpec& profile);
 
 // How long before notAfter to renew: spec.renewBefore, spec.renewBeforeDays, the profile's

@@ -16,9 +16,15 @@
 //   status.renewalTime = d.renewal_time;  requeue at d.next_check.
 //
 // Decide runs, in order: revocation (a revoked or held certificate is never issued),
-// policy (template and namespace selector: PolicyViolation), the trigger chain (first
-// reason to issue), the CA's readiness (an issuance waits for it: CANotReady), and the
-// readiness chain. Each check is also exported so it can be tested on its own.
+// the profile's enrollment rules (AcmeProfile, NotAnAcmeProfile), the CSR (InvalidCsr,
+// CsrMismatch), policy (template and namespace selector: PolicyViolation), the trigger
+// chain (first reason to issue), the CA's readiness (an issuance waits for it:
+// CANotReady), and the readiness chain. Each check is also exported so it can be tested
+// on its own.
+//
+// A certificate with spec.csr has no Secret: it is issued once (the CSR's key, the
+// template checked with the CSR's key algorithm), Ready=True reason Issued until it
+// expires (Ready=False reason Expired), and never renewed or reissued.
 #pragma once
 
 #include <chrono>
@@ -34,6 +40,7 @@
 #include "api/duration.h"
 #include "api/enums.h"
 #include "api/time.h"
+#include "policy/reasons.h"
 #include "policy/violation.h"
 
 namespace certplane::policy {
@@ -76,6 +83,19 @@ struct SecretFacts {
   std::optional<api::Duration> requested_duration;
 };
 
+// What spec.csr holds, as plain values (the reconciler parses it with src/pki, which
+// checks its self-signature).
+struct CsrFacts {
+  // Why the CSR cannot be used; empty when it parsed.
+  std::string parse_error;
+  std::string common_name;
+  std::vector<std::string> dns_names;
+  std::vector<std::string> ip_addresses;
+  std::vector<std::string> uris;
+  std::vector<std::string> email_addresses;
+  std::optional<api::KeyAlgorithm> key_algorithm;
+};
+
 // Everything one decision needs. Immutable by convention: build it, then only read it.
 struct IssuanceInput {
   api::Certificate certificate;
@@ -88,6 +108,10 @@ struct IssuanceInput {
   bool ca_ready = true;
   std::string ca_fingerprint_sha256;
   std::chrono::system_clock::time_point now;
+  // Set exactly when spec.csr is: what the CSR asks for.
+  std::optional<CsrFacts> csr;
+  // The controller's own namespace, where an ACME profile's Certificates live.
+  std::string controller_namespace;
 };
 
 // One reason (reasons.h) and a message for a person.
@@ -128,6 +152,21 @@ std::optional<Finding> HasExpired(const IssuanceInput& in);
 std::optional<Finding> HasExpiredAndAutoRenews(const IssuanceInput& in);
 std::optional<Finding> RenewalIsDue(const IssuanceInput& in);
 
+// Enrollment rules of the profile: AcmeProfile when the profile enrolls over ACME and
+// the Certificate is not one of its ACME server's (spec.csr and spec.acme, in the
+// controller's namespace); NotAnAcmeProfile when spec.acme names an ACME order but the
+// profile does not enroll over ACME.
+std::optional<Finding> EnrollmentFinding(const IssuanceInput& in);
+
+// CSR enrollment: InvalidCsr when the CSR could not be parsed; CsrMismatch when its
+// common name or subject alternative names (as sets) differ from the spec's.
+std::optional<Finding> CsrFinding(const IssuanceInput& in);
+
+// The spec the template judges and the certificate is built from: spec, with the CSR's
+// key algorithm in place of privateKey.algorithm for a CSR (so that defaulted key
+// usages fit the requester's key).
+api::CertificateSpec EffectiveSpec(const IssuanceInput& in);
+
 // Revoked or OnHold when spec.revocation is set.
 std::optional<Finding> RevocationFinding(const api::Certificate& certificate);
 
@@ -150,6 +189,8 @@ struct Decision {
   // The earliest moment after `now` at which the decision may change by the clock alone
   // (renewal, expiry, a renew request timestamped in the future); requeue then.
   std::optional<api::Time> next_check;
+  // The reason of Ready=True: Ready, or Issued for a CSR-enrolled certificate.
+  std::string_view ready_reason = kReady;
 };
 
 Decision Decide(const IssuanceInput& in);

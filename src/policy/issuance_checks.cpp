@@ -190,6 +190,45 @@ std::optional<api::Time> ScheduledRenewal(const IssuanceInput& in) {
                       .uid = in.certificate.metadata.uid});
 }
 
+std::optional<Finding> EnrollmentFinding(const IssuanceInput& in) {
+  const api::Certificate& cert = in.certificate;
+  const std::string& profile = in.profile.metadata.name;
+  if (in.profile.spec.enrollment.acme) {
+    if (cert.spec.csr.empty() || !cert.spec.acme || cert.metadata.ns != in.controller_namespace) {
+      return Finding{kAcmeProfile,
+                     "profile " + profile + " enrolls over ACME: use its directory /acme/" + profile + "/directory"};
+    }
+    return std::nullopt;
+  }
+  if (cert.spec.acme) {
+    return Finding{kNotAnAcmeProfile, "spec.acme names ACME order " + cert.spec.acme->order + " but profile " +
+                                          profile + " does not enroll over ACME"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> CsrFinding(const IssuanceInput& in) {
+  if (!in.csr) return std::nullopt;
+  const CsrFacts& csr = *in.csr;
+  if (!csr.parse_error.empty()) return Finding{kInvalidCsr, "spec.csr cannot be used: " + csr.parse_error};
+  if (!csr.key_algorithm) return Finding{kInvalidCsr, "spec.csr cannot be used: its key algorithm is not supported"};
+  const api::CertificateSpec& spec = in.certificate.spec;
+  Differences d;
+  d.String("commonName", csr.common_name, spec.common_name);
+  d.Strings("dnsNames", csr.dns_names, spec.dns_names, Lower);
+  d.Strings("ipAddresses", csr.ip_addresses, spec.ip_addresses, [](std::string v) { return CanonicalIp(v); });
+  d.Strings("uris", csr.uris, spec.uris);
+  d.Strings("emailAddresses", csr.email_addresses, spec.email_addresses);
+  if (d.empty()) return std::nullopt;
+  return Finding{kCsrMismatch, "the CSR does not match the spec (has: the CSR; wants: the spec): " + d.text()};
+}
+
+api::CertificateSpec EffectiveSpec(const IssuanceInput& in) {
+  api::CertificateSpec spec = in.certificate.spec;
+  if (in.csr && in.csr->key_algorithm) spec.private_key.algorithm = *in.csr->key_algorithm;
+  return spec;
+}
+
 std::optional<Finding> RevocationFinding(const api::Certificate& certificate) {
   if (!certificate.spec.revocation) return std::nullopt;
   const api::RevocationReason reason = certificate.spec.revocation->reason;

@@ -42,9 +42,8 @@ enum class InactiveReason {
 std::string_view InactiveReasonName(InactiveReason reason);
 
 // Whether the controller generated this Certificate's private key (so the key in its
-// Secret is one the controller may hand out). Every Certificate today gets its key from
-// the controller (spec.privateKey says how); an enrollment where the requester keeps
-// its own key (a CSR, ACME) must answer false here.
+// Secret is one the controller may hand out): false for CSR enrollment (spec.csr, which
+// ACME uses too), where the requester keeps its key and no Secret exists.
 bool KeyGeneratedByController(const api::Certificate& certificate);
 
 // The first reason the Certificate's current serial is not active at `now`, or kActive.

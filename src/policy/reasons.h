@@ -42,12 +42,21 @@ inline constexpr std::string_view kRevoked = "Revoked";
 inline constexpr std::string_view kOnHold = "OnHold";
 // An issuance is due but the profile's CertificateAuthority is not Ready to sign.
 inline constexpr std::string_view kCANotReady = "CANotReady";
+// spec.csr cannot be parsed, its signature does not verify or its key is unsupported.
+inline constexpr std::string_view kInvalidCsr = "InvalidCsr";
+// The CSR's common name or subject alternative names differ from the spec's.
+inline constexpr std::string_view kCsrMismatch = "CsrMismatch";
+// The profile enrolls over ACME: only its ACME server's Certificates are issued.
+inline constexpr std::string_view kAcmeProfile = "AcmeProfile";
+// spec.acme is set but the profile does not enroll over ACME.
+inline constexpr std::string_view kNotAnAcmeProfile = "NotAnAcmeProfile";
 
 // --- Everything is fine. ---------------------------------------------------------------
 
 // Ready=True: the Secret holds a valid certificate matching the spec.
 inline constexpr std::string_view kReady = "Ready";
-// Event: a first certificate was issued.
+// Event: a first certificate was issued. Also Ready=True of a CSR-enrolled certificate,
+// which is issued once and never renewed.
 inline constexpr std::string_view kIssued = "Issued";
 // Event: a certificate was reissued (renewal or any trigger above).
 inline constexpr std::string_view kReissued = "Reissued";

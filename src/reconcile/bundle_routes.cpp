@@ -225,6 +225,19 @@ HttpResponse ServeOne(const HttpRequest& request, const Context& ctx) {
     }
     return Error(404, "Certificate " + key + " not found");
   }
+  if (!policy::KeyGeneratedByController(*cert)) {
+    // CSR enrollment: the requester keeps the key and there is no Secret to read. Said
+    // only to whoever may read the Certificate (where its chain is, status.certificate).
+    if (auto refused = Authorize(ask,
+                                 {.ns = ns, .verb = "get", .group = "certplane.io", .resource = "certificates",
+                                  .name = name},
+                                 sources, "you may not read Certificate " + key)) {
+      return std::move(*refused);
+    }
+    return Error(409, "Certificate " + key +
+                          " was enrolled with a CSR: its private key stays with the requester, so there is no "
+                          "bundle; its certificate chain is in status.certificate");
+  }
   if (auto refused = Authorize(ask, GetSecret(*cert), sources,
                                "you may not read the private key of Certificate " + key +
                                    " (get on its Secret is required)")) {

@@ -18,8 +18,17 @@ kube::InformerOptions<T> Options(const kube::GroupVersionResource& resource,
   return o;
 }
 
+// A Certificate as the controllers read it: without status.certificate (a CSR-enrolled
+// certificate's chain, which no controller reads; readers GET the object). spec.csr
+// stays: the reconciler judges it whenever the spec changes.
+Result<api::Certificate> DecodeCachedCertificate(const nlohmann::json& object) {
+  Result<api::Certificate> out = api::DecodeCertificate(object);
+  if (out.ok()) out->status.certificate.clear();
+  return out;
+}
+
 kube::InformerOptions<api::Certificate> CertificateOptions() {
-  auto o = Options<api::Certificate>(kCertificatesResource, api::DecodeCertificate);
+  auto o = Options<api::Certificate>(kCertificatesResource, DecodeCachedCertificate);
   o.indexers[kByProfile] = [](const api::Certificate& c) { return std::vector<std::string>{c.spec.profile_ref.name}; };
   o.indexers[kByNamespace] = [](const api::Certificate& c) { return std::vector<std::string>{c.metadata.ns}; };
   o.indexers[kByCrlShard] = [](const api::Certificate& c) {

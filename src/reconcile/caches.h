@@ -7,7 +7,8 @@
 //   auto cert = caches.certificates.store().Get("shop/frontend");
 //   for (auto& c : caches.CertificatesOfProfile("web")) ...
 //
-// Every cached object is a trimmed, typed struct (DESIGN.md): the four certplane kinds,
+// Every cached object is a trimmed, typed struct (DESIGN.md): the four certplane kinds
+// (Certificates without status.certificate, which only readers of the object need),
 // certificate Secrets and CA key Secrets reduced to facts (cached_secrets.h), and
 // namespaces as metadata only (their labels feed the profiles' namespace selectors),
 // and the CRL ConfigMaps in the controller's namespace reduced to their DER CRL

@@ -8,9 +8,11 @@
 #include "api/certificate_json.h"
 #include "api/condition.h"
 #include "api/defaults.h"
+#include "api/merge_patch.h"
 #include "api/well_known.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
+#include "pki/csr.h"
 #include "pki/key.h"
 #include "policy/issuance.h"
 #include "policy/reasons.h"
@@ -77,6 +79,11 @@ void RecordSerial(api::CertificateStatus& status, const std::string& serial, std
   status.revision = std::max(status.revision, revision);
 }
 
+std::string ReadyMessage(bool csr_enrollment) {
+  return csr_enrollment ? "the certificate for the CSR's key is issued and valid (status.certificate)"
+                        : "the certificate is valid and matches its spec";
+}
+
 kube::ReconcileResult RequeueAt(std::optional<Time> when, Time now) {
   if (!when) return kube::ReconcileResult::Done();
   auto delay = std::max<kube::Duration>(*when - now, std::chrono::seconds(1));
@@ -91,6 +98,15 @@ struct CertificateReconciler::Issued {
   Time not_after;
   std::string ca_name;
   std::int32_t crl_shard = 0;
+  std::string chain_pem;  // CSR enrollment only: for status.certificate
+};
+
+// The CA that signs, and the CRL shard (chosen before signing: the certificate names its
+// shard's URL).
+struct CertificateReconciler::SigningCa {
+  std::shared_ptr<const CaMaterial> ca;
+  std::int32_t crl_shard = 0;
+  std::optional<std::vector<std::string>> crl_urls;
 };
 
 CertificateReconciler::CertificateReconciler(CertificateReconcilerDeps deps) : deps_(std::move(deps)) {}
@@ -104,17 +120,15 @@ void CertificateReconciler::Event(const api::Certificate& cert, kube::EventType 
 
 Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const api::CertificateStatus& desired) {
   if (desired == cert.status) return Status::Ok();
+  // A merge patch of what changed, not a PUT of the whole status: the cache leaves out
+  // status.certificate (caches.cpp), which a PUT would wipe. The resourceVersion keeps
+  // it conditional (409 when stale), as the PUT was.
   nlohmann::json body = {
-      {"apiVersion", std::string(api::kApiVersion)},
-      {"kind", std::string(api::kCertificateKind)},
-      {"metadata",
-       {{"name", cert.metadata.name},
-        {"namespace", cert.metadata.ns},
-        {"resourceVersion", cert.metadata.resource_version}}},
-      {"status", api::EncodeCertificateStatus(desired)},
+      {"metadata", {{"resourceVersion", cert.metadata.resource_version}}},
+      {"status", api::CreateMergePatch(api::EncodeCertificateStatus(cert.status), api::EncodeCertificateStatus(desired))},
   };
-  auto written = deps_.client->UpdateStatus(kCertificatesResource, cert.metadata.ns, body,
-                                            {.field_manager = deps_.field_manager});
+  auto written = deps_.client->MergePatch(kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
+                                          {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok()) return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" + cert.metadata.name);
   api::Certificate observed = cert;
   observed.status = desired;
@@ -162,10 +176,8 @@ Result<std::map<std::string, std::string>> CertificateReconciler::ReadPasswords(
   return out;
 }
 
-Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Certificate& cert,
-                                                                   const api::CertificateProfile& profile,
-                                                                   const api::CertificateTemplate& tmpl,
-                                                                   std::int64_t revision) {
+Result<CertificateReconciler::SigningCa> CertificateReconciler::PrepareSigning(const api::Certificate& cert,
+                                                                              const api::CertificateProfile& profile) {
   const std::string& ca_name = profile.spec.ca_ref.name;
   auto ca = deps_.signers->Get(ca_name);
   if (!ca.ok()) return ca.status();
@@ -173,12 +185,46 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
   if (!ca_object) return FailedPrecondition("CertificateAuthority " + ca_name + " does not exist");
 
   // The CRL shard is chosen before signing: the certificate names its shard's URL.
-  std::int32_t crl_shard = 0;
-  std::optional<std::vector<std::string>> crl_urls;
+  SigningCa out{.ca = *ca};
   if (deps_.crl != nullptr) {
-    crl_shard = deps_.crl->ShardForNewCertificate(*ca_object, cert.metadata.ns + "/" + cert.metadata.name);
-    crl_urls = deps_.crl->ShardUrls(*ca_object, crl_shard);
+    out.crl_shard = deps_.crl->ShardForNewCertificate(*ca_object, cert.metadata.ns + "/" + cert.metadata.name);
+    out.crl_urls = deps_.crl->ShardUrls(*ca_object, out.crl_shard);
   }
+  return out;
+}
+
+Result<CertificateReconciler::Issued> CertificateReconciler::IssueFromCsr(const api::Certificate& cert,
+                                                                          const api::CertificateSpec& spec,
+                                                                          const api::CertificateProfile& profile,
+                                                                          const api::CertificateTemplate& tmpl) {
+  // Decide parsed it already; a CSR that stopped parsing would be a bug, not a retry.
+  auto csr = pki::ParseCsrPem(cert.spec.csr);
+  if (!csr.ok()) return csr.status().WithContext("spec.csr");
+  auto signing = PrepareSigning(cert, profile);
+  if (!signing.ok()) return signing.status();
+  const CaMaterial& ca = *signing->ca;
+  auto leaf = SignLeaf({.spec = spec,
+                        .tmpl = tmpl.spec,
+                        .ca = ca,
+                        .now = deps_.clock->WallNow(),
+                        .crl_urls = signing->crl_urls ? &*signing->crl_urls : nullptr},
+                       csr->public_key());
+  if (!leaf.ok()) return leaf.status();
+  return Issued{leaf->certificate.serial().ToHex(), api::ToTime(leaf->certificate.not_before()),
+                api::ToTime(leaf->certificate.not_after()), profile.spec.ca_ref.name,
+                signing->crl_shard, pki::EncodeCertificateChainPem(leaf->chain)};
+}
+
+Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Certificate& cert,
+                                                                   const api::CertificateProfile& profile,
+                                                                   const api::CertificateTemplate& tmpl,
+                                                                   std::int64_t revision) {
+  const std::string& ca_name = profile.spec.ca_ref.name;
+  auto signing = PrepareSigning(cert, profile);
+  if (!signing.ok()) return signing.status();
+  const std::shared_ptr<const CaMaterial>& ca = signing->ca;
+  const std::int32_t crl_shard = signing->crl_shard;
+  const std::optional<std::vector<std::string>>& crl_urls = signing->crl_urls;
 
   // Under rotationPolicy Never the current key signs the next certificate too.
   std::optional<pki::PrivateKey> existing_key;
@@ -197,7 +243,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
 
   auto leaf = IssueLeaf({.spec = cert.spec,
                          .tmpl = tmpl.spec,
-                         .ca = **ca,
+                         .ca = *ca,
                          .now = deps_.clock->WallNow(),
                          .existing_key = existing_key ? &*existing_key : nullptr,
                          .crl_urls = crl_urls ? &*crl_urls : nullptr});
@@ -205,7 +251,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
 
   auto secret = BuildTlsSecret({.certificate = cert,
                                 .leaf = *leaf,
-                                .root = (*ca)->root,
+                                .root = ca->root,
                                 .ca_name = ca_name,
                                 .profile_name = profile.metadata.name,
                                 .revision = revision,
@@ -262,7 +308,10 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
                    false);
   }
   auto ca = caches.cas.store().Get(profile->spec.ca_ref.name);
-  auto secret = caches.certificate_secrets.store().Get(cert->metadata.ns + "/" + cert->spec.secret_name);
+  // CSR enrollment has no Secret: the requester keeps its key.
+  const bool csr_enrollment = !cert->spec.csr.empty();
+  std::shared_ptr<const CertificateSecret> secret;
+  if (!csr_enrollment) secret = caches.certificate_secrets.store().Get(cert->metadata.ns + "/" + cert->spec.secret_name);
   // A Secret of that name that certplane did not write for this Certificate is not ours
   // to judge; issuing takes it over.
   if (secret) {
@@ -272,7 +321,8 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
 
   // A revision this controller just wrote that the Secret cache does not show yet: wait
   // for it (its watch event enqueues this key again) instead of judging a stale view.
-  if (expectations_.Pending("secret:" + request.Key(), std::to_string(RevisionOf(secret.get())), wall_now)) {
+  if (!csr_enrollment &&
+      expectations_.Pending("secret:" + request.Key(), std::to_string(RevisionOf(secret.get())), wall_now)) {
     return kube::ReconcileResult::After(std::chrono::seconds(1));
   }
   // Under a revoke-on-delete profile, the finalizer goes on before anything is issued.
@@ -292,11 +342,13 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
                            .secret = secret ? secret->facts : policy::SecretFacts{},
                            .ca_ready = ca && api::IsConditionTrue(ca->status.conditions, api::kConditionReady),
                            .ca_fingerprint_sha256 = ca ? ca->status.fingerprint_sha256 : std::string(),
-                           .now = now};
+                           .now = now,
+                           .csr = csr_enrollment ? std::optional(CsrFactsOf(cert->spec.csr)) : std::nullopt,
+                           .controller_namespace = caches.controller_namespace()};
 
   // --- Decide. ----------------------------------------------------------------------
   policy::Decision d = policy::Decide(in);
-  if (d.action == policy::Action::kNone && secret) {
+  if (d.action == policy::Action::kNone && secret && !csr_enrollment) {
     for (const auto& f : api::EffectiveOutputFormats(cert->spec, profile->spec)) {
       for (const auto& key : OutputKeys(f)) {
         if (!secret->HasKey(key)) {
@@ -309,8 +361,9 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
 
   // --- Act. -------------------------------------------------------------------------
   if (d.action == policy::Action::kBlocked) {
-    const bool violation = d.why.reason == policy::kPolicyViolation;
-    return Blocked(*cert, d.why.reason, d.why.message, violation);
+    // What the requester must fix gets a Warning event; waiting for the CA does not.
+    const bool warn = d.why.reason != policy::kCANotReady;
+    return Blocked(*cert, d.why.reason, d.why.message, warn);
   }
 
   api::CertificateStatus status = cert->status;
@@ -320,7 +373,8 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
     // A Secret holding a newer revision than status records was written by an earlier
     // attempt whose status write never landed: the next revision comes after it.
     const std::int64_t revision = std::max(status.revision, RevisionOf(secret.get())) + 1;
-    auto issued = Issue(*cert, *profile, *tmpl, revision);
+    auto issued = csr_enrollment ? IssueFromCsr(*cert, policy::EffectiveSpec(in), *profile, *tmpl)
+                                 : Issue(*cert, *profile, *tmpl, revision);
     if (!issued.ok()) {
       const Status& err = issued.status();
       kube::Logger("certificates")->warn("issuance failed certificate={} reason={} error=\"{}\"", request.Key(),
@@ -343,7 +397,10 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
       return err.code() == StatusCode::kInvalidArgument ? kube::ReconcileResult::Terminal(err)
                                                         : kube::ReconcileResult::Retry(err);
     }
-    expectations_.Expect("secret:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
+    if (!csr_enrollment) {
+      expectations_.Expect("secret:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
+    }
+    status.certificate = issued->chain_pem;
     const bool first = cert->status.serial_number.empty() && !(secret && secret->facts.exists);
     RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision, issued->ca_name,
                  issued->crl_shard);
@@ -359,8 +416,8 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
                                                  .uid = cert->metadata.uid});
     }
     api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
-                                    "the certificate is valid and matches its spec", cert->metadata.generation),
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, d.ready_reason,
+                                         ReadyMessage(csr_enrollment), cert->metadata.generation),
                       now);
     api::RemoveCondition(status.conditions, api::kConditionIssuing);
     deps_.metrics->Issued(profile->metadata.name, d.why.reason);
@@ -390,8 +447,8 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
                       now);
   } else {
     api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
-                                    "the certificate is valid and matches its spec", cert->metadata.generation),
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, d.ready_reason,
+                                         ReadyMessage(csr_enrollment), cert->metadata.generation),
                       now);
   }
   api::RemoveCondition(status.conditions, api::kConditionIssuing);

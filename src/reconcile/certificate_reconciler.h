@@ -17,6 +17,11 @@
 //
 // The result says when to look again: at the renewal time (delayed requeue, never
 // polling), after a backoff on failure, or not until something changes.
+//
+// CSR enrollment (spec.csr, which the ACME server uses too): no Secret is read or
+// written; the CSR's public key is signed once and the chain goes to
+// status.certificate in the one status write. Status writes are merge patches, so the
+// chain (which the informer cache does not hold) survives later ones.
 #pragma once
 
 #include <memory>
@@ -70,8 +75,13 @@ class CertificateReconciler {
 
  private:
   struct Issued;
+  struct SigningCa;
+  Result<SigningCa> PrepareSigning(const api::Certificate& cert, const api::CertificateProfile& profile);
   Result<Issued> Issue(const api::Certificate& cert, const api::CertificateProfile& profile,
                        const api::CertificateTemplate& tmpl, std::int64_t revision);
+  // CSR enrollment: signs spec.csr's key for `spec` (policy::EffectiveSpec); no Secret.
+  Result<Issued> IssueFromCsr(const api::Certificate& cert, const api::CertificateSpec& spec,
+                              const api::CertificateProfile& profile, const api::CertificateTemplate& tmpl);
   Result<std::map<std::string, std::string>> ReadPasswords(const api::Certificate& cert,
                                                            const std::vector<api::OutputFormat>& formats);
   Status WriteStatus(const api::Certificate& cert, const api::CertificateStatus& desired);

@@ -8,6 +8,12 @@
 //
 // The key is new unless rotationPolicy is Never and the current key is passed in
 // (existing_key), in which case it is reused when it still has the requested algorithm.
+//
+// CSR enrollment signs the requester's key instead, and never sees a private key:
+//
+//   policy::CsrFacts facts = CsrFactsOf(cert.spec.csr);        // for policy::Decide
+//   Result<pki::CertificateRequest> csr = pki::ParseCsrPem(cert.spec.csr);
+//   Result<SignedLeaf> leaf = SignLeaf({.spec = spec, ...}, csr->public_key());
 #pragma once
 
 #include <optional>
@@ -21,6 +27,7 @@
 #include "pki/issuer.h"
 #include "pki/key.h"
 #include "pki/types.h"
+#include "policy/issuance.h"
 
 namespace certplane::reconcile {
 
@@ -52,5 +59,19 @@ struct IssuedLeaf {
 };
 
 Result<IssuedLeaf> IssueLeaf(const LeafRequest& request);
+
+struct SignedLeaf {
+  pki::Certificate certificate;
+  std::vector<pki::Certificate> chain;  // the leaf, then ca.intermediates
+};
+
+// The certificate for `public_key` (a CSR's), built from request.spec exactly as
+// IssueLeaf builds it (existing_key is ignored). Errors as IssueLeaf.
+Result<SignedLeaf> SignLeaf(const LeafRequest& request, const pki::PublicKey& public_key);
+
+// What a PEM CSR asks for, for policy::Decide: its common name, SANs and key algorithm,
+// or in parse_error why it cannot be used (malformed, a bad self-signature, an
+// unsupported key).
+policy::CsrFacts CsrFactsOf(std::string_view pem);
 
 }  // namespace certplane::reconcile

@@ -232,7 +232,8 @@ TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
                                    "authentication.k8s.io/tokenreviews: create",
                                    "authorization.k8s.io/subjectaccessreviews: create"));
   EXPECT_THAT(Grants(Find(objects, "Role")),
-              UnorderedElementsAre("core/configmaps: get,list,watch,create,update,patch",
+              UnorderedElementsAre("core/configmaps: get,list,watch,create,update,patch,delete",
+                                   "certplane.io/certificates: create",
                                    "coordination.k8s.io/leases: create",
                                    "coordination.k8s.io/leases[certplane-controller]: get,update"));
   for (const char* binding : {"ClusterRoleBinding", "RoleBinding"}) {

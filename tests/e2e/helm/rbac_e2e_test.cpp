@@ -298,6 +298,8 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"updates an event series", {"patch", "events.events.k8s.io", "-n", "shop"}, true},
       {"writes CRL ConfigMaps in its namespace", {"update", "configmaps", "-n", ns}, true},
       {"creates CRL ConfigMaps in its namespace", {"create", "configmaps", "-n", ns}, true},
+      {"deletes the ACME server's state ConfigMaps in its namespace", {"delete", "configmaps", "-n", ns}, true},
+      {"creates ACME Certificates in its namespace", {"create", "certificates.certplane.io", "-n", ns}, true},
       {"creates the leader Lease", {"create", "leases.coordination.k8s.io", "-n", ns}, true},
       {"renews the leader Lease", {"update", "leases.coordination.k8s.io/certplane-controller", "-n", ns}, true},
       {"reviews the bundle API's callers' tokens", {"create", "tokenreviews.authentication.k8s.io"}, true},
@@ -336,13 +338,16 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"cannot read ConfigMaps outside its namespace", {"get", "configmaps", "-n", "shop"}, false},
       {"cannot write ConfigMaps outside its namespace", {"create", "configmaps", "-n", "kube-system"}, false},
       {"cannot list ConfigMaps in every namespace", {"list", "configmaps", "-A"}, false},
-      {"cannot delete its CRL ConfigMaps", {"delete", "configmaps", "-n", ns}, false},
+      {"cannot delete ConfigMaps outside its namespace", {"delete", "configmaps", "-n", "shop"}, false},
+      {"cannot delete all its ConfigMaps at once", {"deletecollection", "configmaps", "-n", ns}, false},
       {"cannot take another Lease", {"update", "leases.coordination.k8s.io/kube-scheduler", "-n", ns}, false},
       {"cannot take Leases elsewhere", {"create", "leases.coordination.k8s.io", "-n", "kube-system"}, false},
       {"cannot create CAs", {"create", "certificateauthorities.certplane.io"}, false},
       {"cannot change a CA's spec", {"patch", "certificateauthorities.certplane.io"}, false},
       {"cannot change a profile's spec", {"update", "certificateprofiles.certplane.io"}, false},
-      {"cannot create Certificates", {"create", "certificates.certplane.io", "-n", "shop"}, false},
+      {"cannot create Certificates outside its namespace", {"create", "certificates.certplane.io", "-n", "shop"},
+       false},
+      {"cannot delete Certificates in its namespace", {"delete", "certificates.certplane.io", "-n", ns}, false},
       {"cannot delete Certificates", {"delete", "certificates.certplane.io", "-n", "shop"}, false},
       {"cannot change namespaces", {"patch", "namespaces"}, false},
       {"cannot read nodes", {"get", "nodes"}, false},
@@ -383,7 +388,10 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       "selfsubjectrulesreviews.authorization.k8s.io [] [] [create]",
   };
   std::set<std::string> in_own = everywhere;
-  in_own.insert("configmaps [] [] [get list watch create update patch]");
+  in_own.insert("configmaps [] [] [get list watch create update patch delete]");
+  // The Role's create joins the ClusterRole's verbs on certificates in the same line.
+  in_own.erase("certificates.certplane.io [] [] [get list watch update patch]");
+  in_own.insert("certificates.certplane.io [] [] [get list watch update patch create]");
   in_own.insert("leases.coordination.k8s.io [] [] [create]");
   in_own.insert("leases.coordination.k8s.io [] [certplane-controller] [get update]");
   auto resource_rules = [&](const std::string& ns) {

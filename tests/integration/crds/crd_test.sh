@@ -241,7 +241,7 @@ row=$(kubectl get cpcert frontend -n "$ns" --no-headers | tr -s ' ')
 [[ $row == "frontend True frontend-tls web-$id 5eed0123abcdef 2030-01-31T00:00:00Z "* ]] \
   && pass "Certificate row shows ready, secret, profile, serial, expiry" || fail "Certificate row: $row"
 wide=$(kubectl get cpcert frontend -n "$ns" -o wide | sed -n 1p | tr -s ' ')
-expect_eq "Certificate wide columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER RENEWAL REVOKED REASON AGE" "$wide"
+expect_eq "Certificate wide columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER RENEWAL REVOKED REASON ACME-ORDER AGE" "$wide"
 expect_eq "CertificateAuthority printer columns" "NAME TYPE READY PARENT SERIAL NOTAFTER CRL AGE" \
   "$(kubectl get cpca "example-issuing-$id" | sed -n 1p | tr -s ' ')"
 expect_eq "CertificateTemplate printer columns" "NAME DEFAULT MAX AGE" \
@@ -305,8 +305,8 @@ cert "{$base, dnsNames: [a.example.com], renewBefore: 24h, renewBeforeDays: 1}" 
   "both renewBefore and renewBeforeDays" "set renewBefore or renewBeforeDays, not both"
 cert "{$base, dnsNames: [a.example.com], renewBefore: 1m}" | expect_refused "renewBefore under 5m" "must be at least 5m"
 cert "{$base}" | expect_refused "a certificate without any name" "a certificate needs at least one identity"
-cert "{profileRef: {name: web}, dnsNames: [a.example.com]}" | expect_refused "a certificate without secretName" \
-  "spec.secretName: Required value"
+cert "{profileRef: {name: web}, dnsNames: [a.example.com]}" | expect_refused "a certificate without secretName or csr" \
+  "set exactly one of secretName"
 cert "{$base, dnsNames: [a..example.com]}" | expect_refused "a malformed DNS name" \
   'spec.dnsNames[0]: Invalid value: "a..example.com": must be a DNS name'
 cert "{$base, dnsNames: [a.example.com, a.example.com]}" | expect_refused "a duplicated DNS name" \
@@ -359,6 +359,70 @@ prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {api: {}}, namespac
 prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {acme: {challenges: [dns-02]}}}' | expect_refused \
   "an unknown ACME challenge" 'Unsupported value: "dns-02"'
 prof '{templateRef: {name: b}, enrollment: {api: {}}}' | expect_refused "a profile without caRef" "spec.caRef: Required value"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {acme: {validation: {allowedCIDRs: [10.0.0.0/33]}}}}' \
+  | expect_refused "an ACME validator CIDR that does not parse" \
+  'spec.enrollment.acme.validation.allowedCIDRs[0]: Invalid value: "10.0.0.0/33": must be a CIDR range'
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {acme: {validation: {allowedCIDRs: [127.0.0.1]}}}}' \
+  | expect_refused "an ACME validator address without a prefix length" "must be a CIDR range"
+prof '{caRef: {name: a}, templateRef: {name: b}, enrollment: {acme: {validation: {allowedCIDRs: [127.0.0.0/8, "fd00::/8"]}}}}' \
+  | expect_accepted "ACME validator CIDRs for loopback and ULA"
+expect_cmd "kubectl explain describes allowedCIDRs" \
+  bash -c "kubectl explain certificateprofiles.certplane.io.spec.enrollment.acme.validation.allowedCIDRs | tr -s ' \n' ' ' | grep -q 'besides public unicast ones'"
+
+# --- CSR enrollment: spec.csr instead of secretName, and what cannot go with it. ----
+csr_pem=$(openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/csr.key" \
+  -subj /CN=a.example.com -addext subjectAltName=DNS:a.example.com 2>/dev/null)
+csr_json=$(printf '%s\n' "$csr_pem" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
+csrbase="profileRef: {name: web}, csr: $csr_json, dnsNames: [a.example.com]"
+cert "{$csrbase}" | expect_accepted "a certificate with csr and no secretName"
+cert "{$csrbase, acme: {account: acct-1, order: o-1}}" | expect_accepted "a certificate with csr and acme"
+cert "{$csrbase, secretName: s}" | expect_refused "both secretName and csr" "set exactly one of secretName"
+cert "{$csrbase, privateKey: {algorithm: RSA-2048}}" | expect_refused "privateKey with csr" \
+  "privateKey does not apply with csr"
+cert "{$csrbase, privateKey: {}}" | expect_refused "an empty privateKey with csr" "privateKey does not apply with csr"
+cert "{$csrbase, autoRenew: true}" | expect_refused "autoRenew true with csr" "autoRenew cannot be true with csr"
+cert "{$csrbase, autoRenew: false}" | expect_accepted "autoRenew false with csr"
+cert "{$csrbase, additionalOutputFormats: [{type: DER}]}" | expect_refused "additionalOutputFormats with csr" \
+  "additionalOutputFormats does not apply with csr"
+cert "{$csrbase, secretTemplate: {labels: {a: b}}}" | expect_refused "secretTemplate with csr" \
+  "secretTemplate does not apply with csr"
+cert "{profileRef: {name: web}, csr: not a csr, dnsNames: [a.example.com]}" | expect_refused "a csr that is not PEM" \
+  "must be a PEM certificate request"
+cert "{$base, dnsNames: [a.example.com], acme: {account: a, order: o}}" | expect_refused "acme without csr" \
+  "acme needs csr"
+cert "{$base, dnsNames: [a.example.com], privateKey: {algorithm: RSA-2048}}" | expect_accepted \
+  "privateKey with secretName"
+
+# Stored, the CSR and the ACME order cannot change, appear or go.
+printf 'apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata: {name: enrolled, namespace: %s}\nspec: {%s, acme: {account: acct-1, order: o-1}}\n' \
+  "$ns" "$csrbase" >"$work/enrolled.yaml"
+expect_cmd "a CSR enrollment is stored" kubectl apply -f "$work/enrolled.yaml"
+expect_eq "a CSR enrollment gets no privateKey default" "" \
+  "$(jp cpcert enrolled -n "$ns" -o jsonpath='{.spec.privateKey}')"
+other_pem=$(openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/other.key" \
+  -subj /CN=a.example.com -addext subjectAltName=DNS:a.example.com 2>/dev/null)
+other_json=$(printf '%s\n' "$other_pem" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
+expect_cmd_fails "changing the csr" "csr is immutable" \
+  kubectl patch cpcert enrolled -n "$ns" --dry-run=server --type=merge -p "{\"spec\":{\"csr\":$other_json}}"
+expect_cmd_fails "replacing the csr by a secretName" "csr cannot be added or removed after creation" \
+  kubectl patch cpcert enrolled -n "$ns" --dry-run=server --type=json \
+  -p '[{"op":"remove","path":"/spec/csr"},{"op":"add","path":"/spec/secretName","value":"s"}]'
+expect_cmd_fails "adding a csr to a Secret certificate" "csr cannot be added or removed after creation" \
+  kubectl patch cpcert frontend -n "$ns" --dry-run=server --type=json \
+  -p "[{\"op\":\"remove\",\"path\":\"/spec/secretName\"},{\"op\":\"remove\",\"path\":\"/spec/privateKey\"},{\"op\":\"add\",\"path\":\"/spec/csr\",\"value\":$csr_json}]"
+expect_cmd_fails "changing the ACME order" "acme is immutable" \
+  kubectl patch cpcert enrolled -n "$ns" --dry-run=server --type=merge -p '{"spec":{"acme":{"order":"o-2"}}}'
+expect_cmd_fails "removing the ACME order" "acme cannot be added or removed after creation" \
+  kubectl patch cpcert enrolled -n "$ns" --dry-run=server --type=json -p '[{"op":"remove","path":"/spec/acme"}]'
+expect_cmd "other spec fields of a CSR enrollment stay editable" \
+  kubectl patch cpcert enrolled -n "$ns" --dry-run=server --type=merge -p '{"spec":{"duration":"48h"}}'
+expect_cmd "status.certificate is written through /status" \
+  kubectl patch cpcert enrolled -n "$ns" --subresource=status --type=merge \
+  -p '{"status":{"certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}}'
+row=$(kubectl get cpcert enrolled -n "$ns" -o wide --no-headers | tr -s ' ')
+# (kubectl leaves empty cells blank: no Ready, no Secret, no serial yet.)
+[[ $row == "enrolled web o-1 "* ]] && pass "a CSR enrollment's row shows no Secret and its ACME order" \
+  || fail "CSR enrollment row: $row"
 
 # --- Revocation is final (a transition rule), except that a hold may be lifted. -----
 revoke() { kubectl patch cpcert "$1" -n "$ns" --type=merge -p "{\"spec\":{\"revocation\":{\"reason\":\"$2\"}}}" "${@:3}"; }

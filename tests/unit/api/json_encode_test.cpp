@@ -68,6 +68,42 @@ TEST(EncodeCertificate, RoundTripsEveryField) {
   EXPECT_EQ(*back, c);
 }
 
+// CSR enrollment: spec.csr and spec.acme instead of secretName, the chain in status.
+Certificate CsrCertificate() {
+  Certificate c;
+  c.metadata = {.name = "order-1", .ns = "certplane-system", .generation = 1};
+  c.spec.profile_ref.name = "acme";
+  c.spec.csr = "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n";
+  c.spec.acme = AcmeOrderReference{"acct-7", "order-9"};
+  c.spec.dns_names = {"a.example.com"};
+  c.status.serial_number = "5eed";
+  c.status.certificate = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  return c;
+}
+
+TEST(EncodeCertificate, RoundTripsACsrEnrollment) {
+  const Certificate c = CsrCertificate();
+  const json encoded = EncodeCertificate(c);
+  EXPECT_EQ(encoded["spec"]["csr"], c.spec.csr);
+  EXPECT_EQ(encoded["spec"]["acme"], json::parse(R"({"account": "acct-7", "order": "order-9"})"));
+  EXPECT_FALSE(encoded["spec"].contains("secretName")) << "a CSR enrollment has no Secret";
+  EXPECT_EQ(encoded["status"]["certificate"], c.status.certificate);
+  Result<Certificate> back = DecodeCertificate(encoded);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, c);
+}
+
+TEST(EncodeCertificateStatus, MakesAMergePatchThatLeavesAnUncachedChainAlone) {
+  // The informer cache drops status.certificate; a status write made from the cached
+  // copy must not clear it on the server.
+  Certificate cached = CsrCertificate();
+  cached.status.certificate.clear();
+  CertificateStatus desired = cached.status;
+  desired.revocation_reason = RevocationReason::kKeyCompromise;
+  const json patch = CreateMergePatch(EncodeCertificateStatus(cached.status), EncodeCertificateStatus(desired));
+  EXPECT_EQ(patch, json::parse(R"({"revocationReason": "keyCompromise"})"));
+}
+
 TEST(EncodeCertificate, WritesTypeMetaAndGoDurations) {
   const json j = EncodeCertificate(FullCertificate());
   EXPECT_EQ(j["apiVersion"], "certplane.io/v1alpha1");
@@ -182,7 +218,8 @@ TEST(EncodeCertificateProfile, RoundTripsEveryField) {
   p.spec.enrollment.acme = AcmeEnrollment{{AcmeChallenge::kDns01, AcmeChallenge::kTlsAlpn01},
                                           ExternalAccountBinding{"kid", {"eab", "hmac"}},
                                           {"10.0.0.0/8"},
-                                          "https://example.com/tos"};
+                                          "https://example.com/tos",
+                                          AcmeValidation{{"127.0.0.0/8", "fd00::/8"}}};
   p.spec.renewal = {false, 10, std::nullopt};
   p.spec.namespace_selector = {{{"team", "web"}}, {{"env", SelectorOperator::kNotIn, {"dev"}}}};
   p.spec.revocation = {true, true};
@@ -197,6 +234,18 @@ TEST(EncodeCertificateProfile, RoundTripsEveryField) {
   Result<CertificateProfile> back = DecodeCertificateProfile(EncodeCertificateProfile(p));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(*back, p);
+}
+
+TEST(EncodeCertificateProfile, WritesTheAcmeValidatorsAllowedCidrs) {
+  CertificateProfile p;
+  p.metadata.name = "acme";
+  p.spec.enrollment.acme = AcmeEnrollment{};
+  p.spec.enrollment.acme->validation.allowed_cidrs = {"127.0.0.0/8"};
+  EXPECT_EQ(EncodeCertificateProfile(p)["spec"]["enrollment"]["acme"]["validation"],
+            json::parse(R"({"allowedCIDRs": ["127.0.0.0/8"]})"));
+  // Absent when empty.
+  p.spec.enrollment.acme->validation.allowed_cidrs.clear();
+  EXPECT_FALSE(EncodeCertificateProfile(p)["spec"]["enrollment"]["acme"].contains("validation"));
 }
 
 TEST(EncodeCertificateProfile, WritesAnApiEnrollmentAsAnEmptyObject) {

@@ -32,6 +32,27 @@ TEST(CheckRenewable, RefusesARevokedCertificateNamingItAndTheReason) {
             "certificate shop/frontend is revoked (keyCompromise) and is never renewed; create a new Certificate instead");
 }
 
+TEST(CheckRenewable, RefusesACsrEnrollmentWhoseKeyTheControllerDoesNotHold) {
+  Status s = CheckRenewable(MakeCertificate("shop", "device").Csr().Issued(kNow - Days(1), kNow + Days(29)));
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "certificate shop/device was enrolled with a CSR (spec.csr): the requester holds its key, so the "
+            "controller never renews it; submit a new CSR in a new Certificate instead");
+}
+
+TEST(CheckExportable, AllowsACertificateWithASecret) {
+  EXPECT_TRUE(CheckExportable(MakeCertificate("shop", "frontend").Issued(kNow - Days(1), kNow + Days(29))).ok());
+}
+
+TEST(CheckExportable, RefusesACsrEnrollmentAndSaysWhereTheChainIs) {
+  Status s = CheckExportable(MakeCertificate("certplane-system", "order-9").Csr("order-9"));
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "certificate certplane-system/order-9 was enrolled over ACME: its private key stays with the requester "
+            "and no Secret exists, so there is nothing to export; its certificate chain is in status.certificate "
+            "(kubectl get cpcert order-9 -n certplane-system -o jsonpath='{.status.certificate}')");
+}
+
 TEST(CheckRenewable, RefusesACertificateOnHold) {
   Status s = CheckRenewable(MakeCertificate("shop", "frontend")
                                 .Issued(kNow - Days(1), kNow + Days(29))

@@ -57,6 +57,13 @@ class CertificateBuilder {
     c_.status.revoked_at = at;
     return Condition(api::kConditionRevoked, api::ConditionStatus::kTrue, "Revoked", "on the CRL");
   }
+  // CSR enrollment: spec.csr instead of a Secret; with an ACME order when `order` is set.
+  CertificateBuilder& Csr(std::string order = {}) {
+    c_.spec.secret_name.clear();
+    c_.spec.csr = "-----BEGIN CERTIFICATE REQUEST-----\n...\n-----END CERTIFICATE REQUEST-----\n";
+    if (!order.empty()) c_.spec.acme = api::AcmeOrderReference{"acct-1", std::move(order)};
+    return *this;
+  }
   CertificateBuilder& History(api::CertificateHistoryEntry e) { c_.status.history.push_back(std::move(e)); return *this; }
   CertificateBuilder& Annotation(std::string k, std::string v) {
     c_.metadata.annotations.Set(std::move(k), std::move(v));

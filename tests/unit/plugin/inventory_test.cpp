@@ -171,6 +171,24 @@ TEST(RenderInventory, JsonHasOneItemPerRowAndOmitsWhatIsMissing) {
   EXPECT_EQ(j["items"][4]["renewalTime"], "2030-06-20T12:00:00Z");
 }
 
+TEST(RenderInventory, ShowsACsrEnrollmentWithoutASecret) {
+  std::vector<api::Certificate> fleet = {
+      MakeCertificate("shop", "device").Csr().Issued(kNow - Days(1), kNow + Days(29), "cc03"),
+      MakeCertificate("certplane-system", "order-9").Csr("order-9").Issued(kNow - Days(1), kNow + Days(29), "dd04")};
+  std::vector<InventoryRow> rows = BuildInventory(fleet, {}, kNow);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].state, CertificateState::kActive);
+  EXPECT_EQ(rows[1].enrollment, "csr");
+  EXPECT_EQ(rows[0].enrollment, "acme");
+  const std::string wide = RenderInventory(rows, OutputFormat::kWide);
+  EXPECT_THAT(wide, HasSubstr("<csr>"));
+  EXPECT_THAT(wide, HasSubstr("<acme>"));
+  nlohmann::json j = nlohmann::json::parse(RenderInventory(rows, OutputFormat::kJson));
+  EXPECT_FALSE(j["items"][1].contains("secretName"));
+  EXPECT_EQ(j["items"][1]["enrollment"], "csr");
+  EXPECT_EQ(j["items"][1]["serialNumber"], "cc03");
+}
+
 TEST(RenderInventory, YamlReadsBackAsTheSameDocumentWithSerialsAndTimesAsStrings) {
   std::vector<InventoryRow> rows = BuildInventory(Fleet(), {}, kNow);
   std::string yaml = RenderInventory(rows, OutputFormat::kYaml);

@@ -91,6 +91,22 @@ class CertificateBuilder {
     return Set(c_.status.last_issuance_time, std::optional<api::Time>(t));
   }
   CertificateBuilder& WithStatusSerial(std::string s) { return Set(c_.status.serial_number, std::move(s)); }
+  // CSR enrollment: spec.csr instead of secretName (the facts policy reads come from
+  // InputBuilder::WithCsr).
+  CertificateBuilder& WithCsr(std::string pem) {
+    c_.spec.secret_name.clear();
+    return Set(c_.spec.csr, std::move(pem));
+  }
+  CertificateBuilder& WithAcmeOrder(std::string account, std::string order) {
+    return Set(c_.spec.acme, std::optional(api::AcmeOrderReference{std::move(account), std::move(order)}));
+  }
+  // What status says of the current certificate (a CSR enrollment has no Secret).
+  CertificateBuilder& WithStatusIssued(std::string serial, api::Time not_before, api::Time not_after) {
+    c_.status.serial_number = std::move(serial);
+    c_.status.not_before = not_before;
+    c_.status.not_after = not_after;
+    return *this;
+  }
 
   api::Certificate Build() const { return c_; }
   operator api::Certificate() const { return c_; }  // NOLINT(google-explicit-constructor)
@@ -204,6 +220,16 @@ class ProfileBuilder {
   }
   ProfileBuilder& WithNamespaceSelector(api::LabelSelector s) {
     p_.spec.namespace_selector = std::move(s);
+    return *this;
+  }
+  ProfileBuilder& WithName(std::string name) {
+    p_.metadata.name = std::move(name);
+    return *this;
+  }
+  // enrollment: {acme: {}} instead of {api: {}}.
+  ProfileBuilder& EnrollingOverAcme() {
+    p_.spec.enrollment.api = false;
+    p_.spec.enrollment.acme = api::AcmeEnrollment{};
     return *this;
   }
   api::CertificateProfile Build() const { return p_; }
@@ -342,6 +368,16 @@ class InputBuilder {
     in_.ca_ready = false;
     return *this;
   }
+  // What spec.csr holds; a CSR enrollment has no Secret.
+  InputBuilder& WithCsr(CsrFacts csr) {
+    in_.csr = std::move(csr);
+    in_.secret = SecretFacts{};
+    return *this;
+  }
+  InputBuilder& WithControllerNamespace(std::string ns) {
+    in_.controller_namespace = std::move(ns);
+    return *this;
+  }
   InputBuilder& At(std::chrono::system_clock::time_point now) {
     in_.now = now;
     return *this;
@@ -355,5 +391,17 @@ class InputBuilder {
 };
 
 inline InputBuilder MakeInput() { return InputBuilder(); }
+
+// The facts of a CSR asking for exactly the certificate's names, with a key of `algorithm`.
+inline CsrFacts CsrFactsFor(const api::Certificate& cert, api::KeyAlgorithm algorithm = api::KeyAlgorithm::kEcdsaP256) {
+  CsrFacts f;
+  f.common_name = cert.spec.common_name;
+  f.dns_names = cert.spec.dns_names;
+  f.ip_addresses = cert.spec.ip_addresses;
+  f.uris = cert.spec.uris;
+  f.email_addresses = cert.spec.email_addresses;
+  f.key_algorithm = algorithm;
+  return f;
+}
 
 }  // namespace certplane::policy::testing_builders
