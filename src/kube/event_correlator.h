@@ -76,7 +76,6 @@ class EventCorrelator {
 
   const EventCorrelatorOptions options_;
   const std::shared_ptr<Clock> clock_;
-  uint64_t next_id_ = 0;
   std::unordered_map<std::string, Series> series_;  // by event identity
   std::list<std::string> lru_;                       // most recent first
   std::unordered_map<std::string, std::unique_ptr<TokenBucket>> buckets_;  // by object
