@@ -1,0 +1,29 @@
+// The per-address halves of http-01 and tls-alpn-01 (internal to acme/validation):
+// ChallengeValidator resolves the name and picks the addresses, these talk to one.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "acme/problem.h"
+#include "acme/validation/net.h"
+
+namespace certplane::acme {
+
+// What the client asked to prove control of.
+struct ValidationTarget {
+  std::string name;                  // the DNS name, or the IP address text for "ip"
+  std::optional<policy::IpAddress> ip;  // set for an "ip" identifier
+};
+
+// nullopt when satisfied; a Problem of type connection means "try the next address".
+std::optional<Problem> CheckHttp01(const SocketAddress& address, const ValidationTarget& target, std::string_view token,
+                                   std::string_view key_authorization, Clock::time_point deadline);
+std::optional<Problem> CheckTlsAlpn01(const SocketAddress& address, const ValidationTarget& target,
+                                      std::string_view key_authorization, Clock::time_point deadline);
+
+// The reverse-mapping name of an address: "4.3.2.1.in-addr.arpa", "...ip6.arpa".
+std::string ReverseName(const policy::IpAddress& ip);
+
+}  // namespace certplane::acme

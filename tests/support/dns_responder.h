@@ -1,0 +1,102 @@
+// DnsResponder: an authoritative DNS server on 127.0.0.1 (UDP and TCP, one port) for
+// tests of the ACME validators and of ACME clients (lego, certbot) against certplane.
+//
+//   certplane::testing::DnsResponder dns("test.");
+//   dns.SetA("web.test", "127.0.0.1");
+//   dns.SetTxt("_acme-challenge.web.test", {Dns01TxtValue(key_authz)});
+//   Resolver resolver(dns.address());                     // "127.0.0.1:<port>"
+//
+// Records come from SetA/SetAaaa/SetTxt/SetCname and from an optional zone file, re-read
+// on every query, one record per line "<name> <TYPE> <value>" (TYPE A, AAAA, TXT or
+// CNAME; a TXT value may be in double quotes; '#' starts a comment line), so another
+// process (lego's `exec` DNS provider script) can add TXT records by appending lines.
+// Names are case-insensitive, with or without the trailing dot.
+//
+// Under the configured zone it answers SOA at the apex (and in the authority section of
+// empty answers), NS at the apex naming ns.<zone>, which has the A record 127.0.0.1, so
+// clients that look for the zone's start of authority (lego) find it. CNAMEs are
+// followed inside the answer. Names with no records get NXDOMAIN. Answers larger than
+// 512 bytes over UDP are truncated (TC) so clients retry over TCP. Malformed queries
+// are dropped.
+//
+// The server runs in a thread from construction to destruction.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace certplane::testing {
+
+class DnsResponder {
+ public:
+  // Throws std::runtime_error if it cannot bind a port.
+  explicit DnsResponder(std::string zone = "test.", std::string zone_file = "");
+  ~DnsResponder();
+  DnsResponder(const DnsResponder&) = delete;
+  DnsResponder& operator=(const DnsResponder&) = delete;
+
+  int port() const { return port_; }
+  std::string address() const;  // "127.0.0.1:<port>"
+
+  // Each Set replaces the records of that type at `name`.
+  void SetA(std::string name, std::string ipv4);
+  void SetAaaa(std::string name, std::string ipv6);
+  void SetTxt(std::string name, std::vector<std::string> values);
+  void SetCname(std::string name, std::string target);
+  // Removes every record set at `name` (records of the zone file stay).
+  void Clear(std::string name);
+
+  // Well-formed queries answered so far.
+  std::size_t queries() const { return queries_.load(); }
+
+  struct Records {
+    std::vector<std::array<std::uint8_t, 4>> a;
+    std::vector<std::array<std::uint8_t, 16>> aaaa;
+    std::vector<std::string> txt;
+    std::optional<std::string> cname;
+  };
+
+ private:
+  // Owns a file descriptor.
+  class OwnedFd {
+   public:
+    OwnedFd() = default;
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    ~OwnedFd();
+    OwnedFd(OwnedFd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+    OwnedFd& operator=(OwnedFd&& o) noexcept;
+    int get() const { return fd_; }
+
+   private:
+    int fd_ = -1;
+  };
+
+  void Serve();
+  void ServeTcp(const OwnedFd& connection);
+  // The response to one query, or "" to drop it.
+  std::string Respond(std::string_view query, std::size_t limit);
+  std::map<std::string, Records> Snapshot() const;
+
+  std::string zone_;       // lower case, no trailing dot ("" for the root)
+  std::string zone_file_;
+  int port_ = 0;
+  OwnedFd udp_;
+  OwnedFd tcp_;
+  OwnedFd wake_read_;   // Serve stops when
+  OwnedFd wake_write_;  // the destructor writes here
+  mutable std::mutex mu_;
+  std::map<std::string, Records> records_;  // guarded by mu_
+  std::atomic<std::size_t> queries_{0};
+  std::thread thread_;
+};
+
+}  // namespace certplane::testing
