@@ -31,6 +31,10 @@ const FlagSpec kFlags[] = {
     {"health-probe-bind-address", "HOST:PORT", "where /healthz and /readyz are served (default :9403)"},
     {"http-bind-address", "HOST:PORT", "where CRLs, CA certificates, ACME and the bundle API are served (default :8080)"},
     {"public-base-url", "URL", "base URL clients reach the HTTP address at; written into every certificate's CRL distribution point and AIA"},
+    {"acme-http01-port", "PORT", "port the ACME validator connects to for http-01 challenges (default 80)"},
+    {"acme-tls-alpn01-port", "PORT", "port the ACME validator connects to for tls-alpn-01 challenges (default 443)"},
+    {"acme-dns-server", "HOST:PORT", "DNS server the ACME validator resolves names with (default: /etc/resolv.conf)"},
+    {"acme-validation-timeout", "DURATION", "how long one ACME challenge validation may take (default 10s)"},
     {"log-format", "text|json", "log line format (default text)"},
     {"log-level", "LEVEL", "trace, debug, info, warn or error (default info)"},
     {"version", nullptr, "print the version and exit"},
@@ -114,7 +118,11 @@ Status Apply(ControllerOptions& o, const std::string& name, const std::string& v
     if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) return Bad(name, v, "want an http:// or https:// URL");
     o.public_base_url = v;
     while (!o.public_base_url.empty() && o.public_base_url.back() == '/') o.public_base_url.pop_back();
-  } else if (name == "log-format") {
+  } else if (name == "acme-http01-port") return assign(o.acme_http01_port, ParseInt(name, v, 1, 65535));
+  else if (name == "acme-tls-alpn01-port") return assign(o.acme_tls_alpn01_port, ParseInt(name, v, 1, 65535));
+  else if (name == "acme-dns-server") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.acme_dns_server = v; }
+  else if (name == "acme-validation-timeout") return assign(o.acme_validation_timeout, ParsePositiveDuration(name, v));
+  else if (name == "log-format") {
     if (v == "text") o.log_format = LogFormat::kText;
     else if (v == "json") o.log_format = LogFormat::kJson;
     else return Bad(name, v, "want text or json");

@@ -39,6 +39,13 @@ struct ControllerOptions {
   std::string http_address = ":8080";       // CRLs, CA certificates, ACME, bundle API
   std::string public_base_url;              // written into CDP and AIA extensions
 
+  // The ACME challenge validator: where it connects and how it resolves names. Tests
+  // point these at loopback ports and a DNS responder of their own.
+  int acme_http01_port = 80;
+  int acme_tls_alpn01_port = 443;
+  std::string acme_dns_server;              // HOST:PORT; empty: /etc/resolv.conf
+  std::chrono::milliseconds acme_validation_timeout{10000};
+
   LogFormat log_format = LogFormat::kText;
   std::string log_level = "info";
 

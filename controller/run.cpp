@@ -9,6 +9,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "acme/server/acme_server.h"
 #include "api/condition.h"
 #include "api/well_known.h"
 #include "http/health.h"
@@ -124,6 +125,29 @@ int Run(const ControllerOptions& options) {
   reconcile::RegisterPublicRoutes(public_router, caches, *kube::SystemClock());
   // The bundle API (certificates and their keys, for callers RBAC lets read the Secret).
   reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock());
+  // ACME directories of the profiles that enroll over ACME, on every replica. Its own
+  // client, like the bundle API's, so enrollment bursts and reconciling do not starve
+  // each other.
+  auto acme_client = kube::Client::Create(*config, {.qps = options.kube_api_qps,
+                                                    .burst = options.kube_api_burst,
+                                                    .timeout = std::chrono::seconds(10),
+                                                    .user_agent = "certplane-controller/acme",
+                                                    .on_response = [&metrics](const std::string& method, int code) {
+                                                      metrics.ApiRequest(method, code);
+                                                    }});
+  if (!acme_client.ok()) {
+    log->error("creating the ACME server's client: {}", acme_client.status().ToString());
+    return 1;
+  }
+  acme::ValidatorOptions validator;
+  validator.http01_port = options.acme_http01_port;
+  validator.tls_alpn01_port = options.acme_tls_alpn01_port;
+  if (!options.acme_dns_server.empty()) validator.dns_server = options.acme_dns_server;
+  validator.timeout = options.acme_validation_timeout;
+  acme::AcmeServer acme_server(*acme_client, caches, registry, kube::SystemClock(),
+                               {.controller_namespace = options.ns, .validator = validator});
+  acme_server.Register(public_router);
+  acme_server.Start();
   http::HttpServer health_server(options.health_address, health_router);
   http::HttpServer metrics_server(options.metrics_address, metrics_router);
   http::HttpServer public_server(options.http_address, public_router);
@@ -182,6 +206,7 @@ int Run(const ControllerOptions& options) {
   events.Flush(std::chrono::seconds(3));
   caches.Stop();
   for (http::HttpServer* server : {&public_server, &metrics_server, &health_server}) server->Stop();
+  acme_server.Stop();
   log->info("stopped exit_code={}", exit_code.load());
   return exit_code;
 }
