@@ -5,6 +5,9 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 #   bench_up                                  # sets work, KUBECONFIG, PATH
 #   bench_start_controller --kube-api-qps 500 # sets controller_pid, public_base_url
+#   bench_apply_root_ca                       # the CA bench-root
+#   bench_apply_server_template bench '*.bench.svc' '*.bench.svc'
+#   bench_apply_profile bench '{api: {}}'     # the profile bench
 # Source hack/lib.sh first.
 
 bench_up() {
@@ -42,4 +45,55 @@ print(*[x.getsockname()[1] for x in s])')
     --http-bind-address "127.0.0.1:$p1" --health-probe-bind-address "127.0.0.1:$p2" \
     --metrics-bind-address "127.0.0.1:$p3" --public-base-url "$public_base_url" "$@" >"$work/controller.log" 2>&1 &
   controller_pid=$!
+}
+
+# Creates the root CA bench-root (ECDSA P-256) that the benchmarks issue from.
+bench_apply_root_ca() {
+  kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: certplane.io/v1alpha1
+kind: CertificateAuthority
+metadata: {name: bench-root}
+spec: {type: Root, subject: {commonName: Bench Root}, keyAlgorithm: ECDSA-P256}
+YAML
+}
+
+# bench_apply_server_template NAME DNS_GLOB [COMMON_NAME_GLOB]
+# Creates the CertificateTemplate NAME for TLS server certificates (ECDSA P-256 or
+# RSA 2048, serverAuth, 30 days by default and 90 at most) whose DNS names match
+# DNS_GLOB and, when COMMON_NAME_GLOB is given, with a common name matching it (without
+# it the template allows no common name).
+bench_apply_server_template() {
+  local name=$1 dns=$2 subject=
+  if [[ -n ${3:-} ]]; then subject="  subject: {commonName: {allowed: [\"$3\"]}}"$'\n'; fi
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: certplane.io/v1alpha1
+kind: CertificateTemplate
+metadata: {name: $name}
+spec:
+${subject}  subjectAltNames: {dnsNames: {allowed: ["$dns"]}}
+  keyAlgorithms: [ECDSA-P256, RSA-2048]
+  keyUsages: [digitalSignature, keyEncipherment]
+  extendedKeyUsages: [serverAuth]
+  defaultDuration: 720h
+  maxDuration: 2160h
+YAML
+}
+
+# bench_apply_profile TEMPLATE ENROLLMENT [RENEWAL]
+# Creates the CertificateProfile bench: the CA bench-root, the template TEMPLATE, and
+# ENROLLMENT and RENEWAL as the spec's enrollment and renewal, in YAML flow style
+# ('{api: {}}', '{acme: {challenges: [dns-01]}}').
+bench_apply_profile() {
+  local renewal=
+  if [[ -n ${3:-} ]]; then renewal="  renewal: $3"; fi
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: certplane.io/v1alpha1
+kind: CertificateProfile
+metadata: {name: bench}
+spec:
+  caRef: {name: bench-root}
+  templateRef: {name: $1}
+  enrollment: $2
+$renewal
+YAML
 }

@@ -23,32 +23,9 @@ bench=build/hack/bench/acme/acme_bench
 [[ -x build/controller/certplane-controller && -x $bench ]] || die "build certplane first: hack/build.sh"
 bench_up
 
-kubectl apply -f - >/dev/null <<'YAML'
-apiVersion: certplane.io/v1alpha1
-kind: CertificateAuthority
-metadata: {name: bench-root}
-spec: {type: Root, subject: {commonName: Bench Root}, keyAlgorithm: ECDSA-P256}
----
-apiVersion: certplane.io/v1alpha1
-kind: CertificateTemplate
-metadata: {name: bench-acme}
-spec:
-  subjectAltNames: {dnsNames: {allowed: ["*.bench.test"]}}
-  keyAlgorithms: [ECDSA-P256, RSA-2048]
-  keyUsages: [digitalSignature, keyEncipherment]
-  extendedKeyUsages: [serverAuth]
-  defaultDuration: 720h
-  maxDuration: 2160h
----
-apiVersion: certplane.io/v1alpha1
-kind: CertificateProfile
-metadata: {name: bench}
-spec:
-  caRef: {name: bench-root}
-  templateRef: {name: bench-acme}
-  enrollment:
-    acme: {challenges: [dns-01]}
-YAML
+bench_apply_root_ca
+bench_apply_server_template bench-acme '*.bench.test'
+bench_apply_profile bench-acme '{acme: {challenges: [dns-01]}}'
 
 # The bench binary serves DNS first and waits for the controller, which needs its port.
 port_file="$work/dns.port"

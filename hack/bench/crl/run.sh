@@ -30,12 +30,8 @@ bench_up
 bench_start_controller --kube-api-qps 500 --kube-api-burst 1000 --log-level warn
 base=$public_base_url
 
+bench_apply_root_ca
 kubectl apply -f - >/dev/null <<'YAML'
-apiVersion: certplane.io/v1alpha1
-kind: CertificateAuthority
-metadata: {name: bench-root}
-spec: {type: Root, subject: {commonName: Bench Root}, keyAlgorithm: ECDSA-P256}
----
 apiVersion: certplane.io/v1alpha1
 kind: CertificateTemplate
 metadata: {name: bench}
@@ -44,12 +40,8 @@ spec:
   keyAlgorithms: [ECDSA-P256]
   defaultDuration: 720h
   maxDuration: 720h
----
-apiVersion: certplane.io/v1alpha1
-kind: CertificateProfile
-metadata: {name: bench}
-spec: {caRef: {name: bench-root}, templateRef: {name: bench}, enrollment: {api: {}}}
 YAML
+bench_apply_profile bench '{api: {}}'
 kubectl wait --for=condition=Ready --timeout=60s certificateprofile/bench >/dev/null
 total=$((revocations + burst))
 python3 - "$total" >"$work/certs.json" <<'PY'

@@ -22,33 +22,9 @@ controller=build/controller/certplane-controller
 bench_up
 bench_start_controller --kube-api-qps "$qps" --kube-api-burst "$burst" --workers 4 --log-level warn
 
-kubectl apply -f - >/dev/null <<'EOF'
-apiVersion: certplane.io/v1alpha1
-kind: CertificateAuthority
-metadata: {name: bench-root}
-spec: {type: Root, subject: {commonName: Bench Root}, keyAlgorithm: ECDSA-P256}
----
-apiVersion: certplane.io/v1alpha1
-kind: CertificateTemplate
-metadata: {name: bench}
-spec:
-  subject: {commonName: {allowed: ["*.bench.svc"]}}
-  subjectAltNames: {dnsNames: {allowed: ["*.bench.svc"]}}
-  keyAlgorithms: [ECDSA-P256, RSA-2048]
-  keyUsages: [digitalSignature, keyEncipherment]
-  extendedKeyUsages: [serverAuth]
-  defaultDuration: 720h
-  maxDuration: 2160h
----
-apiVersion: certplane.io/v1alpha1
-kind: CertificateProfile
-metadata: {name: bench}
-spec:
-  caRef: {name: bench-root}
-  templateRef: {name: bench}
-  enrollment: {api: {}}
-  renewal: {autoRenewByDefault: true, renewBeforeDays: 10}
-EOF
+bench_apply_root_ca
+bench_apply_server_template bench '*.bench.svc' '*.bench.svc'
+bench_apply_profile bench '{api: {}}' '{autoRenewByDefault: true, renewBeforeDays: 10}'
 kubectl wait --for=condition=Ready --timeout=60s certificateprofile/bench >/dev/null
 
 python3 - "$n" >"$work/certs.json" <<'EOF'

@@ -23,24 +23,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Printable, quoted and cut: safe to put a peer's bytes into a problem detail.
-std::string Quoted(std::string_view s, std::size_t max = 100) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (s.size() > max) out += "...";
-  return out + "\"";
-}
-
 struct Head {
   int status = 0;
   std::string reason;

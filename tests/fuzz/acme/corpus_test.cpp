@@ -6,47 +6,21 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
+#include "corpus.h"
 #include "parsers.h"
 
 namespace certplane::acme::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path CorpusDir(const char* which) { return fs::path(CERTPLANE_ACME_CORPUS_DIR) / which; }
-
-std::vector<fs::path> Files(const char* which) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(CorpusDir(which))) {
-    if (entry.is_regular_file()) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-std::string Read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string TestName(const fs::path& path) {
-  std::string name = path.filename().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
+using corpus::SeedCase;
 
 class AcmeMalformedInput : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(AcmeMalformedInput, IsRefusedByEveryParserWithAProblemAClientCanActOn) {
-  std::string input = Read(GetParam());
+  std::string input = corpus::Read<std::string>(GetParam());
   for (const Parser& parser : AllParsers()) {
     std::optional<Problem> problem = parser.parse(input);
     ASSERT_TRUE(problem.has_value()) << parser.name << " accepted it";
@@ -57,28 +31,19 @@ TEST_P(AcmeMalformedInput, IsRefusedByEveryParserWithAProblemAClientCanActOn) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, AcmeMalformedInput, ::testing::ValuesIn(Files("malformed")),
-                         [](const auto& info) { return TestName(info.param); });
+INSTANTIATE_TEST_SUITE_P(Corpus, AcmeMalformedInput, ::testing::ValuesIn(corpus::Files("malformed")),
+                         [](const auto& info) { return corpus::TestName(info.param); });
 
-TEST(AcmeMalformedCorpus, HasAtLeastFiftyInputs) { EXPECT_GE(Files("malformed").size(), 50u); }
-
-struct SeedCase {
-  std::string file;
-  std::string parser;
-};
+TEST(AcmeMalformedCorpus, HasAtLeastFiftyInputs) { EXPECT_GE(corpus::Files("malformed").size(), 50u); }
 
 class AcmeSeed : public ::testing::TestWithParam<SeedCase> {};
 
 TEST_P(AcmeSeed, IsAcceptedByItsParser) {
-  std::string input = Read(CorpusDir("seeds") / GetParam().file);
-  bool found = false;
-  for (const Parser& parser : AllParsers()) {
-    if (parser.name != GetParam().parser) continue;
-    found = true;
-    std::optional<Problem> problem = parser.parse(input);
-    EXPECT_FALSE(problem.has_value()) << ProblemTypeName(problem->type) << ": " << problem->detail;
-  }
-  EXPECT_TRUE(found);
+  const Parser* parser = corpus::FindParser(AllParsers(), GetParam().parser);
+  ASSERT_NE(parser, nullptr) << "no parser named " << GetParam().parser;
+  std::string input = corpus::Read<std::string>(corpus::Dir("seeds") / GetParam().file);
+  std::optional<Problem> problem = parser->parse(input);
+  EXPECT_FALSE(problem.has_value()) << ProblemTypeName(problem->type) << ": " << problem->detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, AcmeSeed,
@@ -93,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, AcmeSeed,
                                            SeedCase{"jwk-p384.json", "Jwk::FromJson"},
                                            SeedCase{"jwk-ed25519.json", "Jwk::FromJson"},
                                            SeedCase{"eab-hs256.json", "VerifyExternalAccountBinding"}),
-                         [](const auto& info) { return TestName(info.param.file) + "_" + TestName(info.param.parser); });
+                         [](const auto& info) { return corpus::SeedCaseName(info.param); });
 
 }  // namespace
 }  // namespace certplane::acme::fuzz

@@ -6,43 +6,20 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
+#include "corpus.h"
 #include "parsers.h"
 
 namespace certplane::pki::fuzz {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path CorpusDir(const char* which) { return fs::path(CERTPLANE_PKI_CORPUS_DIR) / which; }
-
-std::vector<fs::path> Files(const char* which) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(CorpusDir(which))) {
-    if (entry.is_regular_file()) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-Bytes Read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-std::string TestName(const fs::path& path) {
-  std::string name = path.filename().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
+using corpus::SeedCase;
 
 class MalformedInput : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(MalformedInput, IsRefusedByEveryParserWithInvalidArgument) {
-  Bytes input = Read(GetParam());
+  Bytes input = corpus::Read<Bytes>(GetParam());
   for (const Parser& parser : AllParsers()) {
     Status status = parser.parse(input);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << parser.name << ": " << status;
@@ -50,27 +27,18 @@ TEST_P(MalformedInput, IsRefusedByEveryParserWithInvalidArgument) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, MalformedInput, ::testing::ValuesIn(Files("malformed")),
-                         [](const auto& info) { return TestName(info.param); });
+INSTANTIATE_TEST_SUITE_P(Corpus, MalformedInput, ::testing::ValuesIn(corpus::Files("malformed")),
+                         [](const auto& info) { return corpus::TestName(info.param); });
 
-TEST(MalformedCorpus, HasAtLeastFiftyInputs) { EXPECT_GE(Files("malformed").size(), 50u); }
-
-struct SeedCase {
-  std::string file;
-  std::string parser;
-};
+TEST(MalformedCorpus, HasAtLeastFiftyInputs) { EXPECT_GE(corpus::Files("malformed").size(), 50u); }
 
 class Seed : public ::testing::TestWithParam<SeedCase> {};
 
 TEST_P(Seed, IsAcceptedByItsParser) {
-  Bytes input = Read(CorpusDir("seeds") / GetParam().file);
-  bool found = false;
-  for (const Parser& parser : AllParsers()) {
-    if (parser.name != GetParam().parser) continue;
-    found = true;
-    EXPECT_TRUE(parser.parse(input).ok()) << parser.parse(input);
-  }
-  EXPECT_TRUE(found);
+  const Parser* parser = corpus::FindParser(AllParsers(), GetParam().parser);
+  ASSERT_NE(parser, nullptr) << "no parser named " << GetParam().parser;
+  Bytes input = corpus::Read<Bytes>(corpus::Dir("seeds") / GetParam().file);
+  EXPECT_TRUE(parser->parse(input).ok()) << parser->parse(input);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, Seed,
@@ -84,7 +52,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, Seed,
                                            SeedCase{"pub.der", "ParsePublicKeyDer"},
                                            SeedCase{"crl.pem", "ParseCrlPem"}, SeedCase{"crl.der", "ParseCrlDer"},
                                            SeedCase{"p12.der", "ParsePkcs12"}),
-                         [](const auto& info) { return TestName(info.param.file) + "_" + info.param.parser; });
+                         [](const auto& info) { return corpus::SeedCaseName(info.param); });
 
 }  // namespace
 }  // namespace certplane::pki::fuzz
