@@ -6,6 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
 
 namespace certplane::http {
 namespace {
@@ -55,8 +61,51 @@ Status ListenUri(const std::string& address, std::string* uri) {
   return Status::Ok();
 }
 
+// Handlers run on threads of their own, never on cpprestsdk's shared pool: a handler
+// that calls the API server (the ACME server, the bundle API) blocks until a pool
+// thread delivers that response, so handlers on the pool could fill it and wait for
+// each other forever. The listener's callback only queues the request.
 struct HttpServer::Impl {
   std::unique_ptr<listener::http_listener> listener;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<web::http::http_request> queue;  // guarded by mu
+  bool stopping = false;                       // guarded by mu
+  std::vector<std::thread> workers;
+
+  void Serve(const Router& router, size_t max_body, web::http::http_request request) {
+    try {
+      auto length = request.headers().content_length();
+      if (length > max_body) {
+        request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
+        return;
+      }
+      std::vector<unsigned char> bytes = request.extract_vector().get();
+      if (bytes.size() > max_body) {
+        request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
+        return;
+      }
+      HttpResponse response = router.Dispatch(ToRequest(request, std::string(bytes.begin(), bytes.end())));
+      request.reply(ToResponse(response)).wait();
+    } catch (const std::exception& e) {
+      // The client went away or sent something the listener could not parse.
+      spdlog::debug("http request failed: {}", e.what());
+    }
+  }
+
+  void Work(const Router& router, size_t max_body) {
+    for (;;) {
+      std::optional<web::http::http_request> request;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [this] { return stopping || !queue.empty(); });
+        if (stopping) return;
+        request = std::move(queue.front());
+        queue.pop_front();
+      }
+      Serve(router, max_body, std::move(*request));
+    }
+  }
 };
 
 HttpServer::HttpServer(std::string address, const Router& router, HttpServerOptions options)
@@ -71,27 +120,39 @@ Status HttpServer::Start() {
     impl_->listener = std::make_unique<listener::http_listener>(uri);
     const size_t max_body = options_.max_body_bytes;
     const Router& router = router_;
-    impl_->listener->support([&router, max_body](web::http::http_request request) {
+    const size_t max_queued = options_.max_queued;
+    Impl* impl = impl_.get();
+    impl->stopping = false;
+    for (int i = 0; i < options_.workers; ++i) {
+      impl->workers.emplace_back([impl, &router, max_body] { impl->Work(router, max_body); });
+    }
+    impl_->listener->support([impl, max_queued](web::http::http_request request) {
+      {
+        std::lock_guard lock(impl->mu);
+        if (!impl->stopping && impl->queue.size() < max_queued) {
+          impl->queue.push_back(std::move(request));
+          impl->cv.notify_one();
+          return;
+        }
+      }
+      // Overloaded (or stopping): say so at once rather than queue without bound.
+      web::http::http_response busy = ToResponse(HttpResponse::Text(503, "overloaded; retry\n"));
+      busy.headers().add("Retry-After", "1");
       try {
-        auto length = request.headers().content_length();
-        if (length > max_body) {
-          request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
-          return;
-        }
-        std::vector<unsigned char> bytes = request.extract_vector().get();
-        if (bytes.size() > max_body) {
-          request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
-          return;
-        }
-        HttpResponse response = router.Dispatch(ToRequest(request, std::string(bytes.begin(), bytes.end())));
-        request.reply(ToResponse(response)).wait();
+        request.reply(busy);
       } catch (const std::exception& e) {
-        // The client went away or sent something the listener could not parse.
         spdlog::debug("http request failed: {}", e.what());
       }
     });
     impl_->listener->open().wait();
   } catch (const std::exception& e) {
+    {
+      std::lock_guard lock(impl_->mu);
+      impl_->stopping = true;
+    }
+    impl_->cv.notify_all();
+    for (std::thread& t : impl_->workers) t.join();
+    impl_->workers.clear();
     impl_->listener.reset();
     return Unavailable("listening on " + address_ + ": " + e.what());
   }
@@ -105,6 +166,14 @@ void HttpServer::Stop() {
   } catch (const std::exception& e) {
     spdlog::warn("closing http listener on {}: {}", address_, e.what());
   }
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+    impl_->queue.clear();
+  }
+  impl_->cv.notify_all();
+  for (std::thread& t : impl_->workers) t.join();
+  impl_->workers.clear();
   impl_->listener.reset();
 }
 

@@ -9,6 +9,8 @@
 // The server only translates between cpprestsdk and HttpRequest/HttpResponse; all
 // behaviour lives in handlers. Request bodies over max_body_bytes are refused with
 // 413 before they are read, so a client cannot make the controller buffer gigabytes.
+// Handlers run on the server's own worker threads, so one may block on the API server
+// without starving the HTTP client that would deliver its answer.
 //
 // Two HttpServers in one process must not use the same host:port: cpprestsdk shares
 // one acceptor per host:port, and a clashing second listener's failure closes the
@@ -26,6 +28,10 @@ namespace certplane::http {
 
 struct HttpServerOptions {
   size_t max_body_bytes = 1 << 20;
+  // Threads that run handlers (off cpprestsdk's pool, see http_server.cpp), and how
+  // many requests may wait for one; more are answered 503 with Retry-After.
+  int workers = 16;
+  size_t max_queued = 512;
 };
 
 class HttpServer {

@@ -7,9 +7,14 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <cpprest/http_client.h>
 
 namespace certplane::http {
 namespace {
@@ -106,6 +111,49 @@ TEST(HttpServerBusyPort, APortHeldByAnotherSocketIsAnUnavailableError) {
   ::close(fd);
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_NE(s.message().find("listening on " + address), std::string::npos) << s;
+}
+
+// The ACME server and the bundle API answer by calling the API server, whose answers
+// cpprestsdk's shared thread pool delivers. Handlers must not run on that pool, or
+// enough concurrent requests fill it with handlers waiting for answers that no pool
+// thread is left to deliver. Here each request to `front` calls `upstream` (another
+// server, standing in for the API server) and 96 arrive at once, more than the pool
+// has threads (40), and each waits a second upstream: every one must be answered.
+TEST(HttpServerConcurrency, HandlersThatWaitOnAnotherServerDoNotStarveEachOther) {
+  Router upstream_router;
+  upstream_router.Get("/value", [](const HttpRequest&) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    return HttpResponse::Text(200, "42");
+  });
+  int upstream_port = FreeLoopbackPort(), front_port = FreeLoopbackPort();
+  HttpServer upstream("127.0.0.1:" + std::to_string(upstream_port), upstream_router);
+  ASSERT_TRUE(upstream.Start().ok());
+  const std::string upstream_url = "http://127.0.0.1:" + std::to_string(upstream_port);
+  Router front_router;
+  front_router.Get("/proxy", [&upstream_url](const HttpRequest&) {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(20));
+    web::http::client::http_client client(upstream_url, config);
+    try {
+      auto res = client.request(web::http::methods::GET, "/value").get();
+      return HttpResponse::Text(200, res.extract_string().get());
+    } catch (const std::exception& e) {
+      return HttpResponse::Text(502, e.what());
+    }
+  });
+  HttpServer front("127.0.0.1:" + std::to_string(front_port), front_router, {.workers = 64, .max_queued = 512});
+  ASSERT_TRUE(front.Start().ok());
+
+  std::atomic<int> answered{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 96; ++i) {
+    callers.emplace_back([&] {
+      std::string body = Shell("curl -s --max-time 30 http://127.0.0.1:" + std::to_string(front_port) + "/proxy");
+      if (body == "42") ++answered;
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(answered.load(), 96);
 }
 
 TEST(ListenUri, AcceptsHostPortAndPortOnly) {
