@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.h"
 #include "policy/ip.h"
 #include "policy/patterns.h"
 
 namespace certplane::acme {
-namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-}  // namespace
 
 bool IsWildcard(const Identifier& id) { return id.type == "dns" && id.value.rfind("*.", 0) == 0; }
 
@@ -37,7 +30,7 @@ ProblemOr<std::vector<Identifier>> NormalizeIdentifiers(const nlohmann::json& id
     }
     Identifier id{entry["type"].get<std::string>(), entry["value"].get<std::string>()};
     if (id.type == "dns") {
-      id.value = Lower(id.value);
+      id.value = AsciiLower(id.value);
       if (!id.value.empty() && id.value.back() == '.') id.value.pop_back();
       if (!policy::IsValidDnsName(id.value, /*allow_wildcard=*/true)) {
         Problem p = MakeProblem(ProblemType::kRejectedIdentifier,

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "api/time.h"
+#include "base/text.h"
 
 namespace certplane::acme {
 namespace {
@@ -407,14 +408,7 @@ std::string NewObjectId(std::size_t bytes) {
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return LowerHex(raw);
 }
 
 }  // namespace certplane::acme

@@ -9,6 +9,7 @@
 #include "acme/eab.h"
 #include "acme/jwk.h"
 #include "acme/jws.h"
+#include "base/text.h"
 
 namespace certplane::acme::client {
 namespace {
@@ -16,10 +17,6 @@ namespace {
 using nlohmann::json;
 namespace http = web::http;
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string StatusOf(const AcmeResponse& r) {
   if (!r.json.is_object()) return {};
@@ -30,7 +27,7 @@ std::string StatusOf(const AcmeResponse& r) {
 }  // namespace
 
 std::string AcmeResponse::Header(std::string_view name) const {
-  auto it = headers.find(Lower(std::string(name)));
+  auto it = headers.find(AsciiLower(std::string(name)));
   return it == headers.end() ? std::string() : it->second;
 }
 
@@ -80,7 +77,7 @@ AcmeResponse AcmeClient::Send(const std::string& method, const std::string& url,
     if (method == http::methods::POST) request.set_body(body, "application/jose+json");
     http::http_response response = client.request(request).get();
     out.status = response.status_code();
-    for (const auto& [name, value] : response.headers()) out.headers[Lower(name)] = value;
+    for (const auto& [name, value] : response.headers()) out.headers[AsciiLower(name)] = value;
     out.body = response.extract_utf8string(true).get();
   } catch (const std::exception& e) {
     out.status = 0;
@@ -88,7 +85,7 @@ AcmeResponse AcmeClient::Send(const std::string& method, const std::string& url,
     return out;
   }
   if (std::string nonce = out.Header("Replay-Nonce"); !nonce.empty()) nonce_ = nonce;
-  const std::string content_type = Lower(out.Header("Content-Type"));
+  const std::string content_type = AsciiLower(out.Header("Content-Type"));
   if (content_type.find("json") != std::string::npos) {
     out.json = json::parse(out.body, nullptr, /*allow_exceptions=*/false);
     if (out.json.is_discarded()) out.json = nullptr;

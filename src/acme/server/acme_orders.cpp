@@ -9,6 +9,7 @@
 #include "acme/token.h"
 #include "api/condition.h"
 #include "api/well_known.h"
+#include "base/text.h"
 #include "kube/logging.h"
 #include "pki/certificate.h"
 #include "pki/csr.h"
@@ -42,10 +43,6 @@ Problem NotFound(std::string detail) {
 
 Problem Internal(std::string detail) { return MakeProblem(ProblemType::kServerInternal, std::move(detail)); }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 }  // namespace
 
@@ -62,7 +59,7 @@ ProblemOr<Order> AcmeServer::LoadOrder(const std::string& id, const Request& req
   return std::move(**order);
 }
 
-Order AcmeServer::Refresh(Order order, const std::string& thumbprint, const api::CertificateProfile* profile) {
+Order AcmeServer::Refresh(Order order, const std::string& thumbprint, const api::CertificateProfile& profile) {
   auto log = kube::Logger("acme");
   const WallTime now = clock_->WallNow();
   bool changed = RecomputeStatus(order, now);
@@ -70,7 +67,7 @@ Order AcmeServer::Refresh(Order order, const std::string& thumbprint, const api:
   // Validations whose replica went away: claim them again (the write below decides
   // which replica wins), then run them here.
   std::vector<std::pair<std::size_t, std::size_t>> restart;
-  if (profile != nullptr && !thumbprint.empty()) {
+  if (!thumbprint.empty()) {
     for (std::size_t a = 0; a < order.authorizations.size(); ++a) {
       for (std::size_t c = 0; c < order.authorizations[a].challenges.size(); ++c) {
         Challenge& ch = order.authorizations[a].challenges[c];
@@ -130,7 +127,7 @@ Order AcmeServer::Refresh(Order order, const std::string& thumbprint, const api:
   for (const auto& [a, c] : restart) {
     const Challenge& ch = written->authorizations[a].challenges[c];
     if (!runner_.Submit([this, id = written->id, a = a, c = c, ka = ch.token + "." + thumbprint,
-                         cidrs = profile->spec.enrollment.acme->validation.allowed_cidrs] {
+                         cidrs = profile.spec.enrollment.acme->validation.allowed_cidrs] {
           RunValidation(id, a, c, ka, cidrs);
         })) {
       log->warn("the validation queue is full; order={} stays processing", written->id);
@@ -217,25 +214,27 @@ http::HttpResponse AcmeServer::NewOrder(const http::HttpRequest& req, const Acme
   return res;
 }
 
-http::HttpResponse AcmeServer::OrderResource(const http::HttpRequest& req, const AcmeUrls& urls) {
+http::HttpResponse AcmeServer::OrderResource(const http::HttpRequest& req, const AcmeUrls& urls,
+                                             const api::CertificateProfile& profile) {
   ProblemOr<Request> r = Authenticate(req, urls, KeyMode::kAccount);
   if (!r.ok()) return ReplyProblem(r.problem(), urls);
   ProblemOr<Order> order = LoadOrder(req.params.at("order"), *r, urls);
   if (!order.ok()) return ReplyProblem(order.problem(), urls);
-  Order o = Refresh(std::move(order).value(), r->key->Thumbprint(), AcmeProfile(urls.profile).get());
+  Order o = Refresh(std::move(order).value(), r->key->Thumbprint(), profile);
   http::HttpResponse res = Reply(200, OrderToProtocolJson(o, urls), urls);
   if (o.status == OrderStatus::kProcessing) res.headers.emplace_back("Retry-After", "1");
   return res;
 }
 
-http::HttpResponse AcmeServer::AuthorizationResource(const http::HttpRequest& req, const AcmeUrls& urls) {
+http::HttpResponse AcmeServer::AuthorizationResource(const http::HttpRequest& req, const AcmeUrls& urls,
+                                                     const api::CertificateProfile& profile) {
   ProblemOr<Request> r = Authenticate(req, urls, KeyMode::kAccount);
   if (!r.ok()) return ReplyProblem(r.problem(), urls);
   ProblemOr<Order> loaded = LoadOrder(req.params.at("order"), *r, urls);
   if (!loaded.ok()) return ReplyProblem(loaded.problem(), urls);
   std::optional<std::size_t> index = ParseIndex(req.params.at("index"), loaded->authorizations.size());
   if (!index) return ReplyProblem(NotFound("no such authorization"), urls);
-  Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), AcmeProfile(urls.profile).get());
+  Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), profile);
   if (!r->jws.post_as_get && r->payload.contains("status")) {
     // RFC 8555 7.5.2: a client may give up an authorization it no longer wants.
     if (r->payload["status"] != "deactivated") {
@@ -268,7 +267,7 @@ http::HttpResponse AcmeServer::ChallengeResource(const http::HttpRequest& req, c
   std::optional<api::AcmeChallenge> type = api::FromString<api::AcmeChallenge>(req.params.at("type"));
   if (!index || !type) return ReplyProblem(NotFound("no such challenge"), urls);
   const std::string thumbprint = r->key->Thumbprint();
-  Order o = Refresh(std::move(loaded).value(), thumbprint, &profile);
+  Order o = Refresh(std::move(loaded).value(), thumbprint, profile);
   const Authorization& az = o.authorizations[*index];
   auto it = std::find_if(az.challenges.begin(), az.challenges.end(), [&](const Challenge& c) { return c.type == *type; });
   if (it == az.challenges.end()) return ReplyProblem(NotFound("no such challenge"), urls);
@@ -352,7 +351,7 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   if (!r.ok()) return ReplyProblem(r.problem(), urls);
   ProblemOr<Order> loaded = LoadOrder(req.params.at("order"), *r, urls);
   if (!loaded.ok()) return ReplyProblem(loaded.problem(), urls);
-  Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), &profile);
+  Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), profile);
   if (o.status != OrderStatus::kReady) {
     return ReplyProblem(MakeProblem(ProblemType::kOrderNotReady,
                                     "the order is " + std::string(ToString(o.status)) + ", not ready" +
@@ -372,15 +371,15 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   std::set<std::string> want_dns, want_ip, got_dns, got_ip;
   for (const Identifier& id : o.identifiers) (id.type == "dns" ? want_dns : want_ip).insert(id.value);
   const pki::SubjectAltNames& sans = csr->subject_alt_names();
-  for (const std::string& d : sans.dns_names) got_dns.insert(Lower(d));
+  for (const std::string& d : sans.dns_names) got_dns.insert(AsciiLower(d));
   for (const std::string& i : sans.ip_addresses) got_ip.insert(policy::CanonicalIp(i));
   const std::string cn = csr->subject().common_name;
-  if (!cn.empty() && !want_dns.count(Lower(cn)) && !want_ip.count(policy::CanonicalIp(cn))) {
+  if (!cn.empty() && !want_dns.count(AsciiLower(cn)) && !want_ip.count(policy::CanonicalIp(cn))) {
     return ReplyProblem(MakeProblem(ProblemType::kBadCsr, "the CSR's common name \"" + cn +
                                                               "\" is not one of the order's identifiers"),
                         urls);
   }
-  if (!cn.empty() && got_dns.empty() && got_ip.empty()) got_dns.insert(Lower(cn));
+  if (!cn.empty() && got_dns.empty() && got_ip.empty()) got_dns.insert(AsciiLower(cn));
   if (got_dns != want_dns || got_ip != want_ip || !sans.uris.empty() || !sans.email_addresses.empty()) {
     auto join = [](const std::set<std::string>& a, const std::set<std::string>& b) {
       std::string out;
@@ -458,12 +457,13 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   return res;
 }
 
-http::HttpResponse AcmeServer::CertificateResource(const http::HttpRequest& req, const AcmeUrls& urls) {
+http::HttpResponse AcmeServer::CertificateResource(const http::HttpRequest& req, const AcmeUrls& urls,
+                                                   const api::CertificateProfile& profile) {
   ProblemOr<Request> r = Authenticate(req, urls, KeyMode::kAccount);
   if (!r.ok()) return ReplyProblem(r.problem(), urls);
   ProblemOr<Order> loaded = LoadOrder(req.params.at("order"), *r, urls);
   if (!loaded.ok()) return ReplyProblem(loaded.problem(), urls);
-  Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), AcmeProfile(urls.profile).get());
+  Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), profile);
   if (o.status != OrderStatus::kValid) {
     return ReplyProblem(NotFound("the order is " + std::string(ToString(o.status)) + "; it has no certificate yet"), urls);
   }
@@ -486,8 +486,7 @@ http::HttpResponse AcmeServer::CertificateResource(const http::HttpRequest& req,
   return res;
 }
 
-http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const AcmeUrls& urls,
-                                          const api::CertificateProfile& profile) {
+http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const AcmeUrls& urls) {
   auto log = kube::Logger("acme");
   ProblemOr<Request> r = Authenticate(req, urls, KeyMode::kEither);
   if (!r.ok()) return ReplyProblem(r.problem(), urls);
@@ -578,7 +577,6 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
   log->info("ACME revocation profile={} certificate={}/{} serial={} reason={} by={}", urls.profile,
             owner_ns, owner_name, serial, api::ToString(reason),
             r->account ? "account " + r->account->id : std::string("certificate key"));
-  (void)profile;
   http::HttpResponse res = http::HttpResponse::Text(200, "");
   AddCommonHeaders(res, urls);
   return res;

@@ -5,6 +5,7 @@
 #include "acme/base64url.h"
 #include "acme/eab.h"
 #include "api/enums.h"
+#include "base/text.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
 #include "pki/certificate.h"
@@ -17,15 +18,11 @@ namespace {
 
 constexpr std::size_t kMaxContacts = 10;
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // The scheme and host the client used, so URLs in answers are ones it can reach (and
 // ones its JWS "url" names). A TLS-terminating proxy says https in X-Forwarded-Proto.
 std::string BaseUrl(const http::HttpRequest& req) {
-  std::string proto = Lower(req.Header("x-forwarded-proto"));
+  std::string proto = AsciiLower(req.Header("x-forwarded-proto"));
   if (proto != "https") proto = "http";
   std::string host = req.Header("x-forwarded-host");
   if (host.empty()) host = req.Header("host");
@@ -165,28 +162,28 @@ void AcmeServer::Register(http::Router& router) {
           return NewOrder(req, urls, p);
         });
   route("POST", "/order/{order}", "order",
-        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile&) {
-          return OrderResource(req, urls);
+        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p) {
+          return OrderResource(req, urls, p);
         });
   route("POST", "/order/{order}/finalize", "finalize",
         [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p) {
           return Finalize(req, urls, p);
         });
   route("POST", "/order/{order}/certificate", "certificate",
-        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile&) {
-          return CertificateResource(req, urls);
+        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p) {
+          return CertificateResource(req, urls, p);
         });
   route("POST", "/authz/{order}/{index}", "authz",
-        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile&) {
-          return AuthorizationResource(req, urls);
+        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p) {
+          return AuthorizationResource(req, urls, p);
         });
   route("POST", "/chall/{order}/{index}/{type}", "challenge",
         [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p) {
           return ChallengeResource(req, urls, p);
         });
   route("POST", "/revoke-cert", "revoke-cert",
-        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p) {
-          return RevokeCert(req, urls, p);
+        [this](const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile&) {
+          return RevokeCert(req, urls);
         });
 }
 
@@ -240,7 +237,7 @@ http::HttpResponse AcmeServer::ReplyProblem(const Problem& problem, const AcmeUr
 
 ProblemOr<AcmeServer::Request> AcmeServer::Authenticate(const http::HttpRequest& req, const AcmeUrls& urls,
                                                         KeyMode mode) {
-  std::string content_type = Lower(req.Header("content-type"));
+  std::string content_type = AsciiLower(req.Header("content-type"));
   content_type = content_type.substr(0, content_type.find(';'));
   if (content_type != "application/jose+json") {
     return WithStatus(MakeProblem(ProblemType::kMalformed,

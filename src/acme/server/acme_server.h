@@ -112,19 +112,19 @@ class AcmeServer {
   http::HttpResponse AccountOrders(const http::HttpRequest& req, const AcmeUrls& urls);
   http::HttpResponse KeyChange(const http::HttpRequest& req, const AcmeUrls& urls);
   http::HttpResponse NewOrder(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
-  http::HttpResponse OrderResource(const http::HttpRequest& req, const AcmeUrls& urls);
-  http::HttpResponse AuthorizationResource(const http::HttpRequest& req, const AcmeUrls& urls);
+  http::HttpResponse OrderResource(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
+  http::HttpResponse AuthorizationResource(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
   http::HttpResponse ChallengeResource(const http::HttpRequest& req, const AcmeUrls& urls,
                                        const api::CertificateProfile& p);
   http::HttpResponse Finalize(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
-  http::HttpResponse CertificateResource(const http::HttpRequest& req, const AcmeUrls& urls);
-  http::HttpResponse RevokeCert(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
+  http::HttpResponse CertificateResource(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
+  http::HttpResponse RevokeCert(const http::HttpRequest& req, const AcmeUrls& urls);
 
   // Orders (acme_orders.cpp).
   ProblemOr<Order> LoadOrder(const std::string& id, const Request& request, const AcmeUrls& urls);
   // Brings an order up to date: expiry, abandoned validations, and a processing
   // order's Certificate signed or refused. Writes only when something changed.
-  Order Refresh(Order order, const std::string& key_thumbprint, const api::CertificateProfile* profile);
+  Order Refresh(Order order, const std::string& key_thumbprint, const api::CertificateProfile& profile);
   bool StartValidation(const Order& order, std::size_t authz, std::size_t challenge, const std::string& thumbprint,
                        const api::CertificateProfile& profile);
   void RunValidation(std::string order_id, std::size_t authz, std::size_t challenge, std::string key_authorization,

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "acme/jwk.h"
+#include "base/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -17,13 +18,7 @@ std::string Sha256Hex(std::string_view data, std::size_t hex_chars) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len && out.size() < hex_chars; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out.substr(0, hex_chars);
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(digest), len)).substr(0, hex_chars);
 }
 
 bool IsLabelValue(std::string_view v) {

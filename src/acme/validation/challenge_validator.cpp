@@ -5,17 +5,11 @@
 
 #include "acme/validation/challenge_values.h"
 #include "acme/validation/validators.h"
+#include "base/text.h"
 
 namespace certplane::acme {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Letters, digits, hyphens and underscores in dot-separated labels of 1 to 63 characters,
 // at most 253 in all. Strict on purpose: the name goes into a Host header, an SNI and a
@@ -91,7 +85,7 @@ std::optional<Problem> ChallengeValidator::Validate(api::AcmeChallenge type, con
     target.ip = *ip;
     addresses.push_back(*ip);
   } else if (identifier.type == "dns") {
-    std::string name = Lower(identifier.value);
+    std::string name = AsciiLower(identifier.value);
     if (!name.empty() && name.back() == '.') name.pop_back();
     const bool wildcard = name.starts_with("*.");
     if (wildcard) {

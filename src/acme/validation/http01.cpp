@@ -3,19 +3,13 @@
 #include <string>
 
 #include "acme/validation/validators.h"
+#include "base/text.h"
 
 namespace certplane::acme {
 namespace {
 
 constexpr std::size_t kMaxResponse = 8 * 1024;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -67,7 +61,7 @@ std::optional<Head> ParseHead(std::string_view data, std::size_t end, std::strin
     if (line.empty()) continue;
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    const std::string name = Lower(Trim(line.substr(0, colon)));
+    const std::string name = AsciiLower(Trim(line.substr(0, colon)));
     const std::string_view value = Trim(line.substr(colon + 1));
     if (name == "content-length") {
       std::size_t n = 0;
@@ -78,7 +72,7 @@ std::optional<Head> ParseHead(std::string_view data, std::size_t end, std::strin
       }
       head.content_length = n;
     } else if (name == "transfer-encoding") {
-      head.chunked = Lower(value).find("chunked") != std::string::npos;
+      head.chunked = AsciiLower(value).find("chunked") != std::string::npos;
     } else if (name == "location") {
       head.location = std::string(value);
     }

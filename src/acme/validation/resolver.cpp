@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "acme/validation/net.h"
+#include "base/text.h"
 
 namespace certplane::acme {
 namespace {
@@ -42,18 +43,11 @@ class ResState {
   bool initialised_ = false;
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Lower case, no trailing dot: the form names are compared in.
 std::string NormalName(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  return Lower(name);
+  return AsciiLower(name);
 }
 
 std::string_view TypeName(int type) {
