@@ -207,9 +207,19 @@ flags_of() {
 }
 kind_of() { [[ $1 == cert-manager* ]] && echo cert-manager || echo certplane; }
 
+sampled_rows() { local c; c=$(grep -c '"requests"' "$work/samples.jsonl" 2>/dev/null) || true; echo "${c:-0}"; }
+# Returns once the sampler has written its first row with a request count: by then it
+# handles SIGTERM (its last row), so even a cell shorter than one interval gets the two
+# rows a rate needs, however slowly python starts on a loaded machine.
 start_sampler() {
+  local rows
+  rows=$(sampled_rows)
   python3 "$here/metrics.py" sample --pid "${controller_pid:-$$}" --out "$work/samples.jsonl" &
   sampler_pid=$!
+  for _ in $(seq 200); do
+    (($(sampled_rows) > rows)) && return
+    sleep 0.05
+  done
 }
 stop_sampler() {
   kill -TERM "$sampler_pid" 2>/dev/null && wait "$sampler_pid" 2>/dev/null || true
