@@ -20,6 +20,10 @@ esac
 
 export CCACHE_DIR="$CERTPLANE_CACHE_DIR/ccache"
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Paths relative to the clone, and no working directory in the hash, so a fresh clone
+# in another folder (CI's, a worktree) reuses what an earlier build compiled.
+export CCACHE_BASEDIR="$CERTPLANE_REPO_ROOT"
+export CCACHE_NOHASHDIR=true
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 werror=ON
