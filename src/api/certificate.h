@@ -129,6 +129,9 @@ struct CertificateStatus {
   std::optional<std::int32_t> crl_shard;
   std::optional<Time> last_failure_time;
   std::int32_t failed_issuance_attempts = 0;
+  // Reissues in a row that were not planned (the Secret lost or rewritten by someone
+  // else); the next one backs off from lastIssuanceTime. Reset by a planned issuance.
+  std::int32_t unplanned_reissues = 0;
   std::int64_t observed_generation = 0;
   // CSR enrollment only: the issued chain as PEM, leaf then intermediates. Public, but
   // kept out of the informer cache (reconcile/caches.cpp): readers GET the object.

@@ -152,6 +152,7 @@ void DecodeFields(ObjectReader& r, CertificateStatus& out) {
       .Optional("crlShard", out.crl_shard)
       .Optional("lastFailureTime", out.last_failure_time)
       .Optional("failedIssuanceAttempts", out.failed_issuance_attempts)
+      .Optional("unplannedReissues", out.unplanned_reissues)
       .Optional("observedGeneration", out.observed_generation)
       .Optional("certificate", out.certificate);
 }
@@ -171,6 +172,7 @@ void EncodeFields(ObjectWriter& w, const CertificateStatus& in) {
       .Set("crlShard", in.crl_shard)
       .Set("lastFailureTime", in.last_failure_time)
       .SetIfNotEmpty("failedIssuanceAttempts", in.failed_issuance_attempts)
+      .SetIfNotEmpty("unplannedReissues", in.unplanned_reissues)
       .SetIfNotEmpty("observedGeneration", in.observed_generation)
       .SetIfNotEmpty("certificate", in.certificate);
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "api/condition.h"
 #include "api/well_known.h"
 #include "policy/namespace_selector.h"
 #include "policy/reasons.h"
@@ -61,6 +62,9 @@ void NameCsrKey(std::vector<PolicyViolation>& violations) {
   }
 }
 
+Finding CaMissing(const IssuanceInput& in, const std::string& consequence);
+Decision DecideIssuance(const IssuanceInput& in, Finding trigger, Decision d);
+
 // spec.csr: issued once, Ready until it expires, never renewed.
 Decision DecideCsr(const IssuanceInput& in, Decision d) {
   d.ready_reason = kIssued;
@@ -77,13 +81,101 @@ Decision DecideCsr(const IssuanceInput& in, Decision d) {
   }
   Finding trigger{kDoesNotExist, "the CSR in spec.csr has not been signed yet"};
   d.not_ready = trigger;
-  if (in.ca_ready) {
-    d.action = Action::kIssue;
-    d.why = std::move(trigger);
-  } else {
+  if (!in.ca_exists) {
+    d.action = Action::kBlocked;
+    d.why = CaMissing(in, "the CSR is signed once it is back");
+  } else if (!in.ca_ready) {
     d.action = Action::kBlocked;
     d.why = {kCANotReady, "CA " + in.profile.spec.ca_ref.name + " is not Ready; waiting to sign the CSR"};
+  } else {
+    d = DecideIssuance(in, std::move(trigger), std::move(d));
   }
+  return d;
+}
+
+// CANotFound for a profile whose CA does not exist, saying what cannot happen.
+Finding CaMissing(const IssuanceInput& in, const std::string& consequence) {
+  return {kCANotFound, "CertificateAuthority " + in.profile.spec.ca_ref.name + " (of profile " +
+                           in.profile.metadata.name + ") does not exist: " + consequence};
+}
+
+// An issuance is due; the CA must exist and be Ready to sign it.
+std::optional<Finding> WaitForCa(const IssuanceInput& in, const Finding& trigger) {
+  const std::string due = " (" + std::string(trigger.reason) + ": " + trigger.message + ")";
+  if (!in.ca_exists) return CaMissing(in, "nothing is issued until it is back; the Secret is left as it is" + due);
+  if (!in.ca_ready) {
+    return Finding{kCANotReady, "CA " + in.profile.spec.ca_ref.name + " is not Ready; waiting to issue" + due};
+  }
+  return std::nullopt;
+}
+
+// Whether a renew request newer than `since` asks to retry at once.
+bool RenewRequestedSince(const IssuanceInput& in, const std::optional<api::Time>& since) {
+  const std::string* at = in.certificate.metadata.annotations.Find(api::kRenewRequestedAtAnnotation);
+  if (at == nullptr) return false;
+  Result<api::Time> requested = api::ParseTime(*at);
+  if (!requested.ok() || *requested > std::chrono::floor<std::chrono::seconds>(in.now)) return false;
+  return !since || *requested > *since;
+}
+
+// The certificate's spec changed since status was last written.
+bool SpecChangedSinceStatus(const IssuanceInput& in) {
+  return in.certificate.metadata.generation != in.certificate.status.observed_generation;
+}
+
+// An issuance is due for `trigger` and the CA can sign: now, or after a backoff.
+Decision DecideIssuance(const IssuanceInput& in, Finding trigger, Decision d) {
+  const api::CertificateStatus& status = in.certificate.status;
+  const api::Time now = std::chrono::floor<std::chrono::seconds>(in.now);
+  const bool fresh_request = SpecChangedSinceStatus(in) || RenewRequestedSince(in, status.last_failure_time);
+
+  // Failed issuances back off from the last failure, unless something that could fix
+  // it changed: the spec, a renew request, or the referenced Secret that was missing.
+  std::int32_t failures = fresh_request ? 0 : status.failed_issuance_attempts;
+  const api::Condition* issuing = api::FindCondition(status.conditions, api::kConditionIssuing);
+  if (failures > 0 && issuing != nullptr && issuing->reason == kReferencedSecretNotFound &&
+      in.referenced_secrets_exist) {
+    failures = 0;
+  }
+  d.failed_attempts_after_failure = failures + 1;
+  if (failures > 0 && status.last_failure_time) {
+    const api::Time retry_at = *status.last_failure_time + BackoffDelay(failures, in.backoff);
+    if (now < retry_at) {
+      d.action = Action::kBackoff;
+      d.why = std::move(trigger);
+      d.retry_at = retry_at;
+      d.next_check = retry_at;
+      return d;
+    }
+  }
+
+  // Unplanned reissues (the Secret lost or rewritten by someone else) back off from the
+  // last issuance; a quiet spell as long as the cap forgives the count.
+  std::int32_t unplanned = 0;
+  if (!IsPlannedIssuance(in, trigger) && !RenewRequestedSince(in, status.last_issuance_time)) {
+    const std::optional<api::Time>& last = status.last_issuance_time;
+    const bool forgiven = !last || now - *last > in.backoff.max;
+    unplanned = forgiven ? 0 : status.unplanned_reissues;
+    if (unplanned > 0) {
+      const api::Time retry_at = *last + BackoffDelay(unplanned, in.backoff);
+      if (now < retry_at) {
+        d.action = Action::kBackoff;
+        d.retry_at = retry_at;
+        d.next_check = retry_at;
+        d.backoff = Finding{kBackoff, std::string(trigger.reason) + ": " + trigger.message + "; reissued " +
+                                          std::to_string(unplanned) +
+                                          (unplanned == 1 ? " time" : " times") +
+                                          " in a row because the Secret was lost or changed by another writer, so "
+                                          "the next attempt waits until " + api::FormatTime(retry_at) +
+                                          " (a spec change or the renew annotation retries at once)"};
+        d.why = std::move(trigger);
+        return d;
+      }
+    }
+    d.unplanned_reissues_after = unplanned + 1;
+  }
+  d.action = Action::kIssue;
+  d.why = std::move(trigger);
   return d;
 }
 
@@ -107,10 +199,12 @@ Decision Decide(const IssuanceInput& in) {
     return d;
   }
 
-  // Enrollment and the CSR come before the template: a request the profile would never
-  // take, or a CSR that cannot be read, has nothing for the template to judge.
+  // Enrollment, the CSR and ownership come before the template: a request the profile
+  // would never take, a CSR that cannot be read, or a Secret that is another
+  // Certificate's leaves the template nothing to judge.
   std::optional<Finding> refused = EnrollmentFinding(in);
   if (!refused) refused = CsrFinding(in);
+  if (!refused && !in.csr) refused = SecretOwnedByAnother(in);
   if (refused) {
     d.action = Action::kBlocked;
     d.why = std::move(*refused);
@@ -132,17 +226,18 @@ Decision Decide(const IssuanceInput& in) {
   d.renewal_time = ScheduledRenewal(in);
   d.next_check = NextCheck(in, d.renewal_time);
   d.not_ready = Evaluate(ReadinessChain(), in);
-  if (std::optional<Finding> trigger = Evaluate(TriggerChain(), in)) {
-    if (in.ca_ready) {
-      d.action = Action::kIssue;
-      d.why = std::move(*trigger);
-    } else {
-      d.action = Action::kBlocked;
-      d.why = {kCANotReady, "CA " + in.profile.spec.ca_ref.name + " is not Ready; waiting to issue (" +
-                                std::string(trigger->reason) + ": " + trigger->message + ")"};
-    }
+  std::optional<Finding> trigger = Evaluate(TriggerChain(), in);
+  if (!trigger) trigger = OutputIsMissing(in);
+  if (!trigger) {
+    if (!in.ca_exists) d.issuing = CaMissing(in, "it cannot be renewed or reissued until it is back");
+    return d;
   }
-  return d;
+  if (std::optional<Finding> waiting = WaitForCa(in, *trigger)) {
+    d.action = Action::kBlocked;
+    d.why = std::move(*waiting);
+    return d;
+  }
+  return DecideIssuance(in, std::move(*trigger), std::move(d));
 }
 
 }  // namespace certplane::policy

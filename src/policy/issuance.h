@@ -17,10 +17,20 @@
 //
 // Decide runs, in order: revocation (a revoked or held certificate is never issued),
 // the profile's enrollment rules (AcmeProfile, NotAnAcmeProfile), the CSR (InvalidCsr,
-// CsrMismatch), policy (template and namespace selector: PolicyViolation), the trigger
-// chain (first reason to issue), the CA's readiness (an issuance waits for it:
-// CANotReady), and the readiness chain. Each check is also exported so it can be tested
-// on its own.
+// CsrMismatch), ownership of the Secret (SecretInUse), policy (template and namespace
+// selector: PolicyViolation), the trigger chain (first reason to issue, then outputs
+// the Secret lacks: OutputMissing), the CA (an issuance waits for it: CANotFound,
+// CANotReady), the backoff (a failed issuance, or a Secret someone else keeps
+// rewriting, waits longer each time: Backoff), and the readiness chain. Each check is
+// also exported so it can be tested on its own.
+//
+// Backoff, from status alone (so restarts and leader changes keep it): after a failed
+// issuance, status.failedIssuanceAttempts and lastFailureTime; after reissues that were
+// not planned (the Secret lost, emptied or rewritten by someone else, rather than a
+// renewal, a spec change or a renew request), status.unplannedReissues and
+// lastIssuanceTime. A spec change (generation past status.observedGeneration) or a renew
+// request newer than the last attempt retries at once; so does a failure for want of a
+// referenced Secret once that Secret exists.
 //
 // A certificate with spec.csr has no Secret: it is issued once (the CSR's key, the
 // template checked with the CSR's key algorithm), Ready=True reason Issued until it
@@ -40,6 +50,7 @@
 #include "api/duration.h"
 #include "api/enums.h"
 #include "api/time.h"
+#include "policy/backoff.h"
 #include "policy/reasons.h"
 #include "policy/violation.h"
 
@@ -112,6 +123,17 @@ struct IssuanceInput {
   std::optional<CsrFacts> csr;
   // The controller's own namespace, where an ACME profile's Certificates live.
   std::string controller_namespace;
+  // Whether the profile's CertificateAuthority exists at all (ca_ready is false then too).
+  bool ca_exists = true;
+  // Another Certificate of the namespace that owns spec.secretName (SecretOwner over
+  // every Certificate naming it); empty when this one owns it.
+  std::string secret_owner;
+  // The data keys the Secret holds (for the outputs the spec asks for).
+  std::vector<std::string> secret_data_keys;
+  BackoffPolicy backoff;
+  // Every Secret the spec references (PKCS#12 passwords) exists now, as the watch on
+  // them sees it: a failure for want of one retries at once.
+  bool referenced_secrets_exist = false;
 };
 
 // One reason (reasons.h) and a message for a person.
@@ -151,6 +173,20 @@ std::optional<Finding> RenewalRequested(const IssuanceInput& in);
 std::optional<Finding> HasExpired(const IssuanceInput& in);
 std::optional<Finding> HasExpiredAndAutoRenews(const IssuanceInput& in);
 std::optional<Finding> RenewalIsDue(const IssuanceInput& in);
+// OutputMissing: the Secret lacks a data key an output format of the spec asks for
+// (keystore.p12, truststore.p12, tls-combined.pem, tls.der). Only of an existing Secret.
+std::optional<Finding> OutputIsMissing(const IssuanceInput& in);
+
+// The data keys an output format puts in the Secret.
+std::vector<std::string> OutputKeys(const api::OutputFormat& format);
+
+// SecretInUse when another Certificate owns spec.secretName (in.secret_owner).
+std::optional<Finding> SecretOwnedByAnother(const IssuanceInput& in);
+
+// Whether an issuance for `trigger` is planned: a renewal, an expiry, a renew request,
+// a first issuance, or anything after a spec change. Others (the Secret lost or changed
+// under us) are unplanned, and repeated ones back off.
+bool IsPlannedIssuance(const IssuanceInput& in, const Finding& trigger);
 
 // Enrollment rules of the profile: AcmeProfile when the profile enrolls over ACME and
 // the Certificate is not one of its ACME server's (spec.csr and spec.acme, in the
@@ -178,6 +214,7 @@ enum class Action {
   kNone,     // nothing to issue
   kIssue,    // issue a new revision now, because of `why`
   kBlocked,  // would issue or keep, but `why` forbids it (PolicyViolation, CANotReady)
+  kBackoff,  // would issue (`why`), but waits until `retry_at`; `backoff` says why
 };
 
 struct Decision {
@@ -191,6 +228,19 @@ struct Decision {
   std::optional<api::Time> next_check;
   // The reason of Ready=True: Ready, or Issued for a CSR-enrolled certificate.
   std::string_view ready_reason = kReady;
+
+  // kBackoff: when the next attempt may be made, and the Issuing=False finding that
+  // says why it waits (reason Backoff for unplanned reissues; for a failed issuance the
+  // failure's own condition already says so, and `backoff` is empty).
+  std::optional<api::Time> retry_at;
+  std::optional<Finding> backoff;
+  // kIssue: status.unplannedReissues once it succeeds, and failedIssuanceAttempts if it
+  // fails (the next attempt then waits BackoffDelay of that).
+  std::int32_t unplanned_reissues_after = 0;
+  std::int32_t failed_attempts_after_failure = 1;
+  // kNone: an Issuing=False condition to show although the certificate is fine
+  // (CANotFound: it could not be renewed or reissued now); nullopt removes Issuing.
+  std::optional<Finding> issuing;
 };
 
 Decision Decide(const IssuanceInput& in);

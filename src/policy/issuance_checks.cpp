@@ -181,6 +181,48 @@ std::optional<Finding> RenewalIsDue(const IssuanceInput& in) {
   return Finding{kRenewing, "renewal was due at " + api::FormatTime(*due)};
 }
 
+std::vector<std::string> OutputKeys(const api::OutputFormat& format) {
+  switch (format.type) {
+    case api::OutputFormatType::kPkcs12:
+      return format.truststore ? std::vector<std::string>{"keystore.p12", "truststore.p12"}
+                               : std::vector<std::string>{"keystore.p12"};
+    case api::OutputFormatType::kCombinedPem: return {"tls-combined.pem"};
+    case api::OutputFormatType::kDer: return {"tls.der"};
+  }
+  return {};
+}
+
+std::optional<Finding> OutputIsMissing(const IssuanceInput& in) {
+  if (!in.secret.exists || in.csr) return std::nullopt;
+  const auto& keys = in.secret_data_keys;
+  for (const api::OutputFormat& f : api::EffectiveOutputFormats(in.certificate.spec, in.profile.spec)) {
+    for (const std::string& key : OutputKeys(f)) {
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        return Finding{kOutputMissing, "Secret " + SecretName(in) + " lacks " + key +
+                                           ", which spec.additionalOutputFormats (or the profile's outputs) asks for"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> SecretOwnedByAnother(const IssuanceInput& in) {
+  if (in.secret_owner.empty() || in.secret_owner == in.certificate.metadata.name) return std::nullopt;
+  const std::string ns = in.certificate.metadata.ns;
+  return Finding{kSecretInUse, "Secret " + ns + "/" + SecretName(in) + " belongs to Certificate " + ns + "/" +
+                                   in.secret_owner +
+                                   " (the oldest Certificate naming a Secret owns it); this one issues nothing until "
+                                   "it names a Secret of its own or " + in.secret_owner + " is deleted"};
+}
+
+bool IsPlannedIssuance(const IssuanceInput& in, const Finding& trigger) {
+  const api::Certificate& cert = in.certificate;
+  if (trigger.reason == kRenewing || trigger.reason == kExpired || trigger.reason == kManuallyTriggered) return true;
+  // Nothing was ever issued, or the spec changed since status was last written.
+  if (cert.status.revision == 0 && cert.status.serial_number.empty()) return true;
+  return cert.metadata.generation != cert.status.observed_generation;
+}
+
 std::optional<api::Time> ScheduledRenewal(const IssuanceInput& in) {
   if (!api::EffectiveAutoRenew(in.certificate.spec, in.profile.spec)) return std::nullopt;
   if (!in.secret.not_before || !in.secret.not_after) return std::nullopt;

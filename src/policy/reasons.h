@@ -31,6 +31,8 @@ inline constexpr std::string_view kManuallyTriggered = "ManuallyTriggered";
 inline constexpr std::string_view kRenewing = "Renewing";
 // The certificate's notAfter has passed.
 inline constexpr std::string_view kExpired = "Expired";
+// The Secret lacks an output (keystore.p12, ...) the spec asks for.
+inline constexpr std::string_view kOutputMissing = "OutputMissing";
 
 // --- Why a certificate is not Ready, beyond the reasons above. -----------------------
 
@@ -42,6 +44,19 @@ inline constexpr std::string_view kRevoked = "Revoked";
 inline constexpr std::string_view kOnHold = "OnHold";
 // An issuance is due but the profile's CertificateAuthority is not Ready to sign.
 inline constexpr std::string_view kCANotReady = "CANotReady";
+// The profile's CertificateAuthority does not exist: nothing can be issued or renewed
+// until it is back (the Secret is left as it is).
+inline constexpr std::string_view kCANotFound = "CANotFound";
+// Another Certificate of the namespace (the oldest naming it) owns spec.secretName.
+inline constexpr std::string_view kSecretInUse = "SecretInUse";
+// An issuance is due but waits: earlier ones failed, or the Secret keeps being lost or
+// rewritten by someone else. The message says why and when the next attempt is.
+inline constexpr std::string_view kBackoff = "Backoff";
+// Signing or writing the Secret failed; the message says why. Retried with backoff.
+inline constexpr std::string_view kIssuanceFailed = "IssuanceFailed";
+// A Secret the spec references (a PKCS#12 password) does not exist or lacks its key;
+// issuance resumes as soon as it appears (it is watched), not after the backoff.
+inline constexpr std::string_view kReferencedSecretNotFound = "ReferencedSecretNotFound";
 // spec.csr cannot be parsed, its signature does not verify or its key is unsupported.
 inline constexpr std::string_view kInvalidCsr = "InvalidCsr";
 // The CSR's common name or subject alternative names differ from the spec's.

@@ -17,6 +17,7 @@
 #include "api/certificate_profile.h"
 #include "api/certificate_template.h"
 #include "api/defaults.h"
+#include "api/condition.h"
 #include "api/well_known.h"
 #include "policy/issuance.h"
 #include "policy/renewal.h"
@@ -91,6 +92,31 @@ class CertificateBuilder {
     return Set(c_.status.last_issuance_time, std::optional<api::Time>(t));
   }
   CertificateBuilder& WithStatusSerial(std::string s) { return Set(c_.status.serial_number, std::move(s)); }
+  // Issued before (revision 1, serial "01"), and status written for the current spec:
+  // what every later issuance of a settled Certificate starts from.
+  CertificateBuilder& Settled() {
+    c_.status.revision = 1;
+    c_.status.serial_number = "01";
+    c_.status.last_issuance_time = kT0;
+    c_.status.observed_generation = c_.metadata.generation;
+    return *this;
+  }
+  // The spec changed since status was written.
+  CertificateBuilder& WithSpecChangedSinceStatus() { return Set(c_.metadata.generation, c_.status.observed_generation + 1); }
+  // `n` failed issuances in a row, the last at `at`, its Issuing condition of `reason`.
+  CertificateBuilder& WithFailures(std::int32_t n, api::Time at, std::string reason = "IssuanceFailed") {
+    c_.status.failed_issuance_attempts = n;
+    c_.status.last_failure_time = at;
+    c_.status.conditions.push_back(
+        {std::string(api::kConditionIssuing), api::ConditionStatus::kFalse, std::move(reason), "failed", 1, at});
+    return *this;
+  }
+  // `n` unplanned reissues in a row, the last at `at`.
+  CertificateBuilder& WithUnplannedReissues(std::int32_t n, api::Time at) {
+    c_.status.unplanned_reissues = n;
+    c_.status.last_issuance_time = at;
+    return *this;
+  }
   // CSR enrollment: spec.csr instead of secretName (the facts policy reads come from
   // InputBuilder::WithCsr).
   CertificateBuilder& WithCsr(std::string pem) {
@@ -366,6 +392,24 @@ class InputBuilder {
   }
   InputBuilder& WithCaNotReady() {
     in_.ca_ready = false;
+    return *this;
+  }
+  InputBuilder& WithCaMissing() {
+    in_.ca_ready = false;
+    in_.ca_exists = false;
+    in_.ca_fingerprint_sha256.clear();
+    return *this;
+  }
+  InputBuilder& WithSecretOwner(std::string owner) {
+    in_.secret_owner = std::move(owner);
+    return *this;
+  }
+  InputBuilder& WithSecretDataKeys(std::vector<std::string> keys) {
+    in_.secret_data_keys = std::move(keys);
+    return *this;
+  }
+  InputBuilder& WithReferencedSecretsExisting() {
+    in_.referenced_secrets_exist = true;
     return *this;
   }
   // What spec.csr holds; a CSR enrollment has no Secret.
