@@ -20,6 +20,8 @@ const FlagSpec kFlags[] = {
     {"kubeconfig", "PATH", "kubeconfig to use (default: $KUBECONFIG, then in-cluster, then ~/.kube/config)"},
     {"namespace", "NS", "namespace of CA key Secrets, CRL ConfigMaps and the leader Lease (default: $POD_NAMESPACE, else certplane-system)"},
     {"workers", "N", "reconcile workers per resource kind (default 4)"},
+    {"issuance-backoff-initial", "DURATION", "wait after a Certificate's first failed issuance or unplanned reissue, doubling with each further one (default 10s)"},
+    {"issuance-backoff-max", "DURATION", "longest such wait (default 1h)"},
     {"kube-api-qps", "QPS", "client-side limit on API requests per second (default 50)"},
     {"kube-api-burst", "N", "burst above --kube-api-qps (default 100)"},
     {"leader-elect", nullptr, "run only while holding the leader Lease (default true; --leader-elect=false for one replica)"},
@@ -104,6 +106,8 @@ Status Apply(ControllerOptions& o, const std::string& name, const std::string& v
   if (name == "kubeconfig") o.kubeconfig = v;
   else if (name == "namespace") o.ns = v;
   else if (name == "workers") return assign(o.workers, ParseInt(name, v, 1, 256));
+  else if (name == "issuance-backoff-initial") return assign(o.issuance_backoff_initial, ParsePositiveDuration(name, v));
+  else if (name == "issuance-backoff-max") return assign(o.issuance_backoff_max, ParsePositiveDuration(name, v));
   else if (name == "kube-api-qps") return assign(o.kube_api_qps, ParseDouble(name, v));
   else if (name == "kube-api-burst") return assign(o.kube_api_burst, ParseInt(name, v, 1, 100000));
   else if (name == "leader-elect") return assign(o.leader_elect, ParseBool(name, v));
@@ -176,6 +180,9 @@ Result<ControllerOptions> ParseOptions(const std::vector<std::string>& args, con
   }
   if (o.retry_period >= o.renew_deadline) {
     return InvalidArgument("--leader-elect-retry-period must be shorter than --leader-elect-renew-deadline");
+  }
+  if (o.issuance_backoff_max < o.issuance_backoff_initial) {
+    return InvalidArgument("--issuance-backoff-max must not be shorter than --issuance-backoff-initial");
   }
   // cpprestsdk shares one acceptor per host:port, so two servers cannot share one.
   std::map<std::string, std::string> seen;

@@ -25,6 +25,9 @@ struct ControllerOptions {
   std::string kubeconfig;          // empty: KUBECONFIG, in-cluster, ~/.kube/config
   std::string ns;                  // where CA keys, CRLs and the Lease live
   int workers = 4;                 // reconcile workers per controller
+  // Backoff of failed issuances and unplanned reissues, per Certificate.
+  std::chrono::milliseconds issuance_backoff_initial{10000};
+  std::chrono::milliseconds issuance_backoff_max{3600000};
   double kube_api_qps = 50;
   int kube_api_burst = 100;
 

@@ -162,7 +162,11 @@ int Run(const ControllerOptions& options) {
 
   kube::EventRecorder events(*client, {.reporting_controller = "certplane.io/controller", .reporting_instance = Identity()});
   reconcile::Operator op({.client = *client, .caches = &caches, .events = &events, .metrics = &metrics},
-                         {.workers = options.workers, .public_base_url = options.public_base_url});
+                         {.workers = options.workers,
+                          .public_base_url = options.public_base_url,
+                          .issuance_backoff = {
+                              .initial = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_initial),
+                              .max = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_max)}});
 
   caches.Start();
   while (!caches.WaitForSync(std::chrono::seconds(5))) {

@@ -3,7 +3,9 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <charconv>
 
+#include "api/well_known.h"
 #include "kube/base64.h"
 #include "reconcile/secret_data.h"
 #include "pki/certificate.h"
@@ -25,6 +27,26 @@ Result<kube::ObjectMeta> MetadataOf(const nlohmann::json& secret) {
 }  // namespace
 
 std::string CaKeySecretName(const std::string& ca_name) { return "certplane-ca-" + ca_name; }
+
+namespace {
+
+template <typename T>
+T AnnotationNumber(const kube::ObjectMeta& metadata, std::string_view annotation) {
+  const std::string* v = metadata.annotations.Find(annotation);
+  T out = 0;
+  if (v != nullptr) std::from_chars(v->data(), v->data() + v->size(), out);
+  return out;
+}
+
+}  // namespace
+
+std::int64_t CertificateSecret::Revision() const {
+  return AnnotationNumber<std::int64_t>(metadata, api::kRevisionAnnotation);
+}
+
+std::int32_t CertificateSecret::CrlShard() const {
+  return AnnotationNumber<std::int32_t>(metadata, api::kCrlShardAnnotation);
+}
 
 bool CertificateSecret::HasKey(std::string_view key) const {
   return std::find(data_keys.begin(), data_keys.end(), key) != data_keys.end();

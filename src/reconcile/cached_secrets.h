@@ -8,6 +8,7 @@
 //   o.decode = DecodeCertificateSecret;
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct CertificateSecret {
   std::vector<std::string> data_keys;  // which keys it holds (tls.crt, keystore.p12, ...)
 
   bool HasKey(std::string_view key) const;
+  // The revision certplane recorded on it (annotation certplane.io/revision); 0 when unknown.
+  std::int64_t Revision() const;
+  // The CRL shard its certificate names (recorded at issuance); 0 when unknown.
+  std::int32_t CrlShard() const;
 };
 
 // A CertificateAuthority's key Secret, in the controller's namespace.

@@ -31,6 +31,10 @@ kube::InformerOptions<api::Certificate> CertificateOptions() {
   auto o = Options<api::Certificate>(kCertificatesResource, DecodeCachedCertificate);
   o.indexers[kByProfile] = [](const api::Certificate& c) { return std::vector<std::string>{c.spec.profile_ref.name}; };
   o.indexers[kByNamespace] = [](const api::Certificate& c) { return std::vector<std::string>{c.metadata.ns}; };
+  o.indexers[kBySecret] = [](const api::Certificate& c) {
+    if (c.spec.secret_name.empty()) return std::vector<std::string>{};
+    return std::vector<std::string>{c.metadata.ns + "/" + c.spec.secret_name};
+  };
   o.indexers[kByCrlShard] = [](const api::Certificate& c) {
     if (c.status.ca_name.empty() || c.status.serial_number.empty()) return std::vector<std::string>{};
     return std::vector<std::string>{CrlShardIndexKey(c.status.ca_name, c.status.crl_shard.value_or(0))};
@@ -152,6 +156,11 @@ std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesOfProfi
 
 std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesInNamespace(const std::string& ns) const {
   return ByIndex(certificates, kByNamespace, ns);
+}
+
+std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesNamingSecret(const std::string& ns,
+                                                                                     const std::string& name) const {
+  return ByIndex(certificates, kBySecret, ns + "/" + name);
 }
 
 std::vector<std::shared_ptr<const api::CertificateProfile>> Caches::ProfilesOfCa(const std::string& ca) const {

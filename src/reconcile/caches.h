@@ -43,6 +43,7 @@ inline const kube::GroupVersionResource kCertificateProfilesResource{"certplane.
 // Index names.
 inline constexpr const char* kByProfile = "profile";      // Certificates by spec.profileRef
 inline constexpr const char* kByNamespace = "namespace";  // Certificates by namespace
+inline constexpr const char* kBySecret = "secret";        // Certificates by "<namespace>/<spec.secretName>"
 inline constexpr const char* kByCa = "ca";                // Profiles by spec.caRef
 inline constexpr const char* kByTemplate = "template";    // Profiles by spec.templateRef
 inline constexpr const char* kByParent = "parent";        // CAs by spec.parentRef
@@ -68,6 +69,9 @@ class Caches {
 
   std::vector<std::shared_ptr<const api::Certificate>> CertificatesOfProfile(const std::string& profile) const;
   std::vector<std::shared_ptr<const api::Certificate>> CertificatesInNamespace(const std::string& ns) const;
+  // Every Certificate whose spec.secretName is `name` in namespace `ns`.
+  std::vector<std::shared_ptr<const api::Certificate>> CertificatesNamingSecret(const std::string& ns,
+                                                                               const std::string& name) const;
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfCa(const std::string& ca) const;
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfTemplate(const std::string& tmpl) const;
   std::vector<std::shared_ptr<const api::CertificateAuthority>> ChildrenOfCa(const std::string& ca) const;

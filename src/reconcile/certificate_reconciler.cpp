@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "api/certificate_json.h"
 #include "api/condition.h"
@@ -17,6 +16,8 @@
 #include "policy/issuance.h"
 #include "policy/reasons.h"
 #include "policy/renewal.h"
+#include "policy/secret_owner.h"
+#include "reconcile/certificate_status.h"
 #include "reconcile/leaf_issuance.h"
 #include "reconcile/secret_data.h"
 #include "reconcile/tls_secret.h"
@@ -26,34 +27,22 @@ namespace {
 
 using api::Time;
 
+std::int64_t RevisionOf(const CertificateSecret* secret) { return secret == nullptr ? 0 : secret->Revision(); }
 
-std::int64_t RevisionOf(const CertificateSecret* secret) {
-  if (secret == nullptr) return 0;
-  const std::string* v = secret->metadata.annotations.Find(api::kRevisionAnnotation);
-  std::int64_t out = 0;
-  if (v != nullptr) std::from_chars(v->data(), v->data() + v->size(), out);
-  return out;
+std::string ReadyMessage(bool csr_enrollment) {
+  return csr_enrollment ? "the certificate for the CSR's key is issued and valid (status.certificate)"
+                        : "the certificate is valid and matches its spec";
 }
 
-// The CRL shard a Secret's certificate names (recorded at issuance); 0 when unknown.
-std::int32_t CrlShardOf(const CertificateSecret& secret) {
-  const std::string* v = secret.metadata.annotations.Find(api::kCrlShardAnnotation);
-  std::int32_t out = 0;
-  if (v != nullptr) std::from_chars(v->data(), v->data() + v->size(), out);
-  return out;
+std::string RequestKey(const api::Certificate& cert) { return cert.metadata.ns + "/" + cert.metadata.name; }
+
+kube::ReconcileResult RequeueAt(std::optional<Time> when, Time now) {
+  if (!when) return kube::ReconcileResult::Done();
+  auto delay = std::max<kube::Duration>(*when - now, std::chrono::seconds(1));
+  return kube::ReconcileResult::After(delay);
 }
 
-// The data keys an output format puts in the Secret.
-std::vector<std::string> OutputKeys(const api::OutputFormat& f) {
-  switch (f.type) {
-    case api::OutputFormatType::kPkcs12:
-      return f.truststore ? std::vector<std::string>{"keystore.p12", "truststore.p12"}
-                          : std::vector<std::string>{"keystore.p12"};
-    case api::OutputFormatType::kCombinedPem: return {"tls-combined.pem"};
-    case api::OutputFormatType::kDer: return {"tls.der"};
-  }
-  return {};
-}
+}  // namespace
 
 // Records that the Secret now holds `serial`, issued by CA `ca_name` onto CRL shard
 // `crl_shard`: the previous serial moves to history, with the CA and shard it had.
@@ -78,19 +67,6 @@ void RecordSerial(api::CertificateStatus& status, const std::string& serial, std
   status.not_after = not_after;
   status.revision = std::max(status.revision, revision);
 }
-
-std::string ReadyMessage(bool csr_enrollment) {
-  return csr_enrollment ? "the certificate for the CSR's key is issued and valid (status.certificate)"
-                        : "the certificate is valid and matches its spec";
-}
-
-kube::ReconcileResult RequeueAt(std::optional<Time> when, Time now) {
-  if (!when) return kube::ReconcileResult::Done();
-  auto delay = std::max<kube::Duration>(*when - now, std::chrono::seconds(1));
-  return kube::ReconcileResult::After(delay);
-}
-
-}  // namespace
 
 struct CertificateReconciler::Issued {
   std::string serial;
@@ -215,10 +191,9 @@ Result<CertificateReconciler::Issued> CertificateReconciler::IssueFromCsr(const 
                 signing->crl_shard, pki::EncodeCertificateChainPem(leaf->chain)};
 }
 
-Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Certificate& cert,
-                                                                   const api::CertificateProfile& profile,
-                                                                   const api::CertificateTemplate& tmpl,
-                                                                   std::int64_t revision) {
+Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
+    const api::Certificate& cert, const api::CertificateProfile& profile, const api::CertificateTemplate& tmpl,
+    std::int64_t revision, const std::map<std::string, std::string>& passwords) {
   const std::string& ca_name = profile.spec.ca_ref.name;
   auto signing = PrepareSigning(cert, profile);
   if (!signing.ok()) return signing.status();
@@ -226,7 +201,9 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
   const std::int32_t crl_shard = signing->crl_shard;
   const std::optional<std::vector<std::string>>& crl_urls = signing->crl_urls;
 
-  // Under rotationPolicy Never the current key signs the next certificate too.
+  // Under rotationPolicy Never the current key signs the next certificate too. Only a
+  // Secret that is really not there (or a key that cannot be read) lets a new key be
+  // made: an error reading it is retried, never taken for "no key".
   std::optional<pki::PrivateKey> existing_key;
   if (cert.spec.private_key.rotation_policy == api::RotationPolicy::kNever) {
     auto current = deps_.client->Get(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name);
@@ -234,13 +211,13 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
       std::string pem = SecretDataValue(*current, "tls.key");
       if (auto key = pki::ParsePrivateKeyPem(pem); key.ok()) existing_key = std::move(*key);
       OPENSSL_cleanse(pem.data(), pem.size());
+    } else if (current.status().code() != StatusCode::kNotFound) {
+      return current.status().WithContext("reading Secret " + cert.metadata.ns + "/" + cert.spec.secret_name +
+                                          " to keep its key (rotationPolicy Never)");
     }
   }
 
   const auto formats = api::EffectiveOutputFormats(cert.spec, profile.spec);
-  auto passwords = ReadPasswords(cert, formats);
-  if (!passwords.ok()) return passwords.status();
-
   auto leaf = IssueLeaf({.spec = cert.spec,
                          .tmpl = tmpl.spec,
                          .ca = *ca,
@@ -259,8 +236,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
                                 .duration = api::EffectiveDuration(cert.spec, tmpl.spec),
                                 .output_formats = formats,
                                 .secret_template = api::EffectiveSecretTemplate(cert.spec, profile.spec),
-                                .passwords = *passwords});
-  for (auto& [k, v] : *passwords) OPENSSL_cleanse(v.data(), v.size());
+                                .passwords = passwords});
   if (!secret.ok()) return secret.status();
 
   // One server-side apply creates or updates the Secret and owns exactly the fields
@@ -273,187 +249,313 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(const api::Ce
                 api::ToTime(leaf->certificate.not_after()), ca_name, crl_shard};
 }
 
-kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& request) {
+// --- Gather ---------------------------------------------------------------------------
+
+std::vector<policy::SecretClaimant> CertificateReconciler::SecretClaimants(const api::Certificate& cert) const {
+  std::vector<policy::SecretClaimant> out;
+  for (const auto& c : deps_.caches->CertificatesNamingSecret(cert.metadata.ns, cert.spec.secret_name)) {
+    // One being deleted gives the Secret up at once: the next oldest takes it over.
+    if (!c->metadata.deletion_timestamp.empty() && c->metadata.uid != cert.metadata.uid) continue;
+    out.push_back({c->metadata.name, c->metadata.creation_timestamp, c->metadata.uid});
+  }
+  return out;
+}
+
+bool CertificateReconciler::ReferencedSecretsExist(const api::Certificate& cert, const api::CertificateProfile& profile,
+                                                   const std::string& key) {
+  const api::Condition* issuing = api::FindCondition(cert.status.conditions, api::kConditionIssuing);
+  if (deps_.referenced_secrets == nullptr || issuing == nullptr ||
+      issuing->reason != policy::kReferencedSecretNotFound) {
+    if (deps_.referenced_secrets != nullptr) deps_.referenced_secrets->Release(key);
+    return false;
+  }
+  bool all = true;
+  for (const auto& f : api::EffectiveOutputFormats(cert.spec, profile.spec)) {
+    if (!f.password_secret_ref) continue;
+    all &= deps_.referenced_secrets->Exists(cert.metadata.ns, f.password_secret_ref->name, key);
+  }
+  return all;
+}
+
+std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std::shared_ptr<const api::Certificate> cert,
+                                                                             const std::string& key,
+                                                                             kube::ReconcileResult& blocked) {
   const Caches& caches = *deps_.caches;
-  auto cert = caches.certificates.store().Get(request.Key());
+  Gathered g;
+  g.cert = std::move(cert);
+  g.profile = caches.profiles.store().Get(g.cert->spec.profile_ref.name);
+  if (!g.profile) {
+    blocked = Blocked(*g.cert, kProfileNotFound,
+                      "CertificateProfile " + g.cert->spec.profile_ref.name + " does not exist", false);
+    return std::nullopt;
+  }
+  g.tmpl = caches.templates.store().Get(g.profile->spec.template_ref.name);
+  if (!g.tmpl) {
+    blocked = Blocked(*g.cert, kTemplateNotFound,
+                      "CertificateTemplate " + g.profile->spec.template_ref.name + " of CertificateProfile " +
+                          g.profile->metadata.name + " does not exist",
+                      false);
+    return std::nullopt;
+  }
+  auto ca = caches.cas.store().Get(g.profile->spec.ca_ref.name);
+  // CSR enrollment has no Secret: the requester keeps its key.
+  g.csr_enrollment = !g.cert->spec.csr.empty();
+  if (!g.csr_enrollment) {
+    g.secret = caches.certificate_secrets.store().Get(g.cert->metadata.ns + "/" + g.cert->spec.secret_name);
+    // A Secret of that name that certplane did not write for this Certificate is not
+    // ours to judge; its owner (below) issuing takes it over.
+    if (g.secret) {
+      const std::string* owner = g.secret->metadata.labels.Find(api::kCertificateNameLabel);
+      if (owner == nullptr || *owner != g.cert->metadata.name) g.secret = nullptr;
+    }
+  }
+
+  const std::vector<policy::SecretClaimant> claimants = g.csr_enrollment ? std::vector<policy::SecretClaimant>{}
+                                                                         : SecretClaimants(*g.cert);
+  std::string owner = policy::SecretOwner(claimants);
+  if (owner == g.cert->metadata.name) owner.clear();
+
+  g.input = policy::IssuanceInput{
+      .certificate = *g.cert,
+      .profile = *g.profile,
+      .tmpl = *g.tmpl,
+      .namespace_labels = caches.NamespaceLabels(g.cert->metadata.ns),
+      .secret = g.secret ? g.secret->facts : policy::SecretFacts{},
+      .ca_ready = ca && api::IsConditionTrue(ca->status.conditions, api::kConditionReady),
+      .ca_fingerprint_sha256 = ca ? ca->status.fingerprint_sha256 : std::string(),
+      .now = api::ToTime(deps_.clock->WallNow()),
+      .csr = g.csr_enrollment ? std::optional(CsrFactsOf(g.cert->spec.csr)) : std::nullopt,
+      .controller_namespace = caches.controller_namespace(),
+      .ca_exists = ca != nullptr,
+      .secret_owner = std::move(owner),
+      .secret_data_keys = g.secret ? g.secret->data_keys : std::vector<std::string>{},
+      .backoff = deps_.backoff,
+      .referenced_secrets_exist = ReferencedSecretsExist(*g.cert, *g.profile, key),
+  };
+  return g;
+}
+
+// --- Reconcile: gather, decide, act ---------------------------------------------------
+
+kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& request) {
+  const std::string key = request.Key();
+  auto cert = deps_.caches->certificates.store().Get(key);
   if (!cert) {
     deps_.metrics->ForgetCertificate(request.ns, request.name);
-    expectations_.Forget("secret:" + request.Key());
-    expectations_.Forget("status:" + request.Key());
+    expectations_.Forget("secret:" + key);
+    expectations_.Forget("status:" + key);
+    if (deps_.referenced_secrets != nullptr) deps_.referenced_secrets->Release(key);
     return kube::ReconcileResult::Done();
   }
-  if (!cert->metadata.deletion_timestamp.empty()) return ReconcileDeletion(*cert, request.Key());
+  if (!cert->metadata.deletion_timestamp.empty()) return ReconcileDeletion(*cert, key);
 
   const auto wall_now = deps_.clock->WallNow();
   // A status this controller just wrote that the cache does not show yet: deciding on
   // the older copy would only write it again and conflict (and could revoke a serial
   // already replaced).
-  if (expectations_.Pending("status:" + request.Key(), std::to_string(cert->status.revision), wall_now)) {
+  if (expectations_.Pending("status:" + key, std::to_string(cert->status.revision), wall_now)) {
     return kube::ReconcileResult::After(std::chrono::seconds(1));
   }
-  if (auto revoked = ReconcileRevocation(*cert, request.Key())) return *revoked;
-  if (auto lifted = ReconcileLiftedHold(*cert, request.Key())) return *lifted;
+  if (auto revoked = ReconcileRevocation(*cert, key)) return *revoked;
+  if (auto lifted = ReconcileLiftedHold(*cert, key)) return *lifted;
 
-  // --- Observe. ---------------------------------------------------------------------
-  auto profile = caches.profiles.store().Get(cert->spec.profile_ref.name);
-  if (!profile) {
-    return Blocked(*cert, kProfileNotFound,
-                   "CertificateProfile " + cert->spec.profile_ref.name + " does not exist", false);
-  }
-  auto tmpl = caches.templates.store().Get(profile->spec.template_ref.name);
-  if (!tmpl) {
-    return Blocked(*cert, kTemplateNotFound,
-                   "CertificateTemplate " + profile->spec.template_ref.name + " of CertificateProfile " +
-                       profile->metadata.name + " does not exist",
-                   false);
-  }
-  auto ca = caches.cas.store().Get(profile->spec.ca_ref.name);
-  // CSR enrollment has no Secret: the requester keeps its key.
-  const bool csr_enrollment = !cert->spec.csr.empty();
-  std::shared_ptr<const CertificateSecret> secret;
-  if (!csr_enrollment) secret = caches.certificate_secrets.store().Get(cert->metadata.ns + "/" + cert->spec.secret_name);
-  // A Secret of that name that certplane did not write for this Certificate is not ours
-  // to judge; issuing takes it over.
-  if (secret) {
-    const std::string* owner = secret->metadata.labels.Find(api::kCertificateNameLabel);
-    if (owner == nullptr || *owner != cert->metadata.name) secret = nullptr;
-  }
+  kube::ReconcileResult blocked = kube::ReconcileResult::Done();
+  std::optional<Gathered> g = Gather(cert, key, blocked);
+  if (!g) return blocked;
 
   // A revision this controller just wrote that the Secret cache does not show yet: wait
   // for it (its watch event enqueues this key again) instead of judging a stale view.
-  if (!csr_enrollment &&
-      expectations_.Pending("secret:" + request.Key(), std::to_string(RevisionOf(secret.get())), wall_now)) {
+  if (!g->csr_enrollment &&
+      expectations_.Pending("secret:" + key, std::to_string(RevisionOf(g->secret.get())), wall_now)) {
     return kube::ReconcileResult::After(std::chrono::seconds(1));
   }
   // Under a revoke-on-delete profile, the finalizer goes on before anything is issued.
   // Its write enqueues the Certificate again.
-  if (profile->spec.revocation.revoke_on_delete &&
+  if (g->profile->spec.revocation.revoke_on_delete &&
       std::find(cert->metadata.finalizers.begin(), cert->metadata.finalizers.end(), api::kRevokeOnDeleteFinalizer) ==
           cert->metadata.finalizers.end()) {
-    if (Status s = EnsureFinalizer(*cert, *profile); !s.ok()) return kube::ReconcileResult::Retry(s);
+    if (Status s = EnsureFinalizer(*cert, *g->profile); !s.ok()) return kube::ReconcileResult::Retry(s);
     return kube::ReconcileResult::Done();
   }
 
-  const Time now = api::ToTime(deps_.clock->WallNow());
-  policy::IssuanceInput in{.certificate = *cert,
-                           .profile = *profile,
-                           .tmpl = *tmpl,
-                           .namespace_labels = caches.NamespaceLabels(cert->metadata.ns),
-                           .secret = secret ? secret->facts : policy::SecretFacts{},
-                           .ca_ready = ca && api::IsConditionTrue(ca->status.conditions, api::kConditionReady),
-                           .ca_fingerprint_sha256 = ca ? ca->status.fingerprint_sha256 : std::string(),
-                           .now = now,
-                           .csr = csr_enrollment ? std::optional(CsrFactsOf(cert->spec.csr)) : std::nullopt,
-                           .controller_namespace = caches.controller_namespace()};
-
-  // --- Decide. ----------------------------------------------------------------------
-  policy::Decision d = policy::Decide(in);
-  if (d.action == policy::Action::kNone && secret && !csr_enrollment) {
-    for (const auto& f : api::EffectiveOutputFormats(cert->spec, profile->spec)) {
-      for (const auto& key : OutputKeys(f)) {
-        if (!secret->HasKey(key)) {
-          d.action = policy::Action::kIssue;
-          d.why = {kOutputMissing, "the Secret lacks " + key + ", which spec.additionalOutputFormats asks for"};
-        }
-      }
+  const policy::Decision d = policy::Decide(g->input);
+  switch (d.action) {
+    case policy::Action::kBlocked: {
+      // What the requester must fix gets a Warning event; waiting for the CA does not.
+      const bool warn = d.why.reason != policy::kCANotReady;
+      return Blocked(*cert, d.why.reason, d.why.message, warn);
     }
+    case policy::Action::kBackoff: return ActBackoff(*g, d);
+    case policy::Action::kIssue: return ActIssue(*g, d, key);
+    case policy::Action::kNone: return ActObserve(*g, d);
   }
+  return kube::ReconcileResult::Done();
+}
 
-  // --- Act. -------------------------------------------------------------------------
-  if (d.action == policy::Action::kBlocked) {
-    // What the requester must fix gets a Warning event; waiting for the CA does not.
-    const bool warn = d.why.reason != policy::kCANotReady;
-    return Blocked(*cert, d.why.reason, d.why.message, warn);
-  }
+// --- Act --------------------------------------------------------------------------------
 
-  api::CertificateStatus status = cert->status;
-  status.observed_generation = cert->metadata.generation;
-
-  if (d.action == policy::Action::kIssue) {
-    // A Secret holding a newer revision than status records was written by an earlier
-    // attempt whose status write never landed: the next revision comes after it.
-    const std::int64_t revision = std::max(status.revision, RevisionOf(secret.get())) + 1;
-    auto issued = csr_enrollment ? IssueFromCsr(*cert, policy::EffectiveSpec(in), *profile, *tmpl)
-                                 : Issue(*cert, *profile, *tmpl, revision);
-    if (!issued.ok()) {
-      const Status& err = issued.status();
-      kube::Logger("certificates")->warn("issuance failed certificate={} reason={} error=\"{}\"", request.Key(),
-                                         d.why.reason, err.ToString());
-      status.failed_issuance_attempts += 1;
-      status.last_failure_time = now;
+kube::ReconcileResult CertificateReconciler::ActBackoff(const Gathered& g, const policy::Decision& d) {
+  const api::Certificate& cert = *g.cert;
+  const Time now = std::chrono::floor<std::chrono::seconds>(g.input.now);
+  api::CertificateStatus status = cert.status;
+  status.observed_generation = cert.metadata.generation;
+  // A failed issuance's own condition already says when it is tried again; an unplanned
+  // reissue that waits says so here, once (the message names a fixed time, so the
+  // writes that keep waking this Certificate change nothing).
+  if (d.backoff) {
+    const bool changed = api::SetCondition(status.conditions,
+                                           api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse,
+                                                              d.backoff->reason, d.backoff->message,
+                                                              cert.metadata.generation),
+                                           now);
+    if (d.not_ready) {
       api::SetCondition(status.conditions,
-                        api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kTrue, kIssuanceFailed,
-                                      std::string(d.why.reason) + ": " + err.message(), cert->metadata.generation),
+                        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.not_ready->reason,
+                                           d.not_ready->message, cert.metadata.generation),
                         now);
-      if (!secret || !secret->facts.exists) {
-        api::SetCondition(status.conditions,
-                          api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kIssuanceFailed,
-                                        err.message(), cert->metadata.generation),
-                          now);
-      }
-      Event(*cert, kube::EventType::kWarning, kIssuanceFailed, err.message());
-      deps_.metrics->IssuanceFailed(profile->metadata.name, d.why.reason);
-      if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
-      return err.code() == StatusCode::kInvalidArgument ? kube::ReconcileResult::Terminal(err)
-                                                        : kube::ReconcileResult::Retry(err);
     }
-    if (!csr_enrollment) {
-      expectations_.Expect("secret:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
+    if (changed) {
+      Event(cert, kube::EventType::kWarning, d.backoff->reason, d.backoff->message);
+      kube::Logger("certificates")->warn("backing off certificate={}/{} trigger={} until={}", cert.metadata.ns,
+                                         cert.metadata.name, d.why.reason, api::FormatTime(*d.retry_at));
     }
-    status.certificate = issued->chain_pem;
-    const bool first = cert->status.serial_number.empty() && !(secret && secret->facts.exists);
-    RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision, issued->ca_name,
-                 issued->crl_shard);
-    ReconcileSuperseded(*profile, status, request.Key());
-    status.last_issuance_time = now;
-    status.failed_issuance_attempts = 0;
-    status.last_failure_time.reset();
-    status.renewal_time.reset();
-    if (api::EffectiveAutoRenew(cert->spec, profile->spec)) {
-      status.renewal_time = policy::RenewalTime({.not_before = issued->not_before,
-                                                 .not_after = issued->not_after,
-                                                 .renew_before = api::EffectiveRenewBefore(cert->spec, profile->spec),
-                                                 .uid = cert->metadata.uid});
-    }
-    api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, d.ready_reason,
-                                         ReadyMessage(csr_enrollment), cert->metadata.generation),
-                      now);
-    api::RemoveCondition(status.conditions, api::kConditionIssuing);
-    deps_.metrics->Issued(profile->metadata.name, d.why.reason);
-    Event(*cert, kube::EventType::kNormal, first ? policy::kIssued : policy::kReissued,
-          (first ? "issued serial " : "reissued (" + std::string(d.why.reason) + ": " + d.why.message + ") as serial ") +
-              issued->serial + ", valid until " + api::FormatTime(issued->not_after));
-    kube::Logger("certificates")->info("issued certificate={} serial={} revision={} reason={}", request.Key(),
-                                       issued->serial, revision, d.why.reason);
-    if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
-    expectations_.Expect("status:" + request.Key(), std::to_string(revision), wall_now + std::chrono::seconds(30));
-    return RequeueAt(status.renewal_time ? status.renewal_time : status.not_after, now);
   }
+  if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  return RequeueAt(d.retry_at, now);
+}
 
-  // Nothing to issue: make status describe what the Secret holds.
-  if (secret && secret->facts.exists && !secret->facts.serial_number.empty()) {
-    RecordSerial(status, secret->facts.serial_number, secret->facts.not_before, secret->facts.not_after,
-                 RevisionOf(secret.get()),
-                 secret->facts.ca_name.empty() ? profile->spec.ca_ref.name : secret->facts.ca_name,
-                 CrlShardOf(*secret));
+kube::ReconcileResult CertificateReconciler::ActFailed(const Gathered& g, const policy::Decision& d,
+                                                       std::string_view reason, const Status& err) {
+  const api::Certificate& cert = *g.cert;
+  const Time now = std::chrono::floor<std::chrono::seconds>(g.input.now);
+  api::CertificateStatus status = cert.status;
+  status.observed_generation = cert.metadata.generation;
+  status.failed_issuance_attempts = d.failed_attempts_after_failure;
+  status.last_failure_time = now;
+  const Time retry_at = now + policy::BackoffDelay(status.failed_issuance_attempts, g.input.backoff);
+  const std::string message = std::string(d.why.reason) + ": " + err.message() + "; attempt " +
+                              std::to_string(status.failed_issuance_attempts) + " failed, the next is at " +
+                              api::FormatTime(retry_at) +
+                              (reason == policy::kReferencedSecretNotFound
+                                   ? " or as soon as the Secret appears"
+                                   : " (a spec change or the renew annotation retries at once)");
+  kube::Logger("certificates")->warn("issuance failed certificate={}/{} reason={} attempt={} retry_at={} error=\"{}\"",
+                                     cert.metadata.ns, cert.metadata.name, reason, status.failed_issuance_attempts,
+                                     api::FormatTime(retry_at), err.ToString());
+  api::SetCondition(status.conditions,
+                    api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse, reason, message,
+                                       cert.metadata.generation),
+                    now);
+  if (!g.secret || !g.secret->facts.exists) {
+    api::SetCondition(status.conditions,
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
+                                         cert.metadata.generation),
+                      now);
   }
-  ReconcileSuperseded(*profile, status, request.Key());
+  Event(cert, kube::EventType::kWarning, reason, message);
+  deps_.metrics->IssuanceFailed(g.profile->metadata.name, d.why.reason);
+  if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  // The backoff is ours, from status: the write above wakes this key at once, and that
+  // pass only confirms the wait.
+  return RequeueAt(retry_at, now);
+}
+
+kube::ReconcileResult CertificateReconciler::ActIssue(const Gathered& g, const policy::Decision& d,
+                                                      const std::string& key) {
+  const api::Certificate& cert = *g.cert;
+  const Time now = std::chrono::floor<std::chrono::seconds>(g.input.now);
+  const auto wall_now = deps_.clock->WallNow();
+  api::CertificateStatus status = cert.status;
+  status.observed_generation = cert.metadata.generation;
+
+  // A Secret holding a newer revision than status records was written by an earlier
+  // attempt whose status write never landed: the next revision comes after it.
+  const std::int64_t revision = std::max(status.revision, RevisionOf(g.secret.get())) + 1;
+  Result<Issued> issued = InvalidArgument("not issued");
+  if (g.csr_enrollment) {
+    issued = IssueFromCsr(cert, policy::EffectiveSpec(g.input), *g.profile, *g.tmpl);
+  } else {
+    auto passwords = ReadPasswords(cert, api::EffectiveOutputFormats(cert.spec, g.profile->spec));
+    if (!passwords.ok()) return ActFailed(g, d, policy::kReferencedSecretNotFound, passwords.status());
+    issued = Issue(cert, *g.profile, *g.tmpl, revision, *passwords);
+    for (auto& [k, v] : *passwords) OPENSSL_cleanse(v.data(), v.size());
+  }
+  if (!issued.ok()) return ActFailed(g, d, policy::kIssuanceFailed, issued.status());
+  if (deps_.referenced_secrets != nullptr) deps_.referenced_secrets->Release(key);
+
+  if (!g.csr_enrollment) {
+    expectations_.Expect("secret:" + key, std::to_string(revision), wall_now + std::chrono::seconds(30));
+  }
+  status.certificate = issued->chain_pem;
+  const bool first = cert.status.serial_number.empty() && !(g.secret && g.secret->facts.exists);
+  RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision, issued->ca_name,
+               issued->crl_shard);
+  ReconcileSuperseded(*g.profile, status, key);
+  status.last_issuance_time = now;
+  status.failed_issuance_attempts = 0;
+  status.last_failure_time.reset();
+  status.unplanned_reissues = d.unplanned_reissues_after;
+  status.renewal_time.reset();
+  if (api::EffectiveAutoRenew(cert.spec, g.profile->spec)) {
+    status.renewal_time = policy::RenewalTime({.not_before = issued->not_before,
+                                               .not_after = issued->not_after,
+                                               .renew_before = api::EffectiveRenewBefore(cert.spec, g.profile->spec),
+                                               .uid = cert.metadata.uid});
+  }
+  api::SetCondition(status.conditions,
+                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, d.ready_reason,
+                                       ReadyMessage(g.csr_enrollment), cert.metadata.generation),
+                    now);
+  api::RemoveCondition(status.conditions, api::kConditionIssuing);
+  deps_.metrics->Issued(g.profile->metadata.name, d.why.reason);
+  Event(cert, kube::EventType::kNormal, first ? policy::kIssued : policy::kReissued,
+        (first ? "issued serial " : "reissued (" + std::string(d.why.reason) + ": " + d.why.message + ") as serial ") +
+            issued->serial + ", valid until " + api::FormatTime(issued->not_after));
+  kube::Logger("certificates")->info("issued certificate={} serial={} revision={} reason={}", key, issued->serial,
+                                     revision, d.why.reason);
+  if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  expectations_.Expect("status:" + key, std::to_string(revision), wall_now + std::chrono::seconds(30));
+  return RequeueAt(status.renewal_time ? status.renewal_time : status.not_after, now);
+}
+
+kube::ReconcileResult CertificateReconciler::ActObserve(const Gathered& g, const policy::Decision& d) {
+  const api::Certificate& cert = *g.cert;
+  const Time now = std::chrono::floor<std::chrono::seconds>(g.input.now);
+  api::CertificateStatus status = cert.status;
+  status.observed_generation = cert.metadata.generation;
+  // Nothing to issue: make status describe what the Secret holds.
+  if (g.secret && g.secret->facts.exists && !g.secret->facts.serial_number.empty()) {
+    RecordSerial(status, g.secret->facts.serial_number, g.secret->facts.not_before, g.secret->facts.not_after,
+                 RevisionOf(g.secret.get()),
+                 g.secret->facts.ca_name.empty() ? g.profile->spec.ca_ref.name : g.secret->facts.ca_name,
+                 g.secret->CrlShard());
+  }
+  ReconcileSuperseded(*g.profile, status, RequestKey(cert));
   status.renewal_time = d.renewal_time;
   if (d.not_ready) {
     api::SetCondition(status.conditions,
                       api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.not_ready->reason,
-                                    d.not_ready->message, cert->metadata.generation),
+                                         d.not_ready->message, cert.metadata.generation),
                       now);
   } else {
+    // Whatever failed before is moot: the Secret is right (restored by someone, say).
+    status.failed_issuance_attempts = 0;
+    status.last_failure_time.reset();
     api::SetCondition(status.conditions,
                       api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, d.ready_reason,
-                                         ReadyMessage(csr_enrollment), cert->metadata.generation),
+                                         ReadyMessage(g.csr_enrollment), cert.metadata.generation),
                       now);
   }
-  api::RemoveCondition(status.conditions, api::kConditionIssuing);
-  if (Status s = WriteStatus(*cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
-  deps_.metrics->ObserveCertificate(*cert, status.ca_name);
+  if (d.issuing) {
+    api::SetCondition(status.conditions,
+                      api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse, d.issuing->reason,
+                                         d.issuing->message, cert.metadata.generation),
+                      now);
+  } else {
+    api::RemoveCondition(status.conditions, api::kConditionIssuing);
+  }
+  if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  deps_.metrics->ObserveCertificate(cert, status.ca_name);
   return RequeueAt(d.next_check, now);
 }
 

@@ -40,6 +40,10 @@
 #include "reconcile/crl_publisher.h"
 #include "reconcile/expectations.h"
 #include "reconcile/operator_metrics.h"
+#include "reconcile/referenced_secrets.h"
+#include "policy/backoff.h"
+#include "policy/issuance.h"
+#include "policy/secret_owner.h"
 
 namespace certplane::reconcile {
 
@@ -48,10 +52,6 @@ namespace certplane::reconcile {
 inline constexpr std::string_view kProfileNotFound = "ProfileNotFound";
 // The profile's template does not exist.
 inline constexpr std::string_view kTemplateNotFound = "TemplateNotFound";
-// Signing or writing the Secret failed; the message says why. Retried with backoff.
-inline constexpr std::string_view kIssuanceFailed = "IssuanceFailed";
-// The Secret lacks an output (keystore.p12, ...) the spec asks for.
-inline constexpr std::string_view kOutputMissing = "OutputMissing";
 
 // How many earlier serials status.history keeps.
 inline constexpr size_t kHistoryLimit = 10;
@@ -65,6 +65,10 @@ struct CertificateReconcilerDeps {
   OperatorMetrics* metrics = nullptr;
   std::shared_ptr<kube::Clock> clock;
   std::string field_manager = "certplane";
+  // Watches the Secrets a failed issuance waits for; may be null (then only the backoff
+  // retries).
+  ReferencedSecrets* referenced_secrets = nullptr;
+  policy::BackoffPolicy backoff;
 };
 
 class CertificateReconciler {
@@ -76,9 +80,38 @@ class CertificateReconciler {
  private:
   struct Issued;
   struct SigningCa;
+  // Everything one decision reads, from the caches: the objects, and the policy input.
+  struct Gathered {
+    std::shared_ptr<const api::Certificate> cert;
+    std::shared_ptr<const api::CertificateProfile> profile;
+    std::shared_ptr<const api::CertificateTemplate> tmpl;
+    std::shared_ptr<const CertificateSecret> secret;  // only one certplane wrote for this Certificate
+    bool csr_enrollment = false;
+    policy::IssuanceInput input;
+  };
+
+  // Gather: nullopt (and `blocked` set) when the profile or template is missing.
+  std::optional<Gathered> Gather(std::shared_ptr<const api::Certificate> cert, const std::string& key,
+                                 kube::ReconcileResult& blocked);
+  // Every Certificate naming this one's Secret (not being deleted), for policy::SecretOwner.
+  std::vector<policy::SecretClaimant> SecretClaimants(const api::Certificate& cert) const;
+  // After a failure for want of a referenced Secret: whether all exist now (watching
+  // them meanwhile). Otherwise stops watching for this Certificate and says false.
+  bool ReferencedSecretsExist(const api::Certificate& cert, const api::CertificateProfile& profile,
+                              const std::string& key);
+
+  // Act, one per policy::Action.
+  kube::ReconcileResult ActIssue(const Gathered& g, const policy::Decision& d, const std::string& key);
+  kube::ReconcileResult ActBackoff(const Gathered& g, const policy::Decision& d);
+  kube::ReconcileResult ActObserve(const Gathered& g, const policy::Decision& d);
+  // A failed issuance: counts it, says when the next attempt is, waits until then.
+  kube::ReconcileResult ActFailed(const Gathered& g, const policy::Decision& d, std::string_view reason,
+                                  const Status& err);
+
   Result<SigningCa> PrepareSigning(const api::Certificate& cert, const api::CertificateProfile& profile);
   Result<Issued> Issue(const api::Certificate& cert, const api::CertificateProfile& profile,
-                       const api::CertificateTemplate& tmpl, std::int64_t revision);
+                       const api::CertificateTemplate& tmpl, std::int64_t revision,
+                       const std::map<std::string, std::string>& passwords);
   // CSR enrollment: signs spec.csr's key for `spec` (policy::EffectiveSpec); no Secret.
   Result<Issued> IssueFromCsr(const api::Certificate& cert, const api::CertificateSpec& spec,
                               const api::CertificateProfile& profile, const api::CertificateTemplate& tmpl);
@@ -88,6 +121,16 @@ class CertificateReconciler {
   void Event(const api::Certificate& cert, kube::EventType type, std::string_view reason, std::string note);
   kube::ReconcileResult Blocked(const api::Certificate& cert, std::string_view reason, const std::string& message,
                                 bool warn);
+
+  // A serial that may be in use: status's, and the Secret's when a crash left it newer.
+  struct LiveSerial {
+    std::string serial;
+    std::string ca;
+    std::int32_t shard = 0;
+    std::optional<api::Time> not_after;
+    std::int64_t revision = 0;
+  };
+  std::vector<LiveSerial> LiveSerials(const api::Certificate& cert) const;
 
   // Revocation (certificate_revocation.cpp). Each returns nullopt when it has nothing
   // to do and the reconcile goes on.

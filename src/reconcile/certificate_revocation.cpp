@@ -9,6 +9,7 @@
 #include "kube/logging.h"
 #include "policy/reasons.h"
 #include "reconcile/certificate_reconciler.h"
+#include "reconcile/certificate_status.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -37,40 +38,85 @@ Time NotAfterOr(const std::optional<Time>& not_after, Time now) { return not_aft
 
 }  // namespace
 
+std::vector<CertificateReconciler::LiveSerial> CertificateReconciler::LiveSerials(const api::Certificate& cert) const {
+  std::vector<LiveSerial> out;
+  const std::string ca = IssuingCa(cert, *deps_.caches);
+  if (!cert.status.serial_number.empty()) {
+    out.push_back({cert.status.serial_number, ca, cert.status.crl_shard.value_or(0), cert.status.not_after,
+                   cert.status.revision});
+  }
+  // A crash between writing the Secret and writing status leaves the Secret with a
+  // newer serial than status names: the workload serves that one, so it is live too.
+  if (cert.spec.secret_name.empty()) return out;
+  auto secret = deps_.caches->certificate_secrets.store().Get(cert.metadata.ns + "/" + cert.spec.secret_name);
+  if (!secret) return out;
+  const std::string* owner = secret->metadata.labels.Find(api::kCertificateNameLabel);
+  const policy::SecretFacts& facts = secret->facts;
+  if (owner == nullptr || *owner != cert.metadata.name || facts.serial_number.empty() ||
+      facts.serial_number == cert.status.serial_number) {
+    return out;
+  }
+  out.push_back({facts.serial_number, facts.ca_name.empty() ? ca : facts.ca_name, secret->CrlShard(), facts.not_after,
+                 secret->Revision()});
+  return out;
+}
+
 std::optional<kube::ReconcileResult> CertificateReconciler::ReconcileRevocation(const api::Certificate& cert,
                                                                                 const std::string& key) {
   if (!cert.spec.revocation) return std::nullopt;
   const api::RevocationReason reason = cert.spec.revocation->reason;
   const bool hold = !api::IsFinal(reason);
   const std::string_view condition_reason = hold ? policy::kOnHold : policy::kRevoked;
-  const std::string& serial = cert.status.serial_number;
-  if (serial.empty()) {
+  const std::vector<LiveSerial> live = LiveSerials(cert);
+  if (live.empty()) {
     return Blocked(cert, condition_reason,
                    "spec.revocation is set and no certificate was ever issued, so none will be", false);
   }
-  const std::string ca = IssuingCa(cert, *deps_.caches);
-  const std::int32_t shard = cert.status.crl_shard.value_or(0);
   const Time now = api::ToTime(deps_.clock->WallNow());
 
-  auto published = deps_.crl->Published(ca, shard, serial);
-  if (!published.record || published.record->reason != reason) {
-    deps_.crl->Revoke(ca, shard,
-                      {.serial_hex = serial, .revoked_at = now, .reason = reason,
-                       .not_after = NotAfterOr(cert.status.not_after, now)},
-                      key);
-    return kube::ReconcileResult::After(kRevocationRecheck);
+  // Every serial that may be in use goes on the CRL before status says Revoked.
+  bool waiting = false;
+  std::optional<RevocationRecord> newest_record;
+  const LiveSerial* newest = &live.front();
+  for (const LiveSerial& s : live) {
+    auto published = deps_.crl->Published(s.ca, s.shard, s.serial);
+    if (!published.record || published.record->reason != reason) {
+      deps_.crl->Revoke(s.ca, s.shard,
+                        {.serial_hex = s.serial, .revoked_at = now, .reason = reason,
+                         .not_after = NotAfterOr(s.not_after, now)},
+                        key);
+      waiting = true;
+      continue;
+    }
+    if (s.revision >= newest->revision) {
+      newest = &s;
+      newest_record = published.record;
+    }
   }
+  if (waiting) return kube::ReconcileResult::After(kRevocationRecheck);
 
-  // On the CRL: say so.
-  const RevocationRecord& record = *published.record;
+  // On the CRL: say so. Status names the newest serial (the Secret's, after a crash),
+  // the one it replaces kept in history as revoked too.
   api::CertificateStatus status = cert.status;
+  if (newest->serial != status.serial_number) {
+    const std::optional<Time> revoked_before = status.serial_number.empty() ? std::nullopt : std::optional(now);
+    RecordSerial(status, newest->serial, std::nullopt, newest->not_after, newest->revision, newest->ca, newest->shard);
+    if (revoked_before && !status.history.empty()) {
+      status.history.front().revoked_at = newest_record->revoked_at;
+      status.history.front().revocation_reason = reason;
+    }
+  }
+  const RevocationRecord& record = *newest_record;
   const bool newly = !status.revocation_reason || *status.revocation_reason != reason;
   status.revoked_at = record.revoked_at;
   status.revocation_reason = reason;
   status.renewal_time.reset();
   status.observed_generation = cert.metadata.generation;
-  const std::string message = "serial " + serial + " is on the CRL of CertificateAuthority " + ca + " (reason " +
-                              std::string(api::ToString(reason)) + ", revoked " + api::FormatTime(record.revoked_at) +
+  std::string serials;
+  for (const LiveSerial& s : live) serials += (serials.empty() ? "" : " and ") + s.serial;
+  const std::string message = "serial " + serials + " is on the CRL of CertificateAuthority " + newest->ca +
+                              " (reason " + std::string(api::ToString(reason)) + ", revoked " +
+                              api::FormatTime(record.revoked_at) +
                               (hold ? "); remove spec.revocation to lift the hold" : "); it will not be renewed");
   api::SetCondition(status.conditions,
                     api::MakeCondition(api::kConditionRevoked, api::ConditionStatus::kTrue, condition_reason, message,
@@ -84,8 +130,8 @@ std::optional<kube::ReconcileResult> CertificateReconciler::ReconcileRevocation(
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
   if (newly) {
     Event(cert, kube::EventType::kNormal, condition_reason, message);
-    kube::Logger("certificates")->info("revoked certificate={} serial={} reason={} ca={} shard={}", key, serial,
-                                       api::ToString(reason), ca, shard);
+    kube::Logger("certificates")->info("revoked certificate={} serials={} reason={} ca={}", key, serials,
+                                       api::ToString(reason), newest->ca);
   }
   return kube::ReconcileResult::Done();
 }

@@ -20,6 +20,10 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
         return deps;
       }()),
       options_(std::move(options)),
+      referenced_secrets_(deps_.client,
+                          [this](const std::string& key) {
+                            if (certificates_) certificates_->queue().Add(key);
+                          }),
       signers_(deps_.client, *deps_.caches, {.public_base_url = options_.public_base_url}),
       crl_publisher_({.client = deps_.client,
                       .caches = deps_.caches,
@@ -38,8 +42,15 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
                           }}),
       ca_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_, .events = deps_.events,
                       .clock = deps_.clock}),
-      certificate_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_,
-                               .crl = &crl_publisher_, .events = deps_.events, .metrics = deps_.metrics, .clock = deps_.clock}),
+      certificate_reconciler_({.client = deps_.client,
+                               .caches = deps_.caches,
+                               .signers = &signers_,
+                               .crl = &crl_publisher_,
+                               .events = deps_.events,
+                               .metrics = deps_.metrics,
+                               .clock = deps_.clock,
+                               .referenced_secrets = &referenced_secrets_,
+                               .backoff = options_.issuance_backoff}),
       profile_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}),
       template_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}) {
   auto make = [&](const std::string& name, int workers, kube::Controller** ptr, kube::ReconcileFunc f) {
@@ -77,6 +88,13 @@ kube::ReconcileFunc Operator::Timed(const std::string& name, kube::Controller** 
 void Operator::EnqueueCertificatesOfProfile(const std::string& profile) {
   for (const auto& cert : deps_.caches->CertificatesOfProfile(profile)) {
     certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+  }
+}
+
+void Operator::EnqueueCertificatesNamingSecret(const api::Certificate& cert) {
+  if (cert.spec.secret_name.empty()) return;
+  for (const auto& other : deps_.caches->CertificatesNamingSecret(cert.metadata.ns, cert.spec.secret_name)) {
+    certificates_->queue().Add(kube::ObjectKey(other->metadata));
   }
 }
 
@@ -152,11 +170,22 @@ void Operator::RegisterHandlers() {
     certificates_->queue().Add(kube::ObjectKey(cert->metadata));
     profiles_->queue().AddAfter(cert->spec.profile_ref.name, options_.profile_batch_delay);
   };
-  c.certificates.AddEventHandler({cert_changed, [cert_changed](const auto& old_cert, const auto& cert) {
-                                    cert_changed(cert);
-                                    if (old_cert->spec.profile_ref != cert->spec.profile_ref) cert_changed(old_cert);
-                                  },
-                                  cert_changed});
+  // A Certificate that stops naming a Secret (renamed, being deleted, gone) hands it to
+  // the next oldest Certificate naming it: wake those.
+  c.certificates.AddEventHandler(
+      {cert_changed,
+       [this, cert_changed](const auto& old_cert, const auto& cert) {
+         cert_changed(cert);
+         if (old_cert->spec.profile_ref != cert->spec.profile_ref) cert_changed(old_cert);
+         if (old_cert->spec.secret_name != cert->spec.secret_name ||
+             old_cert->metadata.deletion_timestamp != cert->metadata.deletion_timestamp) {
+           EnqueueCertificatesNamingSecret(*old_cert);
+         }
+       },
+       [this, cert_changed](const auto& cert) {
+         cert_changed(cert);
+         EnqueueCertificatesNamingSecret(*cert);
+       }});
 
   auto secret_changed = [this](const std::shared_ptr<const CertificateSecret>& s) {
     if (const std::string* cert = s->metadata.labels.Find(api::kCertificateNameLabel)) {
@@ -191,6 +220,8 @@ void Operator::Stop() {
   // A later leader (maybe this process again) reads the ledgers afresh.
   crl_publisher_.Reset();
   if (certificates_) certificates_->Stop();
+  // After the workers, which start these watches; their events enqueue certificates_.
+  referenced_secrets_.Stop();
   if (profiles_) profiles_->Stop();
   if (templates_) templates_->Stop();
   if (cas_) cas_->Stop();

@@ -32,6 +32,7 @@
 #include "reconcile/crl_publisher.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/profile_reconciler.h"
+#include "reconcile/referenced_secrets.h"
 
 namespace certplane::reconcile {
 
@@ -51,6 +52,8 @@ struct OperatorOptions {
   kube::Duration profile_batch_delay = std::chrono::seconds(1);
   // How long a revocation waits for others to join its CRL.
   kube::Duration crl_batch_window = std::chrono::seconds(1);
+  // How failed issuances and unplanned reissues back off.
+  policy::BackoffPolicy issuance_backoff;
 };
 
 class Operator {
@@ -67,8 +70,12 @@ class Operator {
   void EnqueueCertificatesOfProfile(const std::string& profile);
   kube::ReconcileFunc Timed(const std::string& name, kube::Controller** controller, kube::ReconcileFunc f);
 
+  void EnqueueCertificatesNamingSecret(const api::Certificate& cert);
+
   OperatorDeps deps_;
   OperatorOptions options_;
+  // Declared before the reconciler that uses it; its watches enqueue certificates_.
+  ReferencedSecrets referenced_secrets_;
   CaSigners signers_;
   CrlPublisher crl_publisher_;
   CaReconciler ca_reconciler_;
