@@ -124,6 +124,14 @@ void OperatorE2E::RestartController(bool crash) {
   StartController();
 }
 
+void OperatorE2E::PauseController() {
+  Suite& s = S();
+  if (s.controller) s.controller->Stop();
+  s.controller.reset();
+}
+
+void OperatorE2E::ResumeController() { StartController(); }
+
 void OperatorE2E::SetUp() {
   KubeTest::SetUp();
   id_ = Suffix();

@@ -66,6 +66,10 @@ class OperatorE2E : public KubeTest {
 
   // Stops the controller (SIGKILL when `crash`) and starts a new one.
   static void RestartController(bool crash);
+  // Stops the controller until ResumeController starts a new one (to change objects
+  // while no controller watches, as after a crash).
+  static void PauseController();
+  static void ResumeController();
 
   TempDir tmp_;
 
