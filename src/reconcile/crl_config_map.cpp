@@ -99,6 +99,14 @@ std::string CrlConfigMapName(const std::string& ca, std::int32_t shard) {
   return name;
 }
 
+bool IsCrlShardLikeCaName(std::string_view ca) {
+  constexpr std::string_view kSuffix = ".shard-";
+  std::size_t digits = 0;
+  while (digits < ca.size() && ca[ca.size() - 1 - digits] >= '0' && ca[ca.size() - 1 - digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  return ca.substr(0, ca.size() - digits).ends_with(kSuffix);
+}
+
 std::optional<std::int32_t> ParseCrlShard(std::string_view text) {
   auto n = ParseDecimal<std::int32_t>(text);
   if (!n || *n >= kShardLimit) return std::nullopt;

@@ -38,7 +38,15 @@ namespace certplane::reconcile {
 
 // The name of the ConfigMap holding shard `shard` of CA `ca`'s CRL:
 // "certplane-crl-<ca>" for shard 0, "certplane-crl-<ca>.shard-<k>" for k >= 1.
+// Names are unique because no CA may be named like a shard: the CRD refuses a
+// CertificateAuthority name ending in ".shard-<digits>" (IsCrlShardLikeCaName), so a name
+// ending so is always a shard k >= 1 of the CA before the suffix, and any other name is
+// shard 0 of the CA it spells.
 std::string CrlConfigMapName(const std::string& ca, std::int32_t shard);
+
+// Whether `ca` ends in ".shard-<digits>", which the CRD refuses for CertificateAuthority
+// names (the same rule, for CAs created before it, and for tests of the naming).
+bool IsCrlShardLikeCaName(std::string_view ca);
 
 // One shard's CRL ConfigMap, trimmed.
 struct CrlConfigMap {
