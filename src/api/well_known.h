@@ -54,6 +54,13 @@ inline constexpr std::string_view kCrlEntriesAnnotation = "certplane.io/crl-entr
 inline constexpr std::string_view kCrlPemKey = "crl.pem";
 inline constexpr std::string_view kCrlDerKey = "crl.der";
 inline constexpr std::string_view kCrlLedgerKey = "revoked.txt";
+// crl.der/crl.pem are signed by the CA's current key, whose key id (16 hex digits of the
+// SHA-256 of its public key) this annotation holds. Each key the CA retired whose
+// certificates may still be in use signs a CRL of its own over the same revoked.txt,
+// kept as binaryData crl-<key id>.der and listed (comma-separated) in the second.
+inline constexpr std::string_view kCrlKeyIdAnnotation = "certplane.io/crl-key-id";
+inline constexpr std::string_view kCrlRetiredKeysAnnotation = "certplane.io/crl-retired-keys";
+inline constexpr std::string_view kCrlRetiredDerPrefix = "crl-";  // + key id + ".der"
 
 // kubectl's copy of the whole applied object; dropped when decoding (it can be as large
 // as the object itself and nothing in certplane reads it).

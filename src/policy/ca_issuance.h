@@ -15,6 +15,7 @@
 // the key Secret when it is written; a different fingerprint means the spec changed.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,9 @@ struct CaSecretFacts {
   std::optional<api::Time> not_after;
   std::string spec_fingerprint;    // the annotation written with it
   std::string source_fingerprint;  // Imported: fingerprint of the source Secret's certificate
+  // Keys retired by earlier re-keys, kept to sign their CRLs (reconcile/ca_material.h):
+  // key id -> notAfter of the CA certificate it was current with.
+  std::map<std::string, api::Time> retired_keys;
 };
 
 // An Intermediate's parent, or an Imported CA's source, as plain values.

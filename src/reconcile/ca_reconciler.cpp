@@ -12,7 +12,10 @@
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "pki/usage.h"
+#include "reconcile/ca_material.h"
 #include "reconcile/cached_secrets.h"
+#include "reconcile/crl_decision.h"
+#include "reconcile/crl_plan.h"
 #include "reconcile/pki_mapping.h"
 #include "reconcile/secret_data.h"
 
@@ -160,7 +163,7 @@ Result<nlohmann::json> CaReconciler::MakeKeySecret(const api::CertificateAuthori
     auto parent_ca = deps_.caches->cas.store().Get(parent_name);
     if (parent_ca) {
       CaUrls urls = deps_.signers->UrlsFor(*parent_ca);
-      cert_spec.crl_distribution_points = urls.crl_urls;
+      cert_spec.crl_distribution_points = CrlUrlsForKey(urls.crl_urls, (*parent)->key_id);
       cert_spec.ca_issuers_urls = urls.ca_issuers_urls;
     }
     cert_spec.truncate_to_issuer = true;
@@ -191,6 +194,68 @@ Result<nlohmann::json> CaReconciler::ImportKeySecret(const api::CertificateAutho
   return secret;
 }
 
+Status CaReconciler::CarryRetiredKeys(const api::CertificateAuthority& ca, nlohmann::json& next, Time now) {
+  const std::string ns = deps_.caches->controller_namespace();
+  const std::string secret_name = CaKeySecretName(ca.metadata.name);
+  auto current = deps_.client->Get(kube::kSecrets, ns, secret_name);
+  if (!current.ok()) {
+    // No key Secret (first issuance, or someone deleted it): there is no key to keep.
+    if (current.status().code() == StatusCode::kNotFound) return Status::Ok();
+    return current.status().WithContext("reading the key Secret of CertificateAuthority " + ca.metadata.name +
+                                        " to keep its key for its CRLs");
+  }
+  auto next_chain = pki::ParseCertificateChainPem(SecretDataValue(next, "tls.crt"));
+  const std::string next_id = next_chain.ok() && !next_chain->empty() ? CaKeyId(next_chain->front()) : "";
+
+  std::vector<RetiredKeyPem> keys = RetiredKeysOf(*current);
+  // The pair being replaced, when it is a working one (an unusable Secret has no key to keep).
+  auto chain = pki::ParseCertificateChainPem(SecretDataValue(*current, "tls.crt"));
+  pki::SensitiveString key_pem(SecretDataValue(*current, "tls.key"));
+  if (chain.ok() && !chain->empty()) {
+    auto key = pki::ParsePrivateKeyPem(key_pem.view());
+    if (key.ok() && pki::Issuer::Create(chain->front(), *key).ok()) {
+      keys.push_back({.key_id = CaKeyId(chain->front()), .certificate_pem = chain->front().ToPem(),
+                      .private_key_pem = std::move(key_pem)});
+    }
+  }
+  for (const RetiredKeyPem& key : keys) {
+    auto cert = pki::ParseCertificatePem(key.certificate_pem);
+    if (!cert.ok()) continue;
+    const CrlKeyFacts facts{.key_id = key.key_id, .not_after = api::ToTime(cert->not_after())};
+    if (!IsCaKeyId(key.key_id) || !RetiredKeyNeeded(facts, next_id, now)) continue;
+    next["data"][RetiredCertificateDataKey(key.key_id)] = kube::Base64Encode(key.certificate_pem);
+    next["data"][RetiredPrivateKeyDataKey(key.key_id)] = kube::Base64Encode(key.private_key_pem.view());
+    kube::Logger("cas")->info("keeping retired key ca={} key_id={} until={}", ca.metadata.name, key.key_id,
+                              api::FormatTime(facts.not_after));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Time>> CaReconciler::DropExpiredRetiredKeys(const api::CertificateAuthority& ca,
+                                                                 const policy::CaSecretFacts& facts, Time now) {
+  std::optional<Time> next;
+  nlohmann::json drop = nlohmann::json::object();
+  for (const auto& [id, not_after] : facts.retired_keys) {
+    if (RetiredKeyNeeded({.key_id = id, .not_after = not_after}, "", now)) {
+      next = next ? std::min(*next, not_after) : not_after;
+    } else {
+      drop[RetiredCertificateDataKey(id)] = nullptr;
+      drop[RetiredPrivateKeyDataKey(id)] = nullptr;
+    }
+  }
+  if (drop.empty()) return next;
+  const std::string ns = deps_.caches->controller_namespace();
+  auto patched = deps_.client->MergePatch(kube::kSecrets, ns, CaKeySecretName(ca.metadata.name), {{"data", drop}},
+                                          {.field_manager = deps_.field_manager});
+  if (!patched.ok()) {
+    return patched.status().WithContext("dropping expired retired keys from the key Secret of CertificateAuthority " +
+                                        ca.metadata.name);
+  }
+  kube::Logger("cas")->info("dropped retired keys ca={} count={} (their certificates have expired)", ca.metadata.name,
+                            drop.size() / 2);
+  return next;
+}
+
 kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
   auto ca = deps_.caches->cas.store().Get(request.name);
   if (!ca) return kube::ReconcileResult::Done();
@@ -211,6 +276,7 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
                              .parent = ParentFacts(*ca, &source),
                              .now = now};
   policy::CaDecision d = policy::DecideCa(in);
+  const bool keeps_key_secret = d.action == policy::CaAction::kNone;
 
   api::CertificateAuthorityStatus status = ca->status;
   status.observed_generation = ca->metadata.generation;
@@ -226,6 +292,9 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
 
   if (d.action == policy::CaAction::kIssue || d.action == policy::CaAction::kImport) {
     auto secret = d.action == policy::CaAction::kIssue ? MakeKeySecret(*ca) : ImportKeySecret(*ca, source);
+    if (secret.ok()) {
+      if (Status s = CarryRetiredKeys(*ca, *secret, now); !s.ok()) secret = s;
+    }
     if (!secret.ok()) {
       api::SetCondition(status.conditions,
                         api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "IssuanceFailed", secret.status().message(),
@@ -237,9 +306,12 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
     }
     auto applied = deps_.client->Apply(kube::kSecrets, ns, secret_name, *secret,
                                        {.field_manager = deps_.field_manager, .force = true});
-    // The JSON held the key in base64: wipe it before it is freed.
-    auto& key_b64 = (*secret)["data"]["tls.key"].get_ref<std::string&>();
-    OPENSSL_cleanse(key_b64.data(), key_b64.size());
+    // The JSON held the keys (current and retired) in base64: wipe them before they are freed.
+    for (auto& [data_key, value] : (*secret)["data"].items()) {
+      if (!std::string_view(data_key).ends_with(".key") || !value.is_string()) continue;
+      auto& key_b64 = value.get_ref<std::string&>();
+      OPENSSL_cleanse(key_b64.data(), key_b64.size());
+    }
     if (!applied.ok()) return kube::ReconcileResult::Retry(applied.status().WithContext("writing the CA key Secret"));
     if (Status s = StatusFromKeySecret(*applied, status); !s.ok()) return kube::ReconcileResult::Retry(s);
     expectations_.Expect(ca->metadata.name, status.fingerprint_sha256, deps_.clock->WallNow() + std::chrono::seconds(30));
@@ -257,6 +329,12 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
     auto secret = deps_.client->Get(kube::kSecrets, ns, secret_name);
     if (!secret.ok()) return kube::ReconcileResult::Retry(secret.status());
     if (Status s = StatusFromKeySecret(*secret, status); !s.ok()) return kube::ReconcileResult::Retry(s);
+  }
+
+  if (key_secret && keeps_key_secret) {
+    auto next_drop = DropExpiredRetiredKeys(*ca, key_secret->facts, now);
+    if (!next_drop.ok()) return kube::ReconcileResult::Retry(next_drop.status());
+    if (*next_drop && (!d.next_check || **next_drop < *d.next_check)) d.next_check = **next_drop;
   }
 
   status.renewal_time = d.renewal_time;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,14 @@ class CaReconciler {
   // The key Secret for a new key and certificate, or for the imported pair.
   Result<nlohmann::json> MakeKeySecret(const api::CertificateAuthority& ca);
   Result<nlohmann::json> ImportKeySecret(const api::CertificateAuthority& ca, const nlohmann::json& source);
+  // Copies into `next` (the key Secret about to replace the current one) the key the
+  // current Secret holds and the keys it retired before, each while its certificates
+  // may be in use: they still sign the CRLs those certificates name.
+  Status CarryRetiredKeys(const api::CertificateAuthority& ca, nlohmann::json& next, api::Time now);
+  // Removes from the key Secret the retired keys whose certificates have all expired;
+  // the earliest notAfter of those kept, when to look again.
+  Result<std::optional<api::Time>> DropExpiredRetiredKeys(const api::CertificateAuthority& ca,
+                                                          const policy::CaSecretFacts& facts, api::Time now);
   Status WriteStatus(const api::CertificateAuthority& ca, const api::CertificateAuthorityStatus& desired);
   void Event(const api::CertificateAuthority& ca, kube::EventType type, std::string_view reason, std::string note);
 

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include "kube/base64.h"
+#include "reconcile/crl_plan.h"
 #include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
@@ -11,11 +12,8 @@ CaSigners::CaSigners(std::shared_ptr<kube::Client> client, const Caches& caches,
 
 CaUrls CaSigners::UrlsFor(const api::CertificateAuthority& ca) const {
   CaUrls urls;
-  if (!ca.spec.crl.distribution_point_urls.empty()) {
-    urls.crl_urls = ca.spec.crl.distribution_point_urls;
-  } else if (!options_.public_base_url.empty()) {
-    urls.crl_urls = {options_.public_base_url + "/crl/" + ca.metadata.name + ".crl"};
-  }
+  // Shard 0's templates: "{key}" is filled in by whoever signs, with the signing key.
+  urls.crl_urls = ShardCrlUrls({ca.spec.crl.distribution_point_urls, options_.public_base_url, ca.metadata.name}, 0);
   if (!ca.spec.issuer_urls.empty()) {
     urls.ca_issuers_urls = ca.spec.issuer_urls;
   } else if (!options_.public_base_url.empty()) {
@@ -40,7 +38,7 @@ Result<std::shared_ptr<const CaMaterial>> CaSigners::Get(const std::string& ca_n
   auto secret = client_->Get(kube::kSecrets, caches_.controller_namespace(), secret_name);
   if (!secret.ok()) return secret.status().WithContext("reading the key Secret of CertificateAuthority " + ca_name);
   TlsSecretContents contents{SecretDataValue(*secret, "tls.crt"), SecretDataValue(*secret, "tls.key"), SecretDataValue(*secret, "ca.crt")};
-  auto material = LoadCaMaterial(ca_name, contents, UrlsFor(*ca));
+  auto material = LoadCaMaterial(ca_name, contents, UrlsFor(*ca), RetiredKeysOf(*secret));
   OPENSSL_cleanse(contents.tls_key.data(), contents.tls_key.size());
   if (!material.ok()) return material.status();
   auto shared = std::make_shared<const CaMaterial>(std::move(*material));

@@ -10,6 +10,7 @@
 #include "reconcile/secret_data.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
+#include "reconcile/ca_material.h"
 #include "reconcile/secret_facts.h"
 
 namespace certplane::reconcile {
@@ -88,6 +89,12 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
   if (!key.ok()) {
     f.invalid = "tls.key: " + key.status().message();
     return out;
+  }
+  // Only the retired certificates' notAfter: when each retired key may be dropped.
+  for (const RetiredKeyPem& retired : RetiredKeysOf(secret)) {
+    if (auto c = pki::ParseCertificatePem(retired.certificate_pem); c.ok()) {
+      f.retired_keys[retired.key_id] = api::ToTime(c->not_after());
+    }
   }
   const pki::Certificate& cert = chain->front();
   if (!cert.is_ca()) {

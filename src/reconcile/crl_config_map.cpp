@@ -88,6 +88,20 @@ std::string Read(const nlohmann::json& config_map, CrlConfigMap& out) {
   if (!der.ok()) return der.status().message();
   out.der = std::move(*der);
   out.etag = CrlEtag(out.der);
+  if (const std::string* id = out.metadata.annotations.Find(api::kCrlKeyIdAnnotation)) out.key_id = *id;
+  // The retired keys' CRLs: one that does not decode is left out (it answers 404), as it
+  // must not make the current key's CRL unservable.
+  if (auto binary = config_map.find("binaryData"); binary != config_map.end() && binary->is_object()) {
+    const std::string prefix(api::kCrlRetiredDerPrefix);
+    for (const auto& [key, value] : binary->items()) {
+      if (!key.starts_with(prefix) || !key.ends_with(".der") || key.size() <= prefix.size() + 4) continue;
+      if (!value.is_string()) continue;
+      std::optional<std::string> bytes = kube::Base64Decode(value.get_ref<const std::string&>());
+      if (!bytes || bytes->empty()) continue;
+      std::string id = key.substr(prefix.size(), key.size() - prefix.size() - 4);
+      out.retired[id] = CrlConfigMap::KeyedCrl{*bytes, CrlEtag(*bytes)};
+    }
+  }
   return {};
 }
 
@@ -97,6 +111,26 @@ std::string CrlConfigMapName(const std::string& ca, std::int32_t shard) {
   std::string name = "certplane-crl-" + ca;
   if (shard != 0) name += ".shard-" + std::to_string(shard);
   return name;
+}
+
+std::optional<CrlConfigMap::KeyedCrlView> CrlConfigMap::ForKey(const std::string& id) const {
+  if (!usable() || id.empty()) return std::nullopt;
+  if (id == key_id) return KeyedCrlView{der, etag};
+  auto it = retired.find(id);
+  if (it == retired.end()) return std::nullopt;
+  return KeyedCrlView{it->second.der, it->second.etag};
+}
+
+std::string RetiredCrlDataKey(const std::string& key_id) {
+  return std::string(api::kCrlRetiredDerPrefix) + key_id + ".der";
+}
+
+bool IsCrlShardLikeCaName(std::string_view ca) {
+  constexpr std::string_view kSuffix = ".shard-";
+  std::size_t digits = 0;
+  while (digits < ca.size() && ca[ca.size() - 1 - digits] >= '0' && ca[ca.size() - 1 - digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  return ca.substr(0, ca.size() - digits).ends_with(kSuffix);
 }
 
 std::optional<std::int32_t> ParseCrlShard(std::string_view text) {

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,15 @@ namespace certplane::reconcile {
 
 // The name of the ConfigMap holding shard `shard` of CA `ca`'s CRL:
 // "certplane-crl-<ca>" for shard 0, "certplane-crl-<ca>.shard-<k>" for k >= 1.
+// Names are unique because no CA may be named like a shard: the CRD refuses a
+// CertificateAuthority name ending in ".shard-<digits>" (IsCrlShardLikeCaName), so a name
+// ending so is always a shard k >= 1 of the CA before the suffix, and any other name is
+// shard 0 of the CA it spells.
 std::string CrlConfigMapName(const std::string& ca, std::int32_t shard);
+
+// Whether `ca` ends in ".shard-<digits>", which the CRD refuses for CertificateAuthority
+// names (the same rule, for CAs created before it, and for tests of the naming).
+bool IsCrlShardLikeCaName(std::string_view ca);
 
 // One shard's CRL ConfigMap, trimmed.
 struct CrlConfigMap {
@@ -51,7 +60,22 @@ struct CrlConfigMap {
   std::int64_t entries = 0;      // annotation certplane.io/crl-entries; 0 when absent
   std::string der;               // binaryData crl.der, decoded
   std::string etag;              // strong ETag of `der`, quoted: "\"<16 hex of SHA-256>\""
+  std::string key_id;            // annotation certplane.io/crl-key-id: the key that signed `der`
+  struct KeyedCrl {
+    std::string der;
+    std::string etag;
+  };
+  // binaryData crl-<key id>.der: the same shard's CRL signed by each retired key, by key id.
+  std::map<std::string, KeyedCrl> retired;
   std::string invalid;           // why it cannot be served; empty when usable
+
+  // The DER and ETag of the CRL signed by `key_id` (the current key's or a retired
+  // key's), viewing this object; nullopt when this shard has none for that key.
+  struct KeyedCrlView {
+    std::string_view der;
+    std::string_view etag;
+  };
+  std::optional<KeyedCrlView> ForKey(const std::string& key_id) const;
 
   bool usable() const { return invalid.empty(); }
 };
@@ -62,6 +86,9 @@ struct CrlConfigMap {
 // annotations, then crl.der are read in that order; on an unusable value the fields
 // after the defect keep their defaults.
 Result<CrlConfigMap> DecodeCrlConfigMap(const nlohmann::json& config_map);
+
+// The binaryData key of the CRL signed by retired key `key_id`: "crl-<key id>.der".
+std::string RetiredCrlDataKey(const std::string& key_id);
 
 // The strong ETag certplane gives a CRL's DER bytes: the first 16 hex digits of their
 // SHA-256, in double quotes.

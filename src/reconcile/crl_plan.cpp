@@ -7,13 +7,14 @@ namespace {
 
 constexpr std::string_view kShardPlaceholder = "{shard}";
 
-std::string Replace(std::string url, const std::string& with) {
-  for (auto pos = url.find(kShardPlaceholder); pos != std::string::npos;
-       pos = url.find(kShardPlaceholder, pos + with.size())) {
-    url.replace(pos, kShardPlaceholder.size(), with);
+std::string Replace(std::string url, std::string_view placeholder, const std::string& with) {
+  for (auto pos = url.find(placeholder); pos != std::string::npos; pos = url.find(placeholder, pos + with.size())) {
+    url.replace(pos, placeholder.size(), with);
   }
   return url;
 }
+
+std::string Replace(std::string url, const std::string& with) { return Replace(std::move(url), kShardPlaceholder, with); }
 
 }  // namespace
 
@@ -28,8 +29,41 @@ std::vector<std::string> ShardCrlUrls(const CrlUrlSource& source, std::int32_t s
     return out;
   }
   if (source.public_base_url.empty()) return out;
+  return {source.public_base_url + "/crl/" + source.ca + "/" + std::string(kCrlKeyPlaceholder) + "/" + k + ".crl"};
+}
+
+std::vector<std::string> LegacyShardCrlUrls(const CrlUrlSource& source, std::int32_t shard) {
+  std::vector<std::string> out;
+  if (!source.spec_urls.empty()) {
+    for (auto& url : ShardCrlUrls(source, shard)) {
+      if (url.find(kCrlKeyPlaceholder) == std::string::npos) out.push_back(std::move(url));
+    }
+    return out;
+  }
+  if (source.public_base_url.empty()) return out;
   if (shard == 0) return {source.public_base_url + "/crl/" + source.ca + ".crl"};
-  return {source.public_base_url + "/crl/" + source.ca + "/" + k + ".crl"};
+  return {source.public_base_url + "/crl/" + source.ca + "/" + std::to_string(shard) + ".crl"};
+}
+
+std::vector<std::string> CrlUrlsForKey(const std::vector<std::string>& templates, const std::string& key_id) {
+  std::vector<std::string> out;
+  for (const auto& url : templates) {
+    if (url.find(kCrlKeyPlaceholder) != std::string::npos) {
+      if (key_id.empty()) continue;
+      out.push_back(Replace(url, kCrlKeyPlaceholder, key_id));
+    } else {
+      out.push_back(url);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> ShardIdpUrls(const CrlUrlSource& source, std::int32_t shard, const std::string& key_id) {
+  std::vector<std::string> out = CrlUrlsForKey(ShardCrlUrls(source, shard), key_id);
+  for (auto& url : LegacyShardCrlUrls(source, shard)) {
+    if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(std::move(url));
+  }
+  return out;
 }
 
 bool CanShard(const CrlUrlSource& source) { return !ShardCrlUrls(source, 1).empty(); }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace certplane::reconcile {
@@ -23,12 +24,30 @@ struct CrlUrlSource {
   std::string ca;                      // the CertificateAuthority's name
 };
 
-// The URLs naming shard `shard`'s CRL: the CA's own URLs with "{shard}" replaced; else
-// <base>/crl/<ca>.crl for shard 0 (the same URL as an unsharded CA's, so certificates
-// issued before sharding began stay on shard 0) and <base>/crl/<ca>/<k>.crl for shard
-// k. For k > 0, a spec URL without "{shard}" would name shard 0's CRL and is left out.
-// Empty when there is nowhere to publish.
+// Where "{key}" appears in a CRL URL, the signing key's id (CaKeyId) goes: a certificate
+// names the CRL signed by the key that signed it, and that CRL stays published after the
+// CA gets a new key, until the old key's certificates have expired.
+inline constexpr std::string_view kCrlKeyPlaceholder = "{key}";
+
+// The URLs naming shard `shard`'s CRL, as templates that may hold "{key}": the CA's own
+// URLs with "{shard}" replaced; else <base>/crl/<ca>/{key}/<k>.crl. For k > 0, a spec URL
+// without "{shard}" would name shard 0's CRL and is left out. Empty when there is nowhere
+// to publish. CrlUrlsForKey turns them into the URLs a certificate carries.
 std::vector<std::string> ShardCrlUrls(const CrlUrlSource& source, std::int32_t shard);
+
+// The URLs certificates issued before CRL URLs named keys carry for shard `shard`, which
+// the current key's CRL keeps answering: <base>/crl/<ca>.crl for shard 0 and
+// <base>/crl/<ca>/<k>.crl for shard k; the CA's own URLs without "{key}".
+std::vector<std::string> LegacyShardCrlUrls(const CrlUrlSource& source, std::int32_t shard);
+
+// `templates` with "{key}" replaced by `key_id`; with an empty key_id, the templates that
+// hold "{key}" are left out (a URL with a brace in it is no URL).
+std::vector<std::string> CrlUrlsForKey(const std::vector<std::string>& templates, const std::string& key_id);
+
+// What the IssuingDistributionPoint of shard `shard`'s CRL signed by `key_id` names:
+// the shard's URLs for that key, then the legacy ones (deduplicated), so the CRL covers
+// every certificate that key signed, whichever URL it carries.
+std::vector<std::string> ShardIdpUrls(const CrlUrlSource& source, std::int32_t shard, const std::string& key_id);
 
 // Whether shards beyond 0 have URLs of their own (otherwise the CA cannot shard).
 bool CanShard(const CrlUrlSource& source);

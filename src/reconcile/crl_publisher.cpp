@@ -40,6 +40,20 @@ CrlUrlSource UrlSource(const api::CertificateAuthority& ca, const std::string& b
   return {ca.spec.crl.distribution_point_urls, base, ca.metadata.name};
 }
 
+// "a,b" -> {"a", "b"}, sorted as the decision compares them.
+std::vector<std::string> SplitKeyIds(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 kube::ObjectReference RefOf(const api::CertificateAuthority& ca) {
   return {std::string(api::kApiVersion), std::string(api::kCertificateAuthorityKind), "", ca.metadata.name,
           ca.metadata.uid};
@@ -182,6 +196,10 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
         shard.next_update = decoded->next_update.value_or(api::Time{});
         if (const std::string* fp = annotations.Find(kIssuerFingerprintAnnotation)) shard.issuer_fingerprint = *fp;
         shard.shard_count = ParseInt<std::int32_t>(annotations.Find(kShardCountAnnotation), 0);
+        if (const std::string* id = annotations.Find(api::kCrlKeyIdAnnotation)) shard.key_id = *id;
+        if (const std::string* ids = annotations.Find(api::kCrlRetiredKeysAnnotation)) {
+          shard.retired_key_ids = SplitKeyIds(*ids);
+        }
         state.number = std::max(state.number, shard.number);
         state.shards[decoded->shard] = std::move(shard);
         return Status::Ok();
@@ -191,11 +209,21 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
 }
 
 Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard,
-                                const ShardCrl& crl, std::int32_t shard_count) {
+                                const ShardCrl& crl, const std::map<std::string, std::string>& retired_ders,
+                                std::int32_t shard_count) {
   const std::string& ns = deps_.caches->controller_namespace();
   const std::string name = CrlConfigMapName(ca.metadata.name, index);
   std::string der_b64 = kube::Base64Encode(crl.der);
-  const std::size_t size = crl.ledger_text.size() + crl.pem.size() + der_b64.size();
+  nlohmann::json binary = nlohmann::json::object();
+  std::size_t size = crl.ledger_text.size() + crl.pem.size() + der_b64.size();
+  std::string retired_ids;
+  for (const auto& [id, der] : retired_ders) {
+    std::string b64 = kube::Base64Encode(der);
+    size += b64.size();
+    binary[RetiredCrlDataKey(id)] = std::move(b64);
+    if (!retired_ids.empty()) retired_ids += ',';
+    retired_ids += id;
+  }
   if (size >= kConfigMapLimit) {
     return FailedPrecondition("the CRL of shard " + std::to_string(index) + " (" + std::to_string(shard.ledger->size()) +
                              " entries, " + std::to_string(size) +
@@ -213,15 +241,18 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
         {std::string(api::kCrlThisUpdateAnnotation), api::FormatTime(shard.this_update)},
         {std::string(api::kCrlNextUpdateAnnotation), api::FormatTime(shard.next_update)},
         {std::string(api::kCrlEntriesAnnotation), std::to_string(shard.ledger->size())},
-        {std::string(kIssuerFingerprintAnnotation), ca.status.fingerprint_sha256},
+        {std::string(kIssuerFingerprintAnnotation), shard.issuer_fingerprint},
+        {std::string(api::kCrlKeyIdAnnotation), shard.key_id},
+        {std::string(api::kCrlRetiredKeysAnnotation), retired_ids},
         {std::string(kShardCountAnnotation), std::to_string(shard_count)}}},
   };
+  binary[std::string(api::kCrlDerKey)] = std::move(der_b64);
   if (shard.exists) metadata["resourceVersion"] = shard.resource_version;
   nlohmann::json body = {{"apiVersion", "v1"},
                          {"kind", "ConfigMap"},
                          {"metadata", std::move(metadata)},
                          {"data", {{std::string(api::kCrlPemKey), crl.pem}, {std::string(api::kCrlLedgerKey), crl.ledger_text}}},
-                         {"binaryData", {{std::string(api::kCrlDerKey), std::move(der_b64)}}}};
+                         {"binaryData", std::move(binary)}};
   const kube::WriteOptions options{.field_manager = deps_.field_manager};
   auto written = shard.exists ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
                               : deps_.client->Create(kube::kConfigMaps, ns, body, options);
@@ -261,92 +292,123 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
   return Status::Ok();
 }
 
-kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
-  const std::string& name = request.name;
-  auto ca = deps_.caches->cas.store().Get(name);
-  // A CA that is gone or cannot sign yet: its pending requests wait (its update
-  // enqueues this key again).
-  if (!ca || !Ready(*ca)) return kube::ReconcileResult::Done();
-  auto material = deps_.signers->Get(name);
-  if (!material.ok()) return kube::ReconcileResult::Retry(material.status());
-  const pki::Issuer& issuer = (*material)->issuer;
-
-  bool loaded = false;
+std::optional<kube::ReconcileResult> CrlPublisher::EnsureLoaded(const api::CertificateAuthority& ca) {
+  const std::string& name = ca.metadata.name;
   {
     std::lock_guard lock(mu_);
-    loaded = cas_[name].loaded;
+    if (cas_[name].loaded) return std::nullopt;
   }
-  if (!loaded) {
-    auto fresh = Load(*ca);
-    if (!fresh.ok()) {
-      if (deps_.events) {
-        deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "CRLLedgerUnreadable", "PublishCRL",
-                             fresh.status().message());
-      }
-      return kube::ReconcileResult::Retry(fresh.status());
+  auto fresh = Load(ca);
+  if (!fresh.ok()) {
+    if (deps_.events) {
+      deps_.events->Record(RefOf(ca), kube::EventType::kWarning, "CRLLedgerUnreadable", "PublishCRL",
+                           fresh.status().message());
     }
-    std::lock_guard lock(mu_);
-    CaState& state = cas_[name];
-    fresh->pending = std::move(state.pending);
-    fresh->wanted_shards = state.wanted_shards;
-    state = std::move(*fresh);
+    return kube::ReconcileResult::Retry(fresh.status());
   }
+  std::lock_guard lock(mu_);
+  CaState& state = cas_[name];
+  fresh->pending = std::move(state.pending);
+  fresh->wanted_shards = state.wanted_shards;
+  state = std::move(*fresh);
+  return std::nullopt;
+}
 
-  // Take a snapshot to work on; the lock is not held while signing and writing.
-  CaState work;
+CrlPublisher::Gathered CrlPublisher::Gather(const api::CertificateAuthority& ca, const CaMaterial& material) {
+  Gathered g;
   {
+    // Take a snapshot to work on; the lock is not held while signing and writing.
     std::lock_guard lock(mu_);
-    CaState& state = cas_[name];
-    work.loaded = true;
-    work.shards = state.shards;
-    work.number = state.number;
-    work.wanted_shards = state.wanted_shards;
-    work.pending = std::move(state.pending);
+    CaState& state = cas_[ca.metadata.name];
+    g.work.loaded = true;
+    g.work.shards = state.shards;
+    g.work.number = state.number;
+    g.work.wanted_shards = state.wanted_shards;
+    g.work.pending = std::move(state.pending);
     state.pending.clear();
   }
-
-  const auto wall_now = deps_.clock->WallNow();
-  const api::Time now = api::ToTime(wall_now);
-  const auto validity = std::chrono::duration_cast<std::chrono::seconds>(ca->spec.crl.validity);
-  const auto refresh_before = std::chrono::duration_cast<std::chrono::seconds>(api::EffectiveRefreshBefore(ca->spec.crl));
-
-  std::int32_t shard_count = std::max(ca->spec.crl.shards, work.wanted_shards);
-  for (const auto& [index, shard] : work.shards) shard_count = std::max(shard_count, index + 1);
-  for (const auto& p : work.pending) shard_count = std::max(shard_count, p.shard + 1);
-  shard_count = std::clamp(shard_count, 1, kMaxCrlShards);
-
+  const api::Time now = api::ToTime(deps_.clock->WallNow());
   // Apply the requests to copies of the ledgers they touch.
-  std::map<std::int32_t, std::shared_ptr<Ledger>> edited;
   auto edit = [&](std::int32_t index) -> Ledger& {
-    auto& slot = edited[index];
-    if (!slot) slot = std::make_shared<Ledger>(*work.shards[index].ledger);
+    auto& slot = g.edited[index];
+    if (!slot) slot = std::make_shared<Ledger>(*g.work.shards[index].ledger);
     return *slot;
   };
-  for (const auto& p : work.pending) {
+  CrlPublishInput& in = g.input;
+  for (const auto& p : g.work.pending) {
     if (p.kind == Pending::Kind::kRevoke) {
       edit(p.shard).Put(p.record);
     } else {
       edit(p.shard).Remove(p.record.serial_hex);
     }
+    in.requested_shards.push_back(p.shard);
   }
+  in.now = now;
+  in.validity = std::chrono::duration_cast<std::chrono::seconds>(ca.spec.crl.validity);
+  in.refresh_before = std::chrono::duration_cast<std::chrono::seconds>(api::EffectiveRefreshBefore(ca.spec.crl));
+  in.configured_shards = ca.spec.crl.shards;
+  in.wanted_shards = g.work.wanted_shards;
+  // The certificate that signs, from the same Secret read as the key: the CA's status may
+  // lag a re-key by a moment.
+  in.issuer_fingerprint = material.issuer.certificate().sha256_fingerprint();
+  in.key_id = material.key_id;
+  for (const auto& r : material.retired) {
+    in.retired_keys.push_back({.key_id = r.key_id, .not_after = api::ToTime(r.issuer.certificate().not_after())});
+  }
+  for (const auto& [index, shard] : g.work.shards) {
+    auto e = g.edited.find(index);
+    const Ledger& ledger = e != g.edited.end() ? *e->second : *shard.ledger;
+    in.shards.push_back({.index = index,
+                         .exists = shard.exists,
+                         .requested = e != g.edited.end(),
+                         .has_expired_entries = std::any_of(ledger.records().begin(), ledger.records().end(),
+                                                            [now](const auto& kv) { return kv.second.not_after < now; }),
+                         .issuer_fingerprint = shard.issuer_fingerprint,
+                         .key_id = shard.key_id,
+                         .retired_key_ids = shard.retired_key_ids,
+                         .shard_count = shard.shard_count,
+                         .next_update = shard.next_update});
+  }
+  return g;
+}
 
-  std::vector<std::int32_t> changed;
-  for (std::int32_t index = 0; index < shard_count; ++index) {
-    Shard& shard = work.shards[index];
-    bool must_sign = edited.count(index) != 0 || !shard.exists ||
-                     shard.issuer_fingerprint != ca->status.fingerprint_sha256 ||
-                     // Going from one shard to several gives every CRL an IDP.
-                     (shard.shard_count > 1) != (shard_count > 1) ||
-                     now >= shard.next_update - refresh_before;
-    bool has_expired = std::any_of(shard.ledger->records().begin(), shard.ledger->records().end(),
-                                   [now](const auto& kv) { return kv.second.not_after < now; });
-    if (has_expired) {
-      edit(index).PruneExpired(now);
-      must_sign = true;
+Result<ShardCrl> CrlPublisher::SignShard(const api::CertificateAuthority& ca, const CaMaterial& material,
+                                         std::int32_t index, const Ledger& ledger, std::uint64_t number,
+                                         std::int32_t shard_count, const std::vector<std::string>& retired_key_ids,
+                                         std::map<std::string, std::string>& retired_ders) const {
+  const auto wall_now = deps_.clock->WallNow();
+  const auto validity = std::chrono::duration_cast<std::chrono::seconds>(ca.spec.crl.validity);
+  const CrlUrlSource source = UrlSource(ca, deps_.public_base_url);
+  // A complete CRL (one shard) carries no IssuingDistributionPoint; a shard's names every
+  // URL a certificate of that key on that shard may carry.
+  auto idp = [&](const std::string& key_id) {
+    return shard_count > 1 ? ShardIdpUrls(source, index, key_id) : std::vector<std::string>{};
+  };
+  auto crl = SignShardCrl(
+      {.ledger = ledger, .number = number, .now = wall_now, .validity = validity, .distribution_point_urls = idp(material.key_id)},
+      material.issuer);
+  if (!crl.ok()) return crl.status().WithContext("signing CRL shard " + std::to_string(index));
+  retired_ders.clear();
+  for (const std::string& id : retired_key_ids) {
+    auto r = std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
+    if (r == material.retired.end()) continue;  // the plan only names keys the material holds
+    const Ledger own = LedgerForRetiredKey(ledger, api::ToTime(r->issuer.certificate().not_after()));
+    auto retired = SignShardCrl(
+        {.ledger = own, .number = number, .now = wall_now, .validity = validity, .distribution_point_urls = idp(id)},
+        r->issuer);
+    if (!retired.ok()) {
+      return retired.status().WithContext("signing CRL shard " + std::to_string(index) + " with retired key " + id);
     }
-    if (must_sign) changed.push_back(index);
+    retired_ders[id] = std::move(retired->der);
   }
+  return crl;
+}
 
+kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, const CaMaterial& material,
+                                        Gathered g, const CrlPublishPlan& plan) {
+  const std::string& name = ca.metadata.name;
+  const api::Time now = g.input.now;
+  CaState& work = g.work;
   auto fail = [&](const Status& s) {
     // Nothing is lost: the requests go back in front of any that came meanwhile, and
     // the ledgers are read again (one write may have landed, or another writer won).
@@ -359,29 +421,36 @@ kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
   };
 
   std::size_t signed_entries = 0;
-  for (std::int32_t index : changed) {
+  for (const CrlShardToSign& to_sign : plan.sign) {
+    const std::int32_t index = to_sign.index;
     Shard& shard = work.shards[index];
-    if (auto e = edited.find(index); e != edited.end()) shard.ledger = e->second;
+    if (auto e = g.edited.find(index); e != g.edited.end()) shard.ledger = e->second;
+    if (std::any_of(shard.ledger->records().begin(), shard.ledger->records().end(),
+                    [now](const auto& kv) { return kv.second.not_after < now; })) {
+      auto pruned = std::make_shared<Ledger>(*shard.ledger);
+      pruned->PruneExpired(now);
+      shard.ledger = std::move(pruned);
+    }
     const std::uint64_t number = ++work.number;
-    auto signed_crl = SignShardCrl({.ledger = *shard.ledger,
-                                    .number = number,
-                                    .now = wall_now,
-                                    .validity = validity,
-                                    .distribution_point_urls = shard_count > 1 ? ShardUrls(*ca, index)
-                                                                               : std::vector<std::string>{}},
-                                   issuer);
-    if (!signed_crl.ok()) return fail(signed_crl.status().WithContext("signing CRL shard " + std::to_string(index)));
+    std::map<std::string, std::string> retired_ders;
+    auto crl = SignShard(ca, material, index, *shard.ledger, number, plan.shard_count, plan.retired_key_ids,
+                         retired_ders);
+    if (!crl.ok()) return fail(crl.status());
     shard.number = number;
     shard.this_update = now;
-    shard.next_update = now + validity;
-    shard.issuer_fingerprint = ca->status.fingerprint_sha256;
-    shard.shard_count = shard_count;
-    if (Status s = WriteShard(*ca, index, shard, *signed_crl, shard_count); !s.ok()) {
+    shard.next_update = now + g.input.validity;
+    shard.issuer_fingerprint = g.input.issuer_fingerprint;
+    shard.key_id = material.key_id;
+    shard.retired_key_ids = plan.retired_key_ids;
+    shard.shard_count = plan.shard_count;
+    if (Status s = WriteShard(ca, index, shard, *crl, retired_ders, plan.shard_count); !s.ok()) {
       if (deps_.events) {
-        deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "CRLPublishFailed", "PublishCRL", s.message());
+        deps_.events->Record(RefOf(ca), kube::EventType::kWarning, "CRLPublishFailed", "PublishCRL", s.message());
       }
       return fail(s);
     }
+    kube::Logger("crls")->debug("signed CRL shard ca={} shard={} reason={} number={} retired_keys={}", name, index,
+                                to_sign.reason, number, plan.retired_key_ids.size());
     signed_entries += shard.ledger->size();
   }
 
@@ -392,28 +461,42 @@ kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
     state.number = work.number;
     state.loaded = true;
   }
-  if (!changed.empty()) {
-    kube::Logger("crls")->info("published CRL ca={} number={} shards_signed={} shards={} entries_signed={}", name,
-                               work.number, changed.size(), shard_count, signed_entries);
+  if (!plan.sign.empty()) {
+    kube::Logger("crls")->info("published CRL ca={} number={} shards_signed={} shards={} entries_signed={} retired_keys={}",
+                               name, work.number, plan.sign.size(), plan.shard_count, signed_entries,
+                               plan.retired_key_ids.size());
     if (deps_.events && !work.pending.empty()) {
-      deps_.events->Record(RefOf(*ca), kube::EventType::kNormal, "CRLPublished", "PublishCRL",
+      deps_.events->Record(RefOf(ca), kube::EventType::kNormal, "CRLPublished", "PublishCRL",
                            "CRL number " + std::to_string(work.number) + " published with " +
                                std::to_string(work.pending.size()) + " change(s)");
     }
   }
-  if (Status s = WriteCaStatus(*ca, work); !s.ok()) {
-    if (deps_.notify) {
-      for (const auto& p : work.pending) deps_.notify(p.waiter);
-    }
-    return kube::ReconcileResult::Retry(s);
-  }
+  Status status_written = WriteCaStatus(ca, work);
+  // The waiters look at Published(), which the ledgers just stored answer, either way.
   if (deps_.notify) {
     for (const auto& p : work.pending) deps_.notify(p.waiter);
   }
+  if (!status_written.ok()) return kube::ReconcileResult::Retry(status_written);
+  return kube::ReconcileResult::After(std::max<kube::Duration>(plan.next_check - now, std::chrono::seconds(1)));
+}
 
-  api::Time next = now + validity;
-  for (const auto& [index, shard] : work.shards) next = std::min(next, shard.next_update - refresh_before);
-  return kube::ReconcileResult::After(std::max<kube::Duration>(next - now, std::chrono::seconds(1)));
+kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
+  const std::string& name = request.name;
+  auto ca = deps_.caches->cas.store().Get(name);
+  // A CA that is gone or cannot sign yet: its pending requests wait (its update
+  // enqueues this key again).
+  if (!ca || !Ready(*ca)) return kube::ReconcileResult::Done();
+  if (IsCrlShardLikeCaName(name)) {
+    // Created before the CRD refused such names: its ConfigMap would be another CA's shard.
+    return kube::ReconcileResult::Terminal(FailedPrecondition(
+        "CertificateAuthority " + name + ": a name ending in .shard-<number> would share a CRL ConfigMap with a shard"));
+  }
+  auto material = deps_.signers->Get(name);
+  if (!material.ok()) return kube::ReconcileResult::Retry(material.status());
+  if (auto stop = EnsureLoaded(*ca)) return *stop;
+  Gathered gathered = Gather(*ca, **material);
+  const CrlPublishPlan plan = DecideCrlPublish(gathered.input);
+  return Act(*ca, **material, std::move(gathered), plan);
 }
 
 }  // namespace certplane::reconcile

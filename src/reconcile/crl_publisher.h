@@ -38,6 +38,7 @@
 #include "kube/rest_client.h"
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
+#include "reconcile/crl_decision.h"
 #include "reconcile/crl_ledger.h"
 #include "reconcile/crl_signing.h"
 
@@ -78,7 +79,9 @@ class CrlPublisher {
 
   // The shard a certificate about to be issued by `ca` joins (crl_plan.h's
   // ChooseShard over the published ledgers and the live certificates in the caches),
-  // and the URLs its CRL Distribution Points name.
+  // and the URLs its CRL Distribution Points name: templates with "{key}" where the
+  // signing key's id goes (IssueLeaf fills it in from the CaMaterial that signs), so a
+  // certificate names the CRL its own key keeps signing after the CA is re-keyed.
   std::int32_t ShardForNewCertificate(const api::CertificateAuthority& ca, const std::string& certificate_key);
   std::vector<std::string> ShardUrls(const api::CertificateAuthority& ca, std::int32_t shard) const;
 
@@ -101,6 +104,8 @@ class CrlPublisher {
     api::Time this_update{};
     api::Time next_update{};
     std::string issuer_fingerprint;  // of the CA certificate that signed it
+    std::string key_id;              // of the key that signed crl.der
+    std::vector<std::string> retired_key_ids;  // retired keys whose CRLs it carries, sorted
     std::int32_t shard_count = 0;    // how many shards there were when it was signed
   };
   struct Pending {
@@ -117,11 +122,33 @@ class CrlPublisher {
     std::vector<Pending> pending;
   };
 
+  // One reconcile's work: a snapshot of the CA's state (the requests taken out of the
+  // queue), the ledgers the requests change, and the decision's input built from them.
+  struct Gathered {
+    CaState work;
+    std::map<std::int32_t, std::shared_ptr<Ledger>> edited;  // ledgers with the requests applied
+    CrlPublishInput input;
+  };
+
   // Reads every shard's ConfigMap of `ca` (the ledgers are not cached). Called with
   // mu_ not held.
   Result<CaState> Load(const api::CertificateAuthority& ca) const;
+  // Loads the ledgers once per leadership; a result when the reconcile must end here.
+  std::optional<kube::ReconcileResult> EnsureLoaded(const api::CertificateAuthority& ca);
+  // Gather: takes the pending requests and a snapshot of the shards, applies the
+  // requests to copies of the ledgers they touch, and describes it all for the decision.
+  Gathered Gather(const api::CertificateAuthority& ca, const CaMaterial& material);
+  // Act: signs and writes what the plan says, records the CRL in the CA's status,
+  // notifies the waiters; on a failure puts the requests back and reloads.
+  kube::ReconcileResult Act(const api::CertificateAuthority& ca, const CaMaterial& material, Gathered gathered,
+                            const CrlPublishPlan& plan);
+  // The CRLs one shard publishes: crl.der/crl.pem by the current key, one DER per retired key.
+  Result<ShardCrl> SignShard(const api::CertificateAuthority& ca, const CaMaterial& material, std::int32_t index,
+                             const Ledger& ledger, std::uint64_t number, std::int32_t shard_count,
+                             const std::vector<std::string>& retired_key_ids,
+                             std::map<std::string, std::string>& retired_ders) const;
   Status WriteShard(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard, const ShardCrl& crl,
-                    std::int32_t shard_count);
+                    const std::map<std::string, std::string>& retired_ders, std::int32_t shard_count);
   Status WriteCaStatus(const api::CertificateAuthority& ca, const CaState& state);
 
   CrlPublisherDeps deps_;

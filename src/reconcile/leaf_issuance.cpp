@@ -6,6 +6,7 @@
 #include "pki/csr.h"
 #include "pki/issue.h"
 #include "policy/renewal.h"
+#include "reconcile/crl_plan.h"
 #include "reconcile/pki_mapping.h"
 
 namespace certplane::reconcile {
@@ -24,7 +25,8 @@ Result<SignedLeaf> SignLeaf(const LeafRequest& request, const pki::PublicKey& pu
   leaf.key_usages = ToPki(api::EffectiveKeyUsages(spec, request.tmpl));
   leaf.extended_key_usages = ToPki(api::EffectiveExtendedKeyUsages(spec, request.tmpl));
   leaf.backdate = std::chrono::duration_cast<std::chrono::seconds>(policy::kIssuanceBackdate);
-  leaf.crl_distribution_points = request.crl_urls != nullptr ? *request.crl_urls : request.ca.crl_urls;
+  leaf.crl_distribution_points =
+      CrlUrlsForKey(request.crl_urls != nullptr ? *request.crl_urls : request.ca.crl_urls, request.ca.key_id);
   leaf.ca_issuers_urls = request.ca.ca_issuers_urls;
   // A leaf never outlives its CA: a CA close to its own end issues shorter certificates
   // (and is renewed itself) rather than refusing to issue.

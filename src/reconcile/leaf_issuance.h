@@ -31,14 +31,23 @@
 
 namespace certplane::reconcile {
 
+// A key the CA had before its current one, kept only to sign the CRLs that the
+// certificates it signed name (ca_material.h).
+struct RetiredCaKey {
+  std::string key_id;  // CaKeyId of issuer.certificate()
+  pki::Issuer issuer;  // the CA certificate it was current with, and the key
+};
+
 // What issuing from one CA needs.
 struct CaMaterial {
   std::string name;                             // the CertificateAuthority
   pki::Issuer issuer;                           // its certificate and private key
   std::vector<pki::Certificate> intermediates;  // its certificate and parents below the root; empty for a root
   pki::Certificate root;                        // the trust anchor written to ca.crt
-  std::vector<std::string> crl_urls;            // CRL distribution points for what it issues
+  std::vector<std::string> crl_urls;            // CRL distribution points for what it issues ("{key}": key_id)
   std::vector<std::string> ca_issuers_urls;     // AIA caIssuers for what it issues
+  std::string key_id;                           // CaKeyId of issuer.certificate(): names this key's CRLs
+  std::vector<RetiredCaKey> retired;            // earlier keys whose certificates may still be in use
 };
 
 struct LeafRequest {
@@ -48,6 +57,8 @@ struct LeafRequest {
   pki::TimePoint now;
   const pki::PrivateKey* existing_key = nullptr;  // reused under rotationPolicy Never
   // The CRL distribution points of the certificate's CRL shard; null: ca.crl_urls.
+  // "{key}" in a URL becomes ca.key_id, so the certificate names the CRL its own
+  // signing key signs, which stays published after the CA gets a new key.
   const std::vector<std::string>* crl_urls = nullptr;
 };
 

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "pki/pem.h"
+#include "reconcile/ca_material.h"
 #include "reconcile/caches.h"
 
 namespace certplane::reconcile {
@@ -51,8 +52,10 @@ long long MaxAgeSeconds(const CrlConfigMap& crl, const kube::Clock& clock) {
   return std::max<long long>(0, left.count());
 }
 
-HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::int32_t shard, Format format,
-                      const PublicRouteSources& sources) {
+// `key_id`: the CRL signed by that key (current or retired); empty: the current key's
+// (the URLs certificates carried before CRL URLs named keys).
+HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::int32_t shard, const std::string& key_id,
+                      Format format, const PublicRouteSources& sources) {
   std::shared_ptr<const CrlConfigMap> crl = sources.crl(ca, shard);
   if (!crl) return HttpResponse::Text(404, "no CRL for " + Describe(ca, shard) + "\n");
   if (!crl->usable()) {
@@ -61,22 +64,30 @@ HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::in
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   }
+  std::string_view der = crl->der;
+  std::string_view etag = crl->etag;
+  if (!key_id.empty()) {
+    auto keyed = crl->ForKey(key_id);
+    if (!keyed) return HttpResponse::Text(404, "no CRL for " + Describe(ca, shard) + " signed by key " + key_id + "\n");
+    der = keyed->der;
+    etag = keyed->etag;
+  }
   HttpResponse r;
   r.content_type = std::string(format == Format::kDer ? kCrlContentType : kPemContentType);
-  r.headers.emplace_back("ETag", crl->etag);
+  r.headers.emplace_back("ETag", std::string(etag));
   // The listener adds no Date; caches compute the age that max-age counts against from it.
   r.headers.emplace_back("Date", FormatHttpDate(api::ToTime(sources.clock->WallNow())));
   r.headers.emplace_back("Cache-Control",
                          "public, max-age=" + std::to_string(MaxAgeSeconds(*crl, *sources.clock)) + ", no-transform");
   if (crl->this_update) r.headers.emplace_back("Last-Modified", FormatHttpDate(*crl->this_update));
   if (crl->next_update) r.headers.emplace_back("Expires", FormatHttpDate(*crl->next_update));
-  if (IfNoneMatchMatches(request.Header("If-None-Match"), crl->etag)) {
+  if (IfNoneMatchMatches(request.Header("If-None-Match"), etag)) {
     // The same headers as the 200 would carry (RFC 9110 15.4.5), no body.
     r.status = 304;
     return r;
   }
   r.status = 200;
-  r.body = format == Format::kDer ? crl->der : pki::EncodePem("X509 CRL", AsBytes(crl->der));
+  r.body = format == Format::kDer ? std::string(der) : pki::EncodePem("X509 CRL", AsBytes(der));
   return r;
 }
 
@@ -143,14 +154,26 @@ void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
   router.Get("/crl/{file}", [sources](const HttpRequest& r) {
     std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
     if (!name) return HttpResponse::Text(404, "not found\n");
-    return ServeCrl(r, name->stem, 0, name->format, sources);
+    return ServeCrl(r, name->stem, 0, "", name->format, sources);
   });
   router.Get("/crl/{ca}/{file}", [sources](const HttpRequest& r) {
     const std::string& ca = r.params.at("ca");
     std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
     std::optional<std::int32_t> shard = name ? ParseCrlShard(name->stem) : std::nullopt;
     if (!shard) return HttpResponse::Text(404, "no CRL for CA \"" + ca + "\" at " + r.params.at("file") + "\n");
-    return ServeCrl(r, ca, *shard, name->format, sources);
+    return ServeCrl(r, ca, *shard, "", name->format, sources);
+  });
+  // /crl/<ca>/<key id>/<shard>.crl: what certificates carry since CRL URLs name the
+  // signing key, served for the current key and every retired key still published.
+  router.Get("/crl/{ca}/{key}/{file}", [sources](const HttpRequest& r) {
+    const std::string& ca = r.params.at("ca");
+    const std::string& key = r.params.at("key");
+    std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
+    std::optional<std::int32_t> shard = name ? ParseCrlShard(name->stem) : std::nullopt;
+    if (!shard || !IsCaKeyId(key)) {
+      return HttpResponse::Text(404, "no CRL for CA \"" + ca + "\" at " + key + "/" + r.params.at("file") + "\n");
+    }
+    return ServeCrl(r, ca, *shard, key, name->format, sources);
   });
 }
 

@@ -122,8 +122,9 @@ TEST_F(RevocationE2E, ARevokedCertificateFailsCrlCheckFromTheConfigMapOverHttpAn
 
   // openssl follows the distribution point written into the certificate.
   std::string dir = SaveTlsSecret("revoked-tls");
+  // It names the CRL of the key that signed it: /crl/<ca>/<key id>/<shard>.crl.
   EXPECT_THAT(Openssl({"x509", "-in", dir + "/tls.crt", "-noout", "-ext", "crlDistributionPoints"}),
-              HasSubstr(PublicBaseUrl() + "/crl/" + Ca() + ".crl"));
+              ::testing::ContainsRegex(PublicBaseUrl() + "/crl/" + Ca() + "/[0-9a-f]{16}/0\\.crl"));
   CommandResult downloaded = VerifyWithCrl("revoked-tls", {"-crl_download"});
   EXPECT_NE(downloaded.exit_code, 0);
   EXPECT_THAT(downloaded.output, HasSubstr("certificate revoked"));

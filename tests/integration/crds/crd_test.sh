@@ -271,6 +271,12 @@ ca '{type: Imported}' | expect_refused "an Imported CA without secretRef" "an Im
 ca '{type: Root, secretRef: {name: s}, subject: {commonName: X}}' | expect_refused "a Root with a secretRef" \
   "only an Imported CA has a secretRef"
 ca '{type: Root}' | expect_refused "a Root without a subject" "needs spec.subject with a commonName"
+# A CA named like another CA's CRL shard would share its ConfigMap (a at shard 1 is
+# certplane-crl-a.shard-1); a name that only contains "shard" is fine.
+printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateAuthority\nmetadata: {name: a-%s.shard-1}\nspec: {type: Root, subject: {commonName: X}}\n' "$id" |
+  expect_refused "a CA named like a CRL shard" "metadata.name must not end with .shard-<number>"
+printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateAuthority\nmetadata: {name: a-%s.shard-x}\nspec: {type: Root, subject: {commonName: X}}\n' "$id" |
+  expect_accepted "a CA whose name has .shard- without a number"
 ca '{type: Sub, subject: {commonName: X}}' | expect_refused "an unknown CA type" 'Unsupported value: "Sub"'
 ca '{type: Root, subject: {commonName: X}, keyAlgorithm: DSA-1024}' | expect_refused "a CA key algorithm outside the enum" \
   'spec.keyAlgorithm: Unsupported value: "DSA-1024"'

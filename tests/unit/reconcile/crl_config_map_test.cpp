@@ -1,5 +1,9 @@
 #include "reconcile/crl_config_map.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -27,6 +31,35 @@ TEST(CrlConfigMapName, IsThePlainNameForShardZeroAndSuffixedForOthers) {
   EXPECT_EQ(CrlConfigMapName("issuing", 0), "certplane-crl-issuing");
   EXPECT_EQ(CrlConfigMapName("issuing", 1), "certplane-crl-issuing.shard-1");
   EXPECT_EQ(CrlConfigMapName("issuing", 1023), "certplane-crl-issuing.shard-1023");
+}
+
+TEST(CrlConfigMapName, RefusesCaNamesThatEndLikeAShard) {
+  EXPECT_TRUE(IsCrlShardLikeCaName("a.shard-1"));
+  EXPECT_TRUE(IsCrlShardLikeCaName("a.shard-01"));
+  EXPECT_TRUE(IsCrlShardLikeCaName("x.shard-1.y.shard-20"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a.shard-"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a.shard-x"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a-shard-1"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a.shard-1.b"));
+}
+
+// The collision of issue 18: CA "a" shard 1 and a CA named "a.shard-1". Over names the
+// CRD accepts, tricky ones included, no two (CA, shard) pairs share a ConfigMap.
+TEST(CrlConfigMapName, NeverGivesTwoCaShardsTheSameConfigMap) {
+  const std::vector<std::string> names = {"a",           "a.shard-1",   "a.shard-1.b", "a.shard",  "a.shard-x",
+                                          "a--shard-1",  "a-shard-1",   "shard-1",     "a.b",      "a.shard-10",
+                                          "a.shard-1.c", "1",           "a.shard-0",   "a.b.shard-2"};
+  std::map<std::string, std::pair<std::string, std::int32_t>> seen;
+  for (const auto& ca : names) {
+    if (IsCrlShardLikeCaName(ca)) continue;  // refused by the CRD
+    for (std::int32_t shard : {0, 1, 2, 10, 20, 1023}) {
+      auto [it, fresh] = seen.emplace(CrlConfigMapName(ca, shard), std::pair{ca, shard});
+      EXPECT_TRUE(fresh) << it->first << " is both " << it->second.first << "/" << it->second.second << " and " << ca
+                         << "/" << shard;
+    }
+  }
+  EXPECT_TRUE(IsCrlShardLikeCaName("a.shard-1")) << "the colliding name of the issue must be refused";
 }
 
 TEST(ParseCrlShard, AcceptsCanonicalDecimalsBelow1024Only) {

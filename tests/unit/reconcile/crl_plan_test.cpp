@@ -13,9 +13,29 @@ using ::testing::IsEmpty;
 
 const CrlUrlSource kBase{.public_base_url = "http://certplane.certplane.svc", .ca = "issuing"};
 
-TEST(ShardCrlUrls, ShardZeroKeepsTheUnshardedUrl) {
-  EXPECT_THAT(ShardCrlUrls(kBase, 0), ElementsAre("http://certplane.certplane.svc/crl/issuing.crl"));
-  EXPECT_THAT(ShardCrlUrls(kBase, 7), ElementsAre("http://certplane.certplane.svc/crl/issuing/7.crl"));
+TEST(ShardCrlUrls, DefaultUrlsNameTheSigningKeyAndTheShard) {
+  EXPECT_THAT(ShardCrlUrls(kBase, 0), ElementsAre("http://certplane.certplane.svc/crl/issuing/{key}/0.crl"));
+  EXPECT_THAT(ShardCrlUrls(kBase, 7), ElementsAre("http://certplane.certplane.svc/crl/issuing/{key}/7.crl"));
+  EXPECT_THAT(CrlUrlsForKey(ShardCrlUrls(kBase, 7), "0123456789abcdef"),
+              ElementsAre("http://certplane.certplane.svc/crl/issuing/0123456789abcdef/7.crl"));
+}
+
+TEST(LegacyShardCrlUrls, ShardZeroKeepsTheUnshardedUrl) {
+  EXPECT_THAT(LegacyShardCrlUrls(kBase, 0), ElementsAre("http://certplane.certplane.svc/crl/issuing.crl"));
+  EXPECT_THAT(LegacyShardCrlUrls(kBase, 7), ElementsAre("http://certplane.certplane.svc/crl/issuing/7.crl"));
+}
+
+TEST(CrlUrlsForKey, LeavesOutKeyedUrlsWhenTheKeyIsUnknown) {
+  EXPECT_THAT(CrlUrlsForKey({"http://a/{key}/0.crl", "http://b/all.crl"}, ""), ElementsAre("http://b/all.crl"));
+  EXPECT_THAT(CrlUrlsForKey({"http://a/{key}/x/{key}.crl"}, "k"), ElementsAre("http://a/k/x/k.crl"));
+}
+
+TEST(ShardIdpUrls, NamesTheKeysUrlThenTheLegacyOne) {
+  EXPECT_THAT(ShardIdpUrls(kBase, 2, "0123456789abcdef"),
+              ElementsAre("http://certplane.certplane.svc/crl/issuing/0123456789abcdef/2.crl",
+                          "http://certplane.certplane.svc/crl/issuing/2.crl"));
+  CrlUrlSource own{.spec_urls = {"http://pki.example.com/{shard}.crl"}, .ca = "issuing"};
+  EXPECT_THAT(ShardIdpUrls(own, 2, "k"), ElementsAre("http://pki.example.com/2.crl")) << "no duplicate";
 }
 
 TEST(ShardCrlUrls, TheCasOwnUrlsReplaceTheShardPlaceholder) {

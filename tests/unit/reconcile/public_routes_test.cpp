@@ -6,6 +6,7 @@
 #include <map>
 
 #include "crl_fixtures.h"
+#include "kube/base64.h"
 #include "pki/certificate.h"
 
 namespace certplane::reconcile {
@@ -50,7 +51,11 @@ class PublicRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     crls_[{"issuing", 0}] = Decoded(CrlConfigMapJson("ns", "issuing", 0, shard0_).Build());
-    crls_[{"issuing", 3}] = Decoded(CrlConfigMapJson("ns", "issuing", 3, shard3_).Build());
+    crls_[{"issuing", 3}] = Decoded(CrlConfigMapJson("ns", "issuing", 3, shard3_)
+                                        .WithAnnotation(api::kCrlKeyIdAnnotation, kCurrentKey)
+                                        .WithAnnotation(api::kCrlRetiredKeysAnnotation, kRetiredKey)
+                                        .WithBinaryData(RetiredCrlDataKey(kRetiredKey), kube::Base64Encode(DerString(retired3_)))
+                                        .Build());
     crls_[{"broken", 0}] = Decoded(CrlConfigMapJson("ns", "broken", 0, shard0_).WithoutBinaryData().Build());
     auto ca = std::make_shared<api::CertificateAuthority>();
     ca->metadata.name = "issuing";
@@ -90,7 +95,10 @@ class PublicRoutesTest : public ::testing::Test {
 
   std::string EtagOf(const std::string& ca, std::int32_t shard) const { return crls_.at({ca, shard})->etag; }
 
+  static constexpr const char* kCurrentKey = "0123456789abcdef";
+  static constexpr const char* kRetiredKey = "fedcba9876543210";
   const pki::Crl shard0_ = TestCrl(7, 2);
+  const pki::Crl retired3_ = TestCrl(9, 1);
   const pki::Crl shard3_ = TestCrl(8, 5);
   // Two hours after thisUpdate: 22 hours left until nextUpdate.
   WallClock clock_{kNow + 2h};
@@ -119,6 +127,23 @@ TEST_F(PublicRoutesTest, ServesShardZeroAsPemThatParsesBackToTheSameCrl) {
   EXPECT_EQ(parsed.number(), 7u);
   EXPECT_EQ(parsed.ToDer(), shard0_.ToDer());
   EXPECT_TRUE(parsed.VerifySignature(Hierarchy().intermediate_cert).ok());
+}
+
+TEST_F(PublicRoutesTest, ServesEachKeysCrlUnderItsKeyId) {
+  http::HttpResponse current = Get("/crl/issuing/0123456789abcdef/3.crl");
+  EXPECT_EQ(current.status, 200);
+  EXPECT_EQ(current.body, DerString(shard3_)) << "the current key's CRL is crl.der";
+  http::HttpResponse retired = Get("/crl/issuing/fedcba9876543210/3.crl");
+  EXPECT_EQ(retired.status, 200);
+  EXPECT_EQ(retired.body, DerString(retired3_)) << "a retired key's CRL stays where its certificates point";
+  EXPECT_EQ(Header(retired, "ETag"), CrlEtag(DerString(retired3_)));
+  http::HttpResponse pem = Get("/crl/issuing/fedcba9876543210/3.pem");
+  EXPECT_EQ(pki::testing::Must(pki::ParseCrlPem(pem.body)).ToDer(), retired3_.ToDer());
+  http::HttpResponse unknown = Get("/crl/issuing/1111111111111111/3.crl");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body, "no CRL for CA \"issuing\" shard 3 signed by key 1111111111111111\n");
+  EXPECT_EQ(Get("/crl/issuing/not-a-key/3.crl").status, 404);
+  EXPECT_EQ(Get("/crl/issuing/0123456789abcdef/0.crl").status, 404) << "shard 0 was written before keyed CRLs";
 }
 
 TEST_F(PublicRoutesTest, ServesEveryShardUnderTheCaFolder) {
@@ -253,7 +278,9 @@ INSTANTIATE_TEST_SUITE_P(
                       NotFoundCase{"another_extension", "/crl/issuing.der", "not found"},
                       NotFoundCase{"no_extension", "/crl/issuing", "not found"},
                       NotFoundCase{"an_extension_without_a_name", "/crl/.crl", "not found"},
-                      NotFoundCase{"a_path_too_deep", "/crl/issuing/3/x.crl", "not found"},
+                      NotFoundCase{"a_key_segment_that_is_no_key_id", "/crl/issuing/3/x.crl",
+                                   "no CRL for CA \"issuing\" at 3/x.crl"},
+                      NotFoundCase{"a_path_too_deep", "/crl/issuing/0123456789abcdef/3/x.crl", "not found"},
                       NotFoundCase{"an_unknown_ca_certificate", "/ca/other.crt", "no certificate for CA \"other\""},
                       NotFoundCase{"a_ca_without_a_certificate", "/ca/pending.crt", "no certificate for CA \"pending\""},
                       NotFoundCase{"a_ca_certificate_as_pem_extension", "/ca/issuing.pem", "not found"}),
