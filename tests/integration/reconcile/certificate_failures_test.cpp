@@ -172,13 +172,18 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
     enforced_.push_back(enforced);
     ASSERT_TRUE(Eventually(enforced, 30s, 250ms)) << "the API server never enforced " << name;
   }
+  // Whether a probe was refused by our policy (not by a busy API server or anything else).
+  static bool Refused(const kube::ApiResult<nlohmann::json>& probe) {
+    return !probe.ok() && probe.status().message().find("injected failure") != std::string::npos;
+  }
+
   // Refuses writes of Secret `name` (and of `name`-probe, which shows when the API
   // server enforces it: a dry-run create of a Secret that does not exist).
   void RefuseSecret(const std::string& name) {
     Refuse("", "secrets",
            "object.metadata.name != '" + name + "' && object.metadata.name != '" + name + "-probe'", [this, name] {
              nlohmann::json probe = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name + "-probe"}}}};
-             return !client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}).ok();
+             return Refused(client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}));
            });
   }
   // Removes the refusals and waits until the API server no longer enforces them.
@@ -273,10 +278,8 @@ TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLater
   CreateCertificate("statusless", "statusless-tls");
   Refuse("certplane.io", "certificates/status", "object.metadata.name != 'statusless'", [this] {
     nlohmann::json patch = {{"status", {{"observedGeneration", 0}}}};
-    return !client()
-                .MergePatch(kCertificatesResource, ns(), "statusless", patch,
-                            {.field_manager = "probe", .dry_run = true, .subresource = "status"})
-                .ok();
+    return Refused(client().MergePatch(kCertificatesResource, ns(), "statusless", patch,
+                                       {.field_manager = "probe", .dry_run = true, .subresource = "status"}));
   });
 
   // The Secret is written, the status write refused: a retry, as for any API error.
