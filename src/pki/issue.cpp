@@ -102,6 +102,7 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   if (!spec.name_constraints.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeNameConstraints(spec.name_constraints)));
   }
+  if (spec.ocsp_no_check) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeOcspNoCheck()));
 
   CERTPLANE_RETURN_IF_ERROR(internal::SignCertificate(x, signer.key));
 

@@ -301,6 +301,12 @@ Result<X509ExtensionPtr> MakeCrlNumber(std::uint64_t number) {
   return Encode(NID_crl_number, /*critical=*/false, n.get(), "CRLNumber");
 }
 
+Result<X509ExtensionPtr> MakeOcspNoCheck() {
+  Asn1NullPtr null(ASN1_NULL_new());
+  if (!null) return AllocationFailed("OCSP No Check");
+  return Encode(NID_id_pkix_OCSP_noCheck, /*critical=*/false, null.get(), "OCSP No Check");
+}
+
 SubjectAltNames ReadGeneralNames(const GENERAL_NAMES* names) {
   SubjectAltNames out;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {

@@ -34,6 +34,8 @@ Result<X509ExtensionPtr> MakeAuthorityInfoAccess(const std::vector<std::string>&
 Result<X509ExtensionPtr> MakeNameConstraints(const NameConstraints& constraints);
 Result<X509ExtensionPtr> MakeIssuingDistributionPoint(const IssuingDistributionPoint& idp);
 Result<X509ExtensionPtr> MakeCrlNumber(std::uint64_t number);
+// id-pkix-ocsp-nocheck: an ASN.1 NULL, not critical.
+Result<X509ExtensionPtr> MakeOcspNoCheck();
 
 // Readers.
 SubjectAltNames ReadGeneralNames(const GENERAL_NAMES* names);  // other name types skipped
