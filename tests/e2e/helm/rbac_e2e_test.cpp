@@ -159,7 +159,9 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   // The chart's default public base URL, the Service's name, is in the certificate.
   CommandResult text = RunTool({"openssl", "x509", "-noout", "-text", "-in", tmp_.File("tls.crt")});
-  EXPECT_THAT(text.output, HasSubstr("URI:http://certplane.certplane-system.svc/crl/example-issuing.crl"));
+  // The distribution point names the CRL of the key that signed it (/crl/<ca>/<key id>/<shard>.crl).
+  EXPECT_THAT(text.output,
+              ::testing::ContainsRegex("URI:http://certplane\\.certplane-system\\.svc/crl/example-issuing/[0-9a-f]{16}/0\\.crl"));
   EXPECT_THAT(text.output, HasSubstr("CA Issuers - URI:http://certplane.certplane-system.svc/ca/example-issuing.crt"));
   // What the Service's http port serves: the CA certificate named in AIA.
   CommandResult ca = RunTool({"curl", "-fsS", public_url_ + "/ca/example-issuing.crt"});

@@ -195,12 +195,20 @@ TEST_F(CertificateE2E, EditingDnsNamesReissues) {
 
 TEST_F(CertificateE2E, AutoRenewFalseDoesNotRenew) {
   const std::string profile = MakeIssuer();
-  Apply(CertificateYaml("manual", ns(), profile, "  duration: 1h\n  renewBefore: 59m50s\n  autoRenew: false\n"));
+  // An auto-renewing twin, created with it, is due at the same moment (about 10 s after
+  // issuance). Its renewal is the witness that the controller was renewing meanwhile,
+  // so a stuck controller fails this test instead of passing it.
+  Apply(CertificateYaml("manual", ns(), profile, "  duration: 1h\n  renewBefore: 59m50s\n  autoRenew: false\n") +
+        "---\n" + CertificateYaml("twin", ns(), profile, "  duration: 1h\n  renewBefore: 59m50s\n"));
   ASSERT_TRUE(WaitReady("cpcert/manual"));
+  ASSERT_TRUE(WaitReady("cpcert/twin"));
   const std::string serial = Serial("manual");
-  // Long past the moment an auto-renewing twin renews (about 10 s).
-  std::this_thread::sleep_for(std::chrono::seconds(20));
+  const std::string twin_serial = Serial("twin");
+  ASSERT_TRUE(Eventually([&] { return !Serial("twin").empty() && Serial("twin") != twin_serial; },
+                         std::chrono::seconds(60)))
+      << "the auto-renewing twin did not renew, so this test cannot tell; log: " << ControllerLogPath();
   EXPECT_EQ(Serial("manual"), serial);
+  EXPECT_EQ(Get("cpcert/manual", "{.status.revision}"), "1");
   EXPECT_TRUE(Get("cpcert/manual", "{.status.renewalTime}").empty());
 }
 

@@ -195,9 +195,12 @@ TEST_F(ReliabilityE2E, DeletingTheIssuingCaSaysTheCertificateCannotBeRenewedAndL
   EXPECT_EQ(Get("secret/orphan-tls", "{.metadata.resourceVersion}"), secret_version) << "the Secret was touched";
   EXPECT_EQ(Serial("orphan"), serial);
 
-  // A renew request cannot be honoured either, and says so.
+  // A renew request cannot be honoured either, and says so. (Renew requests have whole
+  // seconds and must be newer than the last issuance.)
+  std::this_thread::sleep_for(1100ms);
   Kubectl({"annotate", "cpcert", "orphan", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
-  ASSERT_TRUE(Eventually([&] { return Condition("cpcert/orphan", "Ready", "reason") == "CANotFound"; }, 30s));
+  ASSERT_TRUE(Eventually([&] { return Condition("cpcert/orphan", "Ready", "reason") == "CANotFound"; }, 30s))
+      << Kubectl({"get", "cpcert", "orphan", "-n", ns(), "-o", "yaml"}).output;
   EXPECT_EQ(Get("secret/orphan-tls", "{.metadata.resourceVersion}"), secret_version);
 }
 
@@ -209,6 +212,7 @@ TEST_F(ReliabilityE2E, ARevocationAfterACrashBetweenSecretAndStatusRevokesEveryL
   ASSERT_TRUE(WaitReady("cpcert/crashed")) << "log: " << ControllerLogPath();
   const std::string old_serial = Serial("crashed");
   const std::string old_not_after = Get("cpcert/crashed", "{.status.notAfter}");
+  std::this_thread::sleep_for(1100ms);
   Kubectl({"annotate", "cpcert", "crashed", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return Serial("crashed") != old_serial && Revision("crashed") == 2; }, 60s));
   const std::string new_serial = Serial("crashed");

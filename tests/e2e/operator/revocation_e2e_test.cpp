@@ -137,9 +137,19 @@ TEST_F(RevocationE2E, ARevokedCertificateFailsCrlCheckFromTheConfigMapOverHttpAn
                                {}, true);
   EXPECT_NE(undo.exit_code, 0);
   EXPECT_THAT(undo.output, HasSubstr("revocation is final"));
-  Kubectl({"annotate", "cpcert", "revoked", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // The same renew request on the sibling, made after it, is the witness: once the
+  // sibling has renewed, the controller has had the revoked one's request too, so a
+  // stuck controller fails here instead of passing.
+  const std::string sibling_serial = Serial("sibling");
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // later than the last issuance (whole seconds)
+  const std::string renew_at = "certplane.io/renew-requested-at=" + NowRfc3339();
+  Kubectl({"annotate", "cpcert", "revoked", "-n", ns(), "--overwrite", renew_at});
+  Kubectl({"annotate", "cpcert", "sibling", "-n", ns(), "--overwrite", renew_at});
+  ASSERT_TRUE(Eventually([&] { return !Serial("sibling").empty() && Serial("sibling") != sibling_serial; },
+                         std::chrono::seconds(30)))
+      << "the sibling's renew request was not served, so this test cannot tell; log: " << ControllerLogPath();
   EXPECT_EQ(Serial("revoked"), serial);
+  EXPECT_EQ(Condition("cpcert/revoked", "Revoked"), "True");
   CommandResult events = Kubectl({"get", "events", "-n", ns(), "--field-selector", "involvedObject.name=revoked", "-o",
                                   "jsonpath={.items[*].reason}"});
   EXPECT_THAT(events.output, HasSubstr("Revoked"));

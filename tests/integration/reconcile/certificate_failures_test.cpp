@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "api/certificate_json.h"
@@ -168,14 +169,34 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
               {"matchResources",
                {{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", ns()}}}}}}}}}});
     policies_.push_back(name);
+    enforced_.push_back(enforced);
     ASSERT_TRUE(Eventually(enforced, 30s, 250ms)) << "the API server never enforced " << name;
   }
+  // Whether a probe was refused by our policy (not by a busy API server or anything else).
+  static bool Refused(const kube::ApiResult<nlohmann::json>& probe) {
+    return !probe.ok() && probe.status().message().find("injected failure") != std::string::npos;
+  }
+
+  // Refuses writes of Secret `name` (and of `name`-probe, which shows when the API
+  // server enforces it: a dry-run create of a Secret that does not exist).
+  void RefuseSecret(const std::string& name) {
+    Refuse("", "secrets",
+           "object.metadata.name != '" + name + "' && object.metadata.name != '" + name + "-probe'", [this, name] {
+             nlohmann::json probe = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name + "-probe"}}}};
+             return Refused(client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}));
+           });
+  }
+  // Removes the refusals and waits until the API server no longer enforces them.
   void Allow() {
     for (const std::string& name : policies_) {
       (void)client().Delete(kBindings, "", name);
       (void)client().Delete(kPolicies, "", name);
     }
     policies_.clear();
+    for (const auto& enforced : enforced_) {
+      ASSERT_TRUE(Eventually([&] { return !enforced(); }, 30s, 250ms)) << "a refusal outlived its policy";
+    }
+    enforced_.clear();
   }
 
   std::shared_ptr<const api::Certificate> Cached(const std::string& name) {
@@ -204,16 +225,14 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
   std::unique_ptr<CaReconciler> cas_;
   std::unique_ptr<CertificateReconciler> certificates_;
   std::vector<std::string> policies_;
+  std::vector<std::function<bool()>> enforced_;
   std::atomic<long> requests_{0};
   std::shared_ptr<kube::Client> reconciler_client_;
 };
 
 TEST_F(CertificateFailuresTest, ARefusedSecretWriteIsRecordedAndBacksOffWithoutAnotherAttempt) {
   CreateCertificate("refused", "refused-tls");
-  Refuse("", "secrets", "object.metadata.name != 'refused-tls'", [&] {
-    nlohmann::json probe = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "refused-tls"}}}};
-    return !client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}).ok();
-  });
+  RefuseSecret("refused-tls");
 
   kube::ReconcileResult first = certificates_->Reconcile({ns(), "refused"});
   EXPECT_EQ(first.kind(), kube::ReconcileResult::Kind::kAfter);
@@ -257,12 +276,10 @@ TEST_F(CertificateFailuresTest, ARefusedSecretWriteIsRecordedAndBacksOffWithoutA
 
 TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLaterWithoutSigningAgain) {
   CreateCertificate("statusless", "statusless-tls");
-  Refuse("certplane.io", "certificates/status", "object.metadata.name != 'statusless'", [&] {
+  Refuse("certplane.io", "certificates/status", "object.metadata.name != 'statusless'", [this] {
     nlohmann::json patch = {{"status", {{"observedGeneration", 0}}}};
-    return !client()
-                .MergePatch(kCertificatesResource, ns(), "statusless", patch,
-                            {.field_manager = "probe", .dry_run = true, .subresource = "status"})
-                .ok();
+    return Refused(client().MergePatch(kCertificatesResource, ns(), "statusless", patch,
+                                       {.field_manager = "probe", .dry_run = true, .subresource = "status"}));
   });
 
   // The Secret is written, the status write refused: a retry, as for any API error.
@@ -322,10 +339,7 @@ TEST_F(CertificateFailuresTest, ARefusedWriteOfTheRenewedSecretKeepsTheKeyUnderR
   clock_->Advance(1h);
   request();
   clock_->Advance(1s);
-  Refuse("", "secrets", "object.metadata.name != 'kept-tls'", [&] {
-    nlohmann::json probe = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "kept-tls"}}}};
-    return !client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}).ok();
-  });
+  RefuseSecret("kept-tls");
   ASSERT_TRUE(Eventually([&] {
     auto c = Cached("kept");
     return c && c->metadata.annotations.Find("certplane.io/renew-requested-at") != nullptr;

@@ -9,6 +9,7 @@
 
 #include "../api/yaml_json.h"
 #include "api/certificate_json.h"
+#include "api/defaults.h"
 #include "api/certificate_profile_json.h"
 #include "api/certificate_template_json.h"
 #include "builders.h"
@@ -328,6 +329,10 @@ TEST(Decide, TheExamplesIssueTheirFirstCertificate) {
   // Issued, it is Ready; the profile's 30 days equal the 720h lifetime, so it renews at
   // two thirds (day 20), a few minutes early at most.
   in.secret = IssuedSecretFor(*cert, kT0);
+  in.secret_data_keys = {"tls.crt", "tls.key", "ca.crt"};
+  for (const api::OutputFormat& f : api::EffectiveOutputFormats(cert->spec, profile->spec)) {
+    for (const std::string& key : OutputKeys(f)) in.secret_data_keys.push_back(key);
+  }
   in.certificate.metadata.uid = "7d0c3f5e-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
   const Decision ready = Decide(in);
   EXPECT_EQ(ready.action, Action::kNone);
