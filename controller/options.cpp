@@ -22,6 +22,8 @@ const FlagSpec kFlags[] = {
     {"workers", "N", "reconcile workers per resource kind (default 4)"},
     {"issuance-backoff-initial", "DURATION", "wait after a Certificate's first failed issuance or unplanned reissue, doubling with each further one (default 10s)"},
     {"issuance-backoff-max", "DURATION", "longest such wait (default 1h)"},
+    {"ocsp-response-validity", "DURATION", "nextUpdate - thisUpdate of OCSP responses; re-signed after half (default 1h)"},
+    {"ocsp-signer-validity", "DURATION", "lifetime of the delegated OCSP responder certificates; replaced after two thirds (default 72h)"},
     {"kube-api-qps", "QPS", "client-side limit on API requests per second (default 50)"},
     {"kube-api-burst", "N", "burst above --kube-api-qps (default 100)"},
     {"leader-elect", nullptr, "run only while holding the leader Lease (default true; --leader-elect=false for one replica)"},
@@ -108,6 +110,8 @@ Status Apply(ControllerOptions& o, const std::string& name, const std::string& v
   else if (name == "workers") return assign(o.workers, ParseInt(name, v, 1, 256));
   else if (name == "issuance-backoff-initial") return assign(o.issuance_backoff_initial, ParsePositiveDuration(name, v));
   else if (name == "issuance-backoff-max") return assign(o.issuance_backoff_max, ParsePositiveDuration(name, v));
+  else if (name == "ocsp-response-validity") return assign(o.ocsp_response_validity, ParsePositiveDuration(name, v));
+  else if (name == "ocsp-signer-validity") return assign(o.ocsp_signer_validity, ParsePositiveDuration(name, v));
   else if (name == "kube-api-qps") return assign(o.kube_api_qps, ParseDouble(name, v));
   else if (name == "kube-api-burst") return assign(o.kube_api_burst, ParseInt(name, v, 1, 100000));
   else if (name == "leader-elect") return assign(o.leader_elect, ParseBool(name, v));

@@ -28,6 +28,9 @@ struct ControllerOptions {
   // Backoff of failed issuances and unplanned reissues, per Certificate.
   std::chrono::milliseconds issuance_backoff_initial{10000};
   std::chrono::milliseconds issuance_backoff_max{3600000};
+  // OCSP: nextUpdate - thisUpdate of responses, and the delegated responders' lifetime.
+  std::chrono::milliseconds ocsp_response_validity{3600000};
+  std::chrono::milliseconds ocsp_signer_validity{72 * 3600000};
   double kube_api_qps = 50;
   int kube_api_burst = 100;
 

@@ -25,6 +25,7 @@
 #include "reconcile/bundle_routes.h"
 #include "reconcile/caches.h"
 #include "reconcile/operator.h"
+#include "reconcile/ocsp_responder.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/public_routes.h"
 
@@ -123,6 +124,27 @@ int Run(const ControllerOptions& options) {
   });
   // CA certificates and CRLs, from the caches: served by every replica, leader or not.
   reconcile::RegisterPublicRoutes(public_router, caches, *kube::SystemClock());
+  // OCSP, from the same caches, signed with the CAs' delegated responder keys: every
+  // replica answers, and re-signs what its caches say changed.
+  reconcile::OcspResponder ocsp_responder(reconcile::OcspSourcesOf(caches, *kube::SystemClock()),
+                                          {.response_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_response_validity)});
+  reconcile::RegisterOcspRoutes(public_router, ocsp_responder, *kube::SystemClock());
+  auto ocsp_changed = [&ocsp_responder](const std::string& ca) {
+    if (!ca.empty()) ocsp_responder.Invalidate(ca);
+  };
+  caches.crl_config_maps.AddEventHandler(
+      {[ocsp_changed](const auto& cm) { ocsp_changed(cm->ca_name); },
+       [ocsp_changed](const auto&, const auto& cm) { ocsp_changed(cm->ca_name); },
+       [ocsp_changed](const auto& cm) { ocsp_changed(cm->ca_name); }});
+  caches.ocsp_signer_secrets.AddEventHandler(
+      {[ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); },
+       [ocsp_changed](const auto&, const auto& s) { ocsp_changed(s->ca_name); },
+       [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
+  caches.issued_serials.AddEventHandler(
+      {[ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); },
+       [ocsp_changed](const auto&, const auto& s) { ocsp_changed(s->ca_name); },
+       [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
+  ocsp_responder.Start();
   // The bundle API (certificates and their keys, for callers RBAC lets read the Secret).
   reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock());
   // ACME directories of the profiles that enroll over ACME, on every replica. Its own
@@ -166,7 +188,8 @@ int Run(const ControllerOptions& options) {
                           .public_base_url = options.public_base_url,
                           .issuance_backoff = {
                               .initial = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_initial),
-                              .max = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_max)}});
+                              .max = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_max)},
+                          .ocsp_signer_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_signer_validity)});
 
   caches.Start();
   while (!caches.WaitForSync(std::chrono::seconds(5))) {

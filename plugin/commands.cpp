@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "actions.h"
+#include "api/certificate_authority_json.h"
 #include "api/certificate_json.h"
 #include "api/well_known.h"
 #include "export_bundle.h"
@@ -26,6 +27,7 @@ namespace {
 
 // The plugin does not link the controller's libraries; its one certplane resource.
 const kube::GroupVersionResource kCertificates{"certplane.io", "v1alpha1", "certificates", true};
+const kube::GroupVersionResource kCertificateAuthoritiesGvr{"certplane.io", "v1alpha1", "certificateauthorities", false};
 
 api::Time Now() { return api::ToTime(std::chrono::system_clock::now()); }
 
@@ -157,7 +159,16 @@ int ShowStatus(const Invocation& inv, Session& session, std::ostream& out, std::
   } else {
     events_error = Explain(listed.status(), "listing events", session);
   }
-  out << RenderStatus(*cert, events, Now(), events_error);
+  // The issuing CA says how revocation can be checked; best effort (a user may not be
+  // allowed to read CertificateAuthorities).
+  std::optional<api::CertificateAuthority> ca;
+  if (!cert->status.ca_name.empty()) {
+    auto got = session.client->Get(kCertificateAuthoritiesGvr, "", cert->status.ca_name);
+    if (got.ok()) {
+      if (auto decoded = api::DecodeCertificateAuthority(*got); decoded.ok()) ca = std::move(*decoded);
+    }
+  }
+  out << RenderStatus(*cert, events, Now(), events_error, ca ? &*ca : nullptr);
   return kExitOk;
 }
 

@@ -97,7 +97,7 @@ std::vector<EventView> DecodeEvents(const nlohmann::json& items) {
 }
 
 std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>& events, api::Time now,
-                         const std::string& events_error) {
+                         const std::string& events_error, const api::CertificateAuthority* ca) {
   const api::CertificateStatus& s = c.status;
   std::string out;
   out += Field("Name", c.metadata.name);
@@ -137,6 +137,28 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
   }
   if (s.failed_issuance_attempts > 0) {
     out += Field("Failed tries", std::to_string(s.failed_issuance_attempts) + ", last " + When(s.last_failure_time, now));
+  }
+
+  if (ca != nullptr && !s.serial_number.empty()) {
+    out += "\nRevocation check:\n";
+    if (ca->status.crl) {
+      out += "  CRL   openssl verify -crl_check -crl_download -CAfile ca.crt tls.crt   (its distribution point; CRL " +
+             std::to_string(ca->status.crl->number) + ", ConfigMap " + OrNone(ca->status.crl->config_map_name) + ")\n";
+    } else {
+      out += "  CRL   <none published yet>\n";
+    }
+    if (ca->status.ocsp && !ca->status.ocsp->url.empty()) {
+      out += "  OCSP  openssl ocsp -issuer ca.crt -cert tls.crt -CAfile ca.crt -url " + ca->status.ocsp->url + "\n";
+      out += "        (serial 0x" + s.serial_number + "; responder certificate" +
+             std::string(ca->status.ocsp->signers.size() == 1 ? " " : "s ");
+      for (std::size_t i = 0; i < ca->status.ocsp->signers.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += ca->status.ocsp->signers[i].serial_number;
+      }
+      out += ")\n";
+    } else {
+      out += "  OCSP  <no responder URL (the controller has no --public-base-url, or it is not ready)>\n";
+    }
   }
 
   out += "\nConditions:\n";

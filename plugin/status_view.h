@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/certificate.h"
+#include "api/certificate_authority.h"
 
 namespace certplane::plugin {
 
@@ -38,8 +39,10 @@ inline constexpr std::size_t kMaxEvents = 10;
 
 // The status text. Events regarding another object with the same name (another uid)
 // are left out. A non-empty `events_error` (the Events could not be listed) is shown in
-// place of the Events table.
+// place of the Events table. With the issuing CA (`ca`, when it could be read), a
+// "Revocation check" section says how a relying party checks this certificate: the CRL
+// (its distribution point, the ConfigMap) and the OCSP responder, as openssl commands.
 std::string RenderStatus(const api::Certificate& certificate, const std::vector<EventView>& events, api::Time now,
-                         const std::string& events_error = {});
+                         const std::string& events_error = {}, const api::CertificateAuthority* ca = nullptr);
 
 }  // namespace certplane::plugin

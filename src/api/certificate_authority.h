@@ -91,6 +91,25 @@ struct CrlStatus {
   bool operator==(const CrlStatus&) const = default;
 };
 
+// One delegated OCSP responder certificate of the CA: one per CA key (current and
+// retired), issued and rotated by the controller.
+struct OcspSignerStatus {
+  std::string key_id;         // the CA key that issued it (ca_material.h's CaKeyId)
+  std::string serial_number;  // of the responder certificate, lower-case hex
+  std::optional<Time> not_after;
+
+  bool operator==(const OcspSignerStatus&) const = default;
+};
+
+struct OcspStatus {
+  std::string url;          // where the responder answers: <public base URL>/ocsp/<ca>
+  std::string secret_name;  // the Secret in the controller's namespace holding the responder keys
+  std::vector<OcspSignerStatus> signers;
+  std::int64_t issued_serials = 0;  // serials in the durable record of what the CA issued
+
+  bool operator==(const OcspStatus&) const = default;
+};
+
 struct CertificateAuthorityStatus {
   std::vector<Condition> conditions;
   std::string serial_number;
@@ -103,6 +122,7 @@ struct CertificateAuthorityStatus {
   std::string secret_name;
   std::int64_t revision = 0;
   std::optional<CrlStatus> crl;
+  std::optional<OcspStatus> ocsp;
   std::int64_t observed_generation = 0;
 
   bool operator==(const CertificateAuthorityStatus&) const = default;

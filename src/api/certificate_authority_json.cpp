@@ -118,6 +118,28 @@ void EncodeFields(ObjectWriter& w, const CrlStatus& in) {
       .SetIfNotEmpty("configMapName", in.config_map_name);
 }
 
+void DecodeFields(ObjectReader& r, OcspSignerStatus& out) {
+  r.Optional("keyID", out.key_id).Optional("serialNumber", out.serial_number).Optional("notAfter", out.not_after);
+}
+
+void EncodeFields(ObjectWriter& w, const OcspSignerStatus& in) {
+  w.SetIfNotEmpty("keyID", in.key_id).SetIfNotEmpty("serialNumber", in.serial_number).Set("notAfter", in.not_after);
+}
+
+void DecodeFields(ObjectReader& r, OcspStatus& out) {
+  r.Optional("url", out.url)
+      .Optional("secretName", out.secret_name)
+      .Optional("signers", out.signers)
+      .Optional("issuedSerials", out.issued_serials);
+}
+
+void EncodeFields(ObjectWriter& w, const OcspStatus& in) {
+  w.SetIfNotEmpty("url", in.url)
+      .SetIfNotEmpty("secretName", in.secret_name)
+      .SetIfNotEmpty("signers", in.signers)
+      .Set("issuedSerials", in.issued_serials);
+}
+
 void DecodeFields(ObjectReader& r, CertificateAuthorityStatus& out) {
   r.Optional("conditions", out.conditions)
       .Optional("serialNumber", out.serial_number)
@@ -130,6 +152,7 @@ void DecodeFields(ObjectReader& r, CertificateAuthorityStatus& out) {
       .Optional("secretName", out.secret_name)
       .Optional("revision", out.revision)
       .Optional("crl", out.crl)
+      .Optional("ocsp", out.ocsp)
       .Optional("observedGeneration", out.observed_generation);
 }
 
@@ -145,6 +168,7 @@ void EncodeFields(ObjectWriter& w, const CertificateAuthorityStatus& in) {
       .SetIfNotEmpty("secretName", in.secret_name)
       .SetIfNotEmpty("revision", in.revision)
       .Set("crl", in.crl)
+      .Set("ocsp", in.ocsp)
       .SetIfNotEmpty("observedGeneration", in.observed_generation);
 }
 

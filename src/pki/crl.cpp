@@ -156,6 +156,16 @@ Result<Crl> Crl::Make(X509CrlPtr crl, bool check_entries) {
   } else if (crit != -1) {
     return OpenSslError(StatusCode::kInvalidArgument, "malformed or repeated IssuingDistributionPoint");
   }
+  Asn1IntegerPtr base(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl.get(), NID_delta_crl, &crit, nullptr)));
+  if (base) {
+    std::uint64_t value = 0;
+    if (ASN1_STRING_type(base.get()) == V_ASN1_NEG_INTEGER || ASN1_INTEGER_get_uint64(&value, base.get()) != 1) {
+      return OpenSslError(StatusCode::kInvalidArgument, "Delta CRL Indicator is negative or larger than 64 bits");
+    }
+    out.delta_of_ = value;
+  } else if (crit != -1) {
+    return OpenSslError(StatusCode::kInvalidArgument, "malformed or repeated Delta CRL Indicator");
+  }
   AuthorityKeyIdPtr akid(
       static_cast<AUTHORITY_KEYID*>(X509_CRL_get_ext_d2i(crl.get(), NID_authority_key_identifier, &crit, nullptr)));
   if (!akid && crit != -1) return OpenSslError(StatusCode::kInvalidArgument, "malformed AuthorityKeyIdentifier");
@@ -274,10 +284,18 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
     const RevokedCertificate& r = spec.revoked[order[i]];
     std::string where = "revoked[" + std::to_string(order[i]) + "] (serial " + r.serial.ToHex() + ")";
     if (i > 0 && spec.revoked[order[i - 1]].serial == r.serial) return InvalidArgument(where + " is listed twice");
-    if (r.reason == RevocationReason::kRemoveFromCrl) {
-      return InvalidArgument(where + ": removeFromCRL is only for delta CRLs, which certplane does not issue");
+    if (r.reason == RevocationReason::kRemoveFromCrl && !spec.delta_of) {
+      return InvalidArgument(where + ": removeFromCRL is only for delta CRLs");
     }
     if (r.revocation_time > spec.this_update) return InvalidArgument(where + ": revoked after thisUpdate");
+  }
+
+  if (spec.delta_of && *spec.delta_of >= spec.number) {
+    return InvalidArgument("a delta CRL's base CRL Number (" + std::to_string(*spec.delta_of) +
+                           ") must be below its own (" + std::to_string(spec.number) + ")");
+  }
+  if (spec.delta_of && !spec.freshest_crl_urls.empty()) {
+    return InvalidArgument("a delta CRL carries no Freshest CRL extension");
   }
 
   ClearOpenSslErrors();
@@ -323,6 +341,11 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
   if (spec.distribution_point.has_value()) {
     Status s = add(internal::MakeIssuingDistributionPoint(*spec.distribution_point));
     if (!s.ok()) return s.WithContext("distribution point");
+  }
+  if (spec.delta_of) CERTPLANE_RETURN_IF_ERROR(add(internal::MakeDeltaCrlIndicator(*spec.delta_of)));
+  if (!spec.freshest_crl_urls.empty()) {
+    Status s = add(internal::MakeFreshestCrl(spec.freshest_crl_urls));
+    if (!s.ok()) return s.WithContext("freshest CRL");
   }
 
   CERTPLANE_RETURN_IF_ERROR(internal::SignCrl(crl.get(), issuer.key()));

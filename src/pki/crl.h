@@ -49,7 +49,7 @@ enum class RevocationReason {
   kSuperseded = 4,
   kCessationOfOperation = 5,
   kCertificateHold = 6,
-  kRemoveFromCrl = 8,  // only meaningful in delta CRLs; BuildCrl refuses it
+  kRemoveFromCrl = 8,  // only in delta CRLs: the serial has left the base CRL (a hold lifted)
   kPrivilegeWithdrawn = 9,
   kAaCompromise = 10,
 };
@@ -79,6 +79,13 @@ struct CrlSpec {
   TimePoint next_update;     // RFC 5280 requires it; must be after this_update
   std::vector<RevokedCertificate> revoked;
   std::optional<IssuingDistributionPoint> distribution_point;
+  // A delta CRL (RFC 5280 5.2.4): the CRL Number of the complete CRL it updates,
+  // written as a critical Delta CRL Indicator. Must be below `number`. Only a delta
+  // may list removeFromCRL entries.
+  std::optional<std::uint64_t> delta_of;
+  // Freshest CRL (RFC 5280 5.2.6): where the delta CRLs updating this complete CRL are
+  // published. Not allowed on a delta.
+  std::vector<std::string> freshest_crl_urls;
 };
 
 class Crl {
@@ -97,6 +104,9 @@ class Crl {
   std::string issuer_text() const;         // RFC 2253
   Bytes authority_key_id() const;          // empty if absent
   const std::optional<IssuingDistributionPoint>& distribution_point() const { return distribution_point_; }
+  // The base CRL Number a delta CRL names in its Delta CRL Indicator; nullopt for a
+  // complete CRL.
+  std::optional<std::uint64_t> delta_of() const { return delta_of_; }
 
   size_t size() const;
   // Every entry, in serial order.
@@ -126,10 +136,12 @@ class Crl {
   TimePoint this_update_;
   TimePoint next_update_;
   std::optional<IssuingDistributionPoint> distribution_point_;
+  std::optional<std::uint64_t> delta_of_;
 };
 
 // Builds and signs a CRL. InvalidArgument for a bad spec (next_update not after
-// this_update, a removeFromCRL reason, duplicate serials, a revocation time after
+// this_update, a removeFromCRL reason on a complete CRL, a delta_of not below number,
+// Freshest CRL URLs on a delta, duplicate serials, a revocation time after
 // this_update, a malformed distribution point URI); FailedPrecondition if the issuer's
 // certificate does not allow CRL signing.
 Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer);

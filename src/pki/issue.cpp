@@ -96,12 +96,14 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   if (!spec.crl_distribution_points.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeCrlDistributionPoints(spec.crl_distribution_points)));
   }
+  if (!spec.freshest_crl.empty()) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeFreshestCrl(spec.freshest_crl)));
   if (!spec.ocsp_urls.empty() || !spec.ca_issuers_urls.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeAuthorityInfoAccess(spec.ocsp_urls, spec.ca_issuers_urls)));
   }
   if (!spec.name_constraints.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeNameConstraints(spec.name_constraints)));
   }
+  if (spec.ocsp_no_check) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeOcspNoCheck()));
 
   CERTPLANE_RETURN_IF_ERROR(internal::SignCertificate(x, signer.key));
 

@@ -28,6 +28,8 @@
 //   AuthorityKeyIdentifier keyIdentifier = the issuer's SKI (its own SKI when self-signed)
 //   CRLDistributionPoints, AuthorityInfoAccess (OCSP, caIssuers) when given
 //   NameConstraints    critical, CAs only, when given
+//   FreshestCRL        when given (where delta CRLs are published)
+//   OCSP No Check      when ocsp_no_check (a delegated OCSP responder)
 // The signature algorithm follows the issuer's key: ECDSA P-256 with SHA-256, P-384
 // with SHA-384, RSA PKCS#1 v1.5 with SHA-256, Ed25519 (pure).
 #pragma once
@@ -70,8 +72,13 @@ struct CertificateSpec {
   NameConstraints name_constraints;  // CAs only
 
   std::vector<std::string> crl_distribution_points;  // URIs
+  std::vector<std::string> freshest_crl;             // Freshest CRL (delta CRL) URIs
   std::vector<std::string> ocsp_urls;                // AIA id-ad-ocsp
   std::vector<std::string> ca_issuers_urls;          // AIA id-ad-caIssuers
+
+  // id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1): a delegated OCSP responder's certificate,
+  // which relying parties trust for its (short) lifetime without checking it.
+  bool ocsp_no_check = false;
 
   // Normally empty: a random serial is drawn. Tests and imports may fix it.
   std::optional<SerialNumber> serial;

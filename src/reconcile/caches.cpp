@@ -1,5 +1,7 @@
 #include "reconcile/caches.h"
 
+#include <algorithm>
+
 #include "api/certificate_authority_json.h"
 #include "api/certificate_json.h"
 #include "api/certificate_profile_json.h"
@@ -38,6 +40,24 @@ kube::InformerOptions<api::Certificate> CertificateOptions() {
   o.indexers[kByCrlShard] = [](const api::Certificate& c) {
     if (c.status.ca_name.empty() || c.status.serial_number.empty()) return std::vector<std::string>{};
     return std::vector<std::string>{CrlShardIndexKey(c.status.ca_name, c.status.crl_shard.value_or(0))};
+  };
+  o.indexers[kByIssuingCa] = [](const api::Certificate& c) {
+    std::vector<std::string> cas;
+    if (!c.status.ca_name.empty() && !c.status.serial_number.empty()) cas.push_back(c.status.ca_name);
+    for (const auto& h : c.status.history) {
+      if (!h.ca_name.empty() && std::find(cas.begin(), cas.end(), h.ca_name) == cas.end()) cas.push_back(h.ca_name);
+    }
+    return cas;
+  };
+  o.indexers[kByIssuedSerial] = [](const api::Certificate& c) {
+    std::vector<std::string> keys;
+    if (!c.status.ca_name.empty() && !c.status.serial_number.empty()) {
+      keys.push_back(IssuedSerialIndexKey(c.status.ca_name, c.status.serial_number));
+    }
+    for (const auto& h : c.status.history) {
+      if (!h.ca_name.empty() && !h.serial_number.empty()) keys.push_back(IssuedSerialIndexKey(h.ca_name, h.serial_number));
+    }
+    return keys;
   };
   return o;
 }
@@ -86,6 +106,22 @@ kube::InformerOptions<CrlConfigMap> CrlConfigMapOptions(const std::string& ns) {
   return o;
 }
 
+kube::InformerOptions<OcspSignerSecret> OcspSignerSecretOptions(const std::string& ns) {
+  auto o = Options<OcspSignerSecret>(kube::kSecrets, DecodeOcspSignerSecret);
+  o.ns = ns;
+  o.label_selector = std::string(kOcspSignerOfLabel);
+  o.name = "ocsp-signer-secrets";
+  return o;
+}
+
+kube::InformerOptions<IssuedSerials> IssuedSerialsOptions(const std::string& ns) {
+  auto o = Options<IssuedSerials>(kube::kConfigMaps, DecodeIssuedSerialsConfigMap);
+  o.ns = ns;
+  o.label_selector = std::string(kIssuedSerialsOfLabel);
+  o.name = "issued-serials";
+  return o;
+}
+
 kube::InformerOptions<kube::PartialObjectMetadata> NamespaceOptions() {
   kube::InformerOptions<kube::PartialObjectMetadata> o;
   o.resource = kube::kNamespaces;
@@ -110,6 +146,8 @@ Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& option
       ca_key_secrets(client, CaKeySecretOptions(options.controller_namespace)),
       namespaces(client, NamespaceOptions()),
       crl_config_maps(client, CrlConfigMapOptions(options.controller_namespace)),
+      ocsp_signer_secrets(client, OcspSignerSecretOptions(options.controller_namespace)),
+      issued_serials(client, IssuedSerialsOptions(options.controller_namespace)),
       controller_namespace_(options.controller_namespace) {}
 
 void Caches::Start() {
@@ -121,9 +159,13 @@ void Caches::Start() {
   ca_key_secrets.Start();
   namespaces.Start();
   crl_config_maps.Start();
+  ocsp_signer_secrets.Start();
+  issued_serials.Start();
 }
 
 void Caches::Stop() {
+  issued_serials.Stop();
+  ocsp_signer_secrets.Stop();
   crl_config_maps.Stop();
   namespaces.Stop();
   ca_key_secrets.Stop();
@@ -141,13 +183,14 @@ bool Caches::WaitForSync(kube::Duration timeout) {
   };
   return cas.WaitForSync(left()) && templates.WaitForSync(left()) && profiles.WaitForSync(left()) &&
          certificates.WaitForSync(left()) && certificate_secrets.WaitForSync(left()) &&
-         ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left()) && crl_config_maps.WaitForSync(left());
+         ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left()) && crl_config_maps.WaitForSync(left()) &&
+         ocsp_signer_secrets.WaitForSync(left()) && issued_serials.WaitForSync(left());
 }
 
 bool Caches::HasSynced() const {
   return cas.HasSynced() && templates.HasSynced() && profiles.HasSynced() && certificates.HasSynced() &&
          certificate_secrets.HasSynced() && ca_key_secrets.HasSynced() && namespaces.HasSynced() &&
-         crl_config_maps.HasSynced();
+         crl_config_maps.HasSynced() && ocsp_signer_secrets.HasSynced() && issued_serials.HasSynced();
 }
 
 std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesOfProfile(const std::string& profile) const {
@@ -191,6 +234,26 @@ std::shared_ptr<const CrlConfigMap> Caches::CrlShard(const std::string& ca, std:
   // Labels that could not be read do not disqualify it: it is served as unusable.
   if (obj && ((!obj->ca_name.empty() && obj->ca_name != ca) || (obj->shard >= 0 && obj->shard != shard))) return nullptr;
   return obj;
+}
+
+}  // namespace certplane::reconcile
+
+namespace certplane::reconcile {
+
+std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesIssuedBy(const std::string& ca) const {
+  return certificates.store().ByIndex(kByIssuingCa, ca);
+}
+
+std::shared_ptr<const OcspSignerSecret> Caches::OcspSignersOf(const std::string& ca) const {
+  const std::string name = OcspSignerSecretName(ca);
+  auto obj = ocsp_signer_secrets.store().Get(controller_namespace_.empty() ? name : controller_namespace_ + "/" + name);
+  return obj && obj->ca_name == ca ? obj : nullptr;
+}
+
+std::shared_ptr<const IssuedSerials> Caches::IssuedSerialsOf(const std::string& ca) const {
+  const std::string name = IssuedSerialsConfigMapName(ca);
+  auto obj = issued_serials.store().Get(controller_namespace_.empty() ? name : controller_namespace_ + "/" + name);
+  return obj && obj->ca_name == ca ? obj : nullptr;
 }
 
 }  // namespace certplane::reconcile

@@ -12,7 +12,9 @@
 // certificate Secrets and CA key Secrets reduced to facts (cached_secrets.h), and
 // namespaces as metadata only (their labels feed the profiles' namespace selectors),
 // and the CRL ConfigMaps in the controller's namespace reduced to their DER CRL
-// (crl_config_map.h), which every replica serves over HTTP.
+// (crl_config_map.h), which every replica serves over HTTP; and what the OCSP
+// responder of every replica reads (ocsp_material.h): the responder Secrets, with their
+// delegated keys, and the records of issued serials.
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@
 #include "kube/resource.h"
 #include "reconcile/cached_secrets.h"
 #include "reconcile/crl_config_map.h"
+#include "reconcile/ocsp_material.h"
 
 namespace certplane::reconcile {
 
@@ -53,6 +56,13 @@ inline std::string CrlShardIndexKey(const std::string& ca, std::int32_t shard) {
   return ca + "/" + std::to_string(shard);
 }
 inline constexpr const char* kByCrlCa = "crl-ca";         // CRL ConfigMaps by their CA's name
+// Certificates by every CA that issued one of their serials (status.caName and history).
+inline constexpr const char* kByIssuingCa = "issuing-ca";
+// Certificates by "<ca>/<serial hex>" of every serial they name (current and history).
+inline constexpr const char* kByIssuedSerial = "issued-serial";
+inline std::string IssuedSerialIndexKey(const std::string& ca, const std::string& serial_hex) {
+  return ca + "/" + serial_hex;
+}
 
 struct CachesOptions {
   std::string controller_namespace;
@@ -87,6 +97,12 @@ class Caches {
   // when none is cached, or when the one of that name is labelled for another CA or
   // shard. May be unusable: check usable().
   std::shared_ptr<const CrlConfigMap> CrlShard(const std::string& ca, std::int32_t shard) const;
+  // Every Certificate one of whose serials (current or in history) CA `ca` issued.
+  std::vector<std::shared_ptr<const api::Certificate>> CertificatesIssuedBy(const std::string& ca) const;
+  // The OCSP responder Secret and issued-serials record of CA `ca` (ocsp_material.h);
+  // nullptr when none is cached.
+  std::shared_ptr<const OcspSignerSecret> OcspSignersOf(const std::string& ca) const;
+  std::shared_ptr<const IssuedSerials> IssuedSerialsOf(const std::string& ca) const;
 
   const std::string& controller_namespace() const { return controller_namespace_; }
 
@@ -98,6 +114,8 @@ class Caches {
   kube::Informer<CaKeySecret> ca_key_secrets;
   kube::Informer<kube::PartialObjectMetadata> namespaces;
   kube::Informer<CrlConfigMap> crl_config_maps;  // controller namespace, label certplane.io/crl-shard
+  kube::Informer<OcspSignerSecret> ocsp_signer_secrets;  // controller namespace, label certplane.io/ocsp-signer-of
+  kube::Informer<IssuedSerials> issued_serials;          // controller namespace, label certplane.io/issued-serials-of
 
  private:
   std::string controller_namespace_;

@@ -40,6 +40,13 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
                           [this](const std::string& key) {
                             if (certificates_) certificates_->queue().Add(key);
                           }}),
+      ocsp_maintainer_({.client = deps_.client,
+                        .caches = deps_.caches,
+                        .signers = &signers_,
+                        .events = deps_.events,
+                        .clock = deps_.clock,
+                        .public_base_url = options_.public_base_url,
+                        .signer_validity = options_.ocsp_signer_validity}),
       ca_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_, .events = deps_.events,
                       .clock = deps_.clock}),
       certificate_reconciler_({.client = deps_.client,
@@ -70,6 +77,7 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
   certificates_ = make("certificates", options_.workers, &certificate_ptr_,
                        [this](const kube::Request& r) { return certificate_reconciler_.Reconcile(r); });
   crls_ = make("crls", 1, &crl_ptr_, [this](const kube::Request& r) { return crl_publisher_.Reconcile(r); });
+  ocsp_ = make("ocsp", 1, &ocsp_ptr_, [this](const kube::Request& r) { return ocsp_maintainer_.Reconcile(r); });
   RegisterHandlers();
 }
 
@@ -105,6 +113,7 @@ void Operator::RegisterHandlers() {
   auto ca_changed = [this](const std::shared_ptr<const api::CertificateAuthority>& ca, bool fan_out) {
     cas_->queue().Add(ca->metadata.name);
     crls_->queue().Add(ca->metadata.name);
+    ocsp_->queue().Add(ca->metadata.name);
     if (!fan_out) return;
     for (const auto& child : deps_.caches->ChildrenOfCa(ca->metadata.name)) cas_->queue().Add(child->metadata.name);
     for (const auto& p : deps_.caches->ProfilesOfCa(ca->metadata.name)) {
@@ -124,7 +133,10 @@ void Operator::RegisterHandlers() {
   c.cas.AddEventHandler(std::move(ca_handlers));
 
   auto key_secret_changed = [this](const std::shared_ptr<const CaKeySecret>& s) {
-    if (const std::string* ca = s->metadata.labels.Find(kCaNameLabel)) cas_->queue().Add(*ca);
+    if (const std::string* ca = s->metadata.labels.Find(kCaNameLabel)) {
+      cas_->queue().Add(*ca);
+      ocsp_->queue().Add(*ca);
+    }
   };
   c.ca_key_secrets.AddEventHandler({key_secret_changed, [key_secret_changed](const auto&, const auto& s) {
                                       key_secret_changed(s);
@@ -138,6 +150,15 @@ void Operator::RegisterHandlers() {
                                        crl_publisher_.ShardDeleted(cm->ca_name, cm->shard);
                                        crls_->queue().Add(cm->ca_name);
                                      }});
+
+  // OCSP responder Secrets and issued-serial records: one changed or deleted by someone
+  // else is made right again.
+  c.ocsp_signer_secrets.AddEventHandler({nullptr, nullptr, [this](const std::shared_ptr<const OcspSignerSecret>& s) {
+                                           if (!s->ca_name.empty()) ocsp_->queue().Add(s->ca_name);
+                                         }});
+  c.issued_serials.AddEventHandler({nullptr, nullptr, [this](const std::shared_ptr<const IssuedSerials>& s) {
+                                      if (!s->ca_name.empty()) ocsp_->queue().Add(s->ca_name);
+                                    }});
 
   // CertificateTemplates.
   auto template_changed = [this](const std::shared_ptr<const api::CertificateTemplate>& t, bool fan_out) {
@@ -170,12 +191,25 @@ void Operator::RegisterHandlers() {
     certificates_->queue().Add(kube::ObjectKey(cert->metadata));
     profiles_->queue().AddAfter(cert->spec.profile_ref.name, options_.profile_batch_delay);
   };
+  // A new serial joins its CA's record of issued serials, batched like profile counts.
+  auto serials_changed = [this](const api::Certificate* old_cert, const api::Certificate& cert) {
+    if (cert.status.ca_name.empty() || cert.status.serial_number.empty()) return;
+    if (old_cert != nullptr && old_cert->status.serial_number == cert.status.serial_number &&
+        old_cert->status.ca_name == cert.status.ca_name) {
+      return;
+    }
+    ocsp_->queue().AddAfter(cert.status.ca_name, options_.profile_batch_delay);
+  };
   // A Certificate that stops naming a Secret (renamed, being deleted, gone) hands it to
   // the next oldest Certificate naming it: wake those.
   c.certificates.AddEventHandler(
-      {cert_changed,
-       [this, cert_changed](const auto& old_cert, const auto& cert) {
+      {[cert_changed, serials_changed](const auto& cert) {
          cert_changed(cert);
+         serials_changed(nullptr, *cert);
+       },
+       [this, cert_changed, serials_changed](const auto& old_cert, const auto& cert) {
+         cert_changed(cert);
+         serials_changed(old_cert.get(), *cert);
          if (old_cert->spec.profile_ref != cert->spec.profile_ref) cert_changed(old_cert);
          if (old_cert->spec.secret_name != cert->spec.secret_name ||
              old_cert->metadata.deletion_timestamp != cert->metadata.deletion_timestamp) {
@@ -213,9 +247,11 @@ void Operator::Start() {
   profiles_->Start();
   certificates_->Start();
   crls_->Start();
+  ocsp_->Start();
 }
 
 void Operator::Stop() {
+  if (ocsp_) ocsp_->Stop();
   if (crls_) crls_->Stop();
   // A later leader (maybe this process again) reads the ledgers afresh.
   crl_publisher_.Reset();

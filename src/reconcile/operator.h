@@ -4,7 +4,8 @@
 //
 //   a CA changes its certificate or readiness -> its child CAs, its profiles and their
 //                                                certificates
-//   a CA key Secret changes                   -> its CA
+//   a CA key Secret changes                   -> its CA (and its OCSP responders)
+//   a certificate's serials change            -> (batched) its CAs' OCSP records
 //   a template changes                        -> its profiles and their certificates
 //   a profile's spec changes                  -> its certificates
 //   a certificate changes                     -> it, and (batched) its profile's counts
@@ -30,6 +31,7 @@
 #include "reconcile/caches.h"
 #include "reconcile/certificate_reconciler.h"
 #include "reconcile/crl_publisher.h"
+#include "reconcile/ocsp_maintainer.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/profile_reconciler.h"
 #include "reconcile/referenced_secrets.h"
@@ -54,6 +56,8 @@ struct OperatorOptions {
   kube::Duration crl_batch_window = std::chrono::seconds(1);
   // How failed issuances and unplanned reissues back off.
   policy::BackoffPolicy issuance_backoff;
+  // How long a delegated OCSP responder certificate is valid.
+  kube::Duration ocsp_signer_validity = std::chrono::hours(72);
 };
 
 class Operator {
@@ -78,6 +82,7 @@ class Operator {
   ReferencedSecrets referenced_secrets_;
   CaSigners signers_;
   CrlPublisher crl_publisher_;
+  OcspMaintainer ocsp_maintainer_;
   CaReconciler ca_reconciler_;
   CertificateReconciler certificate_reconciler_;
   ProfileReconciler profile_reconciler_;
@@ -88,11 +93,13 @@ class Operator {
   kube::Controller* profile_ptr_ = nullptr;
   kube::Controller* certificate_ptr_ = nullptr;
   kube::Controller* crl_ptr_ = nullptr;
+  kube::Controller* ocsp_ptr_ = nullptr;
   std::unique_ptr<kube::Controller> cas_;
   std::unique_ptr<kube::Controller> templates_;
   std::unique_ptr<kube::Controller> profiles_;
   std::unique_ptr<kube::Controller> certificates_;
   std::unique_ptr<kube::Controller> crls_;  // keyed by CA name: CrlPublisher
+  std::unique_ptr<kube::Controller> ocsp_;  // keyed by CA name: OcspMaintainer
 };
 
 }  // namespace certplane::reconcile

@@ -229,10 +229,11 @@ Result<X509ExtensionPtr> MakeAuthorityKeyId(ByteView key_id) {
   return Encode(NID_authority_key_identifier, /*critical=*/false, akid.get(), "AuthorityKeyIdentifier");
 }
 
-Result<X509ExtensionPtr> MakeCrlDistributionPoints(const std::vector<std::string>& uris) {
+namespace {
+Result<X509ExtensionPtr> MakeDistributionPoints(int nid, const std::vector<std::string>& uris, const char* what) {
   // One DistributionPoint whose fullName lists every URI: they are alternative
   // locations of the same CRL (RFC 5280 4.2.1.13).
-  Result<DistPointNamePtr> name = MakeFullName(uris, "crlDistributionPoints");
+  Result<DistPointNamePtr> name = MakeFullName(uris, what);
   if (!name.ok()) return name.status();
   CrlDistPointsPtr points(sk_DIST_POINT_new_null());
   DistPointPtr point(DIST_POINT_new());
@@ -240,7 +241,22 @@ Result<X509ExtensionPtr> MakeCrlDistributionPoints(const std::vector<std::string
   point->distpoint = name->release();  // the DIST_POINT owns the name now
   if (sk_DIST_POINT_push(points.get(), point.get()) <= 0) return AllocationFailed("CRLDistributionPoints");
   point.release();  // the CRL_DIST_POINTS stack owns it now
-  return Encode(NID_crl_distribution_points, /*critical=*/false, points.get(), "CRLDistributionPoints");
+  return Encode(nid, /*critical=*/false, points.get(), what);
+}
+}  // namespace
+
+Result<X509ExtensionPtr> MakeCrlDistributionPoints(const std::vector<std::string>& uris) {
+  return MakeDistributionPoints(NID_crl_distribution_points, uris, "crlDistributionPoints");
+}
+
+Result<X509ExtensionPtr> MakeFreshestCrl(const std::vector<std::string>& uris) {
+  return MakeDistributionPoints(NID_freshest_crl, uris, "freshestCRL");
+}
+
+Result<X509ExtensionPtr> MakeDeltaCrlIndicator(std::uint64_t base_number) {
+  Asn1IntegerPtr n(ASN1_INTEGER_new());
+  if (!n || ASN1_INTEGER_set_uint64(n.get(), base_number) != 1) return AllocationFailed("Delta CRL Indicator");
+  return Encode(NID_delta_crl, /*critical=*/true, n.get(), "Delta CRL Indicator");
 }
 
 Result<X509ExtensionPtr> MakeAuthorityInfoAccess(const std::vector<std::string>& ocsp,
@@ -299,6 +315,12 @@ Result<X509ExtensionPtr> MakeCrlNumber(std::uint64_t number) {
   Asn1IntegerPtr n(ASN1_INTEGER_new());
   if (!n || ASN1_INTEGER_set_uint64(n.get(), number) != 1) return AllocationFailed("CRLNumber");
   return Encode(NID_crl_number, /*critical=*/false, n.get(), "CRLNumber");
+}
+
+Result<X509ExtensionPtr> MakeOcspNoCheck() {
+  Asn1NullPtr null(ASN1_NULL_new());
+  if (!null) return AllocationFailed("OCSP No Check");
+  return Encode(NID_id_pkix_OCSP_noCheck, /*critical=*/false, null.get(), "OCSP No Check");
 }
 
 SubjectAltNames ReadGeneralNames(const GENERAL_NAMES* names) {

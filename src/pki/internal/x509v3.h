@@ -34,6 +34,12 @@ Result<X509ExtensionPtr> MakeAuthorityInfoAccess(const std::vector<std::string>&
 Result<X509ExtensionPtr> MakeNameConstraints(const NameConstraints& constraints);
 Result<X509ExtensionPtr> MakeIssuingDistributionPoint(const IssuingDistributionPoint& idp);
 Result<X509ExtensionPtr> MakeCrlNumber(std::uint64_t number);
+// Delta CRL Indicator (critical): the base CRL Number. Freshest CRL: like CRL
+// Distribution Points, one point with every URI.
+Result<X509ExtensionPtr> MakeDeltaCrlIndicator(std::uint64_t base_number);
+Result<X509ExtensionPtr> MakeFreshestCrl(const std::vector<std::string>& uris);
+// id-pkix-ocsp-nocheck: an ASN.1 NULL, not critical.
+Result<X509ExtensionPtr> MakeOcspNoCheck();
 
 // Readers.
 SubjectAltNames ReadGeneralNames(const GENERAL_NAMES* names);  // other name types skipped

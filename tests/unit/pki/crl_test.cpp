@@ -115,6 +115,14 @@ INSTANTIATE_TEST_SUITE_P(
                    StatusCode::kInvalidArgument, "(serial 0c) is listed twice"},
         BadCrlCase{"RemoveFromCrlInAFullCrl", [](CrlSpec& s) { s.revoked[1].reason = RevocationReason::kRemoveFromCrl; },
                    StatusCode::kInvalidArgument, "removeFromCRL is only for delta CRLs"},
+        BadCrlCase{"ADeltaWhoseBaseIsNotOlder", [](CrlSpec& s) { s.delta_of = s.number; },
+                   StatusCode::kInvalidArgument, "must be below its own"},
+        BadCrlCase{"ADeltaWithFreshestCrl",
+                   [](CrlSpec& s) {
+                     s.delta_of = s.number - 1;
+                     s.freshest_crl_urls = {"http://crl.example/delta.crl"};
+                   },
+                   StatusCode::kInvalidArgument, "a delta CRL carries no Freshest CRL"},
         BadCrlCase{"ARevocationInTheFuture", [](CrlSpec& s) { s.revoked[2].revocation_time = s.this_update + 1s; },
                    StatusCode::kInvalidArgument, "revoked[2] (serial 0b): revoked after thisUpdate"},
         BadCrlCase{"ADistributionPointWithBothScopes",
@@ -189,6 +197,18 @@ TEST(CrlShardFor, IsStableAndSpreadsRandomSerials) {
     EXPECT_GT(c, 800);
     EXPECT_LT(c, 1200);
   }
+}
+
+TEST(BuildCrl, WritesADeltaWithItsBaseNumberAndRemoveFromCrlEntries) {
+  CrlSpec spec = ThreeEntries();
+  spec.delta_of = 40;
+  spec.revoked[0].reason = RevocationReason::kRemoveFromCrl;
+  Crl crl = Must(BuildCrl(spec, Hierarchy(KeyAlgorithm::kEcdsaP256).intermediate));
+  Crl parsed = Must(ParseCrlDer(crl.ToDer()));
+  EXPECT_EQ(parsed.delta_of(), std::optional<std::uint64_t>(40));
+  EXPECT_EQ(parsed.number(), 42u);
+  EXPECT_EQ(parsed.Find(Serial("0c"))->reason, RevocationReason::kRemoveFromCrl);
+  EXPECT_EQ(Must(BuildCrl(ThreeEntries(), Hierarchy(KeyAlgorithm::kEcdsaP256).intermediate)).delta_of(), std::nullopt);
 }
 
 }  // namespace

@@ -144,5 +144,20 @@ TEST(RenderStatus, APendingCertificateSaysWhatIsMissing) {
   EXPECT_THAT(text, HasSubstr("Serial history:\n  <none>\n"));
 }
 
+TEST(RenderStatus, SaysHowRevocationCanBeCheckedWhenTheCaIsKnown) {
+  api::CertificateAuthority ca;
+  ca.metadata.name = "issuing";
+  ca.status.crl = api::CrlStatus{.number = 7, .config_map_name = "certplane-crl-issuing"};
+  ca.status.ocsp = api::OcspStatus{.url = "http://certplane:8080/ocsp/issuing",
+                                   .signers = {{.key_id = "0123456789abcdef", .serial_number = "5f"}}};
+  std::string text = RenderStatus(Renewed(), {}, kNow, {}, &ca);
+  EXPECT_THAT(text, HasSubstr("Revocation check:\n"));
+  EXPECT_THAT(text, HasSubstr("openssl verify -crl_check -crl_download"));
+  EXPECT_THAT(text, HasSubstr("CRL 7, ConfigMap certplane-crl-issuing"));
+  EXPECT_THAT(text, HasSubstr("openssl ocsp -issuer ca.crt -cert tls.crt -CAfile ca.crt -url "
+                              "http://certplane:8080/ocsp/issuing\n"));
+  EXPECT_THAT(RenderStatus(Renewed(), {}, kNow), Not(HasSubstr("Revocation check")));
+}
+
 }  // namespace
 }  // namespace certplane::plugin

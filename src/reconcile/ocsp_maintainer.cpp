@@ -1,0 +1,216 @@
+#include "reconcile/ocsp_maintainer.h"
+
+#include <algorithm>
+
+#include "api/certificate_authority_json.h"
+#include "api/condition.h"
+#include "api/well_known.h"
+#include "kube/logging.h"
+#include "pki/issue.h"
+#include "pki/key.h"
+
+namespace certplane::reconcile {
+namespace {
+
+// The API server refuses a ConfigMap over 1 MiB; stop well before.
+constexpr std::size_t kIssuedRecordLimit = 900 * 1024;
+
+bool Ready(const api::CertificateAuthority& ca) {
+  return api::IsConditionTrue(ca.status.conditions, api::kConditionReady) && !ca.status.certificate.empty();
+}
+
+kube::ObjectReference RefOf(const api::CertificateAuthority& ca) {
+  return {std::string(api::kApiVersion), std::string(api::kCertificateAuthorityKind), "", ca.metadata.name,
+          ca.metadata.uid};
+}
+
+std::int64_t Unix(pki::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+// When a responder certificate is replaced: two thirds into its life.
+pki::TimePoint RenewAt(const pki::Certificate& signer) {
+  return signer.not_before() + (signer.not_after() - signer.not_before()) * 2 / 3;
+}
+
+Result<OcspIdentity> IssueResponder(const std::string& ca, const std::string& key_id, const pki::Issuer& issuer,
+                                    kube::Duration validity, pki::TimePoint now) {
+  auto key = pki::GeneratePrivateKey(pki::KeyAlgorithm::kEcdsaP256);
+  if (!key.ok()) return key.status().WithContext("generating an OCSP responder key");
+  pki::CertificateSpec spec;
+  std::string cn = ca + " OCSP responder";
+  if (cn.size() > 64) cn = "OCSP responder " + key_id;
+  spec.subject.common_name = cn;
+  spec.validity = std::chrono::duration_cast<std::chrono::seconds>(validity);
+  spec.key_usages = {pki::KeyUsage::kDigitalSignature};
+  spec.extended_key_usages = {pki::ExtendedKeyUsage::kOcspSigning};
+  spec.ocsp_no_check = true;
+  spec.truncate_to_issuer = true;
+  auto cert = pki::IssueCertificate(spec, key->public_key(), issuer, now);
+  if (!cert.ok()) return cert.status().WithContext("issuing the OCSP responder certificate of key " + key_id);
+  return OcspIdentity{.key_id = key_id, .issuer = issuer.certificate(), .signer = {std::move(*cert), std::move(*key)}};
+}
+
+}  // namespace
+
+std::string OcspUrl(const std::string& public_base_url, const std::string& ca) {
+  if (public_base_url.empty()) return "";
+  std::string base = public_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/ocsp/" + ca;
+}
+
+OcspMaintainer::OcspMaintainer(OcspMaintainerDeps deps) : deps_(std::move(deps)) {
+  if (!deps_.clock) deps_.clock = kube::SystemClock();
+}
+
+kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
+  const std::string& name = request.name;
+  auto ca = deps_.caches->cas.store().Get(name);
+  if (!ca || !Ready(*ca)) return kube::ReconcileResult::Done();
+  auto material = deps_.signers->Get(name);
+  if (!material.ok()) return kube::ReconcileResult::Retry(material.status());
+  const pki::TimePoint now = deps_.clock->WallNow();
+  const std::string& ns = deps_.caches->controller_namespace();
+  const kube::WriteOptions options{.field_manager = deps_.field_manager};
+  auto log = kube::Logger("ocsp");
+
+  // Gather: the keys that need a responder, and what the caches hold.
+  struct Key {
+    std::string id;
+    const pki::Issuer* issuer;
+  };
+  std::vector<Key> keys{{(*material)->key_id, &(*material)->issuer}};
+  for (const auto& r : (*material)->retired) keys.push_back({r.key_id, &r.issuer});
+  auto cached_signers = deps_.caches->OcspSignersOf(name);
+  auto cached_issued = deps_.caches->IssuedSerialsOf(name);
+
+  // Decide and act: responders.
+  std::vector<OcspIdentity> identities;
+  bool changed = !cached_signers || !cached_signers->invalid.empty();
+  pki::TimePoint next = now + std::chrono::hours(1);
+  for (const Key& key : keys) {
+    const OcspIdentity* have = cached_signers ? cached_signers->Find(key.id) : nullptr;
+    if (have != nullptr && have->issuer == key.issuer->certificate() && now < RenewAt(have->signer.certificate)) {
+      identities.push_back(*have);
+    } else {
+      auto fresh = IssueResponder(name, key.id, *key.issuer, deps_.signer_validity, now);
+      if (!fresh.ok()) {
+        if (key.id == (*material)->key_id) return kube::ReconcileResult::Retry(fresh.status());
+        log->warn("no OCSP responder for a retired key ca={} key={}: {}", name, key.id, fresh.status().message());
+        continue;
+      }
+      log->info("issued OCSP responder certificate ca={} key={} serial={} not_after={}", name, key.id,
+                fresh->signer.certificate.serial().ToHex(), api::FormatTime(api::ToTime(fresh->signer.certificate.not_after())));
+      identities.push_back(std::move(*fresh));
+      changed = true;
+    }
+    next = std::min(next, RenewAt(identities.back().signer.certificate));
+  }
+  if (cached_signers && cached_signers->identities.size() != identities.size()) changed = true;
+  if (changed) {
+    auto data = EncodeOcspSignerData(identities);
+    if (!data.ok()) return kube::ReconcileResult::Retry(data.status());
+    nlohmann::json metadata = {{"name", OcspSignerSecretName(name)},
+                               {"namespace", ns},
+                               {"labels",
+                                {{"app.kubernetes.io/managed-by", "certplane"},
+                                 {std::string(kOcspSignerOfLabel), name}}}};
+    auto write = [&]() -> kube::ApiResult<nlohmann::json> {
+    if (cached_signers) {
+      // The controller may patch Secrets, never update them (the chart's RBAC); the
+      // resourceVersion in the patch keeps the write conditional all the same. Keys of
+      // responders no longer wanted are removed (null in a merge patch).
+      auto drop = [&](const std::string& id) {
+        for (const char* suffix : {".crt", ".key"}) {
+          if (!data->contains(id + suffix)) (*data)[id + suffix] = nullptr;
+        }
+      };
+      for (const auto& old : cached_signers->identities) drop(old.key_id);
+      for (const auto& [id, why] : cached_signers->invalid) drop(id);
+      metadata["resourceVersion"] = cached_signers->metadata.resource_version;
+      return deps_.client->MergePatch(kube::kSecrets, ns, OcspSignerSecretName(name),
+                                      {{"metadata", std::move(metadata)}, {"data", std::move(*data)}}, options);
+    } else {
+      nlohmann::json body = {{"apiVersion", "v1"},
+                             {"kind", "Secret"},
+                             {"type", "Opaque"},
+                             {"metadata", std::move(metadata)},
+                             {"data", std::move(*data)}};
+      return deps_.client->Create(kube::kSecrets, ns, body, options);
+    }
+    };
+    auto written = write();
+    if (!written.ok()) {
+      return kube::ReconcileResult::Retry(written.status().WithContext("writing Secret " + ns + "/" + OcspSignerSecretName(name)));
+    }
+  }
+
+  // Decide and act: the record of issued serials.
+  IssuedSerialMap issued = cached_issued ? cached_issued->serials : IssuedSerialMap{};
+  const std::int64_t ca_not_after = Unix((*material)->issuer.certificate().not_after());
+  auto note = [&](const std::string& serial, const std::optional<api::Time>& not_after) {
+    if (serial.empty()) return;
+    issued.emplace(serial, not_after ? Unix(*not_after) : ca_not_after);
+  };
+  for (const auto& cert : deps_.caches->CertificatesIssuedBy(name)) {
+    if (cert->status.ca_name == name) note(cert->status.serial_number, cert->status.not_after);
+    for (const auto& h : cert->status.history) {
+      if (h.ca_name == name) note(h.serial_number, h.not_after);
+    }
+  }
+  std::erase_if(issued, [&](const auto& kv) { return kv.second < Unix(now); });
+  if (!cached_issued || issued != cached_issued->serials || !cached_issued->invalid.empty()) {
+    std::string text = FormatIssuedSerials(issued);
+    if (text.size() > kIssuedRecordLimit) {
+      if (deps_.events) {
+        deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "IssuedSerialsFull", "RecordIssuedSerials",
+                             std::to_string(issued.size()) + " unexpired serials no longer fit one ConfigMap");
+      }
+      return kube::ReconcileResult::Retry(
+          FailedPrecondition("the record of serials issued by CertificateAuthority " + name + " is full"));
+    }
+    nlohmann::json metadata = {{"name", IssuedSerialsConfigMapName(name)},
+                               {"namespace", ns},
+                               {"labels",
+                                {{"app.kubernetes.io/managed-by", "certplane"},
+                                 {std::string(kIssuedSerialsOfLabel), name}}}};
+    if (cached_issued) metadata["resourceVersion"] = cached_issued->metadata.resource_version;
+    nlohmann::json body = {{"apiVersion", "v1"},
+                           {"kind", "ConfigMap"},
+                           {"metadata", std::move(metadata)},
+                           {"data", {{std::string(kIssuedSerialsKey), std::move(text)}}}};
+    auto written = cached_issued ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
+                                 : deps_.client->Create(kube::kConfigMaps, ns, body, options);
+    if (!written.ok()) {
+      return kube::ReconcileResult::Retry(
+          written.status().WithContext("writing ConfigMap " + ns + "/" + IssuedSerialsConfigMapName(name)));
+    }
+  }
+
+  // The CA's status.
+  api::OcspStatus status;
+  status.url = OcspUrl(deps_.public_base_url, name);
+  status.secret_name = OcspSignerSecretName(name);
+  status.issued_serials = static_cast<std::int64_t>(issued.size());
+  for (const auto& id : identities) {
+    status.signers.push_back({.key_id = id.key_id,
+                              .serial_number = id.signer.certificate.serial().ToHex(),
+                              .not_after = api::ToTime(id.signer.certificate.not_after())});
+  }
+  if (!ca->status.ocsp || !(*ca->status.ocsp == status)) {
+    api::CertificateAuthorityStatus only;
+    only.ocsp = status;
+    nlohmann::json patch = {{"status", {{"ocsp", api::EncodeCertificateAuthorityStatus(only)["ocsp"]}}}};
+    auto written = deps_.client->MergePatch(kCertificateAuthoritiesResource, "", name, patch,
+                                            {.field_manager = deps_.field_manager, .subresource = "status"});
+    if (!written.ok()) {
+      return kube::ReconcileResult::Retry(
+          written.status().WithContext("recording the OCSP responder in the status of CertificateAuthority " + name));
+    }
+  }
+  return kube::ReconcileResult::After(std::max<kube::Duration>(
+      std::chrono::duration_cast<kube::Duration>(next - now), std::chrono::seconds(1)));
+}
+
+}  // namespace certplane::reconcile

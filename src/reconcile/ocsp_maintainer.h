@@ -1,0 +1,65 @@
+// OcspMaintainer: keeps what every replica's OCSP responder reads (ocsp_material.h)
+// current for each CertificateAuthority. Runs on the leader only, as the one worker of an
+// "ocsp" controller keyed by CA name.
+//
+// For each CA key still in use (the current one and every retired one in the key
+// Secret) it keeps one delegated responder certificate: a fresh P-256 key, issued by
+// that key's CA certificate with id-kp-OCSPSigning and id-pkix-ocsp-nocheck, valid for
+// `signer_validity` (default 3 days) and replaced once two thirds of that have passed,
+// or when the CA certificate of that key changes. A retired key's certificates are so
+// answered by a responder that key issued, as RFC 6960 4.2.2.2 requires.
+//
+// It also keeps the durable record of the serials the CA issued: the record as it was,
+// plus every serial the cached Certificates name (status.serialNumber and
+// status.history, ACME-issued ones included, as ACME orders are Certificates), minus
+// those expired. A serial stays in the record after its Certificate is deleted, so the
+// responder tells "issued by us" (good or revoked) from "never issued" (unknown).
+//
+// Then it records the responder in the CA's status.ocsp (URL, signers, record size).
+//
+//   OcspMaintainer m({.client = client, .caches = &caches, .signers = &signers,
+//                     .public_base_url = "https://pki.example.com"});
+//   kube::ReconcileResult r = m.Reconcile({.name = "example-issuing"});
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "kube/clock.h"
+#include "kube/controller.h"
+#include "kube/event_recorder.h"
+#include "kube/rest_client.h"
+#include "reconcile/ca_signers.h"
+#include "reconcile/caches.h"
+
+namespace certplane::reconcile {
+
+struct OcspMaintainerDeps {
+  std::shared_ptr<kube::Client> client;
+  const Caches* caches = nullptr;
+  CaSigners* signers = nullptr;
+  kube::EventRecorder* events = nullptr;
+  std::shared_ptr<kube::Clock> clock;
+  std::string field_manager = "certplane";
+  std::string public_base_url;
+  // How long a delegated responder certificate is valid.
+  kube::Duration signer_validity = std::chrono::hours(72);
+};
+
+// The URL of CA `ca`'s responder under `public_base_url`; "" when that is empty.
+std::string OcspUrl(const std::string& public_base_url, const std::string& ca);
+
+class OcspMaintainer {
+ public:
+  explicit OcspMaintainer(OcspMaintainerDeps deps);
+
+  // The "ocsp" controller's reconcile; the key is a CA name. Requeues itself for the
+  // next responder rotation.
+  kube::ReconcileResult Reconcile(const kube::Request& request);
+
+ private:
+  OcspMaintainerDeps deps_;
+};
+
+}  // namespace certplane::reconcile

@@ -1,0 +1,153 @@
+#include "reconcile/ocsp_material.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include <openssl/crypto.h>
+
+#include "kube/base64.h"
+#include "pki/key.h"
+#include "pki/serial.h"
+#include "reconcile/ca_material.h"
+#include "reconcile/secret_data.h"
+
+namespace certplane::reconcile {
+namespace {
+
+constexpr std::string_view kCrtSuffix = ".crt";
+constexpr std::string_view kKeySuffix = ".key";
+
+Result<kube::ObjectMeta> MetadataOf(const nlohmann::json& object, std::string_view kind) {
+  try {
+    return object.at("metadata").get<kube::ObjectMeta>();
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument(std::string(kind) + " metadata: " + e.what());
+  }
+}
+
+std::string LabelOf(const kube::ObjectMeta& meta, std::string_view label) {
+  const std::string* v = meta.labels.Find(label);
+  return v != nullptr ? *v : std::string();
+}
+
+// One identity from "<id>.crt" (signer, then issuer) and "<id>.key".
+Result<OcspIdentity> LoadIdentity(const std::string& key_id, const std::string& crt, std::string key_pem) {
+  auto chain = pki::ParseCertificateChainPem(crt);
+  auto key = pki::ParsePrivateKeyPem(key_pem);
+  OPENSSL_cleanse(key_pem.data(), key_pem.size());
+  if (!chain.ok()) return chain.status().WithContext(key_id + std::string(kCrtSuffix));
+  if (chain->size() != 2) return InvalidArgument(key_id + ".crt must hold the responder certificate then its CA's");
+  if (!key.ok()) return key.status().WithContext(key_id + std::string(kKeySuffix));
+  if (Status s = pki::CheckKeyMatchesCertificate(*key, chain->front()); !s.ok()) return s.WithContext(key_id);
+  if (CaKeyId((*chain)[1]) != key_id) return InvalidArgument(key_id + ".crt: the CA certificate is of another key");
+  return OcspIdentity{.key_id = key_id, .issuer = (*chain)[1], .signer = {.certificate = chain->front(), .key = *key}};
+}
+
+}  // namespace
+
+std::string OcspSignerSecretName(const std::string& ca) { return "certplane-ocsp-" + ca; }
+std::string IssuedSerialsConfigMapName(const std::string& ca) { return "certplane-issued-" + ca; }
+
+const OcspIdentity* OcspSignerSecret::Find(const std::string& key_id) const {
+  auto it = std::find_if(identities.begin(), identities.end(), [&](const auto& i) { return i.key_id == key_id; });
+  return it == identities.end() ? nullptr : &*it;
+}
+
+Result<OcspSignerSecret> DecodeOcspSignerSecret(const nlohmann::json& secret) {
+  auto meta = MetadataOf(secret, "Secret");
+  if (!meta.ok()) return meta.status();
+  OcspSignerSecret out;
+  out.metadata = std::move(*meta);
+  out.ca_name = LabelOf(out.metadata, kOcspSignerOfLabel);
+  auto data = secret.find("data");
+  if (data == secret.end() || !data->is_object()) return out;
+  for (const auto& [name, value] : data->items()) {
+    std::string_view n = name;
+    if (!n.ends_with(kCrtSuffix)) continue;
+    const std::string key_id(n.substr(0, n.size() - kCrtSuffix.size()));
+    if (!IsCaKeyId(key_id)) continue;
+    std::string key_pem = SecretDataValue(secret, key_id + std::string(kKeySuffix));
+    if (key_pem.empty()) {
+      out.invalid[key_id] = "no " + key_id + ".key";
+      continue;
+    }
+    auto identity = LoadIdentity(key_id, SecretDataValue(secret, name), std::move(key_pem));
+    if (!identity.ok()) {
+      out.invalid[key_id] = identity.status().message();
+      continue;
+    }
+    out.identities.push_back(std::move(*identity));
+  }
+  std::sort(out.identities.begin(), out.identities.end(), [](const auto& a, const auto& b) { return a.key_id < b.key_id; });
+  return out;
+}
+
+Result<nlohmann::json> EncodeOcspSignerData(const std::vector<OcspIdentity>& identities) {
+  nlohmann::json data = nlohmann::json::object();
+  for (const OcspIdentity& id : identities) {
+    auto key = id.signer.key.ToPkcs8Pem();
+    if (!key.ok()) return key.status().WithContext("encoding the OCSP responder key of " + id.key_id);
+    data[id.key_id + std::string(kCrtSuffix)] = kube::Base64Encode(id.signer.certificate.ToPem() + id.issuer.ToPem());
+    data[id.key_id + std::string(kKeySuffix)] = kube::Base64Encode(key->view());
+  }
+  return data;
+}
+
+Result<IssuedSerials> DecodeIssuedSerialsConfigMap(const nlohmann::json& config_map) {
+  auto meta = MetadataOf(config_map, "ConfigMap");
+  if (!meta.ok()) return meta.status();
+  IssuedSerials out;
+  out.metadata = std::move(*meta);
+  out.ca_name = LabelOf(out.metadata, kIssuedSerialsOfLabel);
+  std::string text;
+  if (auto d = config_map.find("data"); d != config_map.end() && d->is_object()) {
+    text = d->value(std::string(kIssuedSerialsKey), "");
+  }
+  auto serials = ParseIssuedSerials(text);
+  if (!serials.ok()) {
+    out.invalid = serials.status().message();
+    return out;
+  }
+  out.serials = std::move(*serials);
+  return out;
+}
+
+std::string FormatIssuedSerials(const IssuedSerialMap& serials) {
+  std::string out;
+  out.reserve(serials.size() * 45);
+  for (const auto& [serial, not_after] : serials) {
+    out += serial;
+    out += ' ';
+    out += std::to_string(not_after);
+    out += '\n';
+  }
+  return out;
+}
+
+Result<IssuedSerialMap> ParseIssuedSerials(std::string_view text) {
+  IssuedSerialMap out;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (line.empty()) continue;
+    const std::size_t space = line.find(' ');
+    auto bad = [&](std::string_view why) {
+      return InvalidArgument(std::string(kIssuedSerialsKey) + " line " + std::to_string(line_no) + ": " +
+                             std::string(why));
+    };
+    if (space == std::string_view::npos) return bad("expected \"<serial hex> <notAfter>\"");
+    auto serial = pki::SerialNumber::FromHex(line.substr(0, space));
+    if (!serial.ok()) return bad(serial.status().message());
+    std::int64_t not_after = 0;
+    std::string_view t = line.substr(space + 1);
+    auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), not_after);
+    if (ec != std::errc() || ptr != t.data() + t.size()) return bad("notAfter is not a number");
+    out[serial->ToHex()] = not_after;
+  }
+  return out;
+}
+
+}  // namespace certplane::reconcile

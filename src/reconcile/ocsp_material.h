@@ -1,0 +1,88 @@
+// What a CA's OCSP responder needs, as the controller keeps it in its namespace and as
+// every replica caches it:
+//
+//   Secret certplane-ocsp-<ca>        (label certplane.io/ocsp-signer-of=<ca>)
+//     <key id>.crt   the delegated responder certificate, then the CA certificate of
+//                    that key (current or retired) which issued it, PEM
+//     <key id>.key   the responder's private key, PKCS#8 PEM
+//   ConfigMap certplane-issued-<ca>   (label certplane.io/issued-serials-of=<ca>)
+//     issued.txt     every unexpired serial the CA issued: "<serial hex> <notAfter unix>"
+//                    per line, sorted; kept after the Certificate is deleted
+//
+// Unlike certificate and CA key Secrets (cached_secrets.h), the responder Secret is
+// cached with its keys: every replica signs OCSP responses, and that is why these keys
+// are delegated ones, valid for days (RFC 6960 4.2.2.2), not the CA's.
+//
+//   auto signers = caches.OcspSignersOf("example-issuing");    // nullptr until issued
+//   for (const OcspIdentity& id : signers->identities) ...     // one per CA key
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "kube/object_meta.h"
+#include "pki/certificate.h"
+#include "pki/ocsp.h"
+
+namespace certplane::reconcile {
+
+inline constexpr std::string_view kOcspSignerOfLabel = "certplane.io/ocsp-signer-of";
+inline constexpr std::string_view kIssuedSerialsOfLabel = "certplane.io/issued-serials-of";
+inline constexpr std::string_view kIssuedSerialsKey = "issued.txt";
+
+std::string OcspSignerSecretName(const std::string& ca);      // "certplane-ocsp-<ca>"
+std::string IssuedSerialsConfigMapName(const std::string& ca);  // "certplane-issued-<ca>"
+
+// The responder identity of one CA key: the CA certificate a CertID's issuerKeyHash
+// names, and the delegated signer that CA certificate issued.
+struct OcspIdentity {
+  std::string key_id;
+  pki::Certificate issuer;
+  pki::OcspSigner signer;
+};
+
+struct OcspSignerSecret {
+  kube::ObjectMeta metadata;
+  std::string ca_name;  // label certplane.io/ocsp-signer-of
+  std::vector<OcspIdentity> identities;  // sorted by key id
+  // Pairs that did not load (a missing half, a key that does not match), by key id:
+  // the maintainer replaces them.
+  std::map<std::string, std::string> invalid;
+
+  const OcspIdentity* Find(const std::string& key_id) const;
+};
+
+// InvalidArgument only when the metadata cannot be read; a bad pair lands in `invalid`.
+Result<OcspSignerSecret> DecodeOcspSignerSecret(const nlohmann::json& secret);
+
+// The data of the responder Secret for `identities` (base64, as the API takes it).
+// Internal when a key cannot be encoded.
+Result<nlohmann::json> EncodeOcspSignerData(const std::vector<OcspIdentity>& identities);
+
+// The durable record of issued serials: serial (lower-case hex) -> notAfter (unix seconds).
+using IssuedSerialMap = std::map<std::string, std::int64_t>;
+
+struct IssuedSerials {
+  kube::ObjectMeta metadata;
+  std::string ca_name;  // label certplane.io/issued-serials-of
+  IssuedSerialMap serials;
+  std::string invalid;  // why issued.txt did not parse; empty when it did
+
+  bool Contains(const std::string& serial_hex) const { return serials.count(serial_hex) != 0; }
+};
+
+Result<IssuedSerials> DecodeIssuedSerialsConfigMap(const nlohmann::json& config_map);
+
+// "<hex> <unix>\n" per serial, in serial order.
+std::string FormatIssuedSerials(const IssuedSerialMap& serials);
+// The inverse; InvalidArgument naming the first bad line.
+Result<IssuedSerialMap> ParseIssuedSerials(std::string_view text);
+
+}  // namespace certplane::reconcile

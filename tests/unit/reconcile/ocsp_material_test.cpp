@@ -1,0 +1,75 @@
+// The OCSP responder Secret and the record of issued serials, as the caches decode them.
+#include "reconcile/ocsp_material.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fixtures.h"
+#include "kube/base64.h"
+#include "pki/issue.h"
+#include "reconcile/ca_material.h"
+
+namespace certplane::reconcile {
+namespace {
+
+using namespace std::chrono_literals;
+using pki::testing::Hierarchy;
+using pki::testing::kNow;
+using pki::testing::Must;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+TEST(IssuedSerials, RoundTripsAndRefusesBadLines) {
+  IssuedSerialMap serials{{"0a", 100}, {"5f0c", 1900000000}};
+  std::string text = FormatIssuedSerials(serials);
+  EXPECT_EQ(text, "0a 100\n5f0c 1900000000\n");
+  EXPECT_EQ(Must(ParseIssuedSerials(text)), serials);
+  EXPECT_THAT(Must(ParseIssuedSerials("5F:0C 7\n")), ElementsAre(Pair("5f0c", 7)));
+  EXPECT_THAT(ParseIssuedSerials("0a\n").status().message(), HasSubstr("line 1"));
+  EXPECT_THAT(ParseIssuedSerials("0a 1\nzz 2\n").status().message(), HasSubstr("line 2"));
+  EXPECT_THAT(ParseIssuedSerials("0a 1x\n").status().message(), HasSubstr("notAfter"));
+}
+
+TEST(IssuedSerials, DecodesTheConfigMapAndMarksABadRecord) {
+  nlohmann::json cm = {{"metadata", {{"name", "certplane-issued-a"}, {"labels", {{"certplane.io/issued-serials-of", "a"}}}}},
+                       {"data", {{"issued.txt", "0a 5\n"}}}};
+  IssuedSerials decoded = Must(DecodeIssuedSerialsConfigMap(cm));
+  EXPECT_EQ(decoded.ca_name, "a");
+  EXPECT_TRUE(decoded.Contains("0a"));
+  EXPECT_FALSE(decoded.Contains("0b"));
+  cm["data"]["issued.txt"] = "bad";
+  EXPECT_FALSE(Must(DecodeIssuedSerialsConfigMap(cm)).invalid.empty());
+}
+
+TEST(OcspSignerSecret, RoundTripsIdentitiesAndReportsABrokenPair) {
+  const auto& pki = Hierarchy(pki::KeyAlgorithm::kEcdsaP256);
+  pki::CertificateSpec spec;
+  spec.subject.common_name = "responder";
+  spec.validity = 72h;
+  spec.key_usages = {pki::KeyUsage::kDigitalSignature};
+  spec.extended_key_usages = {pki::ExtendedKeyUsage::kOcspSigning};
+  spec.ocsp_no_check = true;
+  const pki::PrivateKey& key = pki::testing::TestKey(pki::KeyAlgorithm::kEcdsaP256);
+  OcspIdentity id{CaKeyId(pki.intermediate_cert), pki.intermediate_cert,
+                  {Must(pki::IssueCertificate(spec, key.public_key(), pki.intermediate, kNow)), key}};
+  nlohmann::json data = Must(EncodeOcspSignerData({id}));
+  nlohmann::json secret = {{"metadata", {{"name", "certplane-ocsp-a"}, {"labels", {{"certplane.io/ocsp-signer-of", "a"}}}}},
+                           {"data", data}};
+  OcspSignerSecret decoded = Must(DecodeOcspSignerSecret(secret));
+  EXPECT_EQ(decoded.ca_name, "a");
+  ASSERT_EQ(decoded.identities.size(), 1u);
+  EXPECT_EQ(decoded.identities[0].key_id, id.key_id);
+  EXPECT_EQ(decoded.identities[0].issuer, pki.intermediate_cert);
+  EXPECT_EQ(decoded.identities[0].signer.certificate, id.signer.certificate);
+  EXPECT_NE(decoded.Find(id.key_id), nullptr);
+
+  secret["data"][id.key_id + ".key"] = kube::Base64Encode(
+      Must(pki::testing::OtherTestKey(pki::KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view());
+  OcspSignerSecret broken = Must(DecodeOcspSignerSecret(secret));
+  EXPECT_TRUE(broken.identities.empty());
+  EXPECT_EQ(broken.invalid.count(id.key_id), 1u);
+}
+
+}  // namespace
+}  // namespace certplane::reconcile
