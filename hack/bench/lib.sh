@@ -8,6 +8,7 @@
 #   bench_apply_root_ca                       # the CA bench-root
 #   bench_apply_server_template bench '*.bench.svc' '*.bench.svc'
 #   bench_apply_profile bench '{api: {}}'     # the profile bench
+#   bench_create_certificates 1000            # c0..c999 in namespace bench, all Ready
 # Source hack/lib.sh first.
 
 bench_up() {
@@ -96,4 +97,20 @@ spec:
   enrollment: $2
 $renewal
 YAML
+}
+
+# Creates Certificates c0..c<N-1> of the profile bench in namespace bench (one request,
+# a List), then waits until every one is Ready.
+bench_create_certificates() {
+  python3 - "$1" >"$work/certs.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+items = [{"apiVersion": "certplane.io/v1alpha1", "kind": "Certificate",
+          "metadata": {"name": f"c{i}", "namespace": "bench"},
+          "spec": {"profileRef": {"name": "bench"}, "secretName": f"c{i}-tls", "commonName": f"c{i}.bench.svc"}}
+         for i in range(n)]
+print(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+PY
+  kubectl create -f "$work/certs.json" >/dev/null
+  kubectl wait --for=condition=Ready --timeout=600s cpcert --all -n bench >/dev/null
 }

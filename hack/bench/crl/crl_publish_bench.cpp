@@ -19,20 +19,14 @@
 #include "pki/key.h"
 #include "reconcile/crl_ledger.h"
 #include "reconcile/crl_signing.h"
+#include "../bench_support.h"
 
 using namespace certplane;
 using namespace std::chrono_literals;
 
 namespace {
 
-template <typename T>
-T Must(Result<T> r) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
+using bench::Must;
 
 pki::Issuer MakeIssuer(pki::TimePoint now) {
   pki::PrivateKey key = Must(pki::GeneratePrivateKey(pki::KeyAlgorithm::kEcdsaP256));

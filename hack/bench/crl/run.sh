@@ -44,17 +44,7 @@ YAML
 bench_apply_profile bench '{api: {}}'
 kubectl wait --for=condition=Ready --timeout=60s certificateprofile/bench >/dev/null
 total=$((revocations + burst))
-python3 - "$total" >"$work/certs.json" <<'PY'
-import json, sys
-n = int(sys.argv[1])
-items = [{"apiVersion": "certplane.io/v1alpha1", "kind": "Certificate",
-          "metadata": {"name": f"c{i}", "namespace": "bench"},
-          "spec": {"profileRef": {"name": "bench"}, "secretName": f"c{i}-tls", "commonName": f"c{i}.bench.svc"}}
-         for i in range(n)]
-print(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
-PY
-kubectl create -f "$work/certs.json" >/dev/null
-kubectl wait --for=condition=Ready --timeout=600s cpcert --all -n bench >/dev/null
+bench_create_certificates "$total"
 
 # Whether the CRL served over HTTP lists every serial in the file $1.
 crl_lists() {

@@ -26,20 +26,14 @@
 #include "pki/ocsp.h"
 #include "reconcile/ca_material.h"
 #include "reconcile/ocsp_responder.h"
+#include "../bench_support.h"
 
 using namespace certplane;
 using namespace std::chrono_literals;
 
 namespace {
 
-template <typename T>
-T Must(Result<T> r) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
+using bench::Must;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();

@@ -39,17 +39,7 @@ bench_apply_root_ca
 bench_apply_server_template bench '*.bench.svc' '*.bench.svc'
 bench_apply_profile bench '{api: {}}'
 kubectl wait --for=condition=Ready --timeout=60s certificateprofile/bench >/dev/null
-python3 - "$certs" >"$work/certs.json" <<'PY'
-import json, sys
-n = int(sys.argv[1])
-items = [{"apiVersion": "certplane.io/v1alpha1", "kind": "Certificate",
-          "metadata": {"name": f"c{i}", "namespace": "bench"},
-          "spec": {"profileRef": {"name": "bench"}, "secretName": f"c{i}-tls", "commonName": f"c{i}.bench.svc"}}
-         for i in range(n)]
-print(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
-PY
-kubectl create -f "$work/certs.json" >/dev/null
-kubectl wait --for=condition=Ready --timeout=600s cpcert --all -n bench >/dev/null
+bench_create_certificates "$certs"
 until [[ -n $(kubectl get cpca bench-root -o jsonpath='{.status.ocsp.signers[0].serialNumber}') ]]; do sleep 0.2; done
 kubectl get cpca bench-root -o jsonpath='{.status.certificate}' >"$work/ca.crt"
 kubectl get cpcert -n bench -o jsonpath='{range .items[*]}{.status.serialNumber}{"\n"}{end}' >"$work/serials"

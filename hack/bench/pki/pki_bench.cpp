@@ -22,22 +22,16 @@
 #include "pki/crl.h"
 #include "pki/issue.h"
 #include "pki/key.h"
+#include "../bench_support.h"
 
 namespace certplane::pki {
 namespace {
 
+using bench::Must;
+
 using namespace std::chrono_literals;
 
 const TimePoint kNow = TimePoint(std::chrono::sys_days(std::chrono::year(2030) / 1 / 1));
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "benchmark setup failed: %s\n", r.status().ToString().c_str());
-    std::abort();
-  }
-  return std::move(*r);
-}
 
 KeyAlgorithm Algorithm(const benchmark::State& state) { return kAllKeyAlgorithms[static_cast<size_t>(state.range(0))]; }
 
