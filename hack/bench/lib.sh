@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the benchmarks that need a cluster: a private control plane with the CRDs
 # and the namespaces certplane-system and bench, and the controller on free loopback
 # ports. Everything stops and is removed when the script exits.
