@@ -42,7 +42,7 @@ source "$here/../lib.sh"
 cd "$CERTPLANE_REPO_ROOT"
 
 command_line="hack/bench/compare/run.sh $*"
-cm_bin= cm_crds= out= smoke= scenarios=issuance,floor,renewal,idle,crl sizes= build_dir=build no_build= cp_bin=
+cm_bin='' cm_crds='' out='' smoke='' scenarios=issuance,floor,renewal,idle,crl sizes='' build_dir=build no_build='' cp_bin=''
 max_n=()
 while (($#)); do
   case $1 in
@@ -68,7 +68,7 @@ done
 if [[ -n $smoke ]]; then
   sizes=${sizes:-10} rsa_n=10 renew_n=10 idle_n=10 idle_secrets=20 crl_flag=--quick timeout=120
 else
-  sizes=${sizes:-100,1000,10000} rsa_n=1000 renew_n=10000 idle_n=10000 idle_secrets=50000 crl_flag= timeout=5400
+  sizes=${sizes:-100,1000,10000} rsa_n=1000 renew_n=10000 idle_n=10000 idle_secrets=50000 crl_flag='' timeout=5400
 fi
 idle_secret_bytes=10240
 create_concurrency=16
@@ -113,7 +113,7 @@ if [[ $cp_bin != "$(realpath -m build/controller/certplane-controller)" ]]; then
 fi
 
 # --- cells -------------------------------------------------------------------------
-sampler_pid= work=
+sampler_pid='' work=''
 compare_cleanup() {
   [[ -n $sampler_pid ]] && kill -TERM "$sampler_pid" 2>/dev/null && wait "$sampler_pid" 2>/dev/null
   sampler_pid=
@@ -141,11 +141,15 @@ fresh() {
 }
 
 # keep_log: the controller's last lines, for when a cell went wrong.
-keep_log() { [[ -f $work/controller.log ]] && tail -n 300 "$work/controller.log" >"$out/logs/$cell_name.log" || true; }
+keep_log() {
+  if [[ -f $work/controller.log ]]; then
+    tail -n 300 "$work/controller.log" >"$out/logs/$cell_name.log" || true
+  fi
+}
 
 stop_controller() {
   keep_log
-  kill -TERM "$controller_pid" 2>/dev/null && wait "$controller_pid" 2>/dev/null || true
+  if kill -TERM "$controller_pid" 2>/dev/null; then wait "$controller_pid" 2>/dev/null || true; fi
   controller_pid=
 }
 
@@ -222,7 +226,7 @@ start_sampler() {
   done
 }
 stop_sampler() {
-  kill -TERM "$sampler_pid" 2>/dev/null && wait "$sampler_pid" 2>/dev/null || true
+  if kill -TERM "$sampler_pid" 2>/dev/null; then wait "$sampler_pid" 2>/dev/null || true; fi
   sampler_pid=
 }
 
@@ -352,7 +356,10 @@ else
   log "no --cert-manager-controller: measuring certplane and the floor alone"
 fi
 has floor && configs+=(floor)
-[[ -n $smoke && -z $cm_bin ]] && configs=(certplane $(has floor && echo floor))
+if [[ -n $smoke && -z $cm_bin ]]; then
+  configs=(certplane)
+  if has floor; then configs+=(floor); fi
+fi
 
 jq -n --arg cmd "$command_line" --argjson smoke "${smoke:-0}" \
   --arg cm "${cm_bin:-}" --arg cmcrds "${cm_crds:-}" \
