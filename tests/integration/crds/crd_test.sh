@@ -96,7 +96,7 @@ log "namespace $ns, suffix $id, kubectl $(kubectl version --client -o json | pyt
 # --- The repository's examples are the shared contract, byte for byte. --------------
 examples=$src/examples
 for f in 01-root-ca.yaml 02-issuing-ca.yaml 03-template.yaml 04-profile.yaml 05-certificate.yaml; do
-  [[ -f $examples/$f ]] && pass "examples/$f exists" || fail "examples/$f is missing"
+  if [[ -f $examples/$f ]]; then pass "examples/$f exists"; else fail "examples/$f is missing"; fi
 done
 if [[ -d $src/../shared/examples ]]; then
   if diff -r "$src/../shared/examples" "$examples" >"$work/diff" 2>&1; then
@@ -144,12 +144,12 @@ else fail "fields without a description: $undescribed"; fi
 kubectl api-resources --api-group=certplane.io -o wide --no-headers >"$work/resources"
 check_resource() {
   local plural=$1 short=$2 namespaced=$3 line
-  line=$(grep -E "^$plural[[:space:]]" "$work/resources" || true)
+  line=$(grep -E "^${plural}[[:space:]]" "$work/resources" || true)
   if [[ -z $line ]]; then fail "$plural is not served"; return; fi
-  [[ $line == *"$short"* ]] && pass "$plural has short names $short" || fail "$plural short names: $line"
-  [[ $line == *" $namespaced "* ]] && pass "$plural namespaced=$namespaced" || fail "$plural scope: $line"
-  [[ $line == *certplane* ]] && pass "$plural is in the certplane category" || fail "$plural category: $line"
-  [[ $line == *v1alpha1* ]] && pass "$plural serves v1alpha1" || fail "$plural version: $line"
+  if [[ $line == *"$short"* ]]; then pass "$plural has short names $short"; else fail "$plural short names: $line"; fi
+  if [[ $line == *" $namespaced "* ]]; then pass "$plural namespaced=$namespaced"; else fail "$plural scope: $line"; fi
+  if [[ $line == *certplane* ]]; then pass "$plural is in the certplane category"; else fail "$plural category: $line"; fi
+  if [[ $line == *v1alpha1* ]]; then pass "$plural serves v1alpha1"; else fail "$plural version: $line"; fi
 }
 check_resource certificateauthorities cpca,cpcas false
 check_resource certificatetemplates cptemplate,cptemplates false
@@ -157,7 +157,7 @@ check_resource certificateprofiles cpprofile,cpprofiles false
 check_resource certificates cpcert,cpcerts true
 if kubectl api-resources --no-headers 2>/dev/null | awk '{print $2}' | tr ',' '\n' | grep -qx cert; then
   owner=$(kubectl api-resources --no-headers | awk '$2 ~ /(^|,)cert(,|$)/ {print $0}')
-  [[ $owner == *cert-manager.io* ]] && pass "cert/certs left to cert-manager" || fail "we claim cert: $owner"
+  if [[ $owner == *cert-manager.io* ]]; then pass "cert/certs left to cert-manager"; else fail "we claim cert: $owner"; fi
 else
   pass "certplane claims neither cert nor certs (cert-manager's short names)"
 fi
@@ -225,7 +225,8 @@ expect_eq "Template keeps spec.subjectAltNames.emailAddresses.allowed empty" "[]
 out=$(kubectl get certplane -A 2>&1 || true)
 for want in "certificateauthority.certplane.io/example-root-$id" "certificatetemplate.certplane.io/web-server-$id" \
             "certificateprofile.certplane.io/web-$id" "certificate.certplane.io/frontend"; do
-  [[ $out == *"$want"* ]] && pass "kubectl get certplane lists $want" || fail "kubectl get certplane lacks $want: $out"
+  if [[ $out == *"$want"* ]]; then pass "kubectl get certplane lists $want"
+  else fail "kubectl get certplane lacks $want: $out"; fi
 done
 
 # --- Status is a subresource, and the printer columns show it. ----------------------
@@ -238,8 +239,9 @@ expect_eq "status is not written through the main resource" 5eed0123abcdef \
 header=$(kubectl get cpcert frontend -n "$ns" | sed -n 1p | tr -s ' ')
 expect_eq "Certificate printer columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER AGE" "$header"
 row=$(kubectl get cpcert frontend -n "$ns" --no-headers | tr -s ' ')
-[[ $row == "frontend True frontend-tls web-$id 5eed0123abcdef 2030-01-31T00:00:00Z "* ]] \
-  && pass "Certificate row shows ready, secret, profile, serial, expiry" || fail "Certificate row: $row"
+if [[ $row == "frontend True frontend-tls web-$id 5eed0123abcdef 2030-01-31T00:00:00Z "* ]]; then
+  pass "Certificate row shows ready, secret, profile, serial, expiry"
+else fail "Certificate row: $row"; fi
 wide=$(kubectl get cpcert frontend -n "$ns" -o wide | sed -n 1p | tr -s ' ')
 expect_eq "Certificate wide columns" "NAME READY SECRET PROFILE SERIAL NOTAFTER RENEWAL REVOKED REASON ACME-ORDER AGE" "$wide"
 expect_eq "CertificateAuthority printer columns" "NAME TYPE READY PARENT SERIAL NOTAFTER CRL AGE" \
@@ -247,14 +249,16 @@ expect_eq "CertificateAuthority printer columns" "NAME TYPE READY PARENT SERIAL 
 expect_eq "CertificateTemplate printer columns" "NAME DEFAULT MAX AGE" \
   "$(kubectl get cptemplate "web-server-$id" | sed -n 1p | tr -s ' ')"
 row=$(kubectl get cptemplate "web-server-$id" --no-headers | tr -s ' ')
-[[ $row == "web-server-$id 720h 2160h "* ]] && pass "Template row shows its durations" || fail "Template row: $row"
+if [[ $row == "web-server-$id 720h 2160h "* ]]; then pass "Template row shows its durations"
+else fail "Template row: $row"; fi
 expect_eq "CertificateProfile printer columns" "NAME READY CA TEMPLATE CERTIFICATES AGE" \
   "$(kubectl get cpprofile "web-$id" | sed -n 1p | tr -s ' ')"
 kubectl patch cpca "example-issuing-$id" --subresource=status --type=merge \
   -p '{"status":{"crl":{"number":7,"entries":2}}}' >/dev/null
 row=$(kubectl get cpca "example-issuing-$id" --no-headers | tr -s ' ')
-[[ $row == "example-issuing-$id Intermediate example-root-$id 7 "* ]] \
-  && pass "CA row shows type, parent and CRL number" || fail "CA row: $row"
+if [[ $row == "example-issuing-$id Intermediate example-root-$id 7 "* ]]; then
+  pass "CA row shows type, parent and CRL number"
+else fail "CA row: $row"; fi
 
 # --- Invalid specs are refused before the controller sees them. ---------------------
 ca() { printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateAuthority\nmetadata: {name: bad-%s}\nspec: %s\n' "$id" "$1"; }
@@ -427,8 +431,8 @@ expect_cmd "status.certificate is written through /status" \
   -p '{"status":{"certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}}'
 row=$(kubectl get cpcert enrolled -n "$ns" -o wide --no-headers | tr -s ' ')
 # (kubectl leaves empty cells blank: no Ready, no Secret, no serial yet.)
-[[ $row == "enrolled web o-1 "* ]] && pass "a CSR enrollment's row shows no Secret and its ACME order" \
-  || fail "CSR enrollment row: $row"
+if [[ $row == "enrolled web o-1 "* ]]; then pass "a CSR enrollment's row shows no Secret and its ACME order"
+else fail "CSR enrollment row: $row"; fi
 
 # --- Revocation is final (a transition rule), except that a hold may be lifted. -----
 revoke() { kubectl patch cpcert "$1" -n "$ns" --type=merge -p "{\"spec\":{\"revocation\":{\"reason\":\"$2\"}}}" "${@:3}"; }
