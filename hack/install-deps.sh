@@ -21,6 +21,8 @@ packages=(
   lego
   # charts for the benchmark report
   python3-matplotlib
+  # lint (hack/lint.sh)
+  shellcheck
 )
 
 missing=()

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Lints certplane and fails on any finding; hack/test.sh runs it first, so CI does too.
+#
+#   hack/lint.sh            every check
+#   hack/lint.sh shell      only the named checks
+#
+# Checks:
+#   shell  shellcheck over every shell script: *.sh, *.bash, and any other file whose
+#          first line is an sh, bash, dash or ksh shebang (hack/control-plane, .ci/run).
+#          Its settings are in .shellcheckrc, which editors read too.
+#
+# Each check is a function lint_NAME that prints its findings and returns non-zero when
+# there is one. Every requested check runs even when an earlier one failed; the script
+# exits non-zero when any failed. A missing tool fails its check, never skips it. The
+# files are the ones git tracks plus new ones it does not ignore, so a fresh clone
+# lints the same set and build output is never linted.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CERTPLANE_REPO_ROOT"
+
+log() { echo "lint: $*" >&2; }
+
+# need TOOL: true when TOOL is on PATH; otherwise says how to get it and fails.
+need() {
+  command -v "$1" >/dev/null && return 0
+  log "$1 is not installed; hack/install-deps.sh installs it"
+  return 1
+}
+
+# repo_files: the files to lint, NUL-separated, each once, as paths from the root.
+repo_files() {
+  git ls-files -z --cached --others --exclude-standard | sort -zu
+}
+
+# shell_scripts: the shell scripts among repo_files, NUL-separated.
+shell_scripts() {
+  local f first shebang='^#!.*[/[:space:]](ba|da|k)?sh([[:space:]]|$)'
+  while IFS= read -r -d '' f; do
+    # Skip files deleted in the work tree, and links (their target is linted itself).
+    [[ -f $f && ! -L $f ]] || continue
+    if [[ $f == *.sh || $f == *.bash ]]; then
+      printf '%s\0' "$f"
+      continue
+    fi
+    first=''
+    IFS= read -r -n 256 first <"$f" || true  # a file without a newline still gives its start
+    if [[ $first =~ $shebang ]]; then printf '%s\0' "$f"; fi
+  done < <(repo_files)
+}
+
+# Severity: style, shellcheck's default and lowest, so every finding counts. The
+# style-level findings in these scripts were real hazards ("A && B || C" runs C when B
+# fails; "$var[" reads as an array index), fixing them all cost little, and a finding
+# that is a deliberate choice is disabled on its own line with the reason.
+lint_shell() {
+  need shellcheck || return 1
+  local scripts=()
+  mapfile -d '' scripts < <(shell_scripts)
+  if ((${#scripts[@]} == 0)); then
+    log "found no shell scripts to check"
+    return 1
+  fi
+  log "shellcheck $(shellcheck --version | sed -n 's/^version: //p') over ${#scripts[@]} scripts"
+  shellcheck --severity=style -- "${scripts[@]}"
+}
+
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "not a git checkout: the files to lint come from git"
+
+all_checks=(shell)
+checks=("$@")
+((${#checks[@]})) || checks=("${all_checks[@]}")
+for check in "${checks[@]}"; do
+  declare -F "lint_$check" >/dev/null || die "unknown check $check (checks: ${all_checks[*]})"
+done
+
+failed=()
+for check in "${checks[@]}"; do
+  # In an if, set -e is off inside the function: each check returns its own status.
+  if "lint_$check"; then
+    log "$check: no findings"
+  else
+    failed+=("$check")
+  fi
+done
+if ((${#failed[@]})); then
+  log "failed: ${failed[*]}"
+  exit 1
+fi
