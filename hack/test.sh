@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of certplane, from a fresh Debian machine or a warm one:
 #   1. installs the Debian packages (hack/install-deps.sh; quick when present),
-#   2. builds kube-apiserver, etcd, kubectl and helm from their Go modules when the
+#   2. lints (hack/lint.sh: shellcheck over every shell script); a finding fails the run,
+#   3. builds kube-apiserver, etcd, kubectl and helm from their Go modules when the
 #      cache outside the clone lacks them (hack/build-control-plane.sh),
-#   3. builds certplane (release) and runs every tier: unit, integration, e2e, and the
+#   4. builds certplane (release) and runs every tier: unit, integration, e2e, and the
 #      fuzzers briefly,
-#   4. builds it again with ASan + UBSan and runs the unit and integration tests,
-#   5. stops every control plane it started, even when interrupted.
+#   5. builds it again with ASan + UBSan and runs the unit and integration tests,
+#   6. stops every control plane it started, even when interrupted.
 # .ci/run calls exactly this.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,6 +26,8 @@ trap 'exit 130' INT TERM
 
 step "dependencies"
 hack/install-deps.sh
+step "lint"
+hack/lint.sh
 step "control-plane binaries"
 hack/build-control-plane.sh
 step "build (release)"
