@@ -144,6 +144,12 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
     if (ca->status.crl) {
       out += "  CRL   openssl verify -crl_check -crl_download -CAfile ca.crt tls.crt   (its distribution point; CRL " +
              std::to_string(ca->status.crl->number) + ", ConfigMap " + OrNone(ca->status.crl->config_map_name) + ")\n";
+      if (ca->status.crl->delta_number != 0) {
+        // -crl_download fetches no delta: the relying party fetches both files itself.
+        out += "  Delta openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl tls.crt\n"
+               "        (base from the CRL distribution point, delta from Freshest CRL; delta CRL " +
+               std::to_string(ca->status.crl->delta_number) + ")\n";
+      }
     } else {
       out += "  CRL   <none published yet>\n";
     }

@@ -54,12 +54,23 @@ struct NameConstraints {
   bool operator==(const NameConstraints&) const = default;
 };
 
+// Delta CRLs (RFC 5280 5.2.4): on when spec.crl.delta is set.
+struct CrlDeltaSpec {
+  Duration validity = std::chrono::hours(1);  // nextUpdate - thisUpdate of every delta CRL
+  // Where the delta CRLs are published ("{shard}" and "{key}" as in distributionPointURLs);
+  // empty: <--public-base-url>/crl/<ca>/<key id>/<shard>.delta.crl.
+  std::vector<std::string> distribution_point_urls;
+
+  bool operator==(const CrlDeltaSpec&) const = default;
+};
+
 struct CrlSpec {
   Duration validity = std::chrono::hours(24);
   std::optional<Duration> refresh_before;  // else validity / 3 (defaults.h)
   std::vector<std::string> distribution_point_urls;
   std::int32_t shards = 1;
   std::int32_t max_entries_per_shard = 2000;
+  std::optional<CrlDeltaSpec> delta;
 
   bool operator==(const CrlSpec&) const = default;
 };
@@ -87,6 +98,8 @@ struct CrlStatus {
   std::int64_t entries = 0;
   std::int32_t shards = 0;
   std::string config_map_name;
+  std::int64_t delta_number = 0;         // the latest delta CRL's number; 0: no delta CRLs
+  std::optional<Time> delta_next_update;  // the earliest nextUpdate of the shards' delta CRLs
 
   bool operator==(const CrlStatus&) const = default;
 };

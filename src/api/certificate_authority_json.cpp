@@ -55,12 +55,21 @@ void EncodeFields(ObjectWriter& w, const NameConstraints& in) {
       .SetObjectIfNotEmpty("excluded", json_io::EncodeValue(in.excluded));
 }
 
+void DecodeFields(ObjectReader& r, CrlDeltaSpec& out) {
+  r.Optional("validity", out.validity).Optional("distributionPointURLs", out.distribution_point_urls);
+}
+
+void EncodeFields(ObjectWriter& w, const CrlDeltaSpec& in) {
+  w.Set("validity", in.validity).SetIfNotEmpty("distributionPointURLs", in.distribution_point_urls);
+}
+
 void DecodeFields(ObjectReader& r, CrlSpec& out) {
   r.Optional("validity", out.validity)
       .Optional("refreshBefore", out.refresh_before)
       .Optional("distributionPointURLs", out.distribution_point_urls)
       .Optional("shards", out.shards)
-      .Optional("maxEntriesPerShard", out.max_entries_per_shard);
+      .Optional("maxEntriesPerShard", out.max_entries_per_shard)
+      .Optional("delta", out.delta);
 }
 
 void EncodeFields(ObjectWriter& w, const CrlSpec& in) {
@@ -68,7 +77,8 @@ void EncodeFields(ObjectWriter& w, const CrlSpec& in) {
       .Set("refreshBefore", in.refresh_before)
       .SetIfNotEmpty("distributionPointURLs", in.distribution_point_urls)
       .Set("shards", in.shards)
-      .Set("maxEntriesPerShard", in.max_entries_per_shard);
+      .Set("maxEntriesPerShard", in.max_entries_per_shard)
+      .Set("delta", in.delta);
 }
 
 void DecodeFields(ObjectReader& r, CertificateAuthoritySpec& out) {
@@ -105,7 +115,9 @@ void DecodeFields(ObjectReader& r, CrlStatus& out) {
       .Optional("nextUpdate", out.next_update)
       .Optional("entries", out.entries)
       .Optional("shards", out.shards)
-      .Optional("configMapName", out.config_map_name);
+      .Optional("configMapName", out.config_map_name)
+      .Optional("deltaNumber", out.delta_number)
+      .Optional("deltaNextUpdate", out.delta_next_update);
 }
 
 void EncodeFields(ObjectWriter& w, const CrlStatus& in) {
@@ -115,7 +127,9 @@ void EncodeFields(ObjectWriter& w, const CrlStatus& in) {
       .Set("nextUpdate", in.next_update)
       .Set("entries", in.entries)
       .SetIfNotEmpty("shards", in.shards)
-      .SetIfNotEmpty("configMapName", in.config_map_name);
+      .SetIfNotEmpty("configMapName", in.config_map_name)
+      .SetIfNotEmpty("deltaNumber", in.delta_number)
+      .Set("deltaNextUpdate", in.delta_next_update);
 }
 
 void DecodeFields(ObjectReader& r, OcspSignerStatus& out) {

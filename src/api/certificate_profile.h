@@ -63,6 +63,9 @@ struct RenewalDefaults {
 struct RevocationOptions {
   bool revoke_superseded_on_renewal = false;
   bool revoke_on_delete = false;
+  // New certificates carry the CA's OCSP responder URL (status.ocsp.url) in their
+  // Authority Information Access extension.
+  bool include_ocsp_url = false;
 
   bool operator==(const RevocationOptions&) const = default;
 };

@@ -66,11 +66,14 @@ void EncodeFields(ObjectWriter& w, const RenewalDefaults& in) {
 
 void DecodeFields(ObjectReader& r, RevocationOptions& out) {
   r.Optional("revokeSupersededOnRenewal", out.revoke_superseded_on_renewal)
-      .Optional("revokeOnDelete", out.revoke_on_delete);
+      .Optional("revokeOnDelete", out.revoke_on_delete)
+      .Optional("includeOCSPURL", out.include_ocsp_url);
 }
 
 void EncodeFields(ObjectWriter& w, const RevocationOptions& in) {
-  w.Set("revokeSupersededOnRenewal", in.revoke_superseded_on_renewal).Set("revokeOnDelete", in.revoke_on_delete);
+  w.Set("revokeSupersededOnRenewal", in.revoke_superseded_on_renewal)
+      .Set("revokeOnDelete", in.revoke_on_delete)
+      .Set("includeOCSPURL", in.include_ocsp_url);
 }
 
 void DecodeFields(ObjectReader& r, OutputDefaults& out) {

@@ -61,6 +61,16 @@ inline constexpr std::string_view kCrlLedgerKey = "revoked.txt";
 inline constexpr std::string_view kCrlKeyIdAnnotation = "certplane.io/crl-key-id";
 inline constexpr std::string_view kCrlRetiredKeysAnnotation = "certplane.io/crl-retired-keys";
 inline constexpr std::string_view kCrlRetiredDerPrefix = "crl-";  // + key id + ".der"
+// With delta CRLs (spec.crl.delta), the shard's delta CRL by the current key, over the
+// complete CRL crl.der (its Delta CRL Indicator names that CRL's number): data delta.pem,
+// binaryData delta.der; each retired key's as binaryData delta-<key id>.der. The
+// annotations give its number, thisUpdate and nextUpdate.
+inline constexpr std::string_view kDeltaCrlPemKey = "delta.pem";
+inline constexpr std::string_view kDeltaCrlDerKey = "delta.der";
+inline constexpr std::string_view kDeltaCrlRetiredDerPrefix = "delta-";  // + key id + ".der"
+inline constexpr std::string_view kDeltaCrlNumberAnnotation = "certplane.io/delta-crl-number";
+inline constexpr std::string_view kDeltaCrlThisUpdateAnnotation = "certplane.io/delta-crl-this-update";
+inline constexpr std::string_view kDeltaCrlNextUpdateAnnotation = "certplane.io/delta-crl-next-update";
 
 // kubectl's copy of the whole applied object; dropped when decoding (it can be as large
 // as the object itself and nothing in certplane reads it).

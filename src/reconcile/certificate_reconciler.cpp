@@ -83,6 +83,8 @@ struct CertificateReconciler::SigningCa {
   std::shared_ptr<const CaMaterial> ca;
   std::int32_t crl_shard = 0;
   std::optional<std::vector<std::string>> crl_urls;
+  std::vector<std::string> delta_crl_urls;  // the shard's Freshest CRL templates; empty without deltas
+  std::vector<std::string> ocsp_urls;       // the CA's responder, when the profile asks for it
 };
 
 CertificateReconciler::CertificateReconciler(CertificateReconcilerDeps deps) : deps_(std::move(deps)) {}
@@ -165,6 +167,11 @@ Result<CertificateReconciler::SigningCa> CertificateReconciler::PrepareSigning(c
   if (deps_.crl != nullptr) {
     out.crl_shard = deps_.crl->ShardForNewCertificate(*ca_object, cert.metadata.ns + "/" + cert.metadata.name);
     out.crl_urls = deps_.crl->ShardUrls(*ca_object, out.crl_shard);
+    out.delta_crl_urls = deps_.crl->ShardDeltaUrls(*ca_object, out.crl_shard);
+  }
+  // The URL the OCSP maintainer published for the CA; none before it has.
+  if (profile.spec.revocation.include_ocsp_url && ca_object->status.ocsp && !ca_object->status.ocsp->url.empty()) {
+    out.ocsp_urls = {ca_object->status.ocsp->url};
   }
   return out;
 }
@@ -183,7 +190,9 @@ Result<CertificateReconciler::Issued> CertificateReconciler::IssueFromCsr(const 
                         .tmpl = tmpl.spec,
                         .ca = ca,
                         .now = deps_.clock->WallNow(),
-                        .crl_urls = signing->crl_urls ? &*signing->crl_urls : nullptr},
+                        .crl_urls = signing->crl_urls ? &*signing->crl_urls : nullptr,
+                        .freshest_crl_urls = &signing->delta_crl_urls,
+                        .ocsp_urls = &signing->ocsp_urls},
                        csr->public_key());
   if (!leaf.ok()) return leaf.status();
   return Issued{leaf->certificate.serial().ToHex(), api::ToTime(leaf->certificate.not_before()),
@@ -223,7 +232,9 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
                          .ca = *ca,
                          .now = deps_.clock->WallNow(),
                          .existing_key = existing_key ? &*existing_key : nullptr,
-                         .crl_urls = crl_urls ? &*crl_urls : nullptr});
+                         .crl_urls = crl_urls ? &*crl_urls : nullptr,
+                         .freshest_crl_urls = &signing->delta_crl_urls,
+                         .ocsp_urls = &signing->ocsp_urls});
   if (!leaf.ok()) return leaf.status();
 
   auto secret = BuildTlsSecret({.certificate = cert,

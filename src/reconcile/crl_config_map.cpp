@@ -41,8 +41,17 @@ std::string ReadAnnotations(const kube::StringMap& annotations, CrlConfigMap& ou
     if (!n) return "annotation " + std::string(api::kCrlEntriesAnnotation) + " \"" + *v + "\" is not a count";
     out.entries = *n;
   }
+  if (const std::string* v = annotations.Find(api::kDeltaCrlNumberAnnotation)) {
+    auto n = ParseDecimal<std::uint64_t>(*v);
+    if (!n || *n == 0) {
+      return "annotation " + std::string(api::kDeltaCrlNumberAnnotation) + " \"" + *v + "\" is not a CRL number";
+    }
+    out.delta_number = *n;
+  }
   for (auto [key, field] : {std::pair{api::kCrlThisUpdateAnnotation, &out.this_update},
-                            std::pair{api::kCrlNextUpdateAnnotation, &out.next_update}}) {
+                            std::pair{api::kCrlNextUpdateAnnotation, &out.next_update},
+                            std::pair{api::kDeltaCrlThisUpdateAnnotation, &out.delta_this_update},
+                            std::pair{api::kDeltaCrlNextUpdateAnnotation, &out.delta_next_update}}) {
     const std::string* v = annotations.Find(key);
     if (v == nullptr) continue;
     Result<api::Time> t = api::ParseTime(*v);
@@ -52,9 +61,9 @@ std::string ReadAnnotations(const kube::StringMap& annotations, CrlConfigMap& ou
   return {};
 }
 
-// The decoded binaryData[crl.der], or the defect.
-Result<std::string> ReadDer(const nlohmann::json& config_map) {
-  const std::string key(api::kCrlDerKey);
+// The decoded binaryData[key], or the defect.
+Result<std::string> ReadDer(const nlohmann::json& config_map, std::string_view data_key) {
+  const std::string key(data_key);
   auto binary = config_map.find("binaryData");
   if (binary == config_map.end() || !binary->is_object()) return InvalidArgument("binaryData " + key + " is missing");
   auto v = binary->find(key);
@@ -84,22 +93,33 @@ std::string Read(const nlohmann::json& config_map, CrlConfigMap& out) {
            want;
   }
   if (std::string defect = ReadAnnotations(out.metadata.annotations, out); !defect.empty()) return defect;
-  Result<std::string> der = ReadDer(config_map);
+  Result<std::string> der = ReadDer(config_map, api::kCrlDerKey);
   if (!der.ok()) return der.status().message();
   out.der = std::move(*der);
   out.etag = CrlEtag(out.der);
+  if (out.delta_number != 0) {
+    // A delta announced but unreadable would let the OCSP responder miss a revocation
+    // that only the delta lists: the shard is unusable until it is written again.
+    Result<std::string> delta = ReadDer(config_map, api::kDeltaCrlDerKey);
+    if (!delta.ok()) return delta.status().message();
+    out.delta.etag = CrlEtag(*delta);
+    out.delta.der = std::move(*delta);
+  }
   if (const std::string* id = out.metadata.annotations.Find(api::kCrlKeyIdAnnotation)) out.key_id = *id;
   // The retired keys' CRLs: one that does not decode is left out (it answers 404), as it
   // must not make the current key's CRL unservable.
   if (auto binary = config_map.find("binaryData"); binary != config_map.end() && binary->is_object()) {
-    const std::string prefix(api::kCrlRetiredDerPrefix);
     for (const auto& [key, value] : binary->items()) {
+      const bool delta = key.starts_with(api::kDeltaCrlRetiredDerPrefix);
+      const std::string_view prefix = delta ? api::kDeltaCrlRetiredDerPrefix : api::kCrlRetiredDerPrefix;
       if (!key.starts_with(prefix) || !key.ends_with(".der") || key.size() <= prefix.size() + 4) continue;
       if (!value.is_string()) continue;
       std::optional<std::string> bytes = kube::Base64Decode(value.get_ref<const std::string&>());
       if (!bytes || bytes->empty()) continue;
       std::string id = key.substr(prefix.size(), key.size() - prefix.size() - 4);
-      out.retired[id] = CrlConfigMap::KeyedCrl{*bytes, CrlEtag(*bytes)};
+      // A retired key's delta over a base that is not published would be meaningless.
+      if (delta && (out.delta_number == 0 || !out.retired.contains(id))) continue;
+      (delta ? out.retired_deltas : out.retired)[id] = CrlConfigMap::KeyedCrl{*bytes, CrlEtag(*bytes)};
     }
   }
   return {};
@@ -123,6 +143,18 @@ std::optional<CrlConfigMap::KeyedCrlView> CrlConfigMap::ForKey(const std::string
 
 std::string RetiredCrlDataKey(const std::string& key_id) {
   return std::string(api::kCrlRetiredDerPrefix) + key_id + ".der";
+}
+
+std::string RetiredDeltaCrlDataKey(const std::string& key_id) {
+  return std::string(api::kDeltaCrlRetiredDerPrefix) + key_id + ".der";
+}
+
+std::optional<CrlConfigMap::KeyedCrlView> CrlConfigMap::DeltaForKey(const std::string& id) const {
+  if (!usable() || id.empty() || delta_number == 0) return std::nullopt;
+  if (id == key_id) return KeyedCrlView{delta.der, delta.etag};
+  auto it = retired_deltas.find(id);
+  if (it == retired_deltas.end()) return std::nullopt;
+  return KeyedCrlView{it->second.der, it->second.etag};
 }
 
 bool IsCrlShardLikeCaName(std::string_view ca) {
@@ -166,6 +198,7 @@ Result<CrlConfigMap> DecodeCrlConfigMap(const nlohmann::json& config_map) {
     out.invalid = std::move(defect);
     out.der.clear();
     out.etag.clear();
+    out.delta = {};
   }
   return out;
 }

@@ -17,7 +17,8 @@
 //   if (shard && shard->usable()) Serve(shard->der, shard->etag);
 //
 // A ConfigMap that carries the shard label but is malformed (a missing or bad label, a
-// missing or undecodable crl.der, an unparseable annotation, a name that disagrees with
+// missing or undecodable crl.der, or delta.der when the delta number annotation is
+// there, an unparseable annotation, a name that disagrees with
 // its labels) is still cached, marked unusable with the reason in `invalid`, so the
 // publisher sees it (and can overwrite it) and the HTTP side can answer 503 rather than
 // serve a stale CRL. Only an object without readable metadata fails to decode.
@@ -67,6 +68,14 @@ struct CrlConfigMap {
   };
   // binaryData crl-<key id>.der: the same shard's CRL signed by each retired key, by key id.
   std::map<std::string, KeyedCrl> retired;
+  // With delta CRLs (api/well_known.h): the delta over `der` by the current key
+  // (binaryData delta.der), by each retired key (delta-<key id>.der), and the
+  // annotations' number and times. delta_number 0 and an empty delta: none published.
+  std::uint64_t delta_number = 0;
+  std::optional<api::Time> delta_this_update;
+  std::optional<api::Time> delta_next_update;
+  KeyedCrl delta;
+  std::map<std::string, KeyedCrl> retired_deltas;
   std::string invalid;           // why it cannot be served; empty when usable
 
   // The DER and ETag of the CRL signed by `key_id` (the current key's or a retired
@@ -76,6 +85,8 @@ struct CrlConfigMap {
     std::string_view etag;
   };
   std::optional<KeyedCrlView> ForKey(const std::string& key_id) const;
+  // The same for the delta CRL over that key's complete CRL; nullopt without one.
+  std::optional<KeyedCrlView> DeltaForKey(const std::string& key_id) const;
 
   bool usable() const { return invalid.empty(); }
 };
@@ -89,6 +100,8 @@ Result<CrlConfigMap> DecodeCrlConfigMap(const nlohmann::json& config_map);
 
 // The binaryData key of the CRL signed by retired key `key_id`: "crl-<key id>.der".
 std::string RetiredCrlDataKey(const std::string& key_id);
+// The binaryData key of the delta CRL signed by retired key `key_id`: "delta-<key id>.der".
+std::string RetiredDeltaCrlDataKey(const std::string& key_id);
 
 // The strong ETag certplane gives a CRL's DER bytes: the first 16 hex digits of their
 // SHA-256, in double quotes.

@@ -50,10 +50,11 @@ CrlPublishPlan DecideCrlPublish(const CrlPublishInput& in) {
     const CrlShardFacts& s = it == known.end() ? missing : *it->second;
     const bool requested = s.requested || std::find(in.requested_shards.begin(), in.requested_shards.end(), index) !=
                                               in.requested_shards.end();
+    const bool deltas = in.delta_validity.has_value();
     std::string_view reason;
     if (!s.exists) {
       reason = kCrlSignMissing;
-    } else if (requested) {
+    } else if (requested && !deltas) {
       reason = kCrlSignRequested;
     } else if (s.issuer_fingerprint != in.issuer_fingerprint || s.key_id != in.key_id) {
       reason = kCrlSignIssuerChanged;
@@ -61,16 +62,33 @@ CrlPublishPlan DecideCrlPublish(const CrlPublishInput& in) {
       reason = kCrlSignRetiredKeysChanged;
     } else if ((s.shard_count > 1) != (plan.shard_count > 1)) {
       reason = kCrlSignShardingChanged;
+    } else if (deltas != s.has_delta) {
+      reason = kCrlSignDeltasChanged;
     } else if (s.has_expired_entries) {
       reason = kCrlSignEntriesExpired;
     } else if (in.now >= s.next_update - in.refresh_before) {
       reason = kCrlSignRefresh;
     }
+    const auto delta_refresh = deltas ? *in.delta_validity / 2 : std::chrono::seconds(0);
     if (!reason.empty()) {
       plan.sign.push_back({index, reason});
       consider(in.now + in.validity - in.refresh_before);
+      if (deltas) consider(in.now + *in.delta_validity - delta_refresh);
+      continue;
+    }
+    consider(s.next_update - in.refresh_before);
+    if (!deltas) continue;
+    std::string_view delta_reason;
+    if (requested) {
+      delta_reason = kDeltaCrlSignRequested;
+    } else if (in.now >= s.delta_next_update - delta_refresh) {
+      delta_reason = kDeltaCrlSignRefresh;
+    }
+    if (!delta_reason.empty()) {
+      plan.sign_delta.push_back({index, delta_reason});
+      consider(in.now + *in.delta_validity - delta_refresh);
     } else {
-      consider(s.next_update - in.refresh_before);
+      consider(s.delta_next_update - delta_refresh);
     }
   }
   // A retired key whose certificates all expire leaves every shard's CRLs then.

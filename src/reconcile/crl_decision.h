@@ -9,6 +9,11 @@
 //   for (const auto& s : plan.sign) Sign(s.index, plan.retired_key_ids);   // s.reason says why
 //   requeue at plan.next_check
 //
+// Delta CRLs (spec.crl.delta): a revocation is then published in the shard's delta CRL,
+// not by re-signing its complete CRL; the complete CRL is re-signed only for the other
+// reasons (its refresh, an issuer change, expired entries, ...), each time with an empty
+// delta over it.
+//
 // Retired keys (ca_material.h): every certificate carries the URL of the CRL signed by
 // the key that signed it, so after a re-key the old key must keep signing its CRL until
 // its last certificate has expired. Its CA certificate's notAfter bounds that (a leaf
@@ -21,6 +26,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +52,15 @@ inline constexpr std::string_view kCrlSignShardingChanged = "ShardingChanged";
 inline constexpr std::string_view kCrlSignEntriesExpired = "EntriesExpired";
 // nextUpdate is within refreshBefore.
 inline constexpr std::string_view kCrlSignRefresh = "Refresh";
+// Delta CRLs were turned on or off (spec.crl.delta): the base gains or loses its
+// Freshest CRL extension and its delta.
+inline constexpr std::string_view kCrlSignDeltasChanged = "DeltasChanged";
+
+// --- Why only a shard's delta CRL is signed (its base stays). --------------------------
+// Revocations or lifted holds wait for this shard: with deltas they go in the delta.
+inline constexpr std::string_view kDeltaCrlSignRequested = "DeltaRequested";
+// Half the delta's validity has passed.
+inline constexpr std::string_view kDeltaCrlSignRefresh = "DeltaRefresh";
 
 // A CA key by its id and the notAfter of the CA certificate it was current with.
 struct CrlKeyFacts {
@@ -76,6 +91,8 @@ struct CrlShardFacts {
   std::vector<std::string> retired_key_ids;  // whose CRLs it carries, sorted
   std::int32_t shard_count = 0;      // how many shards there were when it was signed
   api::Time next_update{};
+  bool has_delta = false;            // a delta CRL is published over its CRL
+  api::Time delta_next_update{};
 };
 
 struct CrlPublishInput {
@@ -89,6 +106,8 @@ struct CrlPublishInput {
   std::string issuer_fingerprint;                 // of the current CA certificate
   std::string key_id;                             // of the current key
   std::vector<CrlKeyFacts> retired_keys;          // as the key Secret holds them
+  // spec.crl.delta.validity; nullopt: no delta CRLs. A delta is re-signed after half of it.
+  std::optional<std::chrono::seconds> delta_validity;
 };
 
 struct CrlShardToSign {
@@ -99,10 +118,14 @@ struct CrlShardToSign {
 struct CrlPublishPlan {
   std::int32_t shard_count = 1;              // shards 0 .. shard_count-1 exist after acting
   std::vector<std::string> retired_key_ids;  // retired keys whose CRLs each shard signed carries
-  std::vector<CrlShardToSign> sign;          // ascending index
+  // Shards whose complete CRL is signed (and, with deltas, an empty delta over it),
+  // ascending index.
+  std::vector<CrlShardToSign> sign;
+  // Shards whose delta CRL alone is signed (reason kDeltaCrlSign*), ascending index.
+  std::vector<CrlShardToSign> sign_delta;
   // When the clock alone changes the decision: the earliest refresh (nextUpdate -
-  // refreshBefore, for shards signed now: now + validity - refreshBefore) or end of a
-  // retired key. Never before now.
+  // refreshBefore, for shards signed now: now + validity - refreshBefore), delta refresh
+  // (delta nextUpdate - half its validity) or end of a retired key. Never before now.
   api::Time next_check{};
 };
 

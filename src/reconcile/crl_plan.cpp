@@ -32,6 +32,21 @@ std::vector<std::string> ShardCrlUrls(const CrlUrlSource& source, std::int32_t s
   return {source.public_base_url + "/crl/" + source.ca + "/" + std::string(kCrlKeyPlaceholder) + "/" + k + ".crl"};
 }
 
+std::vector<std::string> ShardDeltaCrlUrls(const CrlUrlSource& source, std::int32_t shard) {
+  if (!source.deltas) return {};
+  const std::string k = std::to_string(shard);
+  std::vector<std::string> out;
+  if (!source.delta_spec_urls.empty()) {
+    for (const auto& url : source.delta_spec_urls) {
+      if (shard > 0 && url.find(kShardPlaceholder) == std::string::npos) continue;
+      out.push_back(Replace(url, k));
+    }
+    return out;
+  }
+  if (source.public_base_url.empty()) return out;
+  return {source.public_base_url + "/crl/" + source.ca + "/" + std::string(kCrlKeyPlaceholder) + "/" + k + ".delta.crl"};
+}
+
 std::vector<std::string> LegacyShardCrlUrls(const CrlUrlSource& source, std::int32_t shard) {
   std::vector<std::string> out;
   if (!source.spec_urls.empty()) {

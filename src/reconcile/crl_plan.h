@@ -22,6 +22,8 @@ struct CrlUrlSource {
   std::vector<std::string> spec_urls;  // spec.crl.distributionPointURLs
   std::string public_base_url;         // --public-base-url, without a trailing slash
   std::string ca;                      // the CertificateAuthority's name
+  bool deltas = false;                        // spec.crl.delta is set
+  std::vector<std::string> delta_spec_urls;   // spec.crl.delta.distributionPointURLs
 };
 
 // Where "{key}" appears in a CRL URL, the signing key's id (CaKeyId) goes: a certificate
@@ -34,6 +36,12 @@ inline constexpr std::string_view kCrlKeyPlaceholder = "{key}";
 // without "{shard}" would name shard 0's CRL and is left out. Empty when there is nowhere
 // to publish. CrlUrlsForKey turns them into the URLs a certificate carries.
 std::vector<std::string> ShardCrlUrls(const CrlUrlSource& source, std::int32_t shard);
+
+// The URLs naming shard `shard`'s delta CRL (Freshest CRL), templates like
+// ShardCrlUrls': the CA's delta URLs with "{shard}" replaced (for k > 0 only those that
+// have it); else <base>/crl/<ca>/{key}/<k>.delta.crl. Empty without deltas or without
+// anywhere to publish.
+std::vector<std::string> ShardDeltaCrlUrls(const CrlUrlSource& source, std::int32_t shard);
 
 // The URLs certificates issued before CRL URLs named keys carry for shard `shard`, which
 // the current key's CRL keeps answering: <base>/crl/<ca>.crl for shard 0 and

@@ -37,7 +37,28 @@ bool Ready(const api::CertificateAuthority& ca) {
 }
 
 CrlUrlSource UrlSource(const api::CertificateAuthority& ca, const std::string& base) {
-  return {ca.spec.crl.distribution_point_urls, base, ca.metadata.name};
+  const auto& delta = ca.spec.crl.delta;
+  return {.spec_urls = ca.spec.crl.distribution_point_urls,
+          .public_base_url = base,
+          .ca = ca.metadata.name,
+          .deltas = delta.has_value(),
+          .delta_spec_urls = delta ? delta->distribution_point_urls : std::vector<std::string>{}};
+}
+
+// The bytes a ConfigMap holds for its complete CRLs (crl.pem, crl.der, crl-<id>.der), so
+// a write of the ledger and delta alone can tell whether the whole still fits.
+std::size_t CompleteCrlBytes(const nlohmann::json& cm) {
+  std::size_t bytes = 0;
+  for (const char* field : {"data", "binaryData"}) {
+    auto d = cm.find(field);
+    if (d == cm.end() || !d->is_object()) continue;
+    for (const auto& [key, value] : d->items()) {
+      if (!value.is_string()) continue;
+      if (key == api::kCrlLedgerKey || key.starts_with("delta")) continue;
+      bytes += value.get_ref<const std::string&>().size();
+    }
+  }
+  return bytes;
 }
 
 // "a,b" -> {"a", "b"}, sorted as the decision compares them.
@@ -97,6 +118,10 @@ CrlPublisher::Lookup CrlPublisher::Published(const std::string& ca, std::int32_t
 
 std::vector<std::string> CrlPublisher::ShardUrls(const api::CertificateAuthority& ca, std::int32_t shard) const {
   return ShardCrlUrls(UrlSource(ca, deps_.public_base_url), shard);
+}
+
+std::vector<std::string> CrlPublisher::ShardDeltaUrls(const api::CertificateAuthority& ca, std::int32_t shard) const {
+  return ShardDeltaCrlUrls(UrlSource(ca, deps_.public_base_url), shard);
 }
 
 std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthority& ca,
@@ -200,7 +225,20 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
         if (const std::string* ids = annotations.Find(api::kCrlRetiredKeysAnnotation)) {
           shard.retired_key_ids = SplitKeyIds(*ids);
         }
-        state.number = std::max(state.number, shard.number);
+        shard.base_bytes = CompleteCrlBytes(cm);
+        shard.delta_number = decoded->delta_number;
+        shard.delta_next_update = decoded->delta_next_update.value_or(api::Time{});
+        if (decoded->usable() && ca.spec.crl.delta) {
+          // A delta is computed against what crl.der lists; one that cannot be read is
+          // signed again, with a fresh delta (has_delta false decides that).
+          if (auto base = EntriesOfCrl(decoded->der); base.ok()) {
+            shard.base = std::make_shared<const BaseCrlEntries>(std::move(*base));
+            shard.has_delta = decoded->delta_number != 0;
+          }
+        } else {
+          shard.has_delta = decoded->delta_number != 0;
+        }
+        state.number = std::max({state.number, shard.number, shard.delta_number});
         state.shards[decoded->shard] = std::move(shard);
         return Status::Ok();
       });
@@ -210,7 +248,7 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
 
 Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard,
                                 const ShardCrl& crl, const std::map<std::string, std::string>& retired_ders,
-                                std::int32_t shard_count) {
+                                std::int32_t shard_count, SignedDelta delta) {
   const std::string& ns = deps_.caches->controller_namespace();
   const std::string name = CrlConfigMapName(ca.metadata.name, index);
   std::string der_b64 = kube::Base64Encode(crl.der);
@@ -223,6 +261,19 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
     binary[RetiredCrlDataKey(id)] = std::move(b64);
     if (!retired_ids.empty()) retired_ids += ',';
     retired_ids += id;
+  }
+  const std::size_t base_bytes = size - crl.ledger_text.size();
+  nlohmann::json data = {{std::string(api::kCrlPemKey), crl.pem}, {std::string(api::kCrlLedgerKey), crl.ledger_text}};
+  if (delta.crl != nullptr) {
+    std::string b64 = kube::Base64Encode(delta.crl->der);
+    size += delta.crl->pem.size() + b64.size();
+    data[std::string(api::kDeltaCrlPemKey)] = delta.crl->pem;
+    binary[std::string(api::kDeltaCrlDerKey)] = std::move(b64);
+    for (const auto& [id, der] : *delta.retired_ders) {
+      std::string rb64 = kube::Base64Encode(der);
+      size += rb64.size();
+      binary[RetiredDeltaCrlDataKey(id)] = std::move(rb64);
+    }
   }
   if (size >= kConfigMapLimit) {
     return FailedPrecondition("the CRL of shard " + std::to_string(index) + " (" + std::to_string(shard.ledger->size()) +
@@ -246,12 +297,18 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
         {std::string(api::kCrlRetiredKeysAnnotation), retired_ids},
         {std::string(kShardCountAnnotation), std::to_string(shard_count)}}},
   };
+  if (delta.crl != nullptr) {
+    auto& annotations = metadata["annotations"];
+    annotations[std::string(api::kDeltaCrlNumberAnnotation)] = std::to_string(shard.delta_number);
+    annotations[std::string(api::kDeltaCrlThisUpdateAnnotation)] = api::FormatTime(shard.this_update);
+    annotations[std::string(api::kDeltaCrlNextUpdateAnnotation)] = api::FormatTime(shard.delta_next_update);
+  }
   binary[std::string(api::kCrlDerKey)] = std::move(der_b64);
   if (shard.exists) metadata["resourceVersion"] = shard.resource_version;
   nlohmann::json body = {{"apiVersion", "v1"},
                          {"kind", "ConfigMap"},
                          {"metadata", std::move(metadata)},
-                         {"data", {{std::string(api::kCrlPemKey), crl.pem}, {std::string(api::kCrlLedgerKey), crl.ledger_text}}},
+                         {"data", std::move(data)},
                          {"binaryData", std::move(binary)}};
   const kube::WriteOptions options{.field_manager = deps_.field_manager};
   auto written = shard.exists ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
@@ -263,6 +320,42 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
   }
   if (!written.ok()) return written.status().WithContext("writing ConfigMap " + ns + "/" + name);
   shard.exists = true;
+  shard.resource_version = (*written)["metadata"].value("resourceVersion", "");
+  shard.base_bytes = base_bytes;
+  return Status::Ok();
+}
+
+Status CrlPublisher::WriteShardDelta(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard,
+                                     const std::string& ledger_text, api::Time now, SignedDelta delta) {
+  const std::string& ns = deps_.caches->controller_namespace();
+  const std::string name = CrlConfigMapName(ca.metadata.name, index);
+  std::string der_b64 = kube::Base64Encode(delta.crl->der);
+  std::size_t size = shard.base_bytes + ledger_text.size() + delta.crl->pem.size() + der_b64.size();
+  nlohmann::json binary = {{std::string(api::kDeltaCrlDerKey), std::move(der_b64)}};
+  for (const auto& [id, der] : *delta.retired_ders) {
+    std::string b64 = kube::Base64Encode(der);
+    size += b64.size();
+    binary[RetiredDeltaCrlDataKey(id)] = std::move(b64);
+  }
+  if (size >= kConfigMapLimit) {
+    return FailedPrecondition("the CRLs of shard " + std::to_string(index) + " (" + std::to_string(shard.ledger->size()) +
+                              " entries, " + std::to_string(size) +
+                              " bytes) no longer fit a ConfigMap; lower spec.crl.maxEntriesPerShard");
+  }
+  // resourceVersion makes the patch conditional: a writer that read an older ledger
+  // conflicts and reloads instead of dropping an entry.
+  nlohmann::json patch = {
+      {"metadata",
+       {{"resourceVersion", shard.resource_version},
+        {"annotations",
+         {{std::string(api::kCrlEntriesAnnotation), std::to_string(shard.ledger->size())},
+          {std::string(api::kDeltaCrlNumberAnnotation), std::to_string(shard.delta_number)},
+          {std::string(api::kDeltaCrlThisUpdateAnnotation), api::FormatTime(now)},
+          {std::string(api::kDeltaCrlNextUpdateAnnotation), api::FormatTime(shard.delta_next_update)}}}}},
+      {"data", {{std::string(api::kCrlLedgerKey), ledger_text}, {std::string(api::kDeltaCrlPemKey), delta.crl->pem}}},
+      {"binaryData", std::move(binary)}};
+  auto written = deps_.client->MergePatch(kube::kConfigMaps, ns, name, patch, {.field_manager = deps_.field_manager});
+  if (!written.ok()) return written.status().WithContext("writing the delta CRL to ConfigMap " + ns + "/" + name);
   shard.resource_version = (*written)["metadata"].value("resourceVersion", "");
   return Status::Ok();
 }
@@ -277,6 +370,13 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
   }
   crl.shards = static_cast<std::int32_t>(state.shards.size());
   crl.config_map_name = CrlConfigMapName(ca.metadata.name, 0);
+  for (const auto& [index, shard] : state.shards) {
+    if (!shard.has_delta) continue;
+    crl.delta_number = std::max<std::int64_t>(crl.delta_number, static_cast<std::int64_t>(shard.delta_number));
+    if (!crl.delta_next_update || shard.delta_next_update < *crl.delta_next_update) {
+      crl.delta_next_update = shard.delta_next_update;
+    }
+  }
   if (ca.status.crl && *ca.status.crl == crl) return Status::Ok();
   nlohmann::json patch = {{"status",
                            {{"crl",
@@ -285,7 +385,11 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
                               {"nextUpdate", api::FormatTime(*crl.next_update)},
                               {"entries", crl.entries},
                               {"shards", crl.shards},
-                              {"configMapName", crl.config_map_name}}}}}};
+                              {"configMapName", crl.config_map_name},
+                              // null removes them (a merge patch) once deltas are off
+                              {"deltaNumber", crl.delta_number != 0 ? nlohmann::json(crl.delta_number) : nlohmann::json()},
+                              {"deltaNextUpdate", crl.delta_next_update ? nlohmann::json(api::FormatTime(*crl.delta_next_update))
+                                                                        : nlohmann::json()}}}}}};
   auto written = deps_.client->MergePatch(kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok()) return written.status().WithContext("recording the CRL in the status of CertificateAuthority " + ca.metadata.name);
@@ -367,7 +471,12 @@ CrlPublisher::Gathered CrlPublisher::Gather(const api::CertificateAuthority& ca,
                          .key_id = shard.key_id,
                          .retired_key_ids = shard.retired_key_ids,
                          .shard_count = shard.shard_count,
-                         .next_update = shard.next_update});
+                         .next_update = shard.next_update,
+                         .has_delta = shard.has_delta,
+                         .delta_next_update = shard.delta_next_update});
+  }
+  if (ca.spec.crl.delta) {
+    in.delta_validity = std::chrono::duration_cast<std::chrono::seconds>(ca.spec.crl.delta->validity);
   }
   return g;
 }
@@ -384,24 +493,79 @@ Result<ShardCrl> CrlPublisher::SignShard(const api::CertificateAuthority& ca, co
   auto idp = [&](const std::string& key_id) {
     return shard_count > 1 ? ShardIdpUrls(source, index, key_id) : std::vector<std::string>{};
   };
-  auto crl = SignShardCrl(
-      {.ledger = ledger, .number = number, .now = wall_now, .validity = validity, .distribution_point_urls = idp(material.key_id)},
-      material.issuer);
+  const std::vector<std::string> delta_urls = ShardDeltaCrlUrls(source, index);
+  auto crl = SignShardCrl({.ledger = ledger,
+                           .number = number,
+                           .now = wall_now,
+                           .validity = validity,
+                           .distribution_point_urls = idp(material.key_id),
+                           .freshest_crl_urls = CrlUrlsForKey(delta_urls, material.key_id)},
+                          material.issuer);
   if (!crl.ok()) return crl.status().WithContext("signing CRL shard " + std::to_string(index));
   retired_ders.clear();
   for (const std::string& id : retired_key_ids) {
     auto r = std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
     if (r == material.retired.end()) continue;  // the plan only names keys the material holds
     const Ledger own = LedgerForRetiredKey(ledger, api::ToTime(r->issuer.certificate().not_after()));
-    auto retired = SignShardCrl(
-        {.ledger = own, .number = number, .now = wall_now, .validity = validity, .distribution_point_urls = idp(id)},
-        r->issuer);
+    auto retired = SignShardCrl({.ledger = own,
+                                 .number = number,
+                                 .now = wall_now,
+                                 .validity = validity,
+                                 .distribution_point_urls = idp(id),
+                                 .freshest_crl_urls = CrlUrlsForKey(delta_urls, id)},
+                                r->issuer);
     if (!retired.ok()) {
       return retired.status().WithContext("signing CRL shard " + std::to_string(index) + " with retired key " + id);
     }
     retired_ders[id] = std::move(retired->der);
   }
   return crl;
+}
+
+Result<ShardDeltaCrl> CrlPublisher::SignShardDelta(const api::CertificateAuthority& ca, const CaMaterial& material,
+                                                   std::int32_t index, const Shard& shard, std::uint64_t number,
+                                                   std::int32_t shard_count,
+                                                   const std::vector<std::string>& retired_key_ids,
+                                                   std::map<std::string, std::string>& retired_delta_ders) const {
+  const auto wall_now = deps_.clock->WallNow();
+  const auto validity = std::chrono::duration_cast<std::chrono::seconds>(ca.spec.crl.delta->validity);
+  const CrlUrlSource source = UrlSource(ca, deps_.public_base_url);
+  // The same scope as the complete CRL it updates (RFC 5280 5.2.4).
+  auto idp = [&](const std::string& key_id) {
+    return shard_count > 1 ? ShardIdpUrls(source, index, key_id) : std::vector<std::string>{};
+  };
+  const Ledger& ledger = *shard.ledger;
+  auto delta = SignShardDeltaCrl({.listed = ledger,
+                                  .ledger = ledger,
+                                  .base = *shard.base,
+                                  .base_number = shard.number,
+                                  .number = number,
+                                  .now = wall_now,
+                                  .validity = validity,
+                                  .distribution_point_urls = idp(material.key_id)},
+                                 material.issuer);
+  if (!delta.ok()) return delta.status().WithContext("signing the delta CRL of shard " + std::to_string(index));
+  retired_delta_ders.clear();
+  for (const std::string& id : retired_key_ids) {
+    auto r = std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
+    if (r == material.retired.end()) continue;
+    const Ledger own = LedgerForRetiredKey(ledger, api::ToTime(r->issuer.certificate().not_after()));
+    auto retired = SignShardDeltaCrl({.listed = own,
+                                      .ledger = ledger,
+                                      .base = *shard.base,
+                                      .base_number = shard.number,
+                                      .number = number,
+                                      .now = wall_now,
+                                      .validity = validity,
+                                      .distribution_point_urls = idp(id)},
+                                     r->issuer);
+    if (!retired.ok()) {
+      return retired.status().WithContext("signing the delta CRL of shard " + std::to_string(index) +
+                                          " with retired key " + id);
+    }
+    retired_delta_ders[id] = std::move(retired->der);
+  }
+  return delta;
 }
 
 kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, const CaMaterial& material,
@@ -443,7 +607,27 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
     shard.key_id = material.key_id;
     shard.retired_key_ids = plan.retired_key_ids;
     shard.shard_count = plan.shard_count;
-    if (Status s = WriteShard(ca, index, shard, *crl, retired_ders, plan.shard_count); !s.ok()) {
+    shard.base = std::make_shared<const BaseCrlEntries>(EntriesOf(*shard.ledger));
+    // With deltas, an empty delta over the new base: a relying party holding the delta
+    // URL always finds one that names the current base.
+    std::optional<ShardDeltaCrl> delta;
+    std::map<std::string, std::string> retired_delta_ders;
+    shard.has_delta = false;
+    if (g.input.delta_validity) {
+      const std::uint64_t delta_number = ++work.number;
+      auto signed_delta = SignShardDelta(ca, material, index, shard, delta_number, plan.shard_count,
+                                         plan.retired_key_ids, retired_delta_ders);
+      if (!signed_delta.ok()) return fail(signed_delta.status());
+      delta = std::move(*signed_delta);
+      shard.has_delta = true;
+      shard.delta_number = delta_number;
+      shard.delta_next_update = now + *g.input.delta_validity;
+    } else {
+      shard.delta_number = 0;
+      shard.delta_next_update = {};
+    }
+    const SignedDelta signed_delta{delta ? &*delta : nullptr, &retired_delta_ders};
+    if (Status s = WriteShard(ca, index, shard, *crl, retired_ders, plan.shard_count, signed_delta); !s.ok()) {
       if (deps_.events) {
         deps_.events->Record(RefOf(ca), kube::EventType::kWarning, "CRLPublishFailed", "PublishCRL", s.message());
       }
@@ -453,6 +637,29 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
                                 to_sign.reason, number, plan.retired_key_ids.size());
     signed_entries += shard.ledger->size();
   }
+  for (const CrlShardToSign& to_sign : plan.sign_delta) {
+    const std::int32_t index = to_sign.index;
+    Shard& shard = work.shards[index];
+    std::shared_ptr<const Ledger> before = shard.ledger;
+    if (auto e = g.edited.find(index); e != g.edited.end()) shard.ledger = e->second;
+    const std::uint64_t number = ++work.number;
+    std::map<std::string, std::string> retired_delta_ders;
+    auto delta = SignShardDelta(ca, material, index, shard, number, plan.shard_count, shard.retired_key_ids,
+                                retired_delta_ders);
+    if (!delta.ok()) return fail(delta.status());
+    shard.has_delta = true;
+    shard.delta_number = number;
+    shard.delta_next_update = now + *g.input.delta_validity;
+    if (Status s = WriteShardDelta(ca, index, shard, FormatLedger(*shard.ledger), now, {&*delta, &retired_delta_ders});
+        !s.ok()) {
+      if (deps_.events) {
+        deps_.events->Record(RefOf(ca), kube::EventType::kWarning, "CRLPublishFailed", "PublishCRL", s.message());
+      }
+      return fail(s);
+    }
+    kube::Logger("crls")->debug("signed delta CRL shard ca={} shard={} reason={} number={} base={} entries={}", name,
+                                index, to_sign.reason, number, shard.number, delta->entries);
+  }
 
   {
     std::lock_guard lock(mu_);
@@ -461,10 +668,11 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
     state.number = work.number;
     state.loaded = true;
   }
-  if (!plan.sign.empty()) {
-    kube::Logger("crls")->info("published CRL ca={} number={} shards_signed={} shards={} entries_signed={} retired_keys={}",
-                               name, work.number, plan.sign.size(), plan.shard_count, signed_entries,
-                               plan.retired_key_ids.size());
+  if (!plan.sign.empty() || !plan.sign_delta.empty()) {
+    kube::Logger("crls")->info(
+        "published CRL ca={} number={} shards_signed={} deltas_signed={} shards={} entries_signed={} retired_keys={}",
+        name, work.number, plan.sign.size(), plan.sign_delta.size(), plan.shard_count, signed_entries,
+        plan.retired_key_ids.size());
     if (deps_.events && !work.pending.empty()) {
       deps_.events->Record(RefOf(ca), kube::EventType::kNormal, "CRLPublished", "PublishCRL",
                            "CRL number " + std::to_string(work.number) + " published with " +

@@ -84,6 +84,9 @@ class CrlPublisher {
   // certificate names the CRL its own key keeps signing after the CA is re-keyed.
   std::int32_t ShardForNewCertificate(const api::CertificateAuthority& ca, const std::string& certificate_key);
   std::vector<std::string> ShardUrls(const api::CertificateAuthority& ca, std::int32_t shard) const;
+  // The URLs of shard `shard`'s delta CRLs (Freshest CRL), templates with "{key}" as
+  // ShardUrls'; empty when the CA has no delta CRLs.
+  std::vector<std::string> ShardDeltaUrls(const api::CertificateAuthority& ca, std::int32_t shard) const;
 
   // The "crls" controller's reconcile; the key is a CA name.
   kube::ReconcileResult Reconcile(const kube::Request& request);
@@ -107,6 +110,12 @@ class CrlPublisher {
     std::string key_id;              // of the key that signed crl.der
     std::vector<std::string> retired_key_ids;  // retired keys whose CRLs it carries, sorted
     std::int32_t shard_count = 0;    // how many shards there were when it was signed
+    // What crl.der lists: the base its delta CRLs are computed against.
+    std::shared_ptr<const BaseCrlEntries> base = std::make_shared<const BaseCrlEntries>();
+    std::size_t base_bytes = 0;      // what the ConfigMap holds for the complete CRLs
+    bool has_delta = false;          // a delta CRL is published over crl.der
+    std::uint64_t delta_number = 0;
+    api::Time delta_next_update{};
   };
   struct Pending {
     enum class Kind { kRevoke, kUnrevoke } kind;
@@ -147,8 +156,24 @@ class CrlPublisher {
                              const Ledger& ledger, std::uint64_t number, std::int32_t shard_count,
                              const std::vector<std::string>& retired_key_ids,
                              std::map<std::string, std::string>& retired_ders) const;
+  // The delta CRLs of one shard over its published complete CRL: delta.der by the
+  // current key, one DER per retired key.
+  Result<ShardDeltaCrl> SignShardDelta(const api::CertificateAuthority& ca, const CaMaterial& material,
+                                       std::int32_t index, const Shard& shard, std::uint64_t number,
+                                       std::int32_t shard_count, const std::vector<std::string>& retired_key_ids,
+                                       std::map<std::string, std::string>& retired_delta_ders) const;
+  struct SignedDelta {
+    const ShardDeltaCrl* crl = nullptr;
+    const std::map<std::string, std::string>* retired_ders = nullptr;
+  };
+  // Writes the whole shard: its complete CRLs, its ledger and, with deltas, the delta over them.
   Status WriteShard(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard, const ShardCrl& crl,
-                    const std::map<std::string, std::string>& retired_ders, std::int32_t shard_count);
+                    const std::map<std::string, std::string>& retired_ders, std::int32_t shard_count,
+                    SignedDelta delta);
+  // Writes the ledger and the delta CRLs alone (a merge patch conditional on the
+  // resourceVersion read), leaving the complete CRLs as they are.
+  Status WriteShardDelta(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard,
+                         const std::string& ledger_text, api::Time now, SignedDelta delta);
   Status WriteCaStatus(const api::CertificateAuthority& ca, const CaState& state);
 
   CrlPublisherDeps deps_;

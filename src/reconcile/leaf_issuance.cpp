@@ -28,6 +28,10 @@ Result<SignedLeaf> SignLeaf(const LeafRequest& request, const pki::PublicKey& pu
   leaf.crl_distribution_points =
       CrlUrlsForKey(request.crl_urls != nullptr ? *request.crl_urls : request.ca.crl_urls, request.ca.key_id);
   leaf.ca_issuers_urls = request.ca.ca_issuers_urls;
+  if (request.freshest_crl_urls != nullptr) {
+    leaf.freshest_crl = CrlUrlsForKey(*request.freshest_crl_urls, request.ca.key_id);
+  }
+  if (request.ocsp_urls != nullptr) leaf.ocsp_urls = *request.ocsp_urls;
   // A leaf never outlives its CA: a CA close to its own end issues shorter certificates
   // (and is renewed itself) rather than refusing to issue.
   leaf.truncate_to_issuer = true;

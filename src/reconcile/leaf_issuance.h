@@ -60,6 +60,11 @@ struct LeafRequest {
   // "{key}" in a URL becomes ca.key_id, so the certificate names the CRL its own
   // signing key signs, which stays published after the CA gets a new key.
   const std::vector<std::string>* crl_urls = nullptr;
+  // The Freshest CRL (delta CRL) URLs of that shard, "{key}" filled in the same way;
+  // null or empty: no Freshest CRL extension.
+  const std::vector<std::string>* freshest_crl_urls = nullptr;
+  // OCSP responder URLs for the Authority Information Access extension; null or empty: none.
+  const std::vector<std::string>* ocsp_urls = nullptr;
 };
 
 struct IssuedLeaf {

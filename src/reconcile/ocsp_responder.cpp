@@ -116,6 +116,16 @@ std::shared_ptr<const pki::Crl> OcspResponder::ParsedCrl(std::string_view der, s
 OcspResponder::Answer OcspResponder::Lookup(const std::string& ca, const OcspIdentity& identity,
                                             const pki::SerialNumber& serial) {
   for (const auto& shard : sources_.crl_shards(ca)) {
+    // The delta CRL is newer than its base: what it says of a serial wins (a hold
+    // lifted since the base is removeFromCRL there).
+    if (auto delta_view = shard->DeltaForKey(identity.key_id)) {
+      if (auto delta = ParsedCrl(delta_view->der, delta_view->etag)) {
+        if (auto entry = delta->Find(serial)) {
+          if (entry->reason == pki::RevocationReason::kRemoveFromCrl) continue;
+          return {.status = pki::OcspCertStatus::kRevoked, .revoked_at = entry->revocation_time, .reason = entry->reason};
+        }
+      }
+    }
     auto view = shard->ForKey(identity.key_id);
     if (!view) continue;
     auto crl = ParsedCrl(view->der, view->etag);

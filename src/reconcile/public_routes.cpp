@@ -46,16 +46,19 @@ std::string Describe(const std::string& ca, std::int32_t shard) {
 }
 
 // How long a relying party may cache the CRL: until nextUpdate, never negative.
-long long MaxAgeSeconds(const CrlConfigMap& crl, const kube::Clock& clock) {
-  if (!crl.next_update) return 0;
-  auto left = std::chrono::floor<std::chrono::seconds>(*crl.next_update - clock.WallNow());
+long long MaxAgeSeconds(const std::optional<api::Time>& next_update, const kube::Clock& clock) {
+  if (!next_update) return 0;
+  auto left = std::chrono::floor<std::chrono::seconds>(*next_update - clock.WallNow());
   return std::max<long long>(0, left.count());
 }
 
+enum class CrlKind { kComplete, kDelta };
+
 // `key_id`: the CRL signed by that key (current or retired); empty: the current key's
-// (the URLs certificates carried before CRL URLs named keys).
+// (the URLs certificates carried before CRL URLs named keys). kDelta: the delta CRL over
+// that key's complete CRL.
 HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::int32_t shard, const std::string& key_id,
-                      Format format, const PublicRouteSources& sources) {
+                      Format format, const PublicRouteSources& sources, CrlKind kind = CrlKind::kComplete) {
   std::shared_ptr<const CrlConfigMap> crl = sources.crl(ca, shard);
   if (!crl) return HttpResponse::Text(404, "no CRL for " + Describe(ca, shard) + "\n");
   if (!crl->usable()) {
@@ -66,7 +69,18 @@ HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::in
   }
   std::string_view der = crl->der;
   std::string_view etag = crl->etag;
-  if (!key_id.empty()) {
+  std::optional<api::Time> this_update = crl->this_update;
+  std::optional<api::Time> next_update = crl->next_update;
+  if (kind == CrlKind::kDelta) {
+    auto keyed = crl->DeltaForKey(key_id);
+    if (!keyed) {
+      return HttpResponse::Text(404, "no delta CRL for " + Describe(ca, shard) + " signed by key " + key_id + "\n");
+    }
+    der = keyed->der;
+    etag = keyed->etag;
+    this_update = crl->delta_this_update;
+    next_update = crl->delta_next_update;
+  } else if (!key_id.empty()) {
     auto keyed = crl->ForKey(key_id);
     if (!keyed) return HttpResponse::Text(404, "no CRL for " + Describe(ca, shard) + " signed by key " + key_id + "\n");
     der = keyed->der;
@@ -78,9 +92,9 @@ HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::in
   // The listener adds no Date; caches compute the age that max-age counts against from it.
   r.headers.emplace_back("Date", FormatHttpDate(api::ToTime(sources.clock->WallNow())));
   r.headers.emplace_back("Cache-Control",
-                         "public, max-age=" + std::to_string(MaxAgeSeconds(*crl, *sources.clock)) + ", no-transform");
-  if (crl->this_update) r.headers.emplace_back("Last-Modified", FormatHttpDate(*crl->this_update));
-  if (crl->next_update) r.headers.emplace_back("Expires", FormatHttpDate(*crl->next_update));
+                         "public, max-age=" + std::to_string(MaxAgeSeconds(next_update, *sources.clock)) + ", no-transform");
+  if (this_update) r.headers.emplace_back("Last-Modified", FormatHttpDate(*this_update));
+  if (next_update) r.headers.emplace_back("Expires", FormatHttpDate(*next_update));
   if (IfNoneMatchMatches(request.Header("If-None-Match"), etag)) {
     // The same headers as the 200 would carry (RFC 9110 15.4.5), no body.
     r.status = 304;
@@ -164,16 +178,23 @@ void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
     return ServeCrl(r, ca, *shard, "", name->format, sources);
   });
   // /crl/<ca>/<key id>/<shard>.crl: what certificates carry since CRL URLs name the
-  // signing key, served for the current key and every retired key still published.
+  // signing key, served for the current key and every retired key still published; and
+  // /crl/<ca>/<key id>/<shard>.delta.crl, the delta CRL over it (Freshest CRL).
   router.Get("/crl/{ca}/{key}/{file}", [sources](const HttpRequest& r) {
+    constexpr std::string_view kDeltaSuffix = ".delta";
     const std::string& ca = r.params.at("ca");
     const std::string& key = r.params.at("key");
     std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
+    CrlKind kind = CrlKind::kComplete;
+    if (name && name->stem.ends_with(kDeltaSuffix)) {
+      kind = CrlKind::kDelta;
+      name->stem.resize(name->stem.size() - kDeltaSuffix.size());
+    }
     std::optional<std::int32_t> shard = name ? ParseCrlShard(name->stem) : std::nullopt;
     if (!shard || !IsCaKeyId(key)) {
       return HttpResponse::Text(404, "no CRL for CA \"" + ca + "\" at " + key + "/" + r.params.at("file") + "\n");
     }
-    return ServeCrl(r, ca, *shard, key, name->format, sources);
+    return ServeCrl(r, ca, *shard, key, name->format, sources, kind);
   });
 }
 

@@ -292,6 +292,13 @@ ca '{type: Root, subject: {commonName: X}, crl: {validity: 30s}}' | expect_refus
   "spec.crl.validity: Invalid value: \"30s\": must be at least 1m"
 ca '{type: Root, subject: {commonName: X}, crl: {validity: 1h, refreshBefore: 2h}}' | expect_refused \
   "a CRL refreshBefore beyond its validity" "refreshBefore must be less than validity"
+ca '{type: Root, subject: {commonName: X}, crl: {validity: 1h, delta: {validity: 1h}}}' | expect_refused \
+  "a delta CRL validity not below the CRL's" "delta.validity must be less than validity"
+ca '{type: Root, subject: {commonName: X}, crl: {delta: {validity: 30s}}}' | expect_refused \
+  "a delta CRL validity under 1m" "spec.crl.delta.validity: Invalid value: \"30s\": must be at least 1m"
+ca '{type: Root, subject: {commonName: X}, crl: {delta: {distributionPointURLs: [not a url]}}}' | expect_refused \
+  "a delta CRL URL that is not a URL" "must be an absolute URL"
+ca '{type: Root, subject: {commonName: X}, crl: {delta: {}}}' | expect_accepted "delta CRLs with the default validity"
 ca '{type: Root, subject: {commonName: X}, nameConstraints: {permitted: {ipRanges: [10.0.0.0/40]}}}' | expect_refused \
   "a name constraint that is not a CIDR" "must be a CIDR"
 ca '{type: Root, subject: {commonName: X}, maxPathLength: -1}' | expect_refused "a negative maxPathLength" \

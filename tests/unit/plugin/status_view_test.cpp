@@ -159,5 +159,15 @@ TEST(RenderStatus, SaysHowRevocationCanBeCheckedWhenTheCaIsKnown) {
   EXPECT_THAT(RenderStatus(Renewed(), {}, kNow), Not(HasSubstr("Revocation check")));
 }
 
+TEST(RenderStatus, ShowsHowToCheckWithTheDeltaCrlWhenTheCaPublishesOne) {
+  api::CertificateAuthority ca;
+  ca.status.crl = api::CrlStatus{.number = 7, .config_map_name = "certplane-crl-issuing"};
+  EXPECT_THAT(RenderStatus(Renewed(), {}, kNow, {}, &ca), Not(HasSubstr("-use_deltas")));
+  ca.status.crl->delta_number = 9;
+  const std::string text = RenderStatus(Renewed(), {}, kNow, {}, &ca);
+  EXPECT_THAT(text, HasSubstr("openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl"));
+  EXPECT_THAT(text, HasSubstr("delta CRL 9)"));
+}
+
 }  // namespace
 }  // namespace certplane::plugin

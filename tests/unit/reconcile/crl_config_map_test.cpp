@@ -88,6 +88,51 @@ TEST(DecodeCrlConfigMap, ReadsLabelsAnnotationsAndTheDer) {
   EXPECT_EQ(cm->etag, CrlEtag(cm->der));
 }
 
+TEST(DecodeCrlConfigMap, ReadsTheDeltaCrlsBesideTheBase) {
+  const std::string delta = DerString(TestCrl(9, 1));
+  const std::string retired_delta = DerString(TestCrl(9, 3));
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(
+      Good()
+          .WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa")
+          .WithAnnotation(api::kDeltaCrlNumberAnnotation, "9")
+          .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow)))
+          .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation, api::FormatTime(api::ToTime(kNow + std::chrono::hours(1))))
+          .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(delta))
+          .WithBinaryData("crl-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(DerString(Crl7())))
+          .WithBinaryData("delta-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(retired_delta))
+          .WithBinaryData("delta-cccccccccccccccc.der", kube::Base64Encode(retired_delta))
+          .Build());
+  ASSERT_TRUE(cm.ok()) << cm.status();
+  ASSERT_TRUE(cm->usable()) << cm->invalid;
+  EXPECT_EQ(cm->delta_number, 9u);
+  EXPECT_EQ(cm->delta_next_update, api::ToTime(kNow + std::chrono::hours(1)));
+  auto current = cm->DeltaForKey("aaaaaaaaaaaaaaaa");
+  ASSERT_TRUE(current.has_value());
+  EXPECT_EQ(current->der, delta);
+  EXPECT_EQ(current->etag, CrlEtag(delta));
+  auto retired = cm->DeltaForKey("bbbbbbbbbbbbbbbb");
+  ASSERT_TRUE(retired.has_value());
+  EXPECT_EQ(retired->der, retired_delta);
+  EXPECT_EQ(cm->DeltaForKey("cccccccccccccccc"), std::nullopt) << "a delta over a base the shard does not publish";
+  EXPECT_EQ(cm->ForKey("aaaaaaaaaaaaaaaa")->der, DerString(Crl7())) << "the base is still served";
+}
+
+TEST(DecodeCrlConfigMap, AnnouncedDeltaThatIsMissingMakesTheShardUnusable) {
+  Result<CrlConfigMap> cm =
+      DecodeCrlConfigMap(Good().WithAnnotation(api::kDeltaCrlNumberAnnotation, "9").Build());
+  ASSERT_TRUE(cm.ok()) << cm.status();
+  EXPECT_FALSE(cm->usable()) << "the OCSP responder would miss what only the delta lists";
+  EXPECT_THAT(cm->invalid, HasSubstr("delta.der"));
+  EXPECT_EQ(cm->DeltaForKey(""), std::nullopt);
+}
+
+TEST(DecodeCrlConfigMap, WithoutADeltaHasNone) {
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good().WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa").Build());
+  ASSERT_TRUE(cm.ok()) << cm.status();
+  EXPECT_EQ(cm->delta_number, 0u);
+  EXPECT_EQ(cm->DeltaForKey("aaaaaaaaaaaaaaaa"), std::nullopt);
+}
+
 TEST(DecodeCrlConfigMap, WithoutAnnotationsIsStillServable) {
   Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good().WithoutAnnotations().Build());
   ASSERT_TRUE(cm.ok()) << cm.status();

@@ -42,6 +42,7 @@ struct ShardBuilder {
   ShardBuilder& Carrying(std::vector<std::string> ids) { return s.retired_key_ids = std::move(ids), *this; }
   ShardBuilder& WithShardCount(std::int32_t n) { return s.shard_count = n, *this; }
   ShardBuilder& NextUpdate(api::Time t) { return s.next_update = t, *this; }
+  ShardBuilder& WithDelta(api::Time next_update) { return s.has_delta = true, s.delta_next_update = next_update, *this; }
   operator CrlShardFacts() const { return s; }
 };
 ShardBuilder Shard(std::int32_t index) { return ShardBuilder(index); }
@@ -63,7 +64,14 @@ struct Case {
   std::vector<std::pair<std::int32_t, std::string_view>> want_sign;
   std::vector<std::string> want_retired;
   api::Time want_next_check;
+  std::vector<std::pair<std::int32_t, std::string_view>> want_sign_delta = {};
 };
+
+// Input with delta CRLs of validity 1h (re-signed after 30m).
+CrlPublishInput WithDeltas(CrlPublishInput in) {
+  in.delta_validity = 1h;
+  return in;
+}
 
 std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
 
@@ -75,6 +83,9 @@ TEST_P(DecideCrlPublishTest, Decides) {
   std::vector<std::pair<std::int32_t, std::string_view>> got;
   for (const auto& s : plan.sign) got.emplace_back(s.index, s.reason);
   EXPECT_EQ(got, c.want_sign);
+  std::vector<std::pair<std::int32_t, std::string_view>> got_delta;
+  for (const auto& s : plan.sign_delta) got_delta.emplace_back(s.index, s.reason);
+  EXPECT_EQ(got_delta, c.want_sign_delta);
   EXPECT_EQ(plan.retired_key_ids, c.want_retired);
   EXPECT_EQ(api::FormatTime(plan.next_check), api::FormatTime(c.want_next_check));
 }
@@ -139,6 +150,32 @@ std::vector<Case> Cases() {
                    {{2, kCrlSignMissing}},
                    {},
                    kNow + 12h});
+  // Delta CRLs.
+  cases.push_back({"with deltas, puts a revocation in the delta and leaves the base alone",
+                   WithDeltas(Input({Shard(0).Requested().WithDelta(kNow + 50min)})),
+                   {},
+                   {},
+                   kNow + 30min,
+                   {{0, kDeltaCrlSignRequested}}});
+  cases.push_back({"with deltas, re-signs a delta after half its validity",
+                   WithDeltas(Input({Shard(0).WithDelta(kNow + 29min)})), {}, {}, kNow + 30min,
+                   {{0, kDeltaCrlSignRefresh}}});
+  cases.push_back({"with deltas, looks again when the delta is half way",
+                   WithDeltas(Input({Shard(0).WithDelta(kNow + 40min)})), {}, {}, kNow + 10min});
+  cases.push_back({"turning deltas on re-signs the base with a delta over it",
+                   WithDeltas(Input({Shard(0)})),
+                   {{0, kCrlSignDeltasChanged}},
+                   {},
+                   kNow + 30min});
+  cases.push_back({"turning deltas off re-signs the base without one",
+                   Input({Shard(0).WithDelta(kNow + 1h)}), {{0, kCrlSignDeltasChanged}}, {}, kNow + 16h});
+  cases.push_back({"with deltas, a base that must be re-signed takes the revocation with it",
+                   WithDeltas(Input({Shard(0).Requested().WithExpiredEntries().WithDelta(kNow + 1h)})),
+                   {{0, kCrlSignEntriesExpired}},
+                   {},
+                   kNow + 30min});
+  cases.push_back({"with deltas, a missing shard gets its base first",
+                   WithDeltas(Input({})), {{0, kCrlSignMissing}}, {}, kNow + 30min});
   return cases;
 }
 

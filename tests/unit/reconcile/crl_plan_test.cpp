@@ -55,6 +55,27 @@ TEST(ShardCrlUrls, NothingWithoutABaseOrUrls) {
   EXPECT_FALSE(CanShard({.ca = "issuing"}));
 }
 
+TEST(ShardDeltaCrlUrls, NoneWithoutDeltas) {
+  EXPECT_THAT(ShardDeltaCrlUrls({.public_base_url = "http://c.svc", .ca = "issuing"}, 0), ::testing::IsEmpty());
+}
+
+TEST(ShardDeltaCrlUrls, DefaultUrlsSitBesideTheShardsCrl) {
+  CrlUrlSource source{.public_base_url = "http://c.svc", .ca = "issuing", .deltas = true};
+  EXPECT_THAT(ShardDeltaCrlUrls(source, 0), ::testing::ElementsAre("http://c.svc/crl/issuing/{key}/0.delta.crl"));
+  EXPECT_THAT(ShardDeltaCrlUrls(source, 3), ::testing::ElementsAre("http://c.svc/crl/issuing/{key}/3.delta.crl"));
+}
+
+TEST(ShardDeltaCrlUrls, TheCasOwnDeltaUrlsReplaceTheShardPlaceholder) {
+  CrlUrlSource source{.public_base_url = "http://c.svc",
+                      .ca = "issuing",
+                      .deltas = true,
+                      .delta_spec_urls = {"http://crl.example/{shard}.delta.crl", "http://crl.example/all.delta.crl"}};
+  EXPECT_THAT(ShardDeltaCrlUrls(source, 0),
+              ::testing::ElementsAre("http://crl.example/0.delta.crl", "http://crl.example/all.delta.crl"));
+  EXPECT_THAT(ShardDeltaCrlUrls(source, 2), ::testing::ElementsAre("http://crl.example/2.delta.crl"))
+      << "a URL without {shard} names shard 0's delta only";
+}
+
 TEST(ChooseShard, FillsTheOnlyShardUntilItIsNearlyFull) {
   EXPECT_EQ(ChooseShard({.load = {0}, .max_entries_per_shard = 100}), 0);
   EXPECT_EQ(ChooseShard({.load = {89}, .max_entries_per_shard = 100}), 0);

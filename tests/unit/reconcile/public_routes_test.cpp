@@ -55,6 +55,12 @@ class PublicRoutesTest : public ::testing::Test {
                                         .WithAnnotation(api::kCrlKeyIdAnnotation, kCurrentKey)
                                         .WithAnnotation(api::kCrlRetiredKeysAnnotation, kRetiredKey)
                                         .WithBinaryData(RetiredCrlDataKey(kRetiredKey), kube::Base64Encode(DerString(retired3_)))
+                                        .WithAnnotation(api::kDeltaCrlNumberAnnotation, "10")
+                                        .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow + 1h)))
+                                        .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation, api::FormatTime(api::ToTime(kNow + 3h)))
+                                        .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(DerString(delta3_)))
+                                        .WithBinaryData(RetiredDeltaCrlDataKey(kRetiredKey),
+                                                        kube::Base64Encode(DerString(retired_delta3_)))
                                         .Build());
     crls_[{"broken", 0}] = Decoded(CrlConfigMapJson("ns", "broken", 0, shard0_).WithoutBinaryData().Build());
     auto ca = std::make_shared<api::CertificateAuthority>();
@@ -100,6 +106,8 @@ class PublicRoutesTest : public ::testing::Test {
   const pki::Crl shard0_ = TestCrl(7, 2);
   const pki::Crl retired3_ = TestCrl(9, 1);
   const pki::Crl shard3_ = TestCrl(8, 5);
+  const pki::Crl delta3_ = TestCrl(10, 1);
+  const pki::Crl retired_delta3_ = TestCrl(10, 3);
   // Two hours after thisUpdate: 22 hours left until nextUpdate.
   WallClock clock_{kNow + 2h};
   std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const CrlConfigMap>> crls_;
@@ -144,6 +152,21 @@ TEST_F(PublicRoutesTest, ServesEachKeysCrlUnderItsKeyId) {
   EXPECT_EQ(unknown.body, "no CRL for CA \"issuing\" shard 3 signed by key 1111111111111111\n");
   EXPECT_EQ(Get("/crl/issuing/not-a-key/3.crl").status, 404);
   EXPECT_EQ(Get("/crl/issuing/0123456789abcdef/0.crl").status, 404) << "shard 0 was written before keyed CRLs";
+}
+
+TEST_F(PublicRoutesTest, ServesEachKeysDeltaCrlBesideItsCrlWithItsOwnTimes) {
+  http::HttpResponse current = Get("/crl/issuing/0123456789abcdef/3.delta.crl");
+  EXPECT_EQ(current.status, 200);
+  EXPECT_EQ(current.body, DerString(delta3_));
+  EXPECT_EQ(Header(current, "ETag"), CrlEtag(DerString(delta3_)));
+  // One hour left of the delta's validity (the clock is at kNow + 2h), not the base's 22.
+  EXPECT_EQ(Header(current, "Cache-Control"), "public, max-age=3600, no-transform");
+  EXPECT_EQ(Header(current, "Last-Modified"), FormatHttpDate(api::ToTime(kNow + 1h)));
+  http::HttpResponse retired = Get("/crl/issuing/fedcba9876543210/3.delta.pem");
+  EXPECT_EQ(pki::testing::Must(pki::ParseCrlPem(retired.body)).ToDer(), retired_delta3_.ToDer());
+  EXPECT_EQ(Get("/crl/issuing/1111111111111111/3.delta.crl").status, 404);
+  EXPECT_EQ(Get("/crl/issuing/0123456789abcdef/0.delta.crl").status, 404) << "shard 0 publishes no delta";
+  EXPECT_EQ(Get("/crl/issuing/0123456789abcdef/3.delta.delta.crl").status, 404);
 }
 
 TEST_F(PublicRoutesTest, ServesEveryShardUnderTheCaFolder) {
