@@ -14,7 +14,8 @@ constexpr size_t kMaxNote = 1024;
 EventRecorder::EventRecorder(std::shared_ptr<Client> client, EventRecorderOptions options)
     : client_(std::move(client)), options_(std::move(options)),
       clock_(options_.clock ? options_.clock : SystemClock()),
-      correlator_(options_.correlator, clock_) {
+      correlator_(options_.correlator, clock_),
+      summarizer_(options_.routine) {
   instance_ = options_.reporting_instance;
   if (instance_.empty()) {
     char host[256] = {};
@@ -46,8 +47,27 @@ void EventRecorder::Record(const ObjectReference& regarding, EventType type, std
                            std::string action, std::string note) {
   std::lock_guard lock(mu_);
   if (stopping_) return;
+  EnqueueLocked(EventRecord{regarding, type, std::move(reason), std::move(action), std::move(note)});
+}
+
+void EventRecorder::RecordRoutine(const ObjectReference& regarding, const ObjectReference& summary_object,
+                                  std::string reason, std::string action, std::string note) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  const std::string key = summary_object.kind + "/" + summary_object.ns + "/" + summary_object.name + "/" + reason;
+  const std::string name = regarding.ns.empty() ? regarding.name : regarding.ns + "/" + regarding.name;
+  if (summarizer_.Observe(key, summary_object, reason, action, name, clock_->WallNow()) ==
+      RoutineEventSummarizer::Decision::kSummarized) {
+    ++stats_.summarized;
+    cv_.notify_all();  // the loop may need to wake for a new due time
+    return;
+  }
+  EnqueueLocked(EventRecord{regarding, EventType::kNormal, std::move(reason), std::move(action), std::move(note)});
+}
+
+void EventRecorder::EnqueueLocked(EventRecord record) {
   Pending p;
-  p.record = EventRecord{regarding, type, std::move(reason), std::move(action), std::move(note)};
+  p.record = std::move(record);
   p.decision = correlator_.Observe(p.record);
   p.at = clock_->WallNow();
   if (p.decision.action == CorrelatedEvent::Action::kSkip) {
@@ -64,7 +84,8 @@ void EventRecorder::Record(const ObjectReference& regarding, EventType type, std
 
 bool EventRecorder::Flush(Duration timeout) {
   std::unique_lock lock(mu_);
-  return idle_cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !writing_; });
+  return idle_cv_.wait_for(lock, timeout,
+                           [this] { return queue_.empty() && !writing_ && !summarizer_.NextDue().has_value(); });
 }
 
 EventRecorder::Stats EventRecorder::stats() const {
@@ -75,8 +96,21 @@ EventRecorder::Stats EventRecorder::stats() const {
 void EventRecorder::Loop() {
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || abandon_ || !queue_.empty(); });
-    if (abandon_ || (stopping_ && queue_.empty())) break;
+    auto ready = [this] { return stopping_ || abandon_ || !queue_.empty(); };
+    if (auto due = summarizer_.NextDue()) {
+      cv_.wait_for(lock, std::max<Duration>(std::chrono::duration_cast<Duration>(*due - clock_->WallNow()), Duration::zero()),
+                   ready);
+    } else {
+      cv_.wait(lock, ready);
+    }
+    if (abandon_) break;
+    // Summaries that are due, and on the way out every pending one.
+    const auto now = stopping_ ? std::chrono::system_clock::time_point::max() : clock_->WallNow();
+    for (auto& summary : summarizer_.TakeDue(now)) {
+      std::string note = summary.Note();
+      EnqueueLocked(EventRecord{summary.regarding, EventType::kNormal, summary.reason, summary.action, std::move(note)});
+    }
+    if (stopping_ && queue_.empty()) break;
     if (queue_.empty()) continue;
     Pending p = std::move(queue_.front());
     queue_.pop_front();

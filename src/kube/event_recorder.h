@@ -6,6 +6,10 @@
 //   EventRecorder recorder(client, options);
 //   recorder.Record(ref, EventType::kWarning, kReasonIssuanceFailed, "Issue", "the CA is not ready");
 //
+// Routine events (an "Issued" per certificate) go through RecordRoutine: rare ones are
+// recorded as usual, a burst is folded into one summary Event per interval on a summary
+// object (routine_events.h), so a thousand issuances do not cost a thousand writes.
+//
 // Record never blocks on the API server: events are queued (at most queue_size; the
 // oldest is dropped beyond) and written by one background thread. A failed write is
 // logged and dropped: events are best effort.
@@ -20,6 +24,7 @@
 
 #include "kube/event_correlator.h"
 #include "kube/rest_client.h"
+#include "kube/routine_events.h"
 
 namespace certplane::kube {
 
@@ -27,6 +32,7 @@ struct EventRecorderOptions {
   std::string reporting_controller = "certplane.io/controller";
   std::string reporting_instance;  // e.g. the pod name; default: the host name
   EventCorrelatorOptions correlator;
+  RoutineEventOptions routine;
   size_t queue_size = 1000;
   std::shared_ptr<Clock> clock;  // default: system clock
 };
@@ -41,12 +47,19 @@ class EventRecorder {
   void Record(const ObjectReference& regarding, EventType type, std::string reason, std::string action,
               std::string note);
 
-  // Blocks until everything recorded so far has been written or dropped, or the
-  // timeout passes. Returns true if the queue emptied.
+  // A routine Normal event about `regarding`: recorded as Record would while its summary
+  // key (`summary_object` and `reason`) has tokens, else counted into the summary Event
+  // on `summary_object` written once per interval, naming `regarding`.
+  void RecordRoutine(const ObjectReference& regarding, const ObjectReference& summary_object, std::string reason,
+                     std::string action, std::string note);
+
+  // Blocks until everything recorded so far has been written or dropped (summaries
+  // included, which are written when their interval ends), or the timeout passes.
+  // Returns true if nothing is left.
   bool Flush(Duration timeout);
 
   struct Stats {
-    uint64_t created = 0, series_updates = 0, throttled = 0, dropped = 0, failed = 0;
+    uint64_t created = 0, series_updates = 0, throttled = 0, dropped = 0, failed = 0, summarized = 0;
   };
   Stats stats() const;
 
@@ -57,6 +70,8 @@ class EventRecorder {
     std::chrono::system_clock::time_point at;
   };
   void Loop();
+  // Queues an event decided by the correlator; with mu_ held.
+  void EnqueueLocked(EventRecord record);
   void Write(const Pending& p);
 
   const std::shared_ptr<Client> client_;
@@ -68,6 +83,7 @@ class EventRecorder {
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
   EventCorrelator correlator_;  // guarded by mu_
+  RoutineEventSummarizer summarizer_;  // guarded by mu_
   std::deque<Pending> queue_;   // guarded by mu_
   bool writing_ = false;        // guarded by mu_
   bool stopping_ = false;       // guarded by mu_; no new events

@@ -519,9 +519,16 @@ kube::ReconcileResult CertificateReconciler::ActIssue(const Gathered& g, const p
                     now);
   api::RemoveCondition(status.conditions, api::kConditionIssuing);
   deps_.metrics->Issued(g.profile->metadata.name, d.why.reason);
-  Event(cert, kube::EventType::kNormal, first ? policy::kIssued : policy::kReissued,
-        (first ? "issued serial " : "reissued (" + std::string(d.why.reason) + ": " + d.why.message + ") as serial ") +
-            issued->serial + ", valid until " + api::FormatTime(issued->not_after));
+  // Routine: one Event per certificate while issuances are rare, a summary on the
+  // profile when many are issued at once (the Event would be a third write each).
+  deps_.events->RecordRoutine(
+      {std::string(api::kApiVersion), std::string(api::kCertificateKind), cert.metadata.ns, cert.metadata.name,
+       cert.metadata.uid},
+      {std::string(api::kApiVersion), std::string(api::kCertificateProfileKind), "", g.profile->metadata.name,
+       g.profile->metadata.uid},
+      std::string(first ? policy::kIssued : policy::kReissued), "Issue",
+      (first ? "issued serial " : "reissued (" + std::string(d.why.reason) + ": " + d.why.message + ") as serial ") +
+          issued->serial + ", valid until " + api::FormatTime(issued->not_after));
   kube::Logger("certificates")->info("issued certificate={} serial={} revision={} reason={}", key, issued->serial,
                                      revision, d.why.reason);
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);

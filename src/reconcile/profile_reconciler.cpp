@@ -31,6 +31,17 @@ certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVers
 
 }  // namespace
 
+kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& current,
+                                       const api::CertificateProfileStatus& desired,
+                                       std::optional<kube::TimePoint> last_write, kube::TimePoint now,
+                                       kube::Duration interval) {
+  if (desired == current || !last_write) return kube::Duration::zero();
+  if (desired.conditions != current.conditions || desired.observed_generation != current.observed_generation) {
+    return kube::Duration::zero();
+  }
+  return std::max(kube::Duration::zero(), *last_write + interval - now);
+}
+
 kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request) {
   const Caches& caches = *deps_.caches;
   auto profile = caches.profiles.store().Get(request.name);
@@ -79,11 +90,25 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
     status.latest_active_certificate = api::CertificateReference{latest->metadata.ns, latest->metadata.name,
                                                                  latest->status.serial_number, latest->status.not_after};
   }
-  if (Status s = WriteClusterStatus(*deps_.client, kCertificateProfilesResource, api::kCertificateProfileKind,
-                                    profile->metadata, profile->status, status, api::EncodeCertificateProfileStatus,
-                                    deps_.field_manager);
-      !s.ok()) {
-    return kube::ReconcileResult::Retry(s);
+  if (status != profile->status) {
+    const kube::TimePoint mono = deps_.clock->Now();
+    std::optional<kube::TimePoint> last;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = last_write_.find(request.name); it != last_write_.end()) last = it->second;
+    }
+    if (kube::Duration wait = ProfileStatusWriteDelay(profile->status, status, last, mono, deps_.status_interval);
+        wait > kube::Duration::zero()) {
+      return kube::ReconcileResult::After(wait);
+    }
+    if (Status s = WriteClusterStatus(*deps_.client, kCertificateProfilesResource, api::kCertificateProfileKind,
+                                      profile->metadata, profile->status, status, api::EncodeCertificateProfileStatus,
+                                      deps_.field_manager);
+        !s.ok()) {
+      return kube::ReconcileResult::Retry(s);
+    }
+    std::lock_guard lock(mu_);
+    last_write_[request.name] = mono;
   }
   // An active certificate stops being active when it expires, without any event.
   if (next_expiry) return kube::ReconcileResult::After(std::max<kube::Duration>(*next_expiry - now, std::chrono::seconds(1)));

@@ -7,7 +7,10 @@
 // schema and CEL rules have refused anything invalid before the controller sees it.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "kube/clock.h"
@@ -24,7 +27,19 @@ struct PolicyReconcilerDeps {
   const Caches* caches = nullptr;
   std::shared_ptr<kube::Clock> clock;
   std::string field_manager = "certplane";
+  // A profile's counts change with every certificate issued; written at most this often
+  // (ProfileStatusWriteDelay), so a burst costs a write per interval, not per certificate.
+  kube::Duration status_interval = std::chrono::seconds(5);
 };
+
+// How long the write of a profile's `desired` status waits: zero when its conditions or
+// observedGeneration change (people and tools wait on those) or when the last write
+// (`last_write`, nullopt: none since start) is `interval` old; else until it is. Only
+// the counts and the latest active certificate are ever held back.
+kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& current,
+                                       const api::CertificateProfileStatus& desired,
+                                       std::optional<kube::TimePoint> last_write, kube::TimePoint now,
+                                       kube::Duration interval);
 
 class ProfileReconciler {
  public:
@@ -33,6 +48,8 @@ class ProfileReconciler {
 
  private:
   PolicyReconcilerDeps deps_;
+  std::mutex mu_;
+  std::map<std::string, kube::TimePoint> last_write_;  // guarded by mu_; by profile name
 };
 
 class TemplateReconciler {

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <set>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "kube/controller.h"
@@ -258,6 +259,49 @@ TEST_F(InformerTest, AggregatesRepeatedEventsAndLimitsTheirRate) {
   EXPECT_EQ(event.value("type", ""), "Warning");
   EXPECT_EQ(event["regarding"].value("uid", ""), cm->metadata.uid);
   EXPECT_EQ(event["series"].value("count", 0), 10);
+}
+
+TEST_F(InformerTest, ABurstOfRoutineEventsCostsTheirBurstAndOneSummaryOnTheSummaryObject) {
+  auto cm = kube::As<kube::ConfigMap>(client().Create(kube::kConfigMaps, ns(), ConfigMapJson("profile", "1")));
+  ASSERT_TRUE(cm.ok()) << cm.status();
+  kube::ObjectReference summary_object{"v1", "ConfigMap", ns(), "profile", cm->metadata.uid};
+  kube::EventRecorderOptions options;
+  options.reporting_instance = "integration-test";
+  options.routine.burst = 5;
+  options.routine.interval = std::chrono::seconds(1);
+  constexpr int kIssued = 200;
+  {
+    kube::EventRecorder recorder(client_ptr(), options);
+    for (int i = 0; i < kIssued; ++i) {
+      kube::ObjectReference cert{"v1", "ConfigMap", ns(), "cert-" + std::to_string(i), "uid-" + std::to_string(i)};
+      recorder.RecordRoutine(cert, summary_object, "Issued", "Issue", "issued serial " + std::to_string(i));
+    }
+    ASSERT_TRUE(recorder.Flush(std::chrono::seconds(30)));
+    auto stats = recorder.stats();
+    EXPECT_EQ(stats.summarized, static_cast<std::uint64_t>(kIssued - 5));
+    EXPECT_EQ(stats.created, 6u) << "5 one by one, then one summary";
+    EXPECT_EQ(stats.failed, 0u);
+  }
+  auto events = client().List(kube::kEvents, ns());
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->items.size(), 6u);
+  int individual = 0;
+  const json* summary = nullptr;
+  for (const json& e : events->items) {
+    EXPECT_EQ(e.value("reason", ""), "Issued");
+    if (e["regarding"].value("name", "") == "profile") {
+      summary = &e;
+    } else {
+      ++individual;
+    }
+  }
+  EXPECT_EQ(individual, 5);
+  ASSERT_NE(summary, nullptr);
+  const std::string note = (*summary).value("note", "");
+  EXPECT_THAT(note, ::testing::HasSubstr("195 more Issued events in 1s"));
+  EXPECT_THAT(note, ::testing::HasSubstr(ns() + "/cert-5, " + ns() + "/cert-6"));
+  EXPECT_THAT(note, ::testing::MatchesRegex(".* and 1[0-9][0-9] more"));
+  EXPECT_LE(note.size(), 1024u);
 }
 
 }  // namespace
