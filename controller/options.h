@@ -31,8 +31,11 @@ struct ControllerOptions {
   // OCSP: nextUpdate - thisUpdate of responses, and the delegated responders' lifetime.
   std::chrono::milliseconds ocsp_response_validity{3600000};
   std::chrono::milliseconds ocsp_signer_validity{72 * 3600000};
-  double kube_api_qps = 50;
-  int kube_api_burst = 100;
+  // A modern API server protects itself (priority and fairness, 429 with Retry-After), and
+  // the client halves its rate when told to slow down (kube/token_bucket.h): the defaults
+  // let one controller issue at the API server's pace instead of a tenth of it.
+  double kube_api_qps = 500;
+  int kube_api_burst = 1000;
 
   bool leader_elect = true;
   std::string leader_election_id = "certplane-controller";

@@ -179,6 +179,8 @@ ApiResult<RawResponse> Client::Raw(const RawRequest& request) {
     if (options_.on_response) {
       options_.on_response(request.method, result.ok() ? result->http_status : error ? error->http_status : 0);
     }
+    // A 429 slows the whole client, not only this request (token_bucket.h).
+    if (error != nullptr && error->http_status == 429) bucket_.SlowDown();
     bool retry = error != nullptr && error->http_status == 429 && error->retry_after &&
                  *error->retry_after <= options_.max_retry_after && attempts <= options_.max_retries;
     if (!retry) {

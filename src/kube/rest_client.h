@@ -166,6 +166,8 @@ class Client : public std::enable_shared_from_this<Client> {
   std::string AuthorizationHeader();
   // Waits for a token of the QPS/burst bucket.
   void WaitForRateLimit() { bucket_.Wait(); }
+  // The client-side rate in effect: --kube-api-qps unless 429s slowed it down.
+  double current_qps() { return bucket_.current_qps(); }
 
   const ClusterConfig& config() const { return config_; }
   const ClientOptions& options() const { return options_; }

@@ -7,6 +7,11 @@
 //   Duration d = bucket.Reserve();  // takes a token now; use it after d
 //
 // A qps of zero or less means "no limit".
+//
+// Adaptive: SlowDown() (the server answered 429) halves the rate in effect, at most once
+// a second and never below a 64th of `qps`; it climbs back by a twentieth of `qps` per
+// second, so a client never exceeds what its flags promise and backs off as a whole,
+// not request by request, when the API server's priority and fairness push back.
 #pragma once
 
 #include <memory>
@@ -30,6 +35,11 @@ class TokenBucket {
   // Reserve(), then waits out the delay through the clock.
   void Wait();
 
+  // The server asked the client to slow down.
+  void SlowDown();
+  // The rate in effect now (qps() unless slowed down).
+  double current_qps();
+
   double qps() const { return qps_; }
   int burst() const { return burst_; }
 
@@ -42,6 +52,8 @@ class TokenBucket {
   std::mutex mu_;
   double tokens_;   // guarded by mu_; negative while reservations are outstanding
   TimePoint last_;  // guarded by mu_
+  double rate_;     // guarded by mu_; qps_ unless slowed down
+  TimePoint slowed_{};  // guarded by mu_; the last SlowDown that took effect
 };
 
 }  // namespace certplane::kube

@@ -196,6 +196,7 @@ TEST_F(RestTest, HonoursRetryAfterOnTooManyRequests) {
   ASSERT_TRUE(refused.retry_after().has_value());
   EXPECT_EQ(*refused.retry_after(), std::chrono::seconds(10));
   EXPECT_EQ(refused.api_error()->attempts, 2) << "the client retries once after the advised delay";
+  EXPECT_LT(throttled->current_qps(), one_retry.qps) << "a 429 slows the whole client down";
 }
 
 TEST_F(RestTest, ReturnsUnauthorizedForABadToken) {

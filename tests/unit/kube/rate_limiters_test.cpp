@@ -41,6 +41,28 @@ TEST(TokenBucketTest, AllowsABurstThenSpacesTokensByTheRate) {
   EXPECT_FALSE(bucket.TryAccept());
 }
 
+TEST(TokenBucketTest, SlowDownHalvesTheRateOnceASecondAndItClimbsBack) {
+  auto clock = std::make_shared<FakeClock>();
+  TokenBucket bucket(100, 10, clock);
+  EXPECT_EQ(bucket.current_qps(), 100);
+  bucket.SlowDown();
+  EXPECT_EQ(bucket.current_qps(), 50);
+  bucket.SlowDown();
+  EXPECT_EQ(bucket.current_qps(), 50) << "the same burst of 429s halves once";
+  EXPECT_GT(bucket.Reserve(), Duration::zero()) << "the burst is spent at once";
+  clock->Advance(1s);
+  EXPECT_DOUBLE_EQ(bucket.current_qps(), 55) << "climbs by a twentieth of the ceiling per second";
+  for (int i = 0; i < 10; ++i) {
+    clock->Advance(1s);
+    bucket.SlowDown();
+  }
+  // A 429 every second holds it near a twentieth of the ceiling (halved, then +5 per second).
+  EXPECT_GE(bucket.current_qps(), 100.0 / 64) << "never below a 64th of the ceiling";
+  EXPECT_LT(bucket.current_qps(), 6);
+  clock->Advance(60s);
+  EXPECT_EQ(bucket.current_qps(), 100) << "never above the ceiling the flags give";
+}
+
 TEST(TokenBucketTest, ZeroQpsMeansNoLimit) {
   TokenBucket bucket(0, 1);
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(bucket.Reserve(), Duration::zero());
