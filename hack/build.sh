@@ -2,7 +2,10 @@
 # Configures and builds certplane into a build folder, reusing the compiler cache kept
 # outside the clone.
 #
-#   hack/build.sh [release|asan]      (default: release)
+#   hack/build.sh [release|asan] [target...]   (default: release, every target)
+#
+# With targets, only those are built (the quickstart builds the controller and the
+# plugin, not the tests and benchmarks).
 #
 # release -> build/       (RelWithDebInfo; every test tier, the controller, benchmarks)
 # asan    -> build-asan/  (ASan + UBSan; CI runs the unit and integration tests here)
@@ -12,6 +15,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 flavour=${1:-release}
+shift $(( $# > 0 ? 1 : 0 ))
+targets=("$@")
 case $flavour in
   release) dir=build; extra=() ;;
   asan) dir=build-asan; extra=(-DCERTPLANE_SANITIZE=ON -DCERTPLANE_BUILD_BENCH=OFF) ;;
@@ -30,4 +35,4 @@ werror=ON
 
 cd "$CERTPLANE_REPO_ROOT"
 cmake -S . -B "$dir" -G Ninja "${launcher[@]}" -DCERTPLANE_WERROR=$werror "${extra[@]}" >/dev/null
-ninja -C "$dir" -j"${CERTPLANE_BUILD_JOBS:-2}"
+ninja -C "$dir" -j"${CERTPLANE_BUILD_JOBS:-2}" "${targets[@]}"
