@@ -64,6 +64,19 @@ OcspMaintainer::OcspMaintainer(OcspMaintainerDeps deps) : deps_(std::move(deps))
   if (!deps_.clock) deps_.clock = kube::SystemClock();
 }
 
+std::vector<std::string> OcspMaintainer::Departed(const api::Certificate& cert) {
+  std::vector<std::string> cas;
+  std::lock_guard lock(departed_mu_);
+  auto add = [&](const std::string& ca, const std::string& serial, const std::optional<api::Time>& not_after) {
+    if (ca.empty() || serial.empty() || !not_after) return;
+    departed_[ca].emplace(serial, Unix(*not_after));
+    if (std::find(cas.begin(), cas.end(), ca) == cas.end()) cas.push_back(ca);
+  };
+  add(cert.status.ca_name, cert.status.serial_number, cert.status.not_after);
+  for (const auto& h : cert.status.history) add(h.ca_name, h.serial_number, h.not_after);
+  return cas;
+}
+
 kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   const std::string& name = request.name;
   auto ca = deps_.caches->cas.store().Get(name);
@@ -159,8 +172,28 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
       if (h.ca_name == name) note(h.serial_number, h.not_after);
     }
   }
+  // Serials of deleted Certificates that the record may not hold yet: never paced.
+  IssuedSerialMap departed;
+  {
+    std::lock_guard lock(departed_mu_);
+    if (auto it = departed_.find(name); it != departed_.end()) departed = it->second;
+  }
+  bool departed_missing = false;
+  for (const auto& [serial, not_after] : departed) {
+    issued.emplace(serial, not_after);
+    if (!cached_issued || !cached_issued->serials.contains(serial)) departed_missing = true;
+  }
   std::erase_if(issued, [&](const auto& kv) { return kv.second < Unix(now); });
-  if (!cached_issued || issued != cached_issued->serials || !cached_issued->invalid.empty()) {
+  const bool record_usable = cached_issued && cached_issued->invalid.empty();
+  const kube::Duration record_wait =
+      record_usable && issued != cached_issued->serials && !departed_missing
+          ? PacedWriteDelay(record_writes_.LastWrite(name), deps_.clock->Now(), deps_.record_interval)
+          : kube::Duration::zero();
+  if (record_wait > kube::Duration::zero()) {
+    // Held back: the status counts what is written, and the next write comes when due.
+    issued = cached_issued->serials;
+    next = std::min(next, now + std::chrono::duration_cast<std::chrono::system_clock::duration>(record_wait));
+  } else if (!record_usable || issued != cached_issued->serials) {
     std::string text = FormatIssuedSerials(issued);
     if (text.size() > kIssuedRecordLimit) {
       if (deps_.events) {
@@ -185,6 +218,16 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     if (!written.ok()) {
       return kube::ReconcileResult::Retry(
           written.status().WithContext("writing ConfigMap " + ns + "/" + IssuedSerialsConfigMapName(name)));
+    }
+    record_writes_.Wrote(name, deps_.clock->Now());
+  }
+  if (record_wait == kube::Duration::zero() && !departed.empty()) {
+    // Written (or already there): the record holds them now.
+    std::lock_guard lock(departed_mu_);
+    auto it = departed_.find(name);
+    if (it != departed_.end()) {
+      for (const auto& [serial, not_after] : departed) it->second.erase(serial);
+      if (it->second.empty()) departed_.erase(it);
     }
   }
 

@@ -31,7 +31,13 @@
 #include "kube/event_recorder.h"
 #include "kube/rest_client.h"
 #include "reconcile/ca_signers.h"
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "api/certificate.h"
 #include "reconcile/caches.h"
+#include "reconcile/write_pacer.h"
 
 namespace certplane::reconcile {
 
@@ -45,6 +51,9 @@ struct OcspMaintainerDeps {
   std::string public_base_url;
   // How long a delegated responder certificate is valid.
   kube::Duration signer_validity = std::chrono::hours(72);
+  // The record of issued serials grows with every issuance; it is written at most this
+  // often (a serial not yet in it is answered from the live Certificates meanwhile).
+  kube::Duration record_interval = std::chrono::seconds(10);
 };
 
 // The URL of CA `ca`'s responder under `public_base_url`; "" when that is empty.
@@ -58,8 +67,16 @@ class OcspMaintainer {
   // next responder rotation.
   kube::ReconcileResult Reconcile(const kube::Request& request);
 
+  // A Certificate is gone from the caches: its serials join their CAs' records on the
+  // next reconcile without waiting for the record's interval (nothing else remembers
+  // them now). Thread-safe; the caller enqueues the CAs it returns.
+  std::vector<std::string> Departed(const api::Certificate& cert);
+
  private:
   OcspMaintainerDeps deps_;
+  WritePacer record_writes_;  // by CA name
+  std::mutex departed_mu_;
+  std::map<std::string, IssuedSerialMap> departed_;  // guarded by departed_mu_; by CA name
 };
 
 }  // namespace certplane::reconcile

@@ -219,6 +219,8 @@ void Operator::RegisterHandlers() {
        [this, cert_changed](const auto& cert) {
          cert_changed(cert);
          EnqueueCertificatesNamingSecret(*cert);
+         // Its serials must reach the CAs' records now that no cache remembers them.
+         for (const std::string& ca : ocsp_maintainer_.Departed(*cert)) ocsp_->queue().Add(ca);
        }});
 
   auto secret_changed = [this](const std::shared_ptr<const CertificateSecret>& s) {

@@ -35,11 +35,11 @@ kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& curr
                                        const api::CertificateProfileStatus& desired,
                                        std::optional<kube::TimePoint> last_write, kube::TimePoint now,
                                        kube::Duration interval) {
-  if (desired == current || !last_write) return kube::Duration::zero();
+  if (desired == current) return kube::Duration::zero();
   if (desired.conditions != current.conditions || desired.observed_generation != current.observed_generation) {
     return kube::Duration::zero();
   }
-  return std::max(kube::Duration::zero(), *last_write + interval - now);
+  return PacedWriteDelay(last_write, now, interval);
 }
 
 kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request) {
@@ -92,12 +92,8 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
   }
   if (status != profile->status) {
     const kube::TimePoint mono = deps_.clock->Now();
-    std::optional<kube::TimePoint> last;
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = last_write_.find(request.name); it != last_write_.end()) last = it->second;
-    }
-    if (kube::Duration wait = ProfileStatusWriteDelay(profile->status, status, last, mono, deps_.status_interval);
+    if (kube::Duration wait = ProfileStatusWriteDelay(profile->status, status, status_writes_.LastWrite(request.name),
+                                                      mono, deps_.status_interval);
         wait > kube::Duration::zero()) {
       return kube::ReconcileResult::After(wait);
     }
@@ -107,8 +103,7 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
         !s.ok()) {
       return kube::ReconcileResult::Retry(s);
     }
-    std::lock_guard lock(mu_);
-    last_write_[request.name] = mono;
+    status_writes_.Wrote(request.name, mono);
   }
   // An active certificate stops being active when it expires, without any event.
   if (next_expiry) return kube::ReconcileResult::After(std::max<kube::Duration>(*next_expiry - now, std::chrono::seconds(1)));

@@ -17,6 +17,7 @@
 #include "kube/controller.h"
 #include "kube/rest_client.h"
 #include "reconcile/caches.h"
+#include "reconcile/write_pacer.h"
 
 namespace certplane::reconcile {
 
@@ -48,8 +49,7 @@ class ProfileReconciler {
 
  private:
   PolicyReconcilerDeps deps_;
-  std::mutex mu_;
-  std::map<std::string, kube::TimePoint> last_write_;  // guarded by mu_; by profile name
+  WritePacer status_writes_;  // by profile name
 };
 
 class TemplateReconciler {

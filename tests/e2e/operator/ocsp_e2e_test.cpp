@@ -128,6 +128,32 @@ TEST_F(OcspE2E, AnswersGoodThenRevokedWithReasonUnknownForNeverIssuedAndGoodAfte
   EXPECT_THAT(deleted_revoked.output, HasSubstr("tls.crt: revoked")) << deleted_revoked.output;
 }
 
+TEST_F(OcspE2E, ASerialStaysKnownWhenItsCertificateIsDeletedBeforeThePacedRecordIsWritten) {
+  // The record of issued serials is written at most every 10 s; a Certificate deleted in
+  // between must not take its serial's "good" with it.
+  const std::string profile = MakeIssuer();
+  Certificate("ocsp-first", profile);
+  ASSERT_TRUE(WaitReady("cpcert/ocsp-first")) << "log: " << ControllerLogPath();
+  ASSERT_TRUE(WaitResponder()) << "log: " << ControllerLogPath();
+  ASSERT_TRUE(Eventually([&] { return Get("cpca/" + Ca(), "{.status.ocsp.issuedSerials}", true) == "1"; },
+                         std::chrono::seconds(30)));
+  Certificate("ocsp-brief", profile);
+  ASSERT_TRUE(WaitReady("cpcert/ocsp-brief")) << "log: " << ControllerLogPath();
+  const std::string brief = SaveTlsSecret("ocsp-brief-tls");
+  Kubectl({"delete", "cpcert", "ocsp-brief", "-n", ns(), "--wait=true"});
+  CommandResult answer;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        answer = AskCert(brief);
+        return answer.output.find("tls.crt: good") != std::string::npos;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(100)))
+      << answer.output << "\nlog: " << ControllerLogPath();
+  EXPECT_TRUE(Eventually([&] { return Get("cpca/" + Ca(), "{.status.ocsp.issuedSerials}", true) == "2"; },
+                         std::chrono::seconds(15)))
+      << "the record holds the deleted Certificate's serial";
+}
+
 TEST_F(OcspE2E, GetRequestsCachingHeadersAndBadInput) {
   const std::string profile = MakeIssuer();
   Certificate("ocsp-get", profile);
