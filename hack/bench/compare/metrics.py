@@ -54,6 +54,10 @@ def _context():
     return ctx, f"https://127.0.0.1:{port}/metrics"
 
 
+# Keys counted apart from the requests they are part of (scrape's "<code> <verb> <resource>").
+APART = ("409 ", "429 ", "5xx ")
+
+
 def scrape(ctx_url):
     ctx, url = ctx_url
     text = urllib.request.urlopen(url, context=ctx, timeout=30).read().decode()
@@ -69,8 +73,13 @@ def scrape(ctx_url):
         if labels.get("subresource"):
             key += "/" + labels["subresource"]
         out[key] = out.get(key, 0) + float(m.group(2))
-        if labels.get("code") == "409":  # lost optimistic-concurrency races, counted apart too
+        code = labels.get("code", "")
+        if code == "409":  # lost optimistic-concurrency races, counted apart too
             out["409 " + key] = out.get("409 " + key, 0) + float(m.group(2))
+        elif code == "429":  # told to slow down (priority and fairness)
+            out["429 " + key] = out.get("429 " + key, 0) + float(m.group(2))
+        elif code.startswith("5"):  # server errors and timeouts (504)
+            out["5xx " + key] = out.get("5xx " + key, 0) + float(m.group(2))
     return out
 
 
@@ -102,7 +111,7 @@ def cmd_sample(args):
             except (OSError, AttributeError):
                 pass
             try:
-                row["requests"] = sum(scrape(ctx_url).values())
+                row["requests"] = sum(v for k, v in scrape(ctx_url).items() if not k[:4] in APART)
             except Exception:  # the API server may be busy; a gap in the series is fine
                 pass
             f.write(json.dumps(row) + "\n")
@@ -124,7 +133,9 @@ def cmd_delta(args):
         for key, count in json.loads(args.subtract_json).items():
             delta[key] = delta.get(key, 0) - float(count)
     conflicts = {k[4:]: v for k, v in delta.items() if k.startswith("409 ") and v > 0}
-    delta = {k: v for k, v in delta.items() if v > 0 and not k.startswith("409 ")}
+    throttled = sum(v for k, v in delta.items() if k.startswith("429 ") and v > 0)
+    server_errors = sum(v for k, v in delta.items() if k.startswith("5xx ") and v > 0)
+    delta = {k: v for k, v in delta.items() if v > 0 and k[:4] not in APART}
     n = args.n
     writes = sum(v for k, v in delta.items() if k.split()[0] in WRITE_VERBS)
     out = {
@@ -133,6 +144,9 @@ def cmd_delta(args):
         "writes_per_certificate": round(writes / n, 3),
         "reads_per_certificate": round((sum(delta.values()) - writes) / n, 3),
         "by_verb": {k: round(v / n, 3) for k, v in sorted(delta.items())},
+        # Counts over the whole cell, not per certificate: a healthy API server has none.
+        "throttled_429": int(throttled),
+        "server_errors_5xx": int(server_errors),
     }
     print(json.dumps(out))
 
