@@ -157,22 +157,25 @@ def markdown(r, has_cm):
     ren = r["renewal"]
     if ren:
         lines.append(f"**Renewal storm**: every certificate due at once (issued for 1 h; with the controller "
-                     f"stopped, renewBefore set to 59m50s); the controller starts with --kube-api-qps "
-                     f"{r['storm_qps']} --kube-api-burst {r['storm_burst']}. The API request rate counts every "
-                     "client of the API server, sampled every second.")
+                     f"stopped, renewBefore set to 59m50s); the controller starts again: certplane on its default "
+                     f"flags, cert-manager with --kube-api-qps {r['storm_qps']} --kube-api-burst {r['storm_burst']}. "
+                     "The API request rate counts every client of the API server, sampled every second; 429 and "
+                     "5xx are the API server's own counts of requests it throttled or failed (a healthy storm has "
+                     "none).")
         lines.append("")
         lines.append("| product | N | all renewed (s) | renewals/s | p50 (s) | p99 (s) | peak API rate (req/s, 1 s) "
-                     "| highest 10 s average | QPS flag (burst) | API writes/renewal | peak RSS (MiB) |")
-        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+                     "| highest 10 s average | QPS flag (burst) | API writes/renewal | 429 | 5xx | peak RSS (MiB) |")
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for c in ren:
             if "skipped" in c:
-                lines.append(f"| {c['config']} | {c['n']:,} | not run: {c['skipped']} | | | | | | | | |")
+                lines.append(f"| {c['config']} | {c['n']:,} | not run: {c['skipped']} | | | | | | | | | | |")
                 continue
             done = "" if c.get("complete") else f" (incomplete: {c.get('done', 0)}/{c['n']})"
             lines.append(f"| {c['config']} | {c['n']:,} | {fmt(c.get('wall_seconds'))}{done} | {fmt(rate_of(c))} "
                          f"| {fmt(c.get('p50_seconds'), 2)} | {fmt(c.get('p99_seconds'), 2)} "
                          f"| {fmt(val(c, 'rate', 'peak_rps'))} | {fmt(val(c, 'rate', 'peak_10s_rps'))} "
                          f"| {c['qps_flag']} ({c['burst_flag']}) | {writes(c)} "
+                         f"| {fmt(val(c, 'requests', 'throttled_429'), 0)} | {fmt(val(c, 'requests', 'server_errors_5xx'), 0)} "
                          f"| {fmt(c.get('hwm_mib'))} |")
         lines.append("")
     idle = r["idle"]
