@@ -6,6 +6,7 @@
 #include "pki/internal/asn1.h"
 #include "pki/internal/name.h"
 #include "pki/internal/signing.h"
+#include "pki/internal/spki.h"
 #include "pki/internal/x509v3.h"
 
 namespace certplane::pki {
@@ -38,7 +39,7 @@ struct Signer {
   const PrivateKey& key;
 };
 
-Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, const Signer& signer,
+Result<Certificate> Build(const CertificateSpec& spec, const PublicKey& subject_key, const Signer& signer,
                           TimePoint not_before, TimePoint not_after) {
   ClearOpenSslErrors();
   X509Ptr x509(X509_new());
@@ -69,15 +70,11 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   if (X509_set1_notBefore(x509.get(), nb->get()) != 1 || X509_set1_notAfter(x509.get(), na->get()) != 1) {
     return OpenSslError(StatusCode::kInternal, "setting the validity");
   }
-  if (X509_set_pubkey(x509.get(), subject_key) != 1) {  // encodes the public key; no ownership taken
-    return OpenSslError(StatusCode::kInternal, "setting the public key");
-  }
-
-  // The SKI from the SubjectPublicKeyInfo just encoded, rather than encoding the key
-  // again (OpenSSL 3.0's encoders are slow).
-  Result<Bytes> key_id = internal::KeyIdentifier(X509_get_X509_PUBKEY(x509.get()));
-  if (!key_id.ok()) return key_id.status();
-  const Bytes& authority_key_id = signer.issuer_key_id.empty() ? *key_id : signer.issuer_key_id;
+  // Without X509_set_pubkey's encoder/decoder round trip where it can (spki.h); the SKI
+  // comes from the SubjectPublicKeyInfo just set.
+  Bytes key_id;
+  CERTPLANE_RETURN_IF_ERROR(internal::SetSubjectPublicKey(x509.get(), subject_key, &key_id));
+  const Bytes& authority_key_id = signer.issuer_key_id.empty() ? key_id : signer.issuer_key_id;
 
   X509* x = x509.get();
   CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeBasicConstraints(spec.is_ca, spec.path_len)));
@@ -85,7 +82,7 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   if (!spec.extended_key_usages.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeExtendedKeyUsage(spec.extended_key_usages)));
   }
-  CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeSubjectKeyId(*key_id)));
+  CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeSubjectKeyId(key_id)));
   CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeAuthorityKeyId(authority_key_id)));
   if (!spec.subject_alt_names.empty()) {
     // RFC 5280 4.2.1.6: with an empty subject the SANs identify the subject, and the
@@ -177,13 +174,13 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
     issuer_key_id = std::move(*computed);
   }
   Signer signer{X509_get_subject_name(ca.get()), std::move(issuer_key_id), issuer.key()};
-  return Build(spec, subject_key.get(), signer, not_before, not_after);
+  return Build(spec, subject_key, signer, not_before, not_after);
 }
 
 Result<Certificate> SelfSignCertificate(const CertificateSpec& spec, const PrivateKey& key, TimePoint now) {
   if (Status s = ValidateCertificateSpec(spec, key.algorithm()); !s.ok()) return s;
   Signer signer{nullptr, {}, key};
-  return Build(spec, key.get(), signer, now - spec.backdate, now + spec.validity);
+  return Build(spec, key.public_key(), signer, now - spec.backdate, now + spec.validity);
 }
 
 }  // namespace certplane::pki

@@ -57,7 +57,9 @@ bool HasPrivatePart(EVP_PKEY* key) {
   } else {
     const char* param = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? OSSL_PKEY_PARAM_RSA_D : OSSL_PKEY_PARAM_PRIV_KEY;
     BIGNUM* raw = nullptr;
-    has = EVP_PKEY_get_bn_param(key, param, &raw) == 1;
+    // A built-in (legacy) public-only EC key answers with a zero scalar rather than
+    // failing; zero is no private key of any algorithm.
+    has = EVP_PKEY_get_bn_param(key, param, &raw) == 1 && raw != nullptr && !BN_is_zero(raw);
     SecretBignumPtr owned(raw);  // owns the copy of the private scalar; cleared on free
   }
   ClearOpenSslErrors();
