@@ -39,8 +39,9 @@ struct Signer {
   const PrivateKey& key;
 };
 
-Result<Certificate> Build(const CertificateSpec& spec, const PublicKey& subject_key, const Signer& signer,
-                          TimePoint not_before, TimePoint not_after) {
+// The signed certificate, for Certificate::Make.
+Result<X509Ptr> Build(const CertificateSpec& spec, const PublicKey& subject_key, const Signer& signer,
+                      TimePoint not_before, TimePoint not_after) {
   ClearOpenSslErrors();
   X509Ptr x509(X509_new());
   if (!x509 || X509_set_version(x509.get(), X509_VERSION_3) != 1) {
@@ -55,12 +56,13 @@ Result<Certificate> Build(const CertificateSpec& spec, const PublicKey& subject_
     return OpenSslError(StatusCode::kInternal, "setting the serial number");
   }
 
-  Result<X509NamePtr> subject = internal::BuildX509Name(spec.subject);
-  if (!subject.ok()) return subject.status().WithContext("subject");
-  const X509_NAME* issuer_name = signer.issuer_name != nullptr ? signer.issuer_name : subject->get();
-  if (X509_set_subject_name(x509.get(), subject->get()) != 1 ||  // copies
-      X509_set_issuer_name(x509.get(), issuer_name) != 1) {      // copies
-    return OpenSslError(StatusCode::kInternal, "setting the names");
+  // The subject is written in place; the issuer name is a copy of the CA's subject (or
+  // of the subject just written, when self-signed).
+  X509_NAME* subject = X509_get_subject_name(x509.get());
+  if (Status s = internal::FillX509Name(spec.subject, subject); !s.ok()) return s.WithContext("subject");
+  const X509_NAME* issuer_name = signer.issuer_name != nullptr ? signer.issuer_name : subject;
+  if (X509_set_issuer_name(x509.get(), issuer_name) != 1) {  // copies
+    return OpenSslError(StatusCode::kInternal, "setting the issuer name");
   }
 
   Result<Asn1TimePtr> nb = internal::ToAsn1Time(not_before);
@@ -103,12 +105,7 @@ Result<Certificate> Build(const CertificateSpec& spec, const PublicKey& subject_
   if (spec.ocsp_no_check) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeOcspNoCheck()));
 
   CERTPLANE_RETURN_IF_ERROR(internal::SignCertificate(x, signer.key));
-
-  // Held to the same checks as any parsed certificate. (Signing re-encoded the TBS, so
-  // the object and its DER agree; the tests parse the DER back to make sure.)
-  Result<Certificate> cert = Certificate::Adopt(std::move(x509));
-  if (!cert.ok()) return Internal("the certificate just built is not valid: " + cert.status().message());
-  return cert;
+  return x509;
 }
 
 }  // namespace
@@ -152,17 +149,17 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
                                      TimePoint now) {
   if (Status s = ValidateCertificateSpec(spec, subject_key.algorithm()); !s.ok()) return s;
   const Certificate& ca = issuer.certificate();
-  std::string who = "issuer " + ca.subject_text();
-  if (now < ca.not_before()) return FailedPrecondition(who + " is not valid before " + FormatTime(ca.not_before()));
-  if (now >= ca.not_after()) return FailedPrecondition(who + " expired at " + FormatTime(ca.not_after()));
+  auto issuer_text = [&ca] { return "issuer " + ca.subject_text(); };  // for errors only
+  if (now < ca.not_before()) return FailedPrecondition(issuer_text() + " is not valid before " + FormatTime(ca.not_before()));
+  if (now >= ca.not_after()) return FailedPrecondition(issuer_text() + " expired at " + FormatTime(ca.not_after()));
   if (spec.is_ca && ca.path_len() == 0) {
-    return FailedPrecondition(who + " has pathLenConstraint 0 and may not issue CA certificates");
+    return FailedPrecondition(issuer_text() + " has pathLenConstraint 0 and may not issue CA certificates");
   }
   TimePoint not_before = std::max(now - spec.backdate, ca.not_before());
   TimePoint not_after = now + spec.validity;
   if (not_after > ca.not_after()) {
     if (!spec.truncate_to_issuer) {
-      return FailedPrecondition("the certificate would be valid until " + FormatTime(not_after) + ", after " + who +
+      return FailedPrecondition("the certificate would be valid until " + FormatTime(not_after) + ", after " + issuer_text() +
                                 " expires at " + FormatTime(ca.not_after()));
     }
     not_after = ca.not_after();
@@ -170,17 +167,27 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
   Bytes issuer_key_id = ca.subject_key_id();
   if (issuer_key_id.empty()) {
     Result<Bytes> computed = internal::KeyIdentifier(X509_get_X509_PUBKEY(ca.get()));
-    if (!computed.ok()) return computed.status().WithContext(who);
+    if (!computed.ok()) return computed.status().WithContext(issuer_text());
     issuer_key_id = std::move(*computed);
   }
   Signer signer{X509_get_subject_name(ca.get()), std::move(issuer_key_id), issuer.key()};
-  return Build(spec, subject_key, signer, not_before, not_after);
+  Result<X509Ptr> x509 = Build(spec, subject_key, signer, not_before, not_after);
+  if (!x509.ok()) return x509.status();
+  // Not decoded again: the unit tests parse issued certificates back with every check.
+  Result<Certificate> cert = Certificate::Make(std::move(*x509), /*check_extensions=*/false);
+  if (!cert.ok()) return Internal("the certificate just built is not valid: " + cert.status().message());
+  return cert;
 }
 
 Result<Certificate> SelfSignCertificate(const CertificateSpec& spec, const PrivateKey& key, TimePoint now) {
   if (Status s = ValidateCertificateSpec(spec, key.algorithm()); !s.ok()) return s;
   Signer signer{nullptr, {}, key};
-  return Build(spec, key.public_key(), signer, now - spec.backdate, now + spec.validity);
+  Result<X509Ptr> x509 = Build(spec, key.public_key(), signer, now - spec.backdate, now + spec.validity);
+  if (!x509.ok()) return x509.status();
+  // Not decoded again: the unit tests parse issued certificates back with every check.
+  Result<Certificate> cert = Certificate::Make(std::move(*x509), /*check_extensions=*/false);
+  if (!cert.ok()) return Internal("the certificate just built is not valid: " + cert.status().message());
+  return cert;
 }
 
 }  // namespace certplane::pki

@@ -163,6 +163,43 @@ TEST(IssueCertificate, WritesCriticalNameConstraintsOnACa) {
   EXPECT_EQ(ca.name_constraints(), nc);
 }
 
+// IssueCertificate does not decode what it has just built (Certificate::Make); every
+// extension it can write must still pass the parser's checks.
+TEST(IssueCertificate, WritesEveryExtensionSoThatItParsesBackWithEveryCheck) {
+  NameConstraints nc;
+  nc.permitted.dns_domains = {"shop.svc.cluster.local"};
+  nc.permitted.ip_ranges = {"10.0.0.0/8", "fd00::/8"};
+  nc.excluded.email_addresses = {".acme.example"};
+  CertificateSpec ca = CaSpec("Everything CA")
+                           .WithPathLen(1)
+                           .WithNameConstraints(nc)
+                           .WithValidity(24h * 365)
+                           .WithCrlDistributionPoints({"http://crl.example/a.crl", "http://crl2.example/a.crl"})
+                           .WithOcsp({"http://ocsp.example"})
+                           .WithCaIssuers({"http://ca.example/ca.crt"})
+                           .WithExtendedKeyUsages({ExtendedKeyUsage::kServerAuth, ExtendedKeyUsage::kClientAuth});
+  ca.freshest_crl = {"http://crl.example/delta.crl"};
+  CertificateSpec responder = LeafSpec()
+                                  .WithSubject({})
+                                  .WithDns({"a.example", "*.b.example"})
+                                  .WithIps({"10.1.2.3", "2001:db8::1"})
+                                  .WithUris({"spiffe://cluster.local/ns/a/sa/b"})
+                                  .WithEmails({"ops@acme.example"})
+                                  .WithKeyUsages({KeyUsage::kDigitalSignature})
+                                  .WithExtendedKeyUsages({ExtendedKeyUsage::kOcspSigning});
+  responder.ocsp_no_check = true;
+  for (KeyAlgorithm algorithm : kAllKeyAlgorithms) {
+    const auto& pki = Hierarchy(algorithm);
+    Certificate issued_ca = Must(IssueCertificate(ca, TestKey(algorithm).public_key(), pki.root, kNow));
+    testing::ExpectParsesBackWithEveryCheck(issued_ca);
+    EXPECT_EQ(issued_ca.name_constraints(), nc);
+    EXPECT_EQ(issued_ca.path_len(), 1);
+    testing::ExpectParsesBackWithEveryCheck(IssueLeaf(pki.intermediate, algorithm, responder));
+    testing::ExpectParsesBackWithEveryCheck(
+        Must(SelfSignCertificate(CertificateSpec(ca), TestKey(algorithm), kNow)));
+  }
+}
+
 TEST(IssueCertificate, DrawsADistinctPositiveSixteenOctetSerialEachTime) {
   const Issuer& issuer = Hierarchy(KeyAlgorithm::kEcdsaP256).intermediate;
   Certificate a = IssueLeaf(issuer, KeyAlgorithm::kEcdsaP256);
