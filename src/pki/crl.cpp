@@ -329,12 +329,9 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
     if (!computed.ok()) return computed.status();
     key_id = std::move(*computed);
   }
-  auto add = [&](Result<X509ExtensionPtr> ext) -> Status {
+  auto add = [&](Result<internal::ExtensionValue> ext) -> Status {
     if (!ext.ok()) return ext.status();
-    if (X509_CRL_add_ext(crl.get(), ext->get(), -1) != 1) {  // copies
-      return OpenSslError(StatusCode::kInternal, "adding a CRL extension");
-    }
-    return Status::Ok();
+    return internal::AppendExtension(crl.get(), *ext);
   };
   CERTPLANE_RETURN_IF_ERROR(add(internal::MakeAuthorityKeyId(key_id)));
   CERTPLANE_RETURN_IF_ERROR(add(internal::MakeCrlNumber(spec.number)));

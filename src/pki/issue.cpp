@@ -24,12 +24,9 @@ std::string FormatTime(TimePoint t) {
   return internal::BioContents(bio->get());
 }
 
-Status AddExtension(X509* x509, Result<X509ExtensionPtr> ext) {
+Status AddExtension(X509* x509, Result<internal::ExtensionValue> ext) {
   if (!ext.ok()) return ext.status();
-  if (X509_add_ext(x509, ext->get(), -1) != 1) {  // copies the extension
-    return OpenSslError(StatusCode::kInternal, "adding an extension");
-  }
-  return Status::Ok();
+  return internal::AppendExtension(x509, *ext);
 }
 
 // What differs between a self-signed and an issued certificate.
