@@ -345,7 +345,7 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
     if (!s.ok()) return s.WithContext("freshest CRL");
   }
 
-  CERTPLANE_RETURN_IF_ERROR(internal::SignCrl(crl.get(), issuer.key()));
+  CERTPLANE_RETURN_IF_ERROR(issuer.signer().SignCrl(crl.get()));
   // Round-trip through DER: OpenSSL computes what verification needs (the IDP scope, the
   // AKI, the entries' reasons) only when it decodes a CRL, so a CRL used with
   // VerifyChain must be a decoded one. The entries are ours, so they are not re-read.

@@ -34,6 +34,7 @@ struct Signer {
   const X509_NAME* issuer_name;  // nullptr: the subject's own name
   Bytes issuer_key_id;           // empty: the subject's own key identifier
   const PrivateKey& key;
+  const internal::PreparedSigner* prepared;  // the issuer's; nullptr when self-signed
 };
 
 // The signed certificate, for Certificate::Make.
@@ -101,7 +102,8 @@ Result<X509Ptr> Build(const CertificateSpec& spec, const PublicKey& subject_key,
   }
   if (spec.ocsp_no_check) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeOcspNoCheck()));
 
-  CERTPLANE_RETURN_IF_ERROR(internal::SignCertificate(x, signer.key));
+  CERTPLANE_RETURN_IF_ERROR(signer.prepared != nullptr ? signer.prepared->SignCertificate(x)
+                                                       : internal::SignCertificate(x, signer.key));
   return x509;
 }
 
@@ -167,7 +169,7 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
     if (!computed.ok()) return computed.status().WithContext(issuer_text());
     issuer_key_id = std::move(*computed);
   }
-  Signer signer{X509_get_subject_name(ca.get()), std::move(issuer_key_id), issuer.key()};
+  Signer signer{X509_get_subject_name(ca.get()), std::move(issuer_key_id), issuer.key(), &issuer.signer()};
   Result<X509Ptr> x509 = Build(spec, subject_key, signer, not_before, not_after);
   if (!x509.ok()) return x509.status();
   // Not decoded again: the unit tests parse issued certificates back with every check.
@@ -178,7 +180,7 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
 
 Result<Certificate> SelfSignCertificate(const CertificateSpec& spec, const PrivateKey& key, TimePoint now) {
   if (Status s = ValidateCertificateSpec(spec, key.algorithm()); !s.ok()) return s;
-  Signer signer{nullptr, {}, key};
+  Signer signer{nullptr, {}, key, nullptr};
   Result<X509Ptr> x509 = Build(spec, key.public_key(), signer, now - spec.backdate, now + spec.validity);
   if (!x509.ok()) return x509.status();
   // Not decoded again: the unit tests parse issued certificates back with every check.

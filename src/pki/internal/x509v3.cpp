@@ -436,9 +436,15 @@ Result<Bytes> KeyIdentifier(const X509_PUBKEY* key) {
   if (key == nullptr || X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, nullptr, key) != 1) {
     return OpenSslError(StatusCode::kInternal, "reading the subjectPublicKey");
   }
+  // Fetched once: EVP_sha1() makes EVP_Digest look the implementation up on every call.
+  // Kept for the life of the process; EVP_MD objects may be shared between threads.
+  static const EVP_MD* const sha1 = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha1();
+  }();
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  if (EVP_Digest(bits, static_cast<size_t>(bits_len), md, &md_len, EVP_sha1(), nullptr) != 1) {
+  if (EVP_Digest(bits, static_cast<size_t>(bits_len), md, &md_len, sha1, nullptr) != 1) {
     return OpenSslError(StatusCode::kInternal, "hashing the subjectPublicKey");
   }
   return Bytes(md, md + md_len);

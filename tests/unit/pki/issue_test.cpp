@@ -2,6 +2,8 @@
 
 #include <openssl/objects.h>
 
+#include <thread>
+
 #include "fixtures.h"
 #include "pki/internal/asn1.h"
 #include "pki/pem.h"
@@ -197,6 +199,32 @@ TEST(IssueCertificate, WritesEveryExtensionSoThatItParsesBackWithEveryCheck) {
     testing::ExpectParsesBackWithEveryCheck(IssueLeaf(pki.intermediate, algorithm, responder));
     testing::ExpectParsesBackWithEveryCheck(
         Must(SelfSignCertificate(CertificateSpec(ca), TestKey(algorithm), kNow)));
+  }
+}
+
+// An Issuer signs from one prepared signing context (internal/signing.h) that copies of
+// the Issuer share; workers issue from the same CA at once.
+TEST_P(IssuedByEveryAlgorithm, IssuesFromOneIssuerOnSeveralThreadsAtOnce) {
+  const auto& pki = Hierarchy(GetParam().issuer);
+  constexpr int kThreads = 4;
+  const int per_thread = IsRsa(GetParam().issuer) ? 3 : 20;
+  std::vector<std::vector<Certificate>> issued(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t, issuer = pki.intermediate] {  // a copy, sharing the context
+      for (int i = 0; i < per_thread; ++i) {
+        Result<Certificate> cert = IssueCertificate(LeafSpec(), TestKey(KeyAlgorithm::kEcdsaP256).public_key(), issuer, kNow);
+        if (cert.ok()) issued[static_cast<size_t>(t)].push_back(std::move(*cert));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& certs : issued) {
+    ASSERT_EQ(certs.size(), static_cast<size_t>(per_thread));
+    for (const Certificate& cert : certs) {
+      EXPECT_TRUE(cert.VerifySignedBy(pki.intermediate_cert).ok());
+      EXPECT_EQ(cert.signature_algorithm(), GetParam().signature_algorithm);
+    }
   }
 }
 
