@@ -54,7 +54,9 @@ Status CheckExtensions(X509* x509) {
 
 }  // namespace
 
-Result<Certificate> Certificate::Adopt(X509Ptr x509) {
+Result<Certificate> Certificate::Adopt(X509Ptr x509) { return Make(std::move(x509), /*check_extensions=*/true); }
+
+Result<Certificate> Certificate::Make(X509Ptr x509, bool check_extensions) {
   if (!x509) return InvalidArgument("no certificate");
   ClearOpenSslErrors();
   Result<SerialNumber> serial = internal::FromAsn1Integer(X509_get0_serialNumber(x509.get()));
@@ -63,11 +65,13 @@ Result<Certificate> Certificate::Adopt(X509Ptr x509) {
   if (!not_before.ok()) return not_before.status().WithContext("notBefore");
   Result<TimePoint> not_after = internal::FromAsn1Time(X509_get0_notAfter(x509.get()));
   if (!not_after.ok()) return not_after.status().WithContext("notAfter");
-  CERTPLANE_RETURN_IF_ERROR(CheckExtensions(x509.get()));
-  // Computes OpenSSL's cached view of the extensions; EXFLAG_INVALID flags what the
-  // per-extension check above cannot see (e.g. an inconsistent BasicConstraints).
-  if ((X509_get_extension_flags(x509.get()) & EXFLAG_INVALID) != 0) {
-    return OpenSslError(StatusCode::kInvalidArgument, "certificate has invalid extensions");
+  if (check_extensions) {
+    CERTPLANE_RETURN_IF_ERROR(CheckExtensions(x509.get()));
+    // Computes OpenSSL's cached view of the extensions; EXFLAG_INVALID flags what the
+    // per-extension check above cannot see (e.g. an inconsistent BasicConstraints).
+    if ((X509_get_extension_flags(x509.get()) & EXFLAG_INVALID) != 0) {
+      return OpenSslError(StatusCode::kInvalidArgument, "certificate has invalid extensions");
+    }
   }
   ClearOpenSslErrors();
   return Certificate(std::move(x509), std::move(*serial), *not_before, *not_after);

@@ -34,6 +34,9 @@
 
 namespace certplane::pki {
 
+struct CertificateSpec;
+class Issuer;
+
 class Certificate {
  public:
   // Takes ownership of a decoded X509 after the checks described above;
@@ -97,6 +100,15 @@ class Certificate {
   friend bool operator==(const Certificate& a, const Certificate& b);
 
  private:
+  friend Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKey& subject_key,
+                                              const Issuer& issuer, TimePoint now);
+  friend Result<Certificate> SelfSignCertificate(const CertificateSpec& spec, const PrivateKey& key, TimePoint now);
+  // Adopt(), optionally without decoding every extension again and computing OpenSSL's
+  // extension cache: for certificates issue.cpp just built from validated specs, whose
+  // extensions the unit tests parse back with every check (the cache is then computed
+  // on first use, under the X509's lock).
+  static Result<Certificate> Make(X509Ptr x509, bool check_extensions);
+
   Certificate(X509Ptr x509, SerialNumber serial, TimePoint not_before, TimePoint not_after)
       : x509_(std::move(x509)), serial_(std::move(serial)), not_before_(not_before), not_after_(not_after) {}
 

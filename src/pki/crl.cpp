@@ -329,12 +329,9 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
     if (!computed.ok()) return computed.status();
     key_id = std::move(*computed);
   }
-  auto add = [&](Result<X509ExtensionPtr> ext) -> Status {
+  auto add = [&](Result<internal::ExtensionValue> ext) -> Status {
     if (!ext.ok()) return ext.status();
-    if (X509_CRL_add_ext(crl.get(), ext->get(), -1) != 1) {  // copies
-      return OpenSslError(StatusCode::kInternal, "adding a CRL extension");
-    }
-    return Status::Ok();
+    return internal::AppendExtension(crl.get(), *ext);
   };
   CERTPLANE_RETURN_IF_ERROR(add(internal::MakeAuthorityKeyId(key_id)));
   CERTPLANE_RETURN_IF_ERROR(add(internal::MakeCrlNumber(spec.number)));
@@ -348,7 +345,7 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
     if (!s.ok()) return s.WithContext("freshest CRL");
   }
 
-  CERTPLANE_RETURN_IF_ERROR(internal::SignCrl(crl.get(), issuer.key()));
+  CERTPLANE_RETURN_IF_ERROR(issuer.signer().SignCrl(crl.get()));
   // Round-trip through DER: OpenSSL computes what verification needs (the IDP scope, the
   // AKI, the entries' reasons) only when it decodes a CRL, so a CRL used with
   // VerifyChain must be a decoded one. The entries are ours, so they are not re-read.

@@ -100,9 +100,11 @@ Result<CertificateRequest> CreateCertificateRequest(const CsrSpec& spec, const P
     return OpenSslError(StatusCode::kInternal, "filling the certificate request");
   }
   if (!spec.subject_alt_names.empty()) {
-    Result<X509ExtensionPtr> san =
+    Result<internal::ExtensionValue> value =
         internal::MakeSubjectAltName(spec.subject_alt_names, /*critical=*/spec.subject.empty());
-    if (!san.ok()) return san.status().WithContext("subjectAltNames");
+    if (!value.ok()) return value.status().WithContext("subjectAltNames");
+    Result<X509ExtensionPtr> san = internal::EncodeExtension(*value);
+    if (!san.ok()) return san.status();
     X509ExtensionStackPtr exts(sk_X509_EXTENSION_new_null());
     if (!exts || sk_X509_EXTENSION_push(exts.get(), san->get()) <= 0) {
       return OpenSslError(StatusCode::kInternal, "allocating the extension request");

@@ -27,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/param_build.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
 #include <openssl/x509.h>
@@ -62,6 +63,11 @@ using Pkcs8PrivKeyInfoPtr =
 using Pkcs12Ptr = std::unique_ptr<PKCS12, FreeWith<PKCS12_free>>;
 using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free_all>>;
 using BignumPtr = std::unique_ptr<BIGNUM, FreeWith<BN_free>>;
+using SecretBignumPtr = std::unique_ptr<BIGNUM, FreeWith<BN_clear_free>>;  // private key parts
+using BnCtxPtr = std::unique_ptr<BN_CTX, FreeWith<BN_CTX_free>>;
+using BnMontCtxPtr = std::unique_ptr<BN_MONT_CTX, FreeWith<BN_MONT_CTX_free>>;
+using OsslParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, FreeWith<OSSL_PARAM_BLD_free>>;
+using OsslParamPtr = std::unique_ptr<OSSL_PARAM, FreeWith<OSSL_PARAM_free>>;  // clears secret values
 using OsslLibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, FreeWith<OSSL_LIB_CTX_free>>;
 using OsslProviderPtr = std::unique_ptr<OSSL_PROVIDER, FreeWith<OSSL_PROVIDER_unload>>;
 

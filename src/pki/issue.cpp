@@ -6,6 +6,7 @@
 #include "pki/internal/asn1.h"
 #include "pki/internal/name.h"
 #include "pki/internal/signing.h"
+#include "pki/internal/spki.h"
 #include "pki/internal/x509v3.h"
 
 namespace certplane::pki {
@@ -23,12 +24,9 @@ std::string FormatTime(TimePoint t) {
   return internal::BioContents(bio->get());
 }
 
-Status AddExtension(X509* x509, Result<X509ExtensionPtr> ext) {
+Status AddExtension(X509* x509, Result<internal::ExtensionValue> ext) {
   if (!ext.ok()) return ext.status();
-  if (X509_add_ext(x509, ext->get(), -1) != 1) {  // copies the extension
-    return OpenSslError(StatusCode::kInternal, "adding an extension");
-  }
-  return Status::Ok();
+  return internal::AppendExtension(x509, *ext);
 }
 
 // What differs between a self-signed and an issued certificate.
@@ -36,10 +34,12 @@ struct Signer {
   const X509_NAME* issuer_name;  // nullptr: the subject's own name
   Bytes issuer_key_id;           // empty: the subject's own key identifier
   const PrivateKey& key;
+  const internal::PreparedSigner* prepared;  // the issuer's; nullptr when self-signed
 };
 
-Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, const Signer& signer,
-                          TimePoint not_before, TimePoint not_after) {
+// The signed certificate, for Certificate::Make.
+Result<X509Ptr> Build(const CertificateSpec& spec, const PublicKey& subject_key, const Signer& signer,
+                      TimePoint not_before, TimePoint not_after) {
   ClearOpenSslErrors();
   X509Ptr x509(X509_new());
   if (!x509 || X509_set_version(x509.get(), X509_VERSION_3) != 1) {
@@ -54,12 +54,13 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
     return OpenSslError(StatusCode::kInternal, "setting the serial number");
   }
 
-  Result<X509NamePtr> subject = internal::BuildX509Name(spec.subject);
-  if (!subject.ok()) return subject.status().WithContext("subject");
-  const X509_NAME* issuer_name = signer.issuer_name != nullptr ? signer.issuer_name : subject->get();
-  if (X509_set_subject_name(x509.get(), subject->get()) != 1 ||  // copies
-      X509_set_issuer_name(x509.get(), issuer_name) != 1) {      // copies
-    return OpenSslError(StatusCode::kInternal, "setting the names");
+  // The subject is written in place; the issuer name is a copy of the CA's subject (or
+  // of the subject just written, when self-signed).
+  X509_NAME* subject = X509_get_subject_name(x509.get());
+  if (Status s = internal::FillX509Name(spec.subject, subject); !s.ok()) return s.WithContext("subject");
+  const X509_NAME* issuer_name = signer.issuer_name != nullptr ? signer.issuer_name : subject;
+  if (X509_set_issuer_name(x509.get(), issuer_name) != 1) {  // copies
+    return OpenSslError(StatusCode::kInternal, "setting the issuer name");
   }
 
   Result<Asn1TimePtr> nb = internal::ToAsn1Time(not_before);
@@ -69,15 +70,11 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   if (X509_set1_notBefore(x509.get(), nb->get()) != 1 || X509_set1_notAfter(x509.get(), na->get()) != 1) {
     return OpenSslError(StatusCode::kInternal, "setting the validity");
   }
-  if (X509_set_pubkey(x509.get(), subject_key) != 1) {  // encodes the public key; no ownership taken
-    return OpenSslError(StatusCode::kInternal, "setting the public key");
-  }
-
-  // The SKI from the SubjectPublicKeyInfo just encoded, rather than encoding the key
-  // again (OpenSSL 3.0's encoders are slow).
-  Result<Bytes> key_id = internal::KeyIdentifier(X509_get_X509_PUBKEY(x509.get()));
-  if (!key_id.ok()) return key_id.status();
-  const Bytes& authority_key_id = signer.issuer_key_id.empty() ? *key_id : signer.issuer_key_id;
+  // Without X509_set_pubkey's encoder/decoder round trip where it can (spki.h); the SKI
+  // comes from the SubjectPublicKeyInfo just set.
+  Bytes key_id;
+  CERTPLANE_RETURN_IF_ERROR(internal::SetSubjectPublicKey(x509.get(), subject_key, &key_id));
+  const Bytes& authority_key_id = signer.issuer_key_id.empty() ? key_id : signer.issuer_key_id;
 
   X509* x = x509.get();
   CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeBasicConstraints(spec.is_ca, spec.path_len)));
@@ -85,7 +82,7 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   if (!spec.extended_key_usages.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeExtendedKeyUsage(spec.extended_key_usages)));
   }
-  CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeSubjectKeyId(*key_id)));
+  CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeSubjectKeyId(key_id)));
   CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeAuthorityKeyId(authority_key_id)));
   if (!spec.subject_alt_names.empty()) {
     // RFC 5280 4.2.1.6: with an empty subject the SANs identify the subject, and the
@@ -105,13 +102,9 @@ Result<Certificate> Build(const CertificateSpec& spec, EVP_PKEY* subject_key, co
   }
   if (spec.ocsp_no_check) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeOcspNoCheck()));
 
-  CERTPLANE_RETURN_IF_ERROR(internal::SignCertificate(x, signer.key));
-
-  // Held to the same checks as any parsed certificate. (Signing re-encoded the TBS, so
-  // the object and its DER agree; the tests parse the DER back to make sure.)
-  Result<Certificate> cert = Certificate::Adopt(std::move(x509));
-  if (!cert.ok()) return Internal("the certificate just built is not valid: " + cert.status().message());
-  return cert;
+  CERTPLANE_RETURN_IF_ERROR(signer.prepared != nullptr ? signer.prepared->SignCertificate(x)
+                                                       : internal::SignCertificate(x, signer.key));
+  return x509;
 }
 
 }  // namespace
@@ -155,17 +148,17 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
                                      TimePoint now) {
   if (Status s = ValidateCertificateSpec(spec, subject_key.algorithm()); !s.ok()) return s;
   const Certificate& ca = issuer.certificate();
-  std::string who = "issuer " + ca.subject_text();
-  if (now < ca.not_before()) return FailedPrecondition(who + " is not valid before " + FormatTime(ca.not_before()));
-  if (now >= ca.not_after()) return FailedPrecondition(who + " expired at " + FormatTime(ca.not_after()));
+  auto issuer_text = [&ca] { return "issuer " + ca.subject_text(); };  // for errors only
+  if (now < ca.not_before()) return FailedPrecondition(issuer_text() + " is not valid before " + FormatTime(ca.not_before()));
+  if (now >= ca.not_after()) return FailedPrecondition(issuer_text() + " expired at " + FormatTime(ca.not_after()));
   if (spec.is_ca && ca.path_len() == 0) {
-    return FailedPrecondition(who + " has pathLenConstraint 0 and may not issue CA certificates");
+    return FailedPrecondition(issuer_text() + " has pathLenConstraint 0 and may not issue CA certificates");
   }
   TimePoint not_before = std::max(now - spec.backdate, ca.not_before());
   TimePoint not_after = now + spec.validity;
   if (not_after > ca.not_after()) {
     if (!spec.truncate_to_issuer) {
-      return FailedPrecondition("the certificate would be valid until " + FormatTime(not_after) + ", after " + who +
+      return FailedPrecondition("the certificate would be valid until " + FormatTime(not_after) + ", after " + issuer_text() +
                                 " expires at " + FormatTime(ca.not_after()));
     }
     not_after = ca.not_after();
@@ -173,17 +166,27 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
   Bytes issuer_key_id = ca.subject_key_id();
   if (issuer_key_id.empty()) {
     Result<Bytes> computed = internal::KeyIdentifier(X509_get_X509_PUBKEY(ca.get()));
-    if (!computed.ok()) return computed.status().WithContext(who);
+    if (!computed.ok()) return computed.status().WithContext(issuer_text());
     issuer_key_id = std::move(*computed);
   }
-  Signer signer{X509_get_subject_name(ca.get()), std::move(issuer_key_id), issuer.key()};
-  return Build(spec, subject_key.get(), signer, not_before, not_after);
+  Signer signer{X509_get_subject_name(ca.get()), std::move(issuer_key_id), issuer.key(), &issuer.signer()};
+  Result<X509Ptr> x509 = Build(spec, subject_key, signer, not_before, not_after);
+  if (!x509.ok()) return x509.status();
+  // Not decoded again: the unit tests parse issued certificates back with every check.
+  Result<Certificate> cert = Certificate::Make(std::move(*x509), /*check_extensions=*/false);
+  if (!cert.ok()) return Internal("the certificate just built is not valid: " + cert.status().message());
+  return cert;
 }
 
 Result<Certificate> SelfSignCertificate(const CertificateSpec& spec, const PrivateKey& key, TimePoint now) {
   if (Status s = ValidateCertificateSpec(spec, key.algorithm()); !s.ok()) return s;
-  Signer signer{nullptr, {}, key};
-  return Build(spec, key.get(), signer, now - spec.backdate, now + spec.validity);
+  Signer signer{nullptr, {}, key, nullptr};
+  Result<X509Ptr> x509 = Build(spec, key.public_key(), signer, now - spec.backdate, now + spec.validity);
+  if (!x509.ok()) return x509.status();
+  // Not decoded again: the unit tests parse issued certificates back with every check.
+  Result<Certificate> cert = Certificate::Make(std::move(*x509), /*check_extensions=*/false);
+  if (!cert.ok()) return Internal("the certificate just built is not valid: " + cert.status().message());
+  return cert;
 }
 
 }  // namespace certplane::pki

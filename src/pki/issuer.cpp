@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "pki/internal/signing.h"
+
 namespace certplane::pki {
 
 Result<Issuer> Issuer::Create(Certificate certificate, PrivateKey key) {
@@ -14,7 +16,9 @@ Result<Issuer> Issuer::Create(Certificate certificate, PrivateKey key) {
       return FailedPrecondition(who + " may not sign certificates (its KeyUsage lacks cert sign)");
     }
   }
-  return Issuer(std::move(certificate), std::move(key));
+  Result<std::shared_ptr<const internal::PreparedSigner>> signer = internal::PreparedSigner::Create(key);
+  if (!signer.ok()) return signer.status().WithContext(who);
+  return Issuer(std::move(certificate), std::move(key), std::move(*signer));
 }
 
 }  // namespace certplane::pki

@@ -9,12 +9,11 @@
 #include "pki/errors.h"
 #include "pki/internal/asn1.h"
 #include "pki/internal/hex.h"
+#include "pki/internal/rsa_keygen.h"
 #include "pki/pem.h"
 
 namespace certplane::pki {
 namespace {
-
-using SecretBignumPtr = std::unique_ptr<BIGNUM, FreeWith<BN_clear_free>>;
 
 Result<KeyAlgorithm> Classify(EVP_PKEY* key) {
   switch (EVP_PKEY_get_base_id(key)) {
@@ -57,7 +56,9 @@ bool HasPrivatePart(EVP_PKEY* key) {
   } else {
     const char* param = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? OSSL_PKEY_PARAM_RSA_D : OSSL_PKEY_PARAM_PRIV_KEY;
     BIGNUM* raw = nullptr;
-    has = EVP_PKEY_get_bn_param(key, param, &raw) == 1;
+    // A built-in (legacy) public-only EC key answers with a zero scalar rather than
+    // failing; zero is no private key of any algorithm.
+    has = EVP_PKEY_get_bn_param(key, param, &raw) == 1 && raw != nullptr && !BN_is_zero(raw);
     SecretBignumPtr owned(raw);  // owns the copy of the private scalar; cleared on free
   }
   ClearOpenSslErrors();
@@ -176,6 +177,14 @@ Result<SensitiveString> PrivateKey::ToPkcs1Pem() const {
 
 Result<PrivateKey> GeneratePrivateKey(KeyAlgorithm algorithm) {
   ClearOpenSslErrors();
+  if (IsRsa(algorithm)) {
+    // Not EVP_PKEY_keygen: OpenSSL 3.0's RSA generator is four times slower than it
+    // needs to be (internal/rsa_keygen.h).
+    int bits = algorithm == KeyAlgorithm::kRsa2048 ? 2048 : algorithm == KeyAlgorithm::kRsa3072 ? 3072 : 4096;
+    Result<EvpPkeyPtr> key = internal::GenerateRsaKey(bits);
+    if (!key.ok()) return key.status().WithContext("generating an " + std::string(KeyAlgorithmName(algorithm)) + " key");
+    return PrivateKey::FromEvp(std::move(*key));
+  }
   const char* type = IsRsa(algorithm) ? "RSA" : algorithm == KeyAlgorithm::kEd25519 ? "ED25519" : "EC";
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) {

@@ -102,14 +102,19 @@ Status ValidateDistinguishedName(const DistinguishedName& name) {
 namespace internal {
 
 Result<X509NamePtr> BuildX509Name(const DistinguishedName& name) {
-  CERTPLANE_RETURN_IF_ERROR(ValidateDistinguishedName(name));
-  ClearOpenSslErrors();
   X509NamePtr out(X509_NAME_new());
   if (!out) return OpenSslError(StatusCode::kInternal, "allocating a name");
+  CERTPLANE_RETURN_IF_ERROR(FillX509Name(name, out.get()));
+  return out;
+}
+
+Status FillX509Name(const DistinguishedName& name, X509_NAME* out) {
+  CERTPLANE_RETURN_IF_ERROR(ValidateDistinguishedName(name));
+  ClearOpenSslErrors();
   auto add = [&](int nid, const std::string& value) -> Status {
     // MBSTRING_UTF8 input; OpenSSL's string table picks PrintableString for C and
     // serialNumber and UTF8String (the default mask "utf8only") for the others.
-    if (X509_NAME_add_entry_by_NID(out.get(), nid, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
+    if (X509_NAME_add_entry_by_NID(out, nid, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
                                    static_cast<int>(value.size()), -1, 0) != 1) {
       return OpenSslError(StatusCode::kInvalidArgument, std::string("encoding subject ") + OBJ_nid2sn(nid));
     }
@@ -122,7 +127,7 @@ Result<X509NamePtr> BuildX509Name(const DistinguishedName& name) {
   for (const std::string& ou : name.organizational_units) CERTPLANE_RETURN_IF_ERROR(add(NID_organizationalUnitName, ou));
   if (!name.common_name.empty()) CERTPLANE_RETURN_IF_ERROR(add(NID_commonName, name.common_name));
   if (!name.serial_number.empty()) CERTPLANE_RETURN_IF_ERROR(add(NID_serialNumber, name.serial_number));
-  return out;
+  return Status::Ok();
 }
 
 DistinguishedName ReadX509Name(const X509_NAME* name) {

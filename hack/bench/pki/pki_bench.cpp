@@ -6,8 +6,8 @@
 //   BM_KeyGen/<alg>          GeneratePrivateKey
 //   BM_RawKeyGen/<alg>       the bare EVP_PKEY_keygen calls, the reference for key
 //                            generation (openssl speed 3.0 does not time keygen)
-//   BM_Sign/<alg>            IssueCertificate: build, sign and re-parse a leaf with an
-//                            issuer key of <alg> (one signature per iteration)
+//   BM_Sign/<alg>            IssueCertificate: build and sign a leaf for a P-256 key
+//                            with an issuer key of <alg> (one signature per iteration)
 //   BM_Verify/<alg>          Certificate::VerifySignedBy on a leaf signed by <alg>
 //                            (hash of the TBS + one signature verification)
 //   BM_BuildCrl/<n>          BuildCrl with n entries, ECDSA P-256 issuer

@@ -12,6 +12,9 @@
 #   reference   `openssl speed` sign/verify of the same algorithm; for keygen, which
 #               openssl speed 3.0 does not time, the bare EVP keygen calls in-process
 #   ratio       certplane / reference (1.0 = as fast as the reference)
+# Then RSA key generation in ms per key: certplane (GeneratePrivateKey), the bare
+# EVP_PKEY_keygen calls, and `openssl genpkey` (CPU time of the CLI processes, so
+# including their start-up of a few ms).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,10 +32,12 @@ if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
   filter='^BM_(KeyGen|RawKeyGen)/[013-5]$|^BM_(Sign|Verify)/|^BM_(BuildCrl|ParseCrl)/(10000|100000)$'
   min_time=0.05
   speed_seconds=1
+  genpkey_keys='2048:3 3072:2'
 else
   filter='.'
   min_time=0.5
   speed_seconds=3
+  genpkey_keys='2048:10 3072:5 4096:3'
 fi
 
 echo "pki bench: certplane (pki_bench)..." >&2
@@ -42,7 +47,24 @@ echo "pki bench: openssl speed..." >&2
 openssl speed -mr -seconds "$speed_seconds" rsa2048 rsa3072 rsa4096 ecdsap256 ecdsap384 ed25519 \
   >"$out/openssl_speed.txt" 2>/dev/null
 
-python3 - "$out/pki_bench.json" "$out/openssl_speed.txt" <<'PY'
+echo "pki bench: openssl genpkey..." >&2
+: >"$out/openssl_genpkey.txt"
+for spec in $genpkey_keys; do
+  bits=${spec%%:*}
+  keys=${spec##*:}
+  # CPU seconds of the child processes, like the CPU times above.
+  cpu=$(python3 -c '
+import resource, subprocess, sys
+bits, keys = sys.argv[1], int(sys.argv[2])
+for _ in range(keys):
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:" + bits, "-out", "/dev/null"],
+                   check=True, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(r.ru_utime + r.ru_stime)' "$bits" "$keys")
+  echo "$bits $keys $cpu" >>"$out/openssl_genpkey.txt"
+done
+
+python3 - "$out/pki_bench.json" "$out/openssl_speed.txt" "$out/openssl_genpkey.txt" <<'PY'
 import json, sys
 
 bench = json.load(open(sys.argv[1]))
@@ -89,6 +111,20 @@ for op, bench_name, reference, what in rows:
             continue
         ratio = "%7.2f" % (ours / ref) if ref else "%7s" % "-"
         print("%-8s %-11s %s   %s %s  %s" % (op, a, fmt(ours), fmt(ref), ratio, what))
+genpkey = {}
+for line in open(sys.argv[3]):
+    bits, keys, cpu = line.split()
+    genpkey["RSA-%s" % bits] = float(cpu) * 1e3 / int(keys)
+
+print()
+print("%-11s %12s %14s %16s" % ("keygen", "certplane ms", "EVP keygen ms", "openssl genpkey ms"))
+for a in algorithms[:3]:
+    ours, raw = ops.get(("BM_KeyGen", a)), ops.get(("BM_RawKeyGen", a))
+    if ours is None and raw is None:
+        continue
+    ms = lambda per_s: "%12.1f" % (1e3 / per_s) if per_s else "%12s" % "-"
+    print("%-11s %s   %s   %s" % (a, ms(ours), ms(raw), "%16.1f" % genpkey[a] if a in genpkey else "%16s" % "-"))
+
 print()
 print("%-10s %10s %12s %12s" % ("CRL", "entries", "time (ms)", "DER bytes"))
 for (name, entries), (ms, size) in sorted(crl_ms.items()):

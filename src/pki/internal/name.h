@@ -11,6 +11,9 @@ namespace certplane::pki::internal {
 
 // A validated X509_NAME for `name`; InvalidArgument as ValidateDistinguishedName.
 Result<X509NamePtr> BuildX509Name(const DistinguishedName& name);
+// The same, written into an empty X509_NAME that something else owns (a certificate's
+// subject, saving X509_set_subject_name's copy).
+Status FillX509Name(const DistinguishedName& name, X509_NAME* out);
 // The attributes of `name` that DistinguishedName models; others are ignored (they
 // still show in X509NameText).
 DistinguishedName ReadX509Name(const X509_NAME* name);

@@ -14,10 +14,13 @@
 namespace certplane::pki::internal {
 namespace {
 
-Result<X509ExtensionPtr> Encode(int nid, bool critical, void* value, std::string_view what) {
-  X509ExtensionPtr ext(X509V3_EXT_i2d(nid, critical ? 1 : 0, value));
-  if (!ext) return OpenSslError(StatusCode::kInternal, "encoding the " + std::string(what) + " extension");
-  return ext;
+// Hands the built structure over to an ExtensionValue, freed by its NID's method.
+template <typename Ptr>
+Result<ExtensionValue> Value(int nid, bool critical, Ptr value, std::string_view what) {
+  const X509V3_EXT_METHOD* method = X509V3_EXT_get_nid(nid);
+  if (method == nullptr) return Internal("no OpenSSL method for the " + std::string(what) + " extension");
+  // The ExtensionValue owns the structure now.
+  return ExtensionValue{nid, critical, X509v3ExtValuePtr(value.release(), X509v3ExtValueFree{method}), what};
 }
 
 Status AllocationFailed(std::string_view what) {
@@ -157,7 +160,7 @@ int EkuNid(ExtendedKeyUsage usage) {
 
 }  // namespace
 
-Result<X509ExtensionPtr> MakeBasicConstraints(bool is_ca, std::optional<int> path_len) {
+Result<ExtensionValue> MakeBasicConstraints(bool is_ca, std::optional<int> path_len) {
   BasicConstraintsPtr bc(BASIC_CONSTRAINTS_new());
   if (!bc) return AllocationFailed("BasicConstraints");
   bc->ca = is_ca ? 0xff : 0;  // DER BOOLEAN TRUE; FALSE is the DEFAULT and so omitted
@@ -166,10 +169,10 @@ Result<X509ExtensionPtr> MakeBasicConstraints(bool is_ca, std::optional<int> pat
     if (!n || ASN1_INTEGER_set_int64(n.get(), *path_len) != 1) return AllocationFailed("pathLenConstraint");
     bc->pathlen = n.release();  // the BASIC_CONSTRAINTS owns it now
   }
-  return Encode(NID_basic_constraints, /*critical=*/true, bc.get(), "BasicConstraints");
+  return Value(NID_basic_constraints, /*critical=*/true, std::move(bc), "BasicConstraints");
 }
 
-Result<X509ExtensionPtr> MakeKeyUsage(const std::vector<KeyUsage>& usages) {
+Result<ExtensionValue> MakeKeyUsage(const std::vector<KeyUsage>& usages) {
   Asn1BitStringPtr bits(ASN1_BIT_STRING_new());
   if (!bits) return AllocationFailed("KeyUsage");
   for (KeyUsage u : usages) {
@@ -177,10 +180,10 @@ Result<X509ExtensionPtr> MakeKeyUsage(const std::vector<KeyUsage>& usages) {
     // the last set bit, so the encoding is DER (no trailing zero bits).
     if (ASN1_BIT_STRING_set_bit(bits.get(), static_cast<int>(u), 1) != 1) return AllocationFailed("KeyUsage");
   }
-  return Encode(NID_key_usage, /*critical=*/true, bits.get(), "KeyUsage");
+  return Value(NID_key_usage, /*critical=*/true, std::move(bits), "KeyUsage");
 }
 
-Result<X509ExtensionPtr> MakeExtendedKeyUsage(const std::vector<ExtendedKeyUsage>& usages) {
+Result<ExtensionValue> MakeExtendedKeyUsage(const std::vector<ExtendedKeyUsage>& usages) {
   ExtendedKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
   if (!eku) return AllocationFailed("ExtendedKeyUsage");
   std::vector<ExtendedKeyUsage> seen;
@@ -190,10 +193,10 @@ Result<X509ExtensionPtr> MakeExtendedKeyUsage(const std::vector<ExtendedKeyUsage
     // OBJ_nid2obj returns OpenSSL's static object; freeing the stack leaves it alone.
     if (sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(EkuNid(u))) <= 0) return AllocationFailed("ExtendedKeyUsage");
   }
-  return Encode(NID_ext_key_usage, /*critical=*/false, eku.get(), "ExtendedKeyUsage");
+  return Value(NID_ext_key_usage, /*critical=*/false, std::move(eku), "ExtendedKeyUsage");
 }
 
-Result<X509ExtensionPtr> MakeSubjectAltName(const SubjectAltNames& names, bool critical) {
+Result<ExtensionValue> MakeSubjectAltName(const SubjectAltNames& names, bool critical) {
   CERTPLANE_RETURN_IF_ERROR(ValidateSubjectAltNames(names));
   GeneralNamesPtr gens(sk_GENERAL_NAME_new_null());
   if (!gens) return AllocationFailed("GeneralNames");
@@ -207,18 +210,18 @@ Result<X509ExtensionPtr> MakeSubjectAltName(const SubjectAltNames& names, bool c
   for (const std::string& e : names.email_addresses) {
     CERTPLANE_RETURN_IF_ERROR(PushGeneralName(gens.get(), GEN_EMAIL, e, "emailAddresses"));
   }
-  return Encode(NID_subject_alt_name, critical, gens.get(), "SubjectAltName");
+  return Value(NID_subject_alt_name, critical, std::move(gens), "SubjectAltName");
 }
 
-Result<X509ExtensionPtr> MakeSubjectKeyId(ByteView key_id) {
+Result<ExtensionValue> MakeSubjectKeyId(ByteView key_id) {
   Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
   if (!octets || ASN1_OCTET_STRING_set(octets.get(), key_id.data(), static_cast<int>(key_id.size())) != 1) {
     return AllocationFailed("SubjectKeyIdentifier");
   }
-  return Encode(NID_subject_key_identifier, /*critical=*/false, octets.get(), "SubjectKeyIdentifier");
+  return Value(NID_subject_key_identifier, /*critical=*/false, std::move(octets), "SubjectKeyIdentifier");
 }
 
-Result<X509ExtensionPtr> MakeAuthorityKeyId(ByteView key_id) {
+Result<ExtensionValue> MakeAuthorityKeyId(ByteView key_id) {
   AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
   Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
   if (!akid || !octets ||
@@ -226,11 +229,11 @@ Result<X509ExtensionPtr> MakeAuthorityKeyId(ByteView key_id) {
     return AllocationFailed("AuthorityKeyIdentifier");
   }
   akid->keyid = octets.release();  // the AUTHORITY_KEYID owns it now
-  return Encode(NID_authority_key_identifier, /*critical=*/false, akid.get(), "AuthorityKeyIdentifier");
+  return Value(NID_authority_key_identifier, /*critical=*/false, std::move(akid), "AuthorityKeyIdentifier");
 }
 
 namespace {
-Result<X509ExtensionPtr> MakeDistributionPoints(int nid, const std::vector<std::string>& uris, const char* what) {
+Result<ExtensionValue> MakeDistributionPoints(int nid, const std::vector<std::string>& uris, const char* what) {
   // One DistributionPoint whose fullName lists every URI: they are alternative
   // locations of the same CRL (RFC 5280 4.2.1.13).
   Result<DistPointNamePtr> name = MakeFullName(uris, what);
@@ -241,25 +244,25 @@ Result<X509ExtensionPtr> MakeDistributionPoints(int nid, const std::vector<std::
   point->distpoint = name->release();  // the DIST_POINT owns the name now
   if (sk_DIST_POINT_push(points.get(), point.get()) <= 0) return AllocationFailed("CRLDistributionPoints");
   point.release();  // the CRL_DIST_POINTS stack owns it now
-  return Encode(nid, /*critical=*/false, points.get(), what);
+  return Value(nid, /*critical=*/false, std::move(points), what);
 }
 }  // namespace
 
-Result<X509ExtensionPtr> MakeCrlDistributionPoints(const std::vector<std::string>& uris) {
+Result<ExtensionValue> MakeCrlDistributionPoints(const std::vector<std::string>& uris) {
   return MakeDistributionPoints(NID_crl_distribution_points, uris, "crlDistributionPoints");
 }
 
-Result<X509ExtensionPtr> MakeFreshestCrl(const std::vector<std::string>& uris) {
+Result<ExtensionValue> MakeFreshestCrl(const std::vector<std::string>& uris) {
   return MakeDistributionPoints(NID_freshest_crl, uris, "freshestCRL");
 }
 
-Result<X509ExtensionPtr> MakeDeltaCrlIndicator(std::uint64_t base_number) {
+Result<ExtensionValue> MakeDeltaCrlIndicator(std::uint64_t base_number) {
   Asn1IntegerPtr n(ASN1_INTEGER_new());
   if (!n || ASN1_INTEGER_set_uint64(n.get(), base_number) != 1) return AllocationFailed("Delta CRL Indicator");
-  return Encode(NID_delta_crl, /*critical=*/true, n.get(), "Delta CRL Indicator");
+  return Value(NID_delta_crl, /*critical=*/true, std::move(n), "Delta CRL Indicator");
 }
 
-Result<X509ExtensionPtr> MakeAuthorityInfoAccess(const std::vector<std::string>& ocsp,
+Result<ExtensionValue> MakeAuthorityInfoAccess(const std::vector<std::string>& ocsp,
                                                  const std::vector<std::string>& ca_issuers) {
   AuthorityInfoAccessPtr aia(sk_ACCESS_DESCRIPTION_new_null());
   if (!aia) return AllocationFailed("AuthorityInfoAccess");
@@ -280,19 +283,19 @@ Result<X509ExtensionPtr> MakeAuthorityInfoAccess(const std::vector<std::string>&
   };
   CERTPLANE_RETURN_IF_ERROR(add(NID_ad_OCSP, ocsp, "ocspUrls"));
   CERTPLANE_RETURN_IF_ERROR(add(NID_ad_ca_issuers, ca_issuers, "caIssuersUrls"));
-  return Encode(NID_info_access, /*critical=*/false, aia.get(), "AuthorityInfoAccess");
+  return Value(NID_info_access, /*critical=*/false, std::move(aia), "AuthorityInfoAccess");
 }
 
-Result<X509ExtensionPtr> MakeNameConstraints(const NameConstraints& constraints) {
+Result<ExtensionValue> MakeNameConstraints(const NameConstraints& constraints) {
   CERTPLANE_RETURN_IF_ERROR(ValidateNameConstraints(constraints));
   NameConstraintsPtr nc(NAME_CONSTRAINTS_new());
   if (!nc) return AllocationFailed("NameConstraints");
   CERTPLANE_RETURN_IF_ERROR(AddSubtrees(&nc->permittedSubtrees, constraints.permitted));
   CERTPLANE_RETURN_IF_ERROR(AddSubtrees(&nc->excludedSubtrees, constraints.excluded));
-  return Encode(NID_name_constraints, /*critical=*/true, nc.get(), "NameConstraints");
+  return Value(NID_name_constraints, /*critical=*/true, std::move(nc), "NameConstraints");
 }
 
-Result<X509ExtensionPtr> MakeIssuingDistributionPoint(const IssuingDistributionPoint& idp) {
+Result<ExtensionValue> MakeIssuingDistributionPoint(const IssuingDistributionPoint& idp) {
   if (idp.only_user_certs && idp.only_ca_certs) {
     return InvalidArgument("an IssuingDistributionPoint cannot be both onlyContainsUserCerts and onlyContainsCACerts");
   }
@@ -308,19 +311,41 @@ Result<X509ExtensionPtr> MakeIssuingDistributionPoint(const IssuingDistributionP
   }
   out->onlyuser = idp.only_user_certs ? 0xff : 0;
   out->onlyCA = idp.only_ca_certs ? 0xff : 0;
-  return Encode(NID_issuing_distribution_point, /*critical=*/true, out.get(), "IssuingDistributionPoint");
+  return Value(NID_issuing_distribution_point, /*critical=*/true, std::move(out), "IssuingDistributionPoint");
 }
 
-Result<X509ExtensionPtr> MakeCrlNumber(std::uint64_t number) {
+Result<ExtensionValue> MakeCrlNumber(std::uint64_t number) {
   Asn1IntegerPtr n(ASN1_INTEGER_new());
   if (!n || ASN1_INTEGER_set_uint64(n.get(), number) != 1) return AllocationFailed("CRLNumber");
-  return Encode(NID_crl_number, /*critical=*/false, n.get(), "CRLNumber");
+  return Value(NID_crl_number, /*critical=*/false, std::move(n), "CRLNumber");
 }
 
-Result<X509ExtensionPtr> MakeOcspNoCheck() {
+Result<ExtensionValue> MakeOcspNoCheck() {
   Asn1NullPtr null(ASN1_NULL_new());
   if (!null) return AllocationFailed("OCSP No Check");
-  return Encode(NID_id_pkix_OCSP_noCheck, /*critical=*/false, null.get(), "OCSP No Check");
+  return Value(NID_id_pkix_OCSP_noCheck, /*critical=*/false, std::move(null), "OCSP No Check");
+}
+
+Result<X509ExtensionPtr> EncodeExtension(const ExtensionValue& ext) {
+  X509ExtensionPtr out(X509V3_EXT_i2d(ext.nid, ext.critical ? 1 : 0, ext.value.get()));
+  if (!out) return OpenSslError(StatusCode::kInternal, "encoding the " + std::string(ext.what) + " extension");
+  return out;
+}
+
+Status AppendExtension(X509* x509, const ExtensionValue& ext) {
+  // Encodes the value into a new X509_EXTENSION that the certificate owns, with no
+  // check for an existing one (the builders add each extension once).
+  if (X509_add1_ext_i2d(x509, ext.nid, ext.value.get(), ext.critical ? 1 : 0, X509V3_ADD_APPEND) != 1) {
+    return OpenSslError(StatusCode::kInternal, "adding the " + std::string(ext.what) + " extension");
+  }
+  return Status::Ok();
+}
+
+Status AppendExtension(X509_CRL* crl, const ExtensionValue& ext) {
+  if (X509_CRL_add1_ext_i2d(crl, ext.nid, ext.value.get(), ext.critical ? 1 : 0, X509V3_ADD_APPEND) != 1) {
+    return OpenSslError(StatusCode::kInternal, "adding the " + std::string(ext.what) + " extension");
+  }
+  return Status::Ok();
 }
 
 SubjectAltNames ReadGeneralNames(const GENERAL_NAMES* names) {
@@ -411,9 +436,15 @@ Result<Bytes> KeyIdentifier(const X509_PUBKEY* key) {
   if (key == nullptr || X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, nullptr, key) != 1) {
     return OpenSslError(StatusCode::kInternal, "reading the subjectPublicKey");
   }
+  // Fetched once: EVP_sha1() makes EVP_Digest look the implementation up on every call.
+  // Kept for the life of the process; EVP_MD objects may be shared between threads.
+  static const EVP_MD* const sha1 = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha1();
+  }();
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int md_len = 0;
-  if (EVP_Digest(bits, static_cast<size_t>(bits_len), md, &md_len, EVP_sha1(), nullptr) != 1) {
+  if (EVP_Digest(bits, static_cast<size_t>(bits_len), md, &md_len, sha1, nullptr) != 1) {
     return OpenSslError(StatusCode::kInternal, "hashing the subjectPublicKey");
   }
   return Bytes(md, md + md_len);

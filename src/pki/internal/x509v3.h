@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -20,26 +21,41 @@
 
 namespace certplane::pki::internal {
 
+// An extension built but not yet encoded: the structure X509V3_EXT_i2d takes for
+// `nid`, owned. AppendExtension adds it to a certificate or CRL (encoding it once, where
+// X509_add_ext would copy an encoded X509_EXTENSION through a DER round trip);
+// EncodeExtension makes a standalone X509_EXTENSION of it.
+struct ExtensionValue {
+  int nid = 0;
+  bool critical = false;
+  X509v3ExtValuePtr value;
+  std::string_view what;  // for messages, e.g. "KeyUsage"; a string literal
+};
+// Internal when OpenSSL fails to encode or allocate.
+Result<X509ExtensionPtr> EncodeExtension(const ExtensionValue& ext);
+Status AppendExtension(X509* x509, const ExtensionValue& ext);
+Status AppendExtension(X509_CRL* crl, const ExtensionValue& ext);
+
 // Builders. Each returns InvalidArgument for a malformed value and Internal when
-// OpenSSL fails to allocate or encode.
-Result<X509ExtensionPtr> MakeBasicConstraints(bool is_ca, std::optional<int> path_len);
-Result<X509ExtensionPtr> MakeKeyUsage(const std::vector<KeyUsage>& usages);
-Result<X509ExtensionPtr> MakeExtendedKeyUsage(const std::vector<ExtendedKeyUsage>& usages);
-Result<X509ExtensionPtr> MakeSubjectAltName(const SubjectAltNames& names, bool critical);
-Result<X509ExtensionPtr> MakeSubjectKeyId(ByteView key_id);
-Result<X509ExtensionPtr> MakeAuthorityKeyId(ByteView key_id);
-Result<X509ExtensionPtr> MakeCrlDistributionPoints(const std::vector<std::string>& uris);
-Result<X509ExtensionPtr> MakeAuthorityInfoAccess(const std::vector<std::string>& ocsp,
-                                                 const std::vector<std::string>& ca_issuers);
-Result<X509ExtensionPtr> MakeNameConstraints(const NameConstraints& constraints);
-Result<X509ExtensionPtr> MakeIssuingDistributionPoint(const IssuingDistributionPoint& idp);
-Result<X509ExtensionPtr> MakeCrlNumber(std::uint64_t number);
+// OpenSSL fails to allocate.
+Result<ExtensionValue> MakeBasicConstraints(bool is_ca, std::optional<int> path_len);
+Result<ExtensionValue> MakeKeyUsage(const std::vector<KeyUsage>& usages);
+Result<ExtensionValue> MakeExtendedKeyUsage(const std::vector<ExtendedKeyUsage>& usages);
+Result<ExtensionValue> MakeSubjectAltName(const SubjectAltNames& names, bool critical);
+Result<ExtensionValue> MakeSubjectKeyId(ByteView key_id);
+Result<ExtensionValue> MakeAuthorityKeyId(ByteView key_id);
+Result<ExtensionValue> MakeCrlDistributionPoints(const std::vector<std::string>& uris);
+Result<ExtensionValue> MakeAuthorityInfoAccess(const std::vector<std::string>& ocsp,
+                                               const std::vector<std::string>& ca_issuers);
+Result<ExtensionValue> MakeNameConstraints(const NameConstraints& constraints);
+Result<ExtensionValue> MakeIssuingDistributionPoint(const IssuingDistributionPoint& idp);
+Result<ExtensionValue> MakeCrlNumber(std::uint64_t number);
 // Delta CRL Indicator (critical): the base CRL Number. Freshest CRL: like CRL
 // Distribution Points, one point with every URI.
-Result<X509ExtensionPtr> MakeDeltaCrlIndicator(std::uint64_t base_number);
-Result<X509ExtensionPtr> MakeFreshestCrl(const std::vector<std::string>& uris);
+Result<ExtensionValue> MakeDeltaCrlIndicator(std::uint64_t base_number);
+Result<ExtensionValue> MakeFreshestCrl(const std::vector<std::string>& uris);
 // id-pkix-ocsp-nocheck: an ASN.1 NULL, not critical.
-Result<X509ExtensionPtr> MakeOcspNoCheck();
+Result<ExtensionValue> MakeOcspNoCheck();
 
 // Readers.
 SubjectAltNames ReadGeneralNames(const GENERAL_NAMES* names);  // other name types skipped

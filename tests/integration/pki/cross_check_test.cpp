@@ -251,6 +251,35 @@ TEST(OpensslReq, OpensslsCsrParsesAndATamperedOneIsRefusedByBoth) {
 
 // ---- keys ----
 
+// GeneratePrivateKey makes RSA keys with certplane's own prime search
+// (internal/rsa_keygen.h), not OpenSSL's generator: every fresh key of every size must
+// pass the openssl CLI's full key check (primality of p and q with OpenSSL's own
+// rounds, n = p * q, d and the CRT values consistent).
+class GeneratedRsaKeys : public ::testing::TestWithParam<KeyAlgorithm> {};
+
+INSTANTIATE_TEST_SUITE_P(RsaSizes, GeneratedRsaKeys,
+                         ::testing::Values(KeyAlgorithm::kRsa2048, KeyAlgorithm::kRsa3072, KeyAlgorithm::kRsa4096),
+                         [](const auto& info) { return AlgorithmTestName(info.param); });
+
+TEST_P(GeneratedRsaKeys, OpensslPkeyCheckAcceptsTwentyFreshKeys) {
+  constexpr int kKeys = 20;
+  TempDir dir;
+  for (int i = 0; i < kKeys; ++i) {
+    PrivateKey key = Must(GeneratePrivateKey(GetParam()));
+    std::string name = "key-" + std::to_string(i) + ".pem";
+    std::string path = dir.Write(name, std::string(Must(key.ToPkcs8Pem()).view()));
+    CommandResult check = RunCommand(Openssl() + " pkey -in " + path + " -check -noout");
+    EXPECT_EQ(check.exit_code, 0) << name << ": " << check.output;
+    EXPECT_THAT(check.output, HasSubstr("Key is valid")) << name;
+    if (i == 0) {  // the traditional form and openssl rsa's own check too
+      std::string pkcs1 = dir.Write("key-pkcs1.pem", std::string(Must(key.ToPkcs1Pem()).view()));
+      CommandResult rsa = RunCommand(Openssl() + " rsa -in " + pkcs1 + " -check -noout");
+      EXPECT_EQ(rsa.exit_code, 0) << rsa.output;
+      EXPECT_THAT(rsa.output, HasSubstr("RSA key ok"));
+    }
+  }
+}
+
 TEST_P(EveryAlgorithm, OpensslReadsOurKeysAndWeReadOpensslsPublicKeyOfOurCertificate) {
   const PrivateKey& key = TestKey(GetParam());
   const auto& pki = Hierarchy(GetParam());

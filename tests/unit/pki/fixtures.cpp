@@ -93,11 +93,26 @@ const TestHierarchy& Hierarchy(KeyAlgorithm algorithm) {
           .WithCrlDistributionPoints({"http://crl.example/root.crl"}),
       intermediate_key.public_key(), root, issued));
   Issuer intermediate = Must(Issuer::Create(intermediate_cert, intermediate_key));
+  ExpectParsesBackWithEveryCheck(root_cert);
+  ExpectParsesBackWithEveryCheck(intermediate_cert);
   return cache->emplace(algorithm, TestHierarchy{root_cert, root, intermediate_cert, intermediate}).first->second;
 }
 
 Certificate IssueLeaf(const Issuer& issuer, KeyAlgorithm leaf_key, const CertificateSpec& spec) {
-  return Must(IssueCertificate(spec, TestKey(leaf_key).public_key(), issuer, kNow));
+  Certificate cert = Must(IssueCertificate(spec, TestKey(leaf_key).public_key(), issuer, kNow));
+  ExpectParsesBackWithEveryCheck(cert);
+  return cert;
+}
+
+void ExpectParsesBackWithEveryCheck(const Certificate& issued) {
+  Result<Certificate> parsed = ParseCertificateDer(issued.ToDer());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(*parsed == issued);
+  EXPECT_EQ(X509_get_extension_flags(issued.get()) & EXFLAG_INVALID, 0u);
+  EXPECT_EQ(X509_get_extension_flags(issued.get()), X509_get_extension_flags(parsed->get()));
+  EXPECT_EQ(parsed->serial(), issued.serial());
+  EXPECT_EQ(parsed->not_before(), issued.not_before());
+  EXPECT_EQ(parsed->not_after(), issued.not_after());
 }
 
 std::string AlgorithmTestName(KeyAlgorithm algorithm) {

@@ -97,7 +97,13 @@ struct TestHierarchy {
 };
 const TestHierarchy& Hierarchy(KeyAlgorithm algorithm);
 
-// Issues a leaf for TestKey(leaf_key) from `issuer` at kNow.
+// IssueCertificate skips the extension checks of Certificate::Adopt for what it has
+// just built; this checks that the DER parses back with all of them, to an equal
+// certificate with the same extension flags. IssueLeaf and Hierarchy call it.
+void ExpectParsesBackWithEveryCheck(const Certificate& issued);
+
+// Issues a leaf for TestKey(leaf_key) from `issuer` at kNow, checked with
+// ExpectParsesBackWithEveryCheck.
 Certificate IssueLeaf(const Issuer& issuer, KeyAlgorithm leaf_key, const CertificateSpec& spec = LeafSpec());
 
 // gtest's name for a key algorithm parameter: "RSA_2048", "ECDSA_P256", "Ed25519".

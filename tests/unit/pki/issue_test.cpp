@@ -2,6 +2,8 @@
 
 #include <openssl/objects.h>
 
+#include <thread>
+
 #include "fixtures.h"
 #include "pki/internal/asn1.h"
 #include "pki/pem.h"
@@ -161,6 +163,69 @@ TEST(IssueCertificate, WritesCriticalNameConstraintsOnACa) {
                                          TestKey(KeyAlgorithm::kEcdsaP256).public_key(), pki.root, kNow));
   EXPECT_TRUE(ca.IsExtensionCritical(kNameConstraints));
   EXPECT_EQ(ca.name_constraints(), nc);
+}
+
+// IssueCertificate does not decode what it has just built (Certificate::Make); every
+// extension it can write must still pass the parser's checks.
+TEST(IssueCertificate, WritesEveryExtensionSoThatItParsesBackWithEveryCheck) {
+  NameConstraints nc;
+  nc.permitted.dns_domains = {"shop.svc.cluster.local"};
+  nc.permitted.ip_ranges = {"10.0.0.0/8", "fd00::/8"};
+  nc.excluded.email_addresses = {".acme.example"};
+  CertificateSpec ca = CaSpec("Everything CA")
+                           .WithPathLen(1)
+                           .WithNameConstraints(nc)
+                           .WithValidity(24h * 365)
+                           .WithCrlDistributionPoints({"http://crl.example/a.crl", "http://crl2.example/a.crl"})
+                           .WithOcsp({"http://ocsp.example"})
+                           .WithCaIssuers({"http://ca.example/ca.crt"})
+                           .WithExtendedKeyUsages({ExtendedKeyUsage::kServerAuth, ExtendedKeyUsage::kClientAuth});
+  ca.freshest_crl = {"http://crl.example/delta.crl"};
+  CertificateSpec responder = LeafSpec()
+                                  .WithSubject({})
+                                  .WithDns({"a.example", "*.b.example"})
+                                  .WithIps({"10.1.2.3", "2001:db8::1"})
+                                  .WithUris({"spiffe://cluster.local/ns/a/sa/b"})
+                                  .WithEmails({"ops@acme.example"})
+                                  .WithKeyUsages({KeyUsage::kDigitalSignature})
+                                  .WithExtendedKeyUsages({ExtendedKeyUsage::kOcspSigning});
+  responder.ocsp_no_check = true;
+  for (KeyAlgorithm algorithm : kAllKeyAlgorithms) {
+    const auto& pki = Hierarchy(algorithm);
+    Certificate issued_ca = Must(IssueCertificate(ca, TestKey(algorithm).public_key(), pki.root, kNow));
+    testing::ExpectParsesBackWithEveryCheck(issued_ca);
+    EXPECT_EQ(issued_ca.name_constraints(), nc);
+    EXPECT_EQ(issued_ca.path_len(), 1);
+    testing::ExpectParsesBackWithEveryCheck(IssueLeaf(pki.intermediate, algorithm, responder));
+    testing::ExpectParsesBackWithEveryCheck(
+        Must(SelfSignCertificate(CertificateSpec(ca), TestKey(algorithm), kNow)));
+  }
+}
+
+// An Issuer signs from one prepared signing context (internal/signing.h) that copies of
+// the Issuer share; workers issue from the same CA at once.
+TEST_P(IssuedByEveryAlgorithm, IssuesFromOneIssuerOnSeveralThreadsAtOnce) {
+  const auto& pki = Hierarchy(GetParam().issuer);
+  constexpr int kThreads = 4;
+  const int per_thread = IsRsa(GetParam().issuer) ? 3 : 20;
+  std::vector<std::vector<Certificate>> issued(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t, issuer = pki.intermediate] {  // a copy, sharing the context
+      for (int i = 0; i < per_thread; ++i) {
+        Result<Certificate> cert = IssueCertificate(LeafSpec(), TestKey(KeyAlgorithm::kEcdsaP256).public_key(), issuer, kNow);
+        if (cert.ok()) issued[static_cast<size_t>(t)].push_back(std::move(*cert));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& certs : issued) {
+    ASSERT_EQ(certs.size(), static_cast<size_t>(per_thread));
+    for (const Certificate& cert : certs) {
+      EXPECT_TRUE(cert.VerifySignedBy(pki.intermediate_cert).ok());
+      EXPECT_EQ(cert.signature_algorithm(), GetParam().signature_algorithm);
+    }
+  }
 }
 
 TEST(IssueCertificate, DrawsADistinctPositiveSixteenOctetSerialEachTime) {

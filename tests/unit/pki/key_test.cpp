@@ -187,6 +187,21 @@ TEST(PrivateKeyFromEvp, RefusesAPublicOnlyKey) {
   EXPECT_THAT(PrivateKey::FromEvp(std::move(pub)), IsErrorWith(StatusCode::kInvalidArgument, "no private part"));
 }
 
+// The key a certificate issued by certplane holds for an RSA or EC subject is a
+// built-in (legacy) public-only copy (internal/spki.h); the EC one reports a zero
+// private scalar. (For Ed25519 the certificate shares the subject's own EVP_PKEY.)
+TEST(PrivateKeyFromEvp, RefusesTheBuiltinPublicKeyOfAnIssuedCertificate) {
+  for (KeyAlgorithm algorithm : kAllKeyAlgorithms) {
+    if (algorithm == KeyAlgorithm::kEd25519) continue;
+    Certificate leaf = ::certplane::pki::testing::IssueLeaf(
+        ::certplane::pki::testing::Hierarchy(KeyAlgorithm::kEcdsaP256).intermediate, algorithm,
+        ::certplane::pki::testing::LeafSpec().WithKeyUsages(DefaultLeafKeyUsages(algorithm)));
+    EXPECT_THAT(PrivateKey::FromEvp(ShareEvpPkey(X509_get0_pubkey(leaf.get()))),
+                IsErrorWith(StatusCode::kInvalidArgument, "no private part"))
+        << KeyAlgorithmName(algorithm);
+  }
+}
+
 TEST(SensitiveString, WipesTheSourceOnMove) {
   SensitiveString a(std::string(100, 'k'));
   SensitiveString b(std::move(a));
