@@ -43,6 +43,9 @@ Result<EvpMdCtxPtr> PreparedSigner::Copy() const {
   if (EVP_MD_CTX_copy_ex(ctx.get(), prepared_.get()) != 1) {
     return OpenSslError(StatusCode::kInternal, "copying the signing context");
   }
+  // The copy signs once, so EVP_DigestSignFinal may finish it in place instead of
+  // duplicating it first (EVP_MD_CTX_set_flags(3)).
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
   return ctx;
 }
 
