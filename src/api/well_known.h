@@ -34,6 +34,10 @@ inline constexpr std::string_view kCaNameAnnotation = "certplane.io/ca-name";
 inline constexpr std::string_view kProfileNameAnnotation = "certplane.io/profile-name";
 inline constexpr std::string_view kRevisionAnnotation = "certplane.io/revision";
 inline constexpr std::string_view kDurationAnnotation = "certplane.io/duration";
+// When the revision was issued (RFC 3339, whole seconds). A status write that is lost
+// after the Secret's landed leaves this as the only record that a renew request was
+// already answered: the next pass adopts the Secret instead of issuing again.
+inline constexpr std::string_view kIssuedAtAnnotation = "certplane.io/issued-at";
 // The CRL shard the certificate's distribution point names (absent: shard 0).
 inline constexpr std::string_view kCrlShardAnnotation = "certplane.io/crl-shard";
 

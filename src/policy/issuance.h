@@ -92,6 +92,7 @@ struct SecretFacts {
   std::string profile_name;
   std::string ca_name;
   std::optional<api::Duration> requested_duration;
+  std::optional<api::Time> issued_at;
 };
 
 // What spec.csr holds, as plain values (the reconciler parses it with src/pki, which

@@ -158,7 +158,10 @@ std::optional<Finding> RenewalRequested(const IssuanceInput& in) {
   // An annotation that is not a timestamp cannot be refused by the schema; it is ignored.
   Result<api::Time> requested = api::ParseTime(*at);
   if (!requested.ok() || *requested > Floor(in.now)) return std::nullopt;
+  // The Secret's own issue time counts too: a status write lost after the Secret landed
+  // must not turn one renew request into a second issuance.
   std::optional<api::Time> last = in.certificate.status.last_issuance_time;
+  if (in.secret.issued_at && (!last || *in.secret.issued_at > *last)) last = in.secret.issued_at;
   if (!last) last = in.secret.not_before;
   if (last && *requested <= *last) return std::nullopt;
   return Finding{kManuallyTriggered, "renewal requested at " + *at + " (annotation " +

@@ -227,10 +227,11 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
   }
 
   const auto formats = api::EffectiveOutputFormats(cert.spec, profile.spec);
+  const auto issued_at = deps_.clock->WallNow();
   auto leaf = IssueLeaf({.spec = cert.spec,
                          .tmpl = tmpl.spec,
                          .ca = *ca,
-                         .now = deps_.clock->WallNow(),
+                         .now = issued_at,
                          .existing_key = existing_key ? &*existing_key : nullptr,
                          .crl_urls = crl_urls ? &*crl_urls : nullptr,
                          .freshest_crl_urls = &signing->delta_crl_urls,
@@ -243,6 +244,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
                                 .ca_name = ca_name,
                                 .profile_name = profile.metadata.name,
                                 .revision = revision,
+                                .issued_at = std::chrono::floor<std::chrono::seconds>(issued_at),
                                 .crl_shard = crl_shard,
                                 .duration = api::EffectiveDuration(cert.spec, tmpl.spec),
                                 .output_formats = formats,
@@ -543,6 +545,13 @@ kube::ReconcileResult CertificateReconciler::ActObserve(const Gathered& g, const
   status.observed_generation = cert.metadata.generation;
   // Nothing to issue: make status describe what the Secret holds.
   if (g.secret && g.secret->facts.exists && !g.secret->facts.serial_number.empty()) {
+    // A revision whose status write was lost is adopted with the time it was issued, so
+    // that the renew request it answered stays answered.
+    const std::optional<Time>& issued_at = g.secret->facts.issued_at;
+    if (g.secret->facts.serial_number != status.serial_number && issued_at &&
+        (!status.last_issuance_time || *issued_at > *status.last_issuance_time)) {
+      status.last_issuance_time = issued_at;
+    }
     RecordSerial(status, g.secret->facts.serial_number, g.secret->facts.not_before, g.secret->facts.not_after,
                  RevisionOf(g.secret.get()),
                  g.secret->facts.ca_name.empty() ? g.profile->spec.ca_ref.name : g.secret->facts.ca_name,

@@ -46,6 +46,9 @@ policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kub
   if (std::string d = Annotation(annotations, api::kDurationAnnotation); !d.empty()) {
     if (auto parsed = api::ParseDuration(d); parsed.ok()) facts.requested_duration = *parsed;
   }
+  if (std::string at = Annotation(annotations, api::kIssuedAtAnnotation); !at.empty()) {
+    if (auto parsed = api::ParseTime(at); parsed.ok()) facts.issued_at = *parsed;
+  }
   if (!facts.has_certificate || !facts.has_private_key) return facts;
 
   auto chain = pki::ParseCertificateChainPem(contents.tls_crt);

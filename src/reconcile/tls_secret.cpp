@@ -79,6 +79,7 @@ Result<nlohmann::json> BuildTlsSecret(const TlsSecretInput& in) {
   annotations[std::string(api::kCaNameAnnotation)] = in.ca_name;
   annotations[std::string(api::kProfileNameAnnotation)] = in.profile_name;
   annotations[std::string(api::kRevisionAnnotation)] = std::to_string(in.revision);
+  annotations[std::string(api::kIssuedAtAnnotation)] = api::FormatTime(in.issued_at);
   annotations[std::string(api::kDurationAnnotation)] = api::FormatDuration(in.duration);
   annotations[std::string(api::kCrlShardAnnotation)] = std::to_string(in.crl_shard);
 

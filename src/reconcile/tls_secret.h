@@ -35,6 +35,7 @@ struct TlsSecretInput {
   std::string ca_name;
   std::string profile_name;
   std::int64_t revision = 0;
+  api::Time issued_at{};
   std::int32_t crl_shard = 0;
   api::Duration duration{};
   std::vector<api::OutputFormat> output_formats;

@@ -319,6 +319,7 @@ class SecretBuilder {
   SecretBuilder& WithKeyUsages(std::vector<api::KeyUsage> v) { return Set(s_.key_usages, std::move(v)); }
   SecretBuilder& WithRequestedDuration(std::optional<api::Duration> d) { return Set(s_.requested_duration, d); }
   SecretBuilder& WithProfileName(std::string p) { return Set(s_.profile_name, std::move(p)); }
+  SecretBuilder& WithIssuedAt(api::Time t) { return Set(s_.issued_at, std::optional(t)); }
   SecretBuilder& WithoutAnnotations() {
     s_.profile_name.clear();
     s_.ca_name.clear();

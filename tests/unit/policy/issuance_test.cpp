@@ -141,6 +141,18 @@ const ChainCase kTriggerCases[] = {
     {"a_renew_request_at_the_moment_of_issuance_was_served",
      MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0 + 30min).WithRenewRequestedAt(kT0 + 30min)),
      "", ""},
+    // The status write after the Secret's was lost: the Secret's own issue time says the
+    // request was answered, so it is adopted rather than issued a second time.
+    {"a_renew_request_answered_by_the_secret_alone_does_nothing",
+     MakeInput()
+         .WithCertificate(MakeCertificate().WithLastIssuance(kT0).WithRenewRequestedAt(kT0 + 30min))
+         .WithSecret(IssuedSecretFor(kExample).WithIssuedAt(kT0 + 31min)),
+     "", ""},
+    {"a_secret_issued_before_the_renew_request_does_not_answer_it",
+     MakeInput()
+         .WithCertificate(MakeCertificate().WithLastIssuance(kT0).WithRenewRequestedAt(kT0 + 30min))
+         .WithSecret(IssuedSecretFor(kExample).WithIssuedAt(kT0 + 29min)),
+     kManuallyTriggered, "renewal requested at 2030-01-01T00:30:00Z (annotation certplane.io/renew-requested-at)"},
     {"a_renew_request_in_the_future_waits",
      MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0).WithRenewRequestedAt(kT0 + 2h)), "", ""},
     {"a_renew_request_that_is_not_a_time_is_ignored",
