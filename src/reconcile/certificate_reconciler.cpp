@@ -108,9 +108,6 @@ Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const ap
   auto written = deps_.client->MergePatch(kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok()) return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" + cert.metadata.name);
-  api::Certificate observed = cert;
-  observed.status = desired;
-  deps_.metrics->ObserveCertificate(observed, desired.ca_name);
   return Status::Ok();
 }
 
@@ -352,7 +349,6 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
   const std::string key = request.Key();
   auto cert = deps_.caches->certificates.store().Get(key);
   if (!cert) {
-    deps_.metrics->ForgetCertificate(request.ns, request.name);
     expectations_.Forget("secret:" + key);
     expectations_.Forget("status:" + key);
     if (deps_.referenced_secrets != nullptr) deps_.referenced_secrets->Release(key);
@@ -573,7 +569,6 @@ kube::ReconcileResult CertificateReconciler::ActObserve(const Gathered& g, const
     api::RemoveCondition(status.conditions, api::kConditionIssuing);
   }
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
-  deps_.metrics->ObserveCertificate(cert, status.ca_name);
   return RequeueAt(d.next_check, now);
 }
 

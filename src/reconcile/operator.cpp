@@ -244,6 +244,8 @@ void Operator::RegisterHandlers() {
 }
 
 void Operator::Start() {
+  // The per-certificate series, read from the cache at each scrape while we lead.
+  deps_.metrics->CollectCertificates([caches = deps_.caches] { return caches->certificates.store().List(); });
   cas_->Start();
   templates_->Start();
   profiles_->Start();
@@ -263,6 +265,7 @@ void Operator::Stop() {
   if (profiles_) profiles_->Stop();
   if (templates_) templates_->Stop();
   if (cas_) cas_->Stop();
+  deps_.metrics->CollectCertificates(nullptr);
 }
 
 }  // namespace certplane::reconcile
