@@ -1,7 +1,8 @@
 // Informer<T>: list+watch of one resource into a typed Store<T>, with event handlers
 // and a has-synced barrier. T is a trimmed struct with an `ObjectMeta metadata`
-// member, decoded from JSON by a function the caller supplies (default: T's
-// nlohmann from_json). The cache never holds JSON.
+// member (or an ObjectId, when its readers need only the key), decoded from JSON by a
+// function the caller supplies (default: T's nlohmann from_json). The cache never
+// holds JSON.
 //
 //   InformerOptions<Certificate> options;
 //   options.resource = kCertificates;
@@ -47,9 +48,11 @@
 
 namespace certplane::kube {
 
+// T's `metadata` is an ObjectMeta or an ObjectId (object_meta.h).
 template <typename T>
 concept HasObjectMeta = requires(const T& t) {
-  { t.metadata } -> std::convertible_to<const ObjectMeta&>;
+  { ObjectKey(t.metadata) } -> std::same_as<std::string>;
+  { t.metadata.resource_version } -> std::convertible_to<const std::string&>;
 };
 
 template <typename T>
@@ -158,10 +161,7 @@ class Informer final : private ReflectorSink {
     return r;
   }
 
-  static std::string KeyOf(const T& obj) {
-    const ObjectMeta& m = obj.metadata;
-    return ObjectKey(m);
-  }
+  static std::string KeyOf(const T& obj) { return ObjectKey(obj.metadata); }
 
   Ptr Decode(const nlohmann::json& object) {
     Result<T> decoded = options_.decode(object);
