@@ -92,6 +92,8 @@ struct SecretFacts {
   std::string profile_name;
   std::string ca_name;
   std::optional<api::Duration> requested_duration;
+
+  bool operator==(const SecretFacts&) const = default;
 };
 
 // What spec.csr holds, as plain values (the reconciler parses it with src/pki, which

@@ -312,23 +312,21 @@ std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std
     g.secret = caches.certificate_secrets.store().Get(g.cert->metadata.ns + "/" + g.cert->spec.secret_name);
     // A Secret of that name that certplane did not write for this Certificate is not
     // ours to judge; its owner (below) issuing takes it over.
-    if (g.secret) {
-      const std::string* owner = g.secret->metadata.labels.Find(api::kCertificateNameLabel);
-      if (owner == nullptr || *owner != g.cert->metadata.name) g.secret = nullptr;
-    }
+    if (g.secret && g.secret->certificate_name != g.cert->metadata.name) g.secret = nullptr;
   }
 
   const std::vector<policy::SecretClaimant> claimants = g.csr_enrollment ? std::vector<policy::SecretClaimant>{}
                                                                          : SecretClaimants(*g.cert);
   std::string owner = policy::SecretOwner(claimants);
   if (owner == g.cert->metadata.name) owner.clear();
+  CertificateSecret::Contents secret = g.secret ? g.secret->Unpack() : CertificateSecret::Contents{};
 
   g.input = policy::IssuanceInput{
       .certificate = *g.cert,
       .profile = *g.profile,
       .tmpl = *g.tmpl,
       .namespace_labels = caches.NamespaceLabels(g.cert->metadata.ns),
-      .secret = g.secret ? g.secret->facts : policy::SecretFacts{},
+      .secret = std::move(secret.facts),
       .ca_ready = ca && api::IsConditionTrue(ca->status.conditions, api::kConditionReady),
       .ca_fingerprint_sha256 = ca ? ca->status.fingerprint_sha256 : std::string(),
       .now = api::ToTime(deps_.clock->WallNow()),
@@ -336,7 +334,7 @@ std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std
       .controller_namespace = caches.controller_namespace(),
       .ca_exists = ca != nullptr,
       .secret_owner = std::move(owner),
-      .secret_data_keys = g.secret ? g.secret->data_keys : std::vector<std::string>{},
+      .secret_data_keys = std::move(secret.data_keys),
       .backoff = deps_.backoff,
       .referenced_secrets_exist = ReferencedSecretsExist(*g.cert, *g.profile, key),
   };
@@ -453,7 +451,7 @@ kube::ReconcileResult CertificateReconciler::ActFailed(const Gathered& g, const 
                     api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse, reason, message,
                                        cert.metadata.generation),
                     now);
-  if (!g.secret || !g.secret->facts.exists) {
+  if (!g.input.secret.exists) {
     api::SetCondition(status.conditions,
                       api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
                                          cert.metadata.generation),
@@ -494,7 +492,7 @@ kube::ReconcileResult CertificateReconciler::ActIssue(const Gathered& g, const p
     expectations_.Expect("secret:" + key, std::to_string(revision), wall_now + std::chrono::seconds(30));
   }
   status.certificate = issued->chain_pem;
-  const bool first = cert.status.serial_number.empty() && !(g.secret && g.secret->facts.exists);
+  const bool first = cert.status.serial_number.empty() && !g.input.secret.exists;
   RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision, issued->ca_name,
                issued->crl_shard);
   ReconcileSuperseded(*g.profile, status, key);
@@ -538,11 +536,9 @@ kube::ReconcileResult CertificateReconciler::ActObserve(const Gathered& g, const
   api::CertificateStatus status = cert.status;
   status.observed_generation = cert.metadata.generation;
   // Nothing to issue: make status describe what the Secret holds.
-  if (g.secret && g.secret->facts.exists && !g.secret->facts.serial_number.empty()) {
-    RecordSerial(status, g.secret->facts.serial_number, g.secret->facts.not_before, g.secret->facts.not_after,
-                 RevisionOf(g.secret.get()),
-                 g.secret->facts.ca_name.empty() ? g.profile->spec.ca_ref.name : g.secret->facts.ca_name,
-                 g.secret->CrlShard());
+  if (const policy::SecretFacts& facts = g.input.secret; g.secret && facts.exists && !facts.serial_number.empty()) {
+    RecordSerial(status, facts.serial_number, facts.not_before, facts.not_after, RevisionOf(g.secret.get()),
+                 facts.ca_name.empty() ? g.profile->spec.ca_ref.name : facts.ca_name, g.secret->CrlShard());
   }
   ReconcileSuperseded(*g.profile, status, RequestKey(cert));
   status.renewal_time = d.renewal_time;

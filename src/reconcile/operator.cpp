@@ -224,9 +224,7 @@ void Operator::RegisterHandlers() {
        }});
 
   auto secret_changed = [this](const std::shared_ptr<const CertificateSecret>& s) {
-    if (const std::string* cert = s->metadata.labels.Find(api::kCertificateNameLabel)) {
-      certificates_->queue().Add(s->metadata.ns + "/" + *cert);
-    }
+    if (!s->certificate_name.empty()) certificates_->queue().Add(s->metadata.ns + "/" + s->certificate_name);
   };
   c.certificate_secrets.AddEventHandler(
       {secret_changed, [secret_changed](const auto&, const auto& s) { secret_changed(s); }, secret_changed});
