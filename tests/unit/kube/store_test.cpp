@@ -53,5 +53,49 @@ TEST(StoreTest, ReplaceSwapsEverythingAndReturnsThePrevious) {
   EXPECT_EQ(store.IndexKeys("profile", "web"), std::vector<std::string>{"ns/x"});
 }
 
+TEST(StoreTest, AnIndexValueGrowsAndShrinksKeepingKeyOrder) {
+  auto store = MakeStore();
+  store.Upsert("ns/m", Make("m", "web"));
+  EXPECT_EQ(store.IndexCount("profile", "web"), 1u);
+  store.Upsert("ns/z", Make("z", "web"));
+  store.Upsert("ns/a", Make("a", "web"));
+  EXPECT_EQ(store.IndexKeys("profile", "web"), (std::vector<std::string>{"ns/a", "ns/m", "ns/z"}));
+  EXPECT_EQ(store.IndexCount("profile", "web"), 3u);
+  std::vector<Ptr> objects = store.ByIndex("profile", "web");
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_EQ(objects[0]->metadata.name, "a");
+  EXPECT_EQ(objects[2]->metadata.name, "z");
+  store.Remove("ns/m");
+  store.Upsert("ns/a", Make("a", "db", "2"));  // moves to another value
+  EXPECT_EQ(store.IndexKeys("profile", "web"), std::vector<std::string>{"ns/z"});
+  EXPECT_EQ(store.IndexKeys("profile", "db"), std::vector<std::string>{"ns/a"});
+  EXPECT_EQ(store.ByIndex("profile", "web").at(0)->metadata.name, "z");
+  store.Remove("ns/z");
+  EXPECT_EQ(store.IndexCount("profile", "web"), 0u);
+  EXPECT_TRUE(store.ByIndex("profile", "web").empty());
+}
+
+TEST(StoreTest, AnObjectUpsertedWithTheSameIndexValueStaysIndexedOnce) {
+  auto store = MakeStore();
+  store.Upsert("ns/a", Make("a", "web", "1"));
+  store.Upsert("ns/a", Make("a", "web", "2"));
+  EXPECT_EQ(store.IndexCount("profile", "web"), 1u);
+  EXPECT_EQ(store.ByIndex("profile", "web").at(0)->metadata.resource_version, "2");
+}
+
+TEST(StoreTest, IndexesFollowTheObjectsOfAReplace) {
+  auto store = MakeStore();
+  store.Upsert("ns/a", Make("a", "web"));
+  store.Upsert("ns/b", Make("b", "web"));
+  std::unordered_map<std::string, Ptr> fresh = {{"ns/b", Make("b", "web", "2")}, {"ns/c", Make("c", "web")}};
+  store.Replace(fresh);
+  std::vector<Ptr> objects = store.ByIndex("profile", "web");
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[0]->metadata.resource_version, "2");
+  EXPECT_EQ(objects[1]->metadata.name, "c");
+  store.Remove("ns/b");
+  EXPECT_EQ(store.IndexKeys("profile", "web"), std::vector<std::string>{"ns/c"});
+}
+
 }  // namespace
 }  // namespace certplane::kube
