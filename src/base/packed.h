@@ -16,6 +16,13 @@
 //   FactsFields(r, back);
 //   if (!r.Done()) ...   // truncated or left over: a programming error
 //
+// Nested structs have field lists of their own, passed to Each (a vector of them) and
+// Maybe (an optional one); a field list may also call overloads of its own for a type
+// that is read differently from how it is written (a sorted map, read with Set):
+//
+//   auto condition = [](auto& io, auto& c) { io(c.type)(c.status)(c.message); };
+//   io.Each(status.conditions, condition).Maybe(status.revocation, revocation);
+//
 // Integers, enums, durations and times are varints (signed ones zigzag-encoded), a
 // string or vector is its length then its elements, an optional a presence byte then
 // its value. The format is private to one process: never stored, never sent.
@@ -37,6 +44,21 @@ class Writer {
   template <typename T>
   Writer& operator()(const T& value) {
     Put(value);
+    return *this;
+  }
+
+  // A vector of structs, each written by `fields(*this, element)`.
+  template <typename T, typename F>
+  Writer& Each(const std::vector<T>& v, F&& fields) {
+    Varint(v.size());
+    for (const T& e : v) fields(*this, e);
+    return *this;
+  }
+  // An optional struct, written by `fields(*this, value)` when present.
+  template <typename T, typename F>
+  Writer& Maybe(const std::optional<T>& o, F&& fields) {
+    Put(o.has_value());
+    if (o) fields(*this, *o);
     return *this;
   }
 
@@ -103,6 +125,36 @@ class Reader {
   template <typename T>
   Reader& operator()(T& value) {
     if (ok_) Get(value);
+    return *this;
+  }
+
+  template <typename T, typename F>
+  Reader& Each(std::vector<T>& v, F&& fields) {
+    std::uint64_t n = 0;
+    if (!ok_ || !Varint(n)) return *this;
+    if (n > in_.size() - pos_) {  // every element takes at least one byte
+      ok_ = false;
+      return *this;
+    }
+    std::vector<T> out(n);
+    for (T& e : out) {
+      if (ok_) fields(*this, e);
+    }
+    if (ok_) v = std::move(out);
+    return *this;
+  }
+  template <typename T, typename F>
+  Reader& Maybe(std::optional<T>& o, F&& fields) {
+    bool present = false;
+    (*this)(present);
+    if (!ok_) return *this;
+    if (!present) {
+      o.reset();
+      return *this;
+    }
+    T value{};
+    fields(*this, value);
+    if (ok_) o = std::move(value);
     return *this;
   }
 

@@ -112,5 +112,58 @@ TEST(Packed, ALengthBeyondTheInputIsRefusedWithoutAllocating) {
   EXPECT_TRUE(v.empty());
 }
 
+struct Child {
+  std::string name;
+  std::optional<std::int32_t> age;
+  bool operator==(const Child&) const = default;
+};
+struct Parent {
+  std::vector<Child> children;
+  std::optional<Child> eldest;
+  std::string after;
+  bool operator==(const Parent&) const = default;
+};
+template <typename Io, typename P>
+void ParentFields(Io& io, P& p) {
+  auto child = [](auto& io, auto& c) { io(c.name)(c.age); };
+  io.Each(p.children, child).Maybe(p.eldest, child);
+  io(p.after);
+}
+
+TEST(Packed, NestedStructsComeBackThroughTheirOwnFieldLists) {
+  Parent p{.children = {{"a", 3}, {"b", std::nullopt}}, .eldest = Child{"c", 40}, .after = "end"};
+  Writer w;
+  ParentFields(w, p);
+  std::string bytes = std::move(w).Take();
+  Reader r(bytes);
+  Parent back{.children = {{"stale", 1}}, .eldest = std::nullopt, .after = ""};
+  ParentFields(r, back);
+  EXPECT_TRUE(r.Done());
+  EXPECT_EQ(back, p);
+
+  Parent none{.children = {}, .eldest = std::nullopt, .after = ""};
+  Writer w2;
+  ParentFields(w2, none);
+  bytes = std::move(w2).Take();
+  Reader r2(bytes);
+  back = p;
+  ParentFields(r2, back);
+  EXPECT_TRUE(r2.Done());
+  EXPECT_EQ(back, none);
+}
+
+TEST(Packed, TruncatedNestedStructsAreNotDone) {
+  Parent p{.children = {{"a", 3}, {"b", 4}}, .eldest = Child{"c", 40}, .after = "end"};
+  Writer w;
+  ParentFields(w, p);
+  std::string bytes = std::move(w).Take();
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    Reader r(std::string_view(bytes).substr(0, n));
+    Parent back;
+    ParentFields(r, back);
+    EXPECT_FALSE(r.Done()) << "with " << n << " of " << bytes.size() << " bytes";
+  }
+}
+
 }  // namespace
 }  // namespace certplane::packed
