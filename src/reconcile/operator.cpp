@@ -94,9 +94,7 @@ kube::ReconcileFunc Operator::Timed(const std::string& name, kube::Controller** 
 }
 
 void Operator::EnqueueCertificatesOfProfile(const std::string& profile) {
-  for (const auto& cert : deps_.caches->CertificatesOfProfile(profile)) {
-    certificates_->queue().Add(kube::ObjectKey(cert->metadata));
-  }
+  for (const std::string& key : deps_.caches->CertificateKeysOfProfile(profile)) certificates_->queue().Add(key);
 }
 
 void Operator::EnqueueCertificatesNamingSecret(const api::Certificate& cert) {
@@ -234,8 +232,8 @@ void Operator::RegisterHandlers() {
       {nullptr,
        [this](const auto& old_ns, const auto& ns) {
          if (old_ns->metadata.labels == ns->metadata.labels) return;
-         for (const auto& cert : deps_.caches->CertificatesInNamespace(ns->metadata.name)) {
-           certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+         for (const std::string& key : deps_.caches->CertificateKeysInNamespace(ns->metadata.name)) {
+           certificates_->queue().Add(key);
          }
        },
        nullptr});
@@ -243,7 +241,8 @@ void Operator::RegisterHandlers() {
 
 void Operator::Start() {
   // The per-certificate series, read from the cache at each scrape while we lead.
-  deps_.metrics->CollectCertificates([caches = deps_.caches] { return caches->certificates.store().List(); });
+  deps_.metrics->CollectCertificates(
+      [caches = deps_.caches](const OperatorMetrics::CertificateVisitor& visit) { caches->ForEachCertificate(visit); });
   cas_->Start();
   templates_->Start();
   profiles_->Start();

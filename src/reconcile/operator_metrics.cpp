@@ -1,8 +1,5 @@
 #include "reconcile/operator_metrics.h"
 
-#include <algorithm>
-#include <tuple>
-
 #include "api/condition.h"
 
 namespace certplane::reconcile {
@@ -23,24 +20,24 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
           "certplane_certificate_expiration_timestamp_seconds",
           "The date after which the certificate expires, in seconds since the Unix epoch.", kCertLabels,
           [this](const http::MetricFamily::Emit& emit) {
-            for (const auto& c : Certificates()) {
+            ForEachCertificate([&emit](const auto& c) {
               if (c->status.not_after) emit(LabelsOf(*c), Seconds(*c->status.not_after));
-            }
+            });
           })),
       renewal_(registry.GaugeFunc(
           "certplane_certificate_renewal_timestamp_seconds",
           "The time at which the certificate will be renewed, in seconds since the Unix epoch.", kCertLabels,
           [this](const http::MetricFamily::Emit& emit) {
-            for (const auto& c : Certificates()) {
+            ForEachCertificate([&emit](const auto& c) {
               if (c->status.renewal_time) emit(LabelsOf(*c), Seconds(*c->status.renewal_time));
-            }
+            });
           })),
       ready_(registry.GaugeFunc(
           "certplane_certificate_ready_status",
           "The Ready condition of the certificate: 1 for the status it has, 0 for the others.",
           {"name", "namespace", "issuer_name", "profile", "condition"},
           [this](const http::MetricFamily::Emit& emit) {
-            for (const auto& c : Certificates()) {
+            ForEachCertificate([&emit](const auto& c) {
               const api::Condition* ready = api::FindCondition(c->status.conditions, api::kConditionReady);
               const std::string_view status = ready ? api::ToString(ready->status) : "Unknown";
               http::LabelValues labels = LabelsOf(*c);
@@ -49,7 +46,7 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
                 labels.back() = condition;
                 emit(labels, status == condition ? 1 : 0);
               }
-            }
+            });
           })),
       issuances_(registry.Counter("certplane_certificate_issuances_total",
                                   "Certificates signed, by profile and the reason they were (re)issued.",
@@ -65,23 +62,18 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
                                      "(0: no response).",
                                      {"method", "code"})) {}
 
-void OperatorMetrics::CollectCertificates(CertificateLister list) {
+void OperatorMetrics::CollectCertificates(CertificateSource source) {
   std::lock_guard lock(mu_);
-  list_ = std::move(list);
+  source_ = std::move(source);
 }
 
-std::vector<std::shared_ptr<const api::Certificate>> OperatorMetrics::Certificates() const {
-  CertificateLister list;
+void OperatorMetrics::ForEachCertificate(const CertificateVisitor& visit) const {
+  CertificateSource source;
   {
     std::lock_guard lock(mu_);
-    list = list_;
+    source = source_;
   }
-  if (!list) return {};
-  auto certs = list();
-  std::sort(certs.begin(), certs.end(), [](const auto& a, const auto& b) {
-    return std::tie(a->metadata.name, a->metadata.ns) < std::tie(b->metadata.name, b->metadata.ns);
-  });
-  return certs;
+  if (source) source(visit);
 }
 
 }  // namespace certplane::reconcile

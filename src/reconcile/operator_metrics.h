@@ -14,10 +14,10 @@
 // cache (like cert-manager's certificate collector), so 10,000 certificates cost no
 // stored series: issuer_name is status.caName, profile spec.profileRef, and the values
 // come from status. They are exported while the controllers run (CollectCertificates),
-// that is by the leader.
+// that is by the leader, visiting the cached Certificates one at a time.
 //
 //   OperatorMetrics metrics(registry);
-//   metrics.CollectCertificates([&caches] { return caches.certificates.store().List(); });
+//   metrics.CollectCertificates([&caches](const auto& visit) { caches.ForEachCertificate(visit); });
 //   metrics.CollectCertificates(nullptr);   // no per-certificate series
 #pragma once
 
@@ -36,9 +36,11 @@ class OperatorMetrics {
  public:
   explicit OperatorMetrics(http::MetricsRegistry& registry);
 
-  using CertificateLister = std::function<std::vector<std::shared_ptr<const api::Certificate>>()>;
+  using CertificateVisitor = std::function<void(const std::shared_ptr<const api::Certificate>&)>;
+  // Calls its argument with every Certificate, in the order the series are rendered.
+  using CertificateSource = std::function<void(const CertificateVisitor&)>;
   // Where the per-certificate series come from at each scrape; nullptr: none.
-  void CollectCertificates(CertificateLister list);
+  void CollectCertificates(CertificateSource source);
 
   void Issued(const std::string& profile, std::string_view reason) { issuances_.Add({profile, std::string(reason)}); }
   void IssuanceFailed(const std::string& profile, std::string_view reason) {
@@ -50,8 +52,8 @@ class OperatorMetrics {
   void ApiRequest(const std::string& method, int code) { api_requests_.Add({method, std::to_string(code)}); }
 
  private:
-  // The certificates to render, sorted by name then namespace; empty without a lister.
-  std::vector<std::shared_ptr<const api::Certificate>> Certificates() const;
+  // Calls `visit` with each Certificate of the source; none without one.
+  void ForEachCertificate(const CertificateVisitor& visit) const;
 
   http::MetricFamily& expiration_;
   http::MetricFamily& renewal_;
@@ -62,7 +64,7 @@ class OperatorMetrics {
   http::MetricFamily& depth_;
   http::MetricFamily& api_requests_;
   mutable std::mutex mu_;
-  CertificateLister list_;  // guarded by mu_
+  CertificateSource source_;  // guarded by mu_
 };
 
 }  // namespace certplane::reconcile
