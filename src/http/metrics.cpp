@@ -68,12 +68,13 @@ std::vector<double> DefaultLatencyBuckets() {
 }
 
 MetricFamily::MetricFamily(std::string name, std::string help, MetricType type,
-                           std::vector<std::string> label_names, std::vector<double> buckets)
+                           std::vector<std::string> label_names, std::vector<double> buckets, Collect collect)
     : name_(std::move(name)),
       help_(std::move(help)),
       type_(type),
       label_names_(std::move(label_names)),
-      buckets_(std::move(buckets)) {}
+      buckets_(std::move(buckets)),
+      collect_(std::move(collect)) {}
 
 MetricFamily::Series& MetricFamily::SeriesFor(const LabelValues& labels) {
   if (labels.size() != label_names_.size()) {
@@ -149,12 +150,22 @@ void MetricFamily::RenderTo(std::string& out) const {
     AppendLabels(out, label_names_, labels);
     out += ' ' + std::to_string(s.count) + '\n';
   }
+  if (collect_) {
+    collect_([&](const LabelValues& labels, double value) {
+      if (labels.size() != label_names_.size()) return;
+      out += name_;
+      AppendLabels(out, label_names_, labels);
+      out += ' ' + FormatValue(value) + '\n';
+    });
+  }
 }
 
 MetricFamily& MetricsRegistry::Declare(const std::string& name, const std::string& help, MetricType type,
-                                       std::vector<std::string> labels, std::vector<double> buckets) {
+                                       std::vector<std::string> labels, std::vector<double> buckets,
+                                       MetricFamily::Collect collect) {
   std::lock_guard lock(mu_);
   auto it = families_.find(name);
+  if (it != families_.end() && collect) throw std::logic_error("metric " + name + " declared twice");
   if (it != families_.end()) {
     if (it->second->type() != type || it->second->label_names() != labels) {
       throw std::logic_error("metric " + name + " declared twice with different type or labels");
@@ -164,7 +175,8 @@ MetricFamily& MetricsRegistry::Declare(const std::string& name, const std::strin
   if (!std::is_sorted(buckets.begin(), buckets.end())) {
     throw std::logic_error("metric " + name + ": histogram buckets must be ascending");
   }
-  auto family = std::make_unique<MetricFamily>(name, help, type, std::move(labels), std::move(buckets));
+  auto family =
+      std::make_unique<MetricFamily>(name, help, type, std::move(labels), std::move(buckets), std::move(collect));
   return *families_.emplace(name, std::move(family)).first->second;
 }
 
@@ -181,6 +193,12 @@ MetricFamily& MetricsRegistry::Gauge(const std::string& name, const std::string&
 MetricFamily& MetricsRegistry::Histogram(const std::string& name, const std::string& help,
                                          std::vector<std::string> labels, std::vector<double> buckets) {
   return Declare(name, help, MetricType::kHistogram, std::move(labels), std::move(buckets));
+}
+
+MetricFamily& MetricsRegistry::GaugeFunc(const std::string& name, const std::string& help,
+                                         std::vector<std::string> labels, MetricFamily::Collect collect) {
+  if (!collect) throw std::logic_error("metric " + name + ": GaugeFunc needs a function");
+  return Declare(name, help, MetricType::kGauge, std::move(labels), {}, std::move(collect));
 }
 
 std::string MetricsRegistry::Render() const {

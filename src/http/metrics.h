@@ -16,11 +16,21 @@
 //   expiry.Remove({"shop", "frontend", "example-issuing"});   // when the object goes
 //   std::string body = registry.Render();
 //
+// A family with a series per object (a gauge per certificate) need not store them:
+// GaugeFunc computes its samples at each Render from state kept elsewhere (the
+// informer cache), as cert-manager's certificate collector does.
+//
+//   registry.GaugeFunc("certplane_certificate_ready_status", "...", {"name", "namespace"},
+//                      [&](const MetricFamily::Emit& emit) {
+//                        for (const auto& c : certificates) emit({c.name, c.ns}, 1);
+//                      });
+//
 // Declaring a family twice with the same name returns the first one when the type and
 // labels agree; anything else is a programming error and throws std::logic_error at
 // start-up, where it is found at once.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,8 +45,12 @@ enum class MetricType { kCounter, kGauge, kHistogram };
 
 class MetricFamily {
  public:
+  // For collected families (GaugeFunc): called with one sample at a time.
+  using Emit = std::function<void(const LabelValues& labels, double value)>;
+  using Collect = std::function<void(const Emit& emit)>;
+
   MetricFamily(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
-               std::vector<double> buckets = {});
+               std::vector<double> buckets = {}, Collect collect = nullptr);
 
   const std::string& name() const { return name_; }
   MetricType type() const { return type_; }
@@ -54,6 +68,8 @@ class MetricFamily {
   // for callers that derive one metric from another.
   double Value(const LabelValues& labels) const;
 
+  // The stored series, then (for a collected family) the collected samples. A
+  // collected sample with the wrong number of label values is skipped.
   void RenderTo(std::string& out) const;
 
  private:
@@ -70,6 +86,7 @@ class MetricFamily {
   const MetricType type_;
   const std::vector<std::string> label_names_;
   const std::vector<double> buckets_;
+  const Collect collect_;  // null unless collected (GaugeFunc)
 
   mutable std::mutex mu_;
   std::map<LabelValues, Series> series_;  // guarded by mu_
@@ -82,12 +99,18 @@ class MetricsRegistry {
   // Buckets are upper bounds in ascending order; +Inf is implied.
   MetricFamily& Histogram(const std::string& name, const std::string& help, std::vector<std::string> labels,
                           std::vector<double> buckets);
+  // A gauge whose samples `collect` computes at each Render (see the header). It must
+  // be thread-safe and must not call back into the registry. Declaring the name again
+  // is a logic_error: a second function would be silently ignored.
+  MetricFamily& GaugeFunc(const std::string& name, const std::string& help, std::vector<std::string> labels,
+                          MetricFamily::Collect collect);
 
   std::string Render() const;
 
  private:
   MetricFamily& Declare(const std::string& name, const std::string& help, MetricType type,
-                        std::vector<std::string> labels, std::vector<double> buckets);
+                        std::vector<std::string> labels, std::vector<double> buckets,
+                        MetricFamily::Collect collect = nullptr);
 
   mutable std::mutex mu_;
   // Families live as long as the registry and never move, so references stay valid.

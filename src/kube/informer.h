@@ -1,7 +1,8 @@
 // Informer<T>: list+watch of one resource into a typed Store<T>, with event handlers
 // and a has-synced barrier. T is a trimmed struct with an `ObjectMeta metadata`
-// member, decoded from JSON by a function the caller supplies (default: T's
-// nlohmann from_json). The cache never holds JSON.
+// member (or an ObjectId, when its readers need only the key), decoded from JSON by a
+// function the caller supplies (default: T's nlohmann from_json). The cache never
+// holds JSON.
 //
 //   InformerOptions<Certificate> options;
 //   options.resource = kCertificates;
@@ -47,9 +48,11 @@
 
 namespace certplane::kube {
 
+// T's `metadata` is an ObjectMeta or an ObjectId (object_meta.h).
 template <typename T>
 concept HasObjectMeta = requires(const T& t) {
-  { t.metadata } -> std::convertible_to<const ObjectMeta&>;
+  { ObjectKey(t.metadata) } -> std::same_as<std::string>;
+  { t.metadata.resource_version } -> std::convertible_to<const std::string&>;
 };
 
 template <typename T>
@@ -71,6 +74,9 @@ struct InformerOptions {
   // JSON -> T; keep only what the controllers read. Default: T's from_json.
   std::function<Result<T>(const nlohmann::json&)> decode;
   std::map<std::string, IndexFunc<T>> indexers;
+  // Optional: keep every object packed and unpack it on each read (store.h), for
+  // kinds with many objects; both functions or neither.
+  StoreCodec<T> codec;
   std::string name;  // for logs; default: the resource name
   int64_t page_size = 500;
   std::chrono::seconds min_watch_timeout{300};
@@ -91,7 +97,7 @@ class Informer final : private ReflectorSink {
 
   Informer(std::shared_ptr<Client> client, InformerOptions<T> options)
       : options_(std::move(options)),
-        store_(options_.indexers),
+        store_(options_.indexers, options_.codec),
         reflector_(std::move(client), ReflectorOptionsFor(options_), *this) {
     // The default decoder exists only for types with a from_json; types decoded by a
     // function of their own (the certplane kinds) need not have one.
@@ -158,10 +164,7 @@ class Informer final : private ReflectorSink {
     return r;
   }
 
-  static std::string KeyOf(const T& obj) {
-    const ObjectMeta& m = obj.metadata;
-    return ObjectKey(m);
-  }
+  static std::string KeyOf(const T& obj) { return ObjectKey(obj.metadata); }
 
   Ptr Decode(const nlohmann::json& object) {
     Result<T> decoded = options_.decode(object);
@@ -180,32 +183,43 @@ class Informer final : private ReflectorSink {
   void ListItem(nlohmann::json&& object) override {
     Ptr obj = Decode(object);
     object = nullptr;  // free the JSON now
-    if (obj) staged_.emplace(KeyOf(*obj), std::move(obj));
+    if (!obj) return;
+    std::string key = KeyOf(*obj);
+    staged_.try_emplace(std::move(key), store_.Hold(std::move(obj)));  // packed now, with a codec
   }
 
   void AbortList() override { staged_.clear(); }
 
   void EndList(const std::string&) override {
-    std::unordered_map<std::string, Ptr> fresh = std::move(staged_);
-    staged_.clear();
+    std::vector<std::string> keys;
+    keys.reserve(staged_.size());
+    for (const auto& [key, stored] : staged_) keys.push_back(key);
     std::lock_guard lock(handlers_mu_);
-    std::unordered_map<std::string, Ptr> previous = store_.Replace(fresh);
-    for (const auto& [key, obj] : fresh) {
+    auto previous = store_.Replace(std::move(staged_));
+    staged_.clear();
+    // Only this thread writes the store, so it holds exactly the list now.
+    for (const std::string& key : keys) {
       auto old = previous.find(key);
       if (old == previous.end()) {
+        if (handlers_.empty()) continue;
+        Ptr obj = store_.Get(key);
         for (auto& h : handlers_) {
           if (h.on_add) h.on_add(obj);
         }
-      } else if (old->second->metadata.resource_version != obj->metadata.resource_version) {
-        for (auto& h : handlers_) {
-          if (h.on_update) h.on_update(old->second, obj);
-        }
+        continue;
+      }
+      Ptr old_obj = store_.Open(old->second);
+      Ptr obj = store_.Get(key);
+      if (old_obj->metadata.resource_version == obj->metadata.resource_version) continue;
+      for (auto& h : handlers_) {
+        if (h.on_update) h.on_update(old_obj, obj);
       }
     }
     for (const auto& [key, old] : previous) {
-      if (fresh.count(key) != 0) continue;
+      if (store_.Contains(key) || handlers_.empty()) continue;
+      Ptr old_obj = store_.Open(old);
       for (auto& h : handlers_) {
-        if (h.on_delete) h.on_delete(old);
+        if (h.on_delete) h.on_delete(old_obj);
       }
     }
     // Marked synced while handlers_mu_ is held, so a handler added concurrently either
@@ -238,7 +252,8 @@ class Informer final : private ReflectorSink {
   InformerOptions<T> options_;
   Store<T> store_;
   Reflector reflector_;
-  std::unordered_map<std::string, Ptr> staged_;  // the list in progress; informer thread only
+  // The list in progress, as the store keeps it; informer thread only.
+  std::unordered_map<std::string, typename Store<T>::Stored> staged_;
 
   std::mutex handlers_mu_;  // held while handlers run, so AddEventHandler sees a consistent point
   std::vector<EventHandlers<T>> handlers_;  // guarded by handlers_mu_

@@ -211,10 +211,11 @@ ApiResult<nlohmann::json> Client::Get(const GroupVersionResource& gvr, const std
   return RawJson(req);
 }
 
-ApiResult<ListPage> Client::List(const GroupVersionResource& gvr, const std::string& ns,
-                                 const ListOptions& options) {
+namespace {
+
+RawRequest ListRequest(const GroupVersionResource& gvr, const std::string& ns, const ListOptions& options) {
   RawRequest req;
-  req.path = Path(gvr, ns);
+  req.path = Client::Path(gvr, ns);
   if (!options.label_selector.empty()) req.query.emplace_back("labelSelector", options.label_selector);
   if (!options.field_selector.empty()) req.query.emplace_back("fieldSelector", options.field_selector);
   if (options.limit > 0) req.query.emplace_back("limit", std::to_string(options.limit));
@@ -223,15 +224,66 @@ ApiResult<ListPage> Client::List(const GroupVersionResource& gvr, const std::str
   if (options.metadata_only) {
     req.accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
   }
+  return req;
+}
+
+// The list's resourceVersion and continue token, from its metadata.
+void ReadListMeta(const nlohmann::json& list, ListPage& page) {
+  if (auto meta = list.find("metadata"); meta != list.end() && meta->is_object()) {
+    page.resource_version = meta->value("resourceVersion", "");
+    page.continue_token = meta->value("continue", "");
+  }
+}
+
+}  // namespace
+
+ApiResult<ListPage> Client::List(const GroupVersionResource& gvr, const std::string& ns,
+                                 const ListOptions& options) {
+  RawRequest req = ListRequest(gvr, ns, options);
   ApiResult<nlohmann::json> body = RawJson(req);
   if (!body.ok()) return body.ErrorAs<ListPage>();
   ListPage page;
   if (auto it = body->find("items"); it != body->end() && it->is_array()) page.items = std::move(*it);
-  if (auto meta = body->find("metadata"); meta != body->end() && meta->is_object()) {
-    page.resource_version = meta->value("resourceVersion", "");
-    page.continue_token = meta->value("continue", "");
-  }
+  ReadListMeta(*body, page);
   return page;
+}
+
+Result<ListPage> ParseListEach(std::string_view body, const std::function<Status(nlohmann::json&&)>& each) {
+  // Each item goes to `each` as soon as the parser has built it and is then dropped
+  // from the tree: one item's JSON is alive at a time, never the whole page's (a page
+  // of 500 Secrets is several MB as a tree, and what was freed stayed in the heap).
+  Status failed = Status::Ok();
+  std::string top_key;
+  nlohmann::json list = nlohmann::json::parse(
+      body,
+      [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (depth == 1 && event == nlohmann::json::parse_event_t::key) top_key = parsed.get<std::string>();
+        if (depth != 2 || top_key != "items" || event != nlohmann::json::parse_event_t::object_end) return true;
+        if (failed.ok()) failed = each(std::move(parsed));
+        return false;  // drop it from the list
+      },
+      false);
+  if (list.is_discarded() || !list.is_object()) return Internal("the list is not a JSON object");
+  if (!failed.ok()) return failed;
+  ListPage page;
+  ReadListMeta(list, page);
+  return page;
+}
+
+ApiResult<ListPage> Client::ListPageEach(const GroupVersionResource& gvr, const std::string& ns,
+                                         const ListOptions& options,
+                                         const std::function<Status(nlohmann::json&&)>& each) {
+  RawRequest req = ListRequest(gvr, ns, options);
+  ApiResult<RawResponse> raw = Raw(req);
+  if (!raw.ok()) return raw.ErrorAs<ListPage>();
+  Status stopped = Status::Ok();  // the callback's own error is returned as it is
+  Result<ListPage> page = ParseListEach(raw->body, [&](nlohmann::json&& item) {
+    stopped = each(std::move(item));
+    return stopped;
+  });
+  if (!stopped.ok()) return stopped;
+  if (!page.ok()) return page.status().WithContext(req.method + " " + req.path);
+  return std::move(page).value();
 }
 
 ApiResult<std::string> Client::ListEach(const GroupVersionResource& gvr, const std::string& ns,
@@ -242,14 +294,10 @@ ApiResult<std::string> Client::ListEach(const GroupVersionResource& gvr, const s
   std::string resource_version;
   bool first = true;
   while (true) {
-    ApiResult<ListPage> page = List(gvr, ns, page_options);
+    ApiResult<ListPage> page = ListPageEach(gvr, ns, page_options, each);
     if (!page.ok()) return page.ErrorAs<std::string>();
     if (first) resource_version = page->resource_version;
     first = false;
-    for (auto& item : page->items) {
-      Status s = each(std::move(item));
-      if (!s.ok()) return s;
-    }
     if (page->continue_token.empty()) break;
     page_options.continue_token = page->continue_token;
     page_options.resource_version.clear();  // the token carries it
@@ -334,7 +382,7 @@ ApiResult<nlohmann::json> Client::DeleteCollection(const GroupVersionResource& g
                                                    const std::string& label_selector) {
   RawRequest req;
   req.method = "DELETE";
-  req.path = Path(gvr, ns);
+  req.path = Client::Path(gvr, ns);
   if (!label_selector.empty()) req.query.emplace_back("labelSelector", label_selector);
   return RawJson(req);
 }

@@ -122,8 +122,9 @@ class Client : public std::enable_shared_from_this<Client> {
   ApiResult<ListPage> List(const GroupVersionResource& gvr, const std::string& ns,
                            const ListOptions& options = {});
   // Lists every page (options.limit per page, 500 if unset), calling `each` for every
-  // item in order; returns the list's resourceVersion. A non-OK Status from `each`
-  // stops the listing and is returned. An expired continue token gives kGone.
+  // item in order as the page is parsed (one item's JSON is alive at a time, not the
+  // page's); returns the list's resourceVersion. A non-OK Status from `each` stops the
+  // listing and is returned. An expired continue token gives kGone.
   ApiResult<std::string> ListEach(const GroupVersionResource& gvr, const std::string& ns,
                                   const ListOptions& options,
                                   const std::function<Status(nlohmann::json&&)>& each);
@@ -176,6 +177,10 @@ class Client : public std::enable_shared_from_this<Client> {
  private:
   Client(ClusterConfig config, ClientOptions options);
   ApiResult<RawResponse> SendOnce(const RawRequest& request);
+  // One page, its items handed to `each` as they are parsed; the page returned has no
+  // items, only its resourceVersion and continue token.
+  ApiResult<ListPage> ListPageEach(const GroupVersionResource& gvr, const std::string& ns, const ListOptions& options,
+                                   const std::function<Status(nlohmann::json&&)>& each);
 
   const ClusterConfig config_;
   const ClientOptions options_;
@@ -200,6 +205,13 @@ ApiResult<T> As(const ApiResult<nlohmann::json>& result) {
     return Internal(std::string("decoding the response: ") + e.what());
   }
 }
+
+// Reads a list's JSON body (a page), handing each item of "items" to `each` as soon as it
+// is parsed and dropping it, so that only one item's tree is alive at a time. Returns
+// the page's resourceVersion and continue token (and no items); the first non-OK Status
+// from `each` (no item is handed over after it); kInternal when the body is not a JSON
+// object.
+Result<ListPage> ParseListEach(std::string_view body, const std::function<Status(nlohmann::json&&)>& each);
 
 // Builds a query string from key/value pairs, percent-encoding both.
 std::string EncodeQuery(const std::vector<std::pair<std::string, std::string>>& query);

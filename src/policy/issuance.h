@@ -93,6 +93,8 @@ struct SecretFacts {
   std::string ca_name;
   std::optional<api::Duration> requested_duration;
   std::optional<api::Time> issued_at;
+
+  bool operator==(const SecretFacts&) const = default;
 };
 
 // What spec.csr holds, as plain values (the reconciler parses it with src/pki, which

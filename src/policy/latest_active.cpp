@@ -53,14 +53,16 @@ InactiveReason WhyInactive(const api::Certificate& c, api::Time now) {
   return InactiveReason::kActive;
 }
 
+void LatestActive::Consider(const std::shared_ptr<const api::Certificate>& c) {
+  if (!c || WhyInactive(*c, now_) != InactiveReason::kActive) return;
+  if (!best_ || Later(*c, *best_)) best_ = c;
+}
+
 std::shared_ptr<const api::Certificate> ChooseLatestActive(
     const std::vector<std::shared_ptr<const api::Certificate>>& candidates, api::Time now) {
-  std::shared_ptr<const api::Certificate> best;
-  for (const auto& c : candidates) {
-    if (!c || WhyInactive(*c, now) != InactiveReason::kActive) continue;
-    if (!best || Later(*c, *best)) best = c;
-  }
-  return best;
+  LatestActive latest(now);
+  for (const auto& c : candidates) latest.Consider(c);
+  return latest.get();
 }
 
 }  // namespace certplane::policy

@@ -3,9 +3,10 @@
 // numbers. One rule, used by the profile's status.latestActiveCertificate and by the
 // bundle API's /api/v1/profiles/<profile>/latest-bundle, so the two always agree.
 //
-//   std::shared_ptr<const api::Certificate> latest =
-//       ChooseLatestActive(caches.CertificatesOfProfile("web"), now);
-//   if (!latest) ... 404: nothing qualifies
+//   LatestActive latest(now);
+//   caches.ForEachCertificateOfProfile("web", [&](const auto& c) { latest.Consider(c); });
+//   if (!latest.get()) ... 404: nothing qualifies
+//   ChooseLatestActive(candidates, now);   // the same over a vector
 //   InactiveReason why = WhyInactive(*cert, now);   // kActive, or the first reason not
 //
 // A Certificate is active when every check below passes, in this order (the first
@@ -48,6 +49,20 @@ bool KeyGeneratedByController(const api::Certificate& certificate);
 
 // The first reason the Certificate's current serial is not active at `now`, or kActive.
 InactiveReason WhyInactive(const api::Certificate& certificate, api::Time now);
+
+// The latest active of the Certificates it is shown, one at a time, so that a caller
+// visiting a profile's Certificates need not hold them all.
+class LatestActive {
+ public:
+  explicit LatestActive(api::Time now) : now_(now) {}
+  void Consider(const std::shared_ptr<const api::Certificate>& candidate);
+  // nullptr when none of those considered is active.
+  const std::shared_ptr<const api::Certificate>& get() const { return best_; }
+
+ private:
+  api::Time now_;
+  std::shared_ptr<const api::Certificate> best_;
+};
 
 // The latest active Certificate among `candidates`, or nullptr when none is active.
 std::shared_ptr<const api::Certificate> ChooseLatestActive(

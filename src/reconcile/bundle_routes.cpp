@@ -191,7 +191,11 @@ HttpResponse ServeLatest(const HttpRequest& request, const Context& ctx) {
   const Ask& ask = std::get<Ask>(prelude);
 
   std::shared_ptr<const api::Certificate> latest;
-  if (IsDnsSubdomain(profile)) latest = policy::ChooseLatestActive(sources.certificates_of_profile(profile), Now(sources));
+  if (IsDnsSubdomain(profile)) {
+    policy::LatestActive latest_active(Now(sources));
+    sources.for_each_certificate_of_profile(profile, [&](const auto& c) { latest_active.Consider(c); });
+    latest = latest_active.get();
+  }
   if (!latest) return Error(404, "no certificate of profile \"" + profile + "\" is active");
   // The latest, or nothing: never an older one the caller happens to be allowed.
   if (auto refused = Authorize(ask, GetSecret(*latest), sources,
@@ -267,7 +271,10 @@ void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::share
   RegisterBundleRoutes(
       router,
       BundleRouteSources{
-          .certificates_of_profile = [&caches](const std::string& profile) { return caches.CertificatesOfProfile(profile); },
+          .for_each_certificate_of_profile =
+              [&caches](const std::string& profile, const Caches::CertificateVisitor& visit) {
+                caches.ForEachCertificateOfProfile(profile, visit);
+              },
           .certificate = [&caches](const std::string& ns, const std::string& name) {
             return caches.certificates.store().Get(ns + "/" + name);
           },

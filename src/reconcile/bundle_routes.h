@@ -67,8 +67,10 @@ class Caches;
 inline constexpr const char* kPkcs12PasswordHeader = "X-Certplane-PKCS12-Password";
 
 struct BundleRouteSources {
-  // The Certificates of a profile (from the cache).
-  std::function<std::vector<std::shared_ptr<const api::Certificate>>(const std::string& profile)> certificates_of_profile;
+  // Calls `visit` with each Certificate of a profile (from the cache).
+  std::function<void(const std::string& profile,
+                     const std::function<void(const std::shared_ptr<const api::Certificate>&)>& visit)>
+      for_each_certificate_of_profile;
   // One Certificate (from the cache); nullptr when unknown.
   std::function<std::shared_ptr<const api::Certificate>(const std::string& ns, const std::string& name)> certificate;
   // A Secret as the API server returns it, read now.

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <stdexcept>
 
 #include "api/well_known.h"
+#include "base/packed.h"
 #include "kube/base64.h"
 #include "reconcile/secret_data.h"
 #include "pki/certificate.h"
@@ -39,33 +41,64 @@ T AnnotationNumber(const kube::ObjectMeta& metadata, std::string_view annotation
   return out;
 }
 
+// Every field of the contents, in one list for both directions (base/packed.h).
+template <typename Io, typename C>
+void ContentsFields(Io& io, C& c) {
+  auto& f = c.facts;
+  io(f.exists)(f.has_certificate)(f.has_private_key)(f.parse_error)(f.key_matches_certificate)(f.chain_valid);
+  io(f.serial_number)(f.not_before)(f.not_after)(f.common_name);
+  io(f.subject.organizations)(f.subject.organizational_units)(f.subject.countries)(f.subject.localities);
+  io(f.subject.provinces)(f.subject.serial_number);
+  io(f.dns_names)(f.ip_addresses)(f.uris)(f.email_addresses)(f.key_usages)(f.extended_key_usages);
+  io(f.issuer_fingerprint_sha256)(f.key_algorithm)(f.key_encoding)(f.profile_name)(f.ca_name)(f.requested_duration);
+  io(f.issued_at);
+  io(c.data_keys);
+}
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+// A field added to SecretFacts must be added to ContentsFields too, or the cache would
+// silently drop it; this fails to compile until someone looks.
+static_assert(sizeof(policy::SecretFacts) == 584 && sizeof(api::CertificateSubject) == 152,
+              "SecretFacts changed: update ContentsFields");
+#endif
+
 }  // namespace
 
-std::int64_t CertificateSecret::Revision() const {
-  return AnnotationNumber<std::int64_t>(metadata, api::kRevisionAnnotation);
+CertificateSecret::CertificateSecret(kube::ObjectId metadata, std::string certificate_name, std::int64_t revision,
+                                     std::int32_t crl_shard, const Contents& contents)
+    : metadata(std::move(metadata)),
+      certificate_name(std::move(certificate_name)),
+      revision_(revision),
+      crl_shard_(crl_shard) {
+  packed::Writer w;
+  ContentsFields(w, contents);
+  packed_ = std::move(w).Take();
 }
 
-std::int32_t CertificateSecret::CrlShard() const {
-  return AnnotationNumber<std::int32_t>(metadata, api::kCrlShardAnnotation);
-}
-
-bool CertificateSecret::HasKey(std::string_view key) const {
-  return std::find(data_keys.begin(), data_keys.end(), key) != data_keys.end();
+CertificateSecret::Contents CertificateSecret::Unpack() const {
+  Contents out;
+  packed::Reader r(packed_);
+  ContentsFields(r, out);
+  // Only our own constructor packs: anything else is a bug, not an input to handle.
+  if (!r.Done()) throw std::logic_error("CertificateSecret " + kube::ObjectKey(metadata) + ": corrupt packed facts");
+  return out;
 }
 
 Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) {
   auto meta = MetadataOf(secret);
   if (!meta.ok()) return meta.status();
-  CertificateSecret out;
-  out.metadata = std::move(*meta);
+  CertificateSecret::Contents contents;
   if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
-    for (const auto& [k, v] : data->items()) out.data_keys.push_back(k);
+    for (const auto& [k, v] : data->items()) contents.data_keys.push_back(k);
   }
-  TlsSecretContents contents{SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"), SecretDataValue(secret, "ca.crt")};
-  out.facts = ReadSecretFacts(contents, out.metadata.annotations);
+  TlsSecretContents tls{SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"), SecretDataValue(secret, "ca.crt")};
+  contents.facts = ReadSecretFacts(tls, meta->annotations);
   // The decoded key text is no longer needed: wipe it rather than leave it in freed heap.
-  OPENSSL_cleanse(contents.tls_key.data(), contents.tls_key.size());
-  return out;
+  OPENSSL_cleanse(tls.tls_key.data(), tls.tls_key.size());
+  const std::string* owner = meta->labels.Find(api::kCertificateNameLabel);
+  return CertificateSecret(kube::ObjectId{std::move(meta->name), std::move(meta->ns), std::move(meta->resource_version)},
+                           owner == nullptr ? std::string() : *owner,
+                           AnnotationNumber<std::int64_t>(*meta, api::kRevisionAnnotation),
+                           AnnotationNumber<std::int32_t>(*meta, api::kCrlShardAnnotation), contents);
 }
 
 Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {

@@ -5,10 +5,11 @@
 //   caches.Start();
 //   if (!caches.WaitForSync(std::chrono::minutes(2))) ...
 //   auto cert = caches.certificates.store().Get("shop/frontend");
-//   for (auto& c : caches.CertificatesOfProfile("web")) ...
+//   caches.ForEachCertificateOfProfile("web", [](const auto& c) { ... });
 //
 // Every cached object is a trimmed, typed struct (DESIGN.md): the four certplane kinds
-// (Certificates without status.certificate, which only readers of the object need),
+// (Certificates without status.certificate, which only readers of the object need, and
+// packed: a read unpacks one),
 // certificate Secrets and CA key Secrets reduced to facts (cached_secrets.h), and
 // namespaces as metadata only (their labels feed the profiles' namespace selectors),
 // and the CRL ConfigMaps in the controller's namespace reduced to their DER CRL
@@ -19,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,8 +79,21 @@ class Caches {
   bool WaitForSync(kube::Duration timeout);
   bool HasSynced() const;
 
-  std::vector<std::shared_ptr<const api::Certificate>> CertificatesOfProfile(const std::string& profile) const;
-  std::vector<std::shared_ptr<const api::Certificate>> CertificatesInNamespace(const std::string& ns) const;
+  // Certificates are cached packed (api/certificate_packed.h): every one a read returns
+  // is unpacked, a microsecond or two apiece, and is the reader's own. Readers of many
+  // visit them one at a time (in key order), so that 10,000 are never unpacked at
+  // once; to fan out, take the keys.
+  using CertificateVisitor = std::function<void(const std::shared_ptr<const api::Certificate>&)>;
+  void ForEachCertificateOfProfile(const std::string& profile, const CertificateVisitor& visit) const {
+    certificates.store().ForEachByIndex(kByProfile, profile, visit);
+  }
+  void ForEachCertificate(const CertificateVisitor& visit) const { certificates.store().ForEach(visit); }
+  std::vector<std::string> CertificateKeysOfProfile(const std::string& profile) const {
+    return certificates.store().IndexKeys(kByProfile, profile);
+  }
+  std::vector<std::string> CertificateKeysInNamespace(const std::string& ns) const {
+    return certificates.store().IndexKeys(kByNamespace, ns);
+  }
   // Every Certificate whose spec.secretName is `name` in namespace `ns`.
   std::vector<std::shared_ptr<const api::Certificate>> CertificatesNamingSecret(const std::string& ns,
                                                                                const std::string& name) const;
@@ -98,7 +113,9 @@ class Caches {
   // shard. May be unusable: check usable().
   std::shared_ptr<const CrlConfigMap> CrlShard(const std::string& ca, std::int32_t shard) const;
   // Every Certificate one of whose serials (current or in history) CA `ca` issued.
-  std::vector<std::shared_ptr<const api::Certificate>> CertificatesIssuedBy(const std::string& ca) const;
+  void ForEachCertificateIssuedBy(const std::string& ca, const CertificateVisitor& visit) const {
+    certificates.store().ForEachByIndex(kByIssuingCa, ca, visit);
+  }
   // The OCSP responder Secret and issued-serials record of CA `ca` (ocsp_material.h);
   // nullptr when none is cached.
   std::shared_ptr<const OcspSignerSecret> OcspSignersOf(const std::string& ca) const;

@@ -108,9 +108,6 @@ Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const ap
   auto written = deps_.client->MergePatch(kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok()) return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" + cert.metadata.name);
-  api::Certificate observed = cert;
-  observed.status = desired;
-  deps_.metrics->ObserveCertificate(observed, desired.ca_name);
   return Status::Ok();
 }
 
@@ -317,23 +314,21 @@ std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std
     g.secret = caches.certificate_secrets.store().Get(g.cert->metadata.ns + "/" + g.cert->spec.secret_name);
     // A Secret of that name that certplane did not write for this Certificate is not
     // ours to judge; its owner (below) issuing takes it over.
-    if (g.secret) {
-      const std::string* owner = g.secret->metadata.labels.Find(api::kCertificateNameLabel);
-      if (owner == nullptr || *owner != g.cert->metadata.name) g.secret = nullptr;
-    }
+    if (g.secret && g.secret->certificate_name != g.cert->metadata.name) g.secret = nullptr;
   }
 
   const std::vector<policy::SecretClaimant> claimants = g.csr_enrollment ? std::vector<policy::SecretClaimant>{}
                                                                          : SecretClaimants(*g.cert);
   std::string owner = policy::SecretOwner(claimants);
   if (owner == g.cert->metadata.name) owner.clear();
+  CertificateSecret::Contents secret = g.secret ? g.secret->Unpack() : CertificateSecret::Contents{};
 
   g.input = policy::IssuanceInput{
       .certificate = *g.cert,
       .profile = *g.profile,
       .tmpl = *g.tmpl,
       .namespace_labels = caches.NamespaceLabels(g.cert->metadata.ns),
-      .secret = g.secret ? g.secret->facts : policy::SecretFacts{},
+      .secret = std::move(secret.facts),
       .ca_ready = ca && api::IsConditionTrue(ca->status.conditions, api::kConditionReady),
       .ca_fingerprint_sha256 = ca ? ca->status.fingerprint_sha256 : std::string(),
       .now = api::ToTime(deps_.clock->WallNow()),
@@ -341,7 +336,7 @@ std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std
       .controller_namespace = caches.controller_namespace(),
       .ca_exists = ca != nullptr,
       .secret_owner = std::move(owner),
-      .secret_data_keys = g.secret ? g.secret->data_keys : std::vector<std::string>{},
+      .secret_data_keys = std::move(secret.data_keys),
       .backoff = deps_.backoff,
       .referenced_secrets_exist = ReferencedSecretsExist(*g.cert, *g.profile, key),
   };
@@ -354,7 +349,6 @@ kube::ReconcileResult CertificateReconciler::Reconcile(const kube::Request& requ
   const std::string key = request.Key();
   auto cert = deps_.caches->certificates.store().Get(key);
   if (!cert) {
-    deps_.metrics->ForgetCertificate(request.ns, request.name);
     expectations_.Forget("secret:" + key);
     expectations_.Forget("status:" + key);
     if (deps_.referenced_secrets != nullptr) deps_.referenced_secrets->Release(key);
@@ -459,7 +453,7 @@ kube::ReconcileResult CertificateReconciler::ActFailed(const Gathered& g, const 
                     api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse, reason, message,
                                        cert.metadata.generation),
                     now);
-  if (!g.secret || !g.secret->facts.exists) {
+  if (!g.input.secret.exists) {
     api::SetCondition(status.conditions,
                       api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
                                          cert.metadata.generation),
@@ -500,7 +494,7 @@ kube::ReconcileResult CertificateReconciler::ActIssue(const Gathered& g, const p
     expectations_.Expect("secret:" + key, std::to_string(revision), wall_now + std::chrono::seconds(30));
   }
   status.certificate = issued->chain_pem;
-  const bool first = cert.status.serial_number.empty() && !(g.secret && g.secret->facts.exists);
+  const bool first = cert.status.serial_number.empty() && !g.input.secret.exists;
   RecordSerial(status, issued->serial, issued->not_before, issued->not_after, revision, issued->ca_name,
                issued->crl_shard);
   ReconcileSuperseded(*g.profile, status, key);
@@ -544,18 +538,15 @@ kube::ReconcileResult CertificateReconciler::ActObserve(const Gathered& g, const
   api::CertificateStatus status = cert.status;
   status.observed_generation = cert.metadata.generation;
   // Nothing to issue: make status describe what the Secret holds.
-  if (g.secret && g.secret->facts.exists && !g.secret->facts.serial_number.empty()) {
+  if (const policy::SecretFacts& facts = g.input.secret; g.secret && facts.exists && !facts.serial_number.empty()) {
     // A revision whose status write was lost is adopted with the time it was issued, so
     // that the renew request it answered stays answered.
-    const std::optional<Time>& issued_at = g.secret->facts.issued_at;
-    if (g.secret->facts.serial_number != status.serial_number && issued_at &&
-        (!status.last_issuance_time || *issued_at > *status.last_issuance_time)) {
-      status.last_issuance_time = issued_at;
+    if (facts.serial_number != status.serial_number && facts.issued_at &&
+        (!status.last_issuance_time || *facts.issued_at > *status.last_issuance_time)) {
+      status.last_issuance_time = facts.issued_at;
     }
-    RecordSerial(status, g.secret->facts.serial_number, g.secret->facts.not_before, g.secret->facts.not_after,
-                 RevisionOf(g.secret.get()),
-                 g.secret->facts.ca_name.empty() ? g.profile->spec.ca_ref.name : g.secret->facts.ca_name,
-                 g.secret->CrlShard());
+    RecordSerial(status, facts.serial_number, facts.not_before, facts.not_after, RevisionOf(g.secret.get()),
+                 facts.ca_name.empty() ? g.profile->spec.ca_ref.name : facts.ca_name, g.secret->CrlShard());
   }
   ReconcileSuperseded(*g.profile, status, RequestKey(cert));
   status.renewal_time = d.renewal_time;
@@ -582,7 +573,6 @@ kube::ReconcileResult CertificateReconciler::ActObserve(const Gathered& g, const
     api::RemoveCondition(status.conditions, api::kConditionIssuing);
   }
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
-  deps_.metrics->ObserveCertificate(cert, status.ca_name);
   return RequeueAt(d.next_check, now);
 }
 

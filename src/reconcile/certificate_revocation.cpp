@@ -50,10 +50,9 @@ std::vector<CertificateReconciler::LiveSerial> CertificateReconciler::LiveSerial
   if (cert.spec.secret_name.empty()) return out;
   auto secret = deps_.caches->certificate_secrets.store().Get(cert.metadata.ns + "/" + cert.spec.secret_name);
   if (!secret) return out;
-  const std::string* owner = secret->metadata.labels.Find(api::kCertificateNameLabel);
-  const policy::SecretFacts& facts = secret->facts;
-  if (owner == nullptr || *owner != cert.metadata.name || facts.serial_number.empty() ||
-      facts.serial_number == cert.status.serial_number) {
+  if (secret->certificate_name != cert.metadata.name) return out;
+  const policy::SecretFacts facts = secret->Facts();
+  if (facts.serial_number.empty() || facts.serial_number == cert.status.serial_number) {
     return out;
   }
   out.push_back({facts.serial_number, facts.ca_name.empty() ? ca : facts.ca_name, secret->CrlShard(), facts.not_after,

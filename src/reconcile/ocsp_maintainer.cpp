@@ -166,12 +166,12 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     if (serial.empty()) return;
     issued.emplace(serial, not_after ? Unix(*not_after) : ca_not_after);
   };
-  for (const auto& cert : deps_.caches->CertificatesIssuedBy(name)) {
+  deps_.caches->ForEachCertificateIssuedBy(name, [&](const std::shared_ptr<const api::Certificate>& cert) {
     if (cert->status.ca_name == name) note(cert->status.serial_number, cert->status.not_after);
     for (const auto& h : cert->status.history) {
       if (h.ca_name == name) note(h.serial_number, h.not_after);
     }
-  }
+  });
   // Serials of deleted Certificates that the record may not hold yet: never paced.
   IssuedSerialMap departed;
   {

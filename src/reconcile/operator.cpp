@@ -94,9 +94,7 @@ kube::ReconcileFunc Operator::Timed(const std::string& name, kube::Controller** 
 }
 
 void Operator::EnqueueCertificatesOfProfile(const std::string& profile) {
-  for (const auto& cert : deps_.caches->CertificatesOfProfile(profile)) {
-    certificates_->queue().Add(kube::ObjectKey(cert->metadata));
-  }
+  for (const std::string& key : deps_.caches->CertificateKeysOfProfile(profile)) certificates_->queue().Add(key);
 }
 
 void Operator::EnqueueCertificatesNamingSecret(const api::Certificate& cert) {
@@ -224,9 +222,7 @@ void Operator::RegisterHandlers() {
        }});
 
   auto secret_changed = [this](const std::shared_ptr<const CertificateSecret>& s) {
-    if (const std::string* cert = s->metadata.labels.Find(api::kCertificateNameLabel)) {
-      certificates_->queue().Add(s->metadata.ns + "/" + *cert);
-    }
+    if (!s->certificate_name.empty()) certificates_->queue().Add(s->metadata.ns + "/" + s->certificate_name);
   };
   c.certificate_secrets.AddEventHandler(
       {secret_changed, [secret_changed](const auto&, const auto& s) { secret_changed(s); }, secret_changed});
@@ -236,14 +232,17 @@ void Operator::RegisterHandlers() {
       {nullptr,
        [this](const auto& old_ns, const auto& ns) {
          if (old_ns->metadata.labels == ns->metadata.labels) return;
-         for (const auto& cert : deps_.caches->CertificatesInNamespace(ns->metadata.name)) {
-           certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+         for (const std::string& key : deps_.caches->CertificateKeysInNamespace(ns->metadata.name)) {
+           certificates_->queue().Add(key);
          }
        },
        nullptr});
 }
 
 void Operator::Start() {
+  // The per-certificate series, read from the cache at each scrape while we lead.
+  deps_.metrics->CollectCertificates(
+      [caches = deps_.caches](const OperatorMetrics::CertificateVisitor& visit) { caches->ForEachCertificate(visit); });
   cas_->Start();
   templates_->Start();
   profiles_->Start();
@@ -263,6 +262,7 @@ void Operator::Stop() {
   if (profiles_) profiles_->Stop();
   if (templates_) templates_->Stop();
   if (cas_) cas_->Stop();
+  deps_.metrics->CollectCertificates(nullptr);
 }
 
 }  // namespace certplane::reconcile

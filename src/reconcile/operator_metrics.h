@@ -9,9 +9,23 @@
 //   certplane_reconcile_duration_seconds{controller}      (histogram)
 //   certplane_workqueue_depth{name}
 //   certplane_kube_api_requests_total{method,code}          (client-go's rest_client_requests_total)
+//
+// The three per-certificate families are computed at each scrape from the Certificate
+// cache (like cert-manager's certificate collector), so 10,000 certificates cost no
+// stored series: issuer_name is status.caName, profile spec.profileRef, and the values
+// come from status. They are exported while the controllers run (CollectCertificates),
+// that is by the leader, visiting the cached Certificates one at a time.
+//
+//   OperatorMetrics metrics(registry);
+//   metrics.CollectCertificates([&caches](const auto& visit) { caches.ForEachCertificate(visit); });
+//   metrics.CollectCertificates(nullptr);   // no per-certificate series
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "api/certificate.h"
 #include "http/metrics.h"
@@ -22,10 +36,11 @@ class OperatorMetrics {
  public:
   explicit OperatorMetrics(http::MetricsRegistry& registry);
 
-  // Sets the per-certificate series from its status (expiry, renewal, readiness).
-  void ObserveCertificate(const api::Certificate& cert, const std::string& ca_name);
-  // Drops them when the Certificate is deleted.
-  void ForgetCertificate(const std::string& ns, const std::string& name);
+  using CertificateVisitor = std::function<void(const std::shared_ptr<const api::Certificate>&)>;
+  // Calls its argument with every Certificate, in the order the series are rendered.
+  using CertificateSource = std::function<void(const CertificateVisitor&)>;
+  // Where the per-certificate series come from at each scrape; nullptr: none.
+  void CollectCertificates(CertificateSource source);
 
   void Issued(const std::string& profile, std::string_view reason) { issuances_.Add({profile, std::string(reason)}); }
   void IssuanceFailed(const std::string& profile, std::string_view reason) {
@@ -37,9 +52,9 @@ class OperatorMetrics {
   void ApiRequest(const std::string& method, int code) { api_requests_.Add({method, std::to_string(code)}); }
 
  private:
-  struct Labels {
-    std::string issuer, profile;
-  };
+  // Calls `visit` with each Certificate of the source; none without one.
+  void ForEachCertificate(const CertificateVisitor& visit) const;
+
   http::MetricFamily& expiration_;
   http::MetricFamily& renewal_;
   http::MetricFamily& ready_;
@@ -48,8 +63,8 @@ class OperatorMetrics {
   http::MetricFamily& reconcile_;
   http::MetricFamily& depth_;
   http::MetricFamily& api_requests_;
-  std::mutex mu_;
-  std::map<std::string, Labels> labels_;  // guarded by mu_; by ns/name, to remove old series
+  mutable std::mutex mu_;
+  CertificateSource source_;  // guarded by mu_
 };
 
 }  // namespace certplane::reconcile

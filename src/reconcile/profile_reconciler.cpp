@@ -77,16 +77,17 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
   status.ready_certificates = 0;
   status.latest_active_certificate.reset();
   std::optional<Time> next_expiry;
-  const auto certificates = caches.CertificatesOfProfile(profile->metadata.name);
-  for (const auto& cert : certificates) {
-    ++status.certificates;
-    if (!api::IsConditionTrue(cert->status.conditions, api::kConditionReady)) continue;
-    ++status.ready_certificates;
-    if (policy::WhyInactive(*cert, now) != policy::InactiveReason::kActive) continue;
-    if (!next_expiry || *cert->status.not_after < *next_expiry) next_expiry = cert->status.not_after;
-  }
   // The same rule as the bundle API's latest-bundle (policy/latest_active.h).
-  if (auto latest = policy::ChooseLatestActive(certificates, now)) {
+  policy::LatestActive latest_active(now);
+  caches.ForEachCertificateOfProfile(profile->metadata.name, [&](const std::shared_ptr<const api::Certificate>& cert) {
+    ++status.certificates;
+    if (!api::IsConditionTrue(cert->status.conditions, api::kConditionReady)) return;
+    ++status.ready_certificates;
+    if (policy::WhyInactive(*cert, now) != policy::InactiveReason::kActive) return;
+    if (!next_expiry || *cert->status.not_after < *next_expiry) next_expiry = cert->status.not_after;
+    latest_active.Consider(cert);
+  });
+  if (const auto& latest = latest_active.get()) {
     status.latest_active_certificate = api::CertificateReference{latest->metadata.ns, latest->metadata.name,
                                                                  latest->status.serial_number, latest->status.not_after};
   }

@@ -523,9 +523,9 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
 
   const std::string serial = cert->serial().ToHex();
   std::shared_ptr<const api::Certificate> owner;
-  for (const auto& c : caches_.CertificatesOfProfile(urls.profile)) {
+  caches_.ForEachCertificateOfProfile(urls.profile, [&](const std::shared_ptr<const api::Certificate>& c) {
     if (c->status.serial_number == serial && c->metadata.ns == options_.controller_namespace) owner = c;
-  }
+  });
   std::string owner_name = owner ? owner->metadata.name : std::string();
   if (owner_name.empty()) {
     // This replica's cache may not have seen a certificate signed a moment ago: ask

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -327,12 +328,26 @@ TEST_F(RestTest, ListsAThousandObjectsInPagesOfAHundredExactlyOnce) {
   kube::ListOptions options_for_each;
   options_for_each.label_selector = "certplane.io/page-test=yes";
   options_for_each.limit = 100;
-  int each = 0;
-  auto rv = client().ListEach(kube::kConfigMaps, ns(), options_for_each,
-                              [&](json&&) { ++each; return Status::Ok(); });
+  // Items come whole, as the server sent them, each once, in the pages' order.
+  std::vector<std::string> names;
+  auto rv = client().ListEach(kube::kConfigMaps, ns(), options_for_each, [&](json&& item) {
+    names.push_back(item["metadata"]["name"].get<std::string>());
+    EXPECT_EQ(item["data"]["key"], item["metadata"]["name"].get<std::string>().substr(5)) << item.dump();
+    return Status::Ok();
+  });
   ASSERT_TRUE(rv.ok()) << rv.status();
   EXPECT_FALSE(rv->empty());
-  EXPECT_EQ(each, kObjects);
+  EXPECT_EQ(names.size(), static_cast<size_t>(kObjects));
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), static_cast<size_t>(kObjects));
+
+  // An error from the callback stops the listing and is what it returns.
+  int calls = 0;
+  auto stopped = client().ListEach(kube::kConfigMaps, ns(), options_for_each, [&](json&&) {
+    return ++calls == 150 ? Cancelled("enough") : Status::Ok();
+  });
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(calls, 150);
 }
 
 }  // namespace

@@ -287,7 +287,7 @@ TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLater
   EXPECT_EQ(result.kind(), kube::ReconcileResult::Kind::kRetry);
   EXPECT_THAT(result.status().message(), HasSubstr("injected failure"));
   ASSERT_TRUE(Eventually([&] { return caches_->certificate_secrets.store().Get(ns() + "/statusless-tls") != nullptr; }));
-  const std::string serial = caches_->certificate_secrets.store().Get(ns() + "/statusless-tls")->facts.serial_number;
+  const std::string serial = caches_->certificate_secrets.store().Get(ns() + "/statusless-tls")->Facts().serial_number;
   ASSERT_FALSE(serial.empty());
 
   // A new process (no memory of what it wrote) records the Secret's serial instead of
@@ -302,7 +302,7 @@ TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLater
     return c && c->status.serial_number == serial;
   }, 30s, 200ms));
   EXPECT_EQ(Cached("statusless")->status.revision, 1);
-  EXPECT_EQ(caches_->certificate_secrets.store().Get(ns() + "/statusless-tls")->facts.serial_number, serial)
+  EXPECT_EQ(caches_->certificate_secrets.store().Get(ns() + "/statusless-tls")->Facts().serial_number, serial)
       << "signed again";
 }
 

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace certplane::http {
 namespace {
@@ -70,6 +73,38 @@ TEST(Metrics, RedeclaringWithAnotherShapeIsAProgrammingError) {
   registry.Counter("x_total", "x", {"l"});
   EXPECT_THROW(registry.Gauge("x_total", "x", {"l"}), std::logic_error);
   EXPECT_THROW(registry.Counter("x_total", "x", {"other"}), std::logic_error);
+}
+
+TEST(Metrics, AGaugeFuncComputesItsSamplesAtEachRender) {
+  MetricsRegistry registry;
+  std::vector<std::pair<std::string, double>> state = {{"frontend", 1}, {"backend", 0}};
+  registry.GaugeFunc("certplane_ready", "Ready.", {"name"}, [&state](const MetricFamily::Emit& emit) {
+    for (const auto& [name, value] : state) emit({name}, value);
+  });
+  std::string out = registry.Render();
+  EXPECT_THAT(out, HasSubstr("# TYPE certplane_ready gauge\n"));
+  EXPECT_THAT(out, HasSubstr("certplane_ready{name=\"frontend\"} 1\ncertplane_ready{name=\"backend\"} 0\n"));
+  state.pop_back();
+  EXPECT_THAT(registry.Render(), Not(HasSubstr("backend")));
+}
+
+TEST(Metrics, AGaugeFuncSkipsSamplesWithTheWrongNumberOfLabelValues) {
+  MetricsRegistry registry;
+  registry.GaugeFunc("g", "g", {"a", "b"}, [](const MetricFamily::Emit& emit) {
+    emit({"only-one"}, 1);
+    emit({"x", "y"}, 2);
+  });
+  std::string out = registry.Render();
+  EXPECT_THAT(out, Not(HasSubstr("only-one")));
+  EXPECT_THAT(out, HasSubstr("g{a=\"x\",b=\"y\"} 2\n"));
+}
+
+TEST(Metrics, DeclaringAGaugeFuncTwiceIsAProgrammingError) {
+  MetricsRegistry registry;
+  auto none = [](const MetricFamily::Emit&) {};
+  registry.GaugeFunc("g", "g", {}, none);
+  EXPECT_THROW(registry.GaugeFunc("g", "g", {}, none), std::logic_error);
+  EXPECT_THROW(registry.GaugeFunc("h", "h", {}, nullptr), std::logic_error);
 }
 
 TEST(Metrics, WrongNumberOfLabelValuesIsAProgrammingError) {

@@ -90,15 +90,13 @@ class BundleRoutesTest : public ::testing::Test {
     kube::Logger("bundle")->sinks().push_back(log_sink_);
 
     RegisterBundleRoutes(router_, BundleRouteSources{
-                                      .certificates_of_profile =
-                                          [this](const std::string& profile) {
-                                            std::vector<std::shared_ptr<const api::Certificate>> out;
+                                      .for_each_certificate_of_profile =
+                                          [this](const std::string& profile, const auto& visit) {
                                             for (const auto& [key, issued] : certs_) {
                                               if (issued.certificate.spec.profile_ref.name == profile) {
-                                                out.push_back(std::make_shared<const api::Certificate>(issued.certificate));
+                                                visit(std::make_shared<const api::Certificate>(issued.certificate));
                                               }
                                             }
-                                            return out;
                                           },
                                       .certificate = [this](const std::string& ns, const std::string& name)
                                           -> std::shared_ptr<const api::Certificate> {
