@@ -18,23 +18,34 @@ struct FlagSpec {
 // The one list of flags: parsing and --help both read it.
 const FlagSpec kFlags[] = {
     {"kubeconfig", "PATH", "kubeconfig to use (default: $KUBECONFIG, then in-cluster, then ~/.kube/config)"},
-    {"namespace", "NS", "namespace of CA key Secrets, CRL ConfigMaps and the leader Lease (default: $POD_NAMESPACE, else certplane-system)"},
+    {"namespace", "NS",
+     "namespace of CA key Secrets, CRL ConfigMaps and the leader Lease (default: $POD_NAMESPACE, else "
+     "certplane-system)"},
     {"workers", "N", "reconcile workers per resource kind (default 4)"},
-    {"issuance-backoff-initial", "DURATION", "wait after a Certificate's first failed issuance or unplanned reissue, doubling with each further one (default 10s)"},
+    {"issuance-backoff-initial", "DURATION",
+     "wait after a Certificate's first failed issuance or unplanned reissue, doubling with each further one (default "
+     "10s)"},
     {"issuance-backoff-max", "DURATION", "longest such wait (default 1h)"},
-    {"ocsp-response-validity", "DURATION", "nextUpdate - thisUpdate of OCSP responses; re-signed after half (default 1h)"},
-    {"ocsp-signer-validity", "DURATION", "lifetime of the delegated OCSP responder certificates; replaced after two thirds (default 72h)"},
-    {"kube-api-qps", "QPS", "client-side ceiling on API requests per second, halved while the server answers 429 (default 500)"},
+    {"ocsp-response-validity", "DURATION",
+     "nextUpdate - thisUpdate of OCSP responses; re-signed after half (default 1h)"},
+    {"ocsp-signer-validity", "DURATION",
+     "lifetime of the delegated OCSP responder certificates; replaced after two thirds (default 72h)"},
+    {"kube-api-qps", "QPS",
+     "client-side ceiling on API requests per second, halved while the server answers 429 (default 500)"},
     {"kube-api-burst", "N", "burst above --kube-api-qps (default 1000)"},
-    {"leader-elect", nullptr, "run only while holding the leader Lease (default true; --leader-elect=false for one replica)"},
+    {"leader-elect", nullptr,
+     "run only while holding the leader Lease (default true; --leader-elect=false for one replica)"},
     {"leader-election-id", "NAME", "name of the leader Lease (default certplane-controller)"},
     {"leader-elect-lease-duration", "DURATION", "how long a leader's claim lasts without renewal (default 15s)"},
-    {"leader-elect-renew-deadline", "DURATION", "how long the leader keeps retrying renewal before stepping down (default 10s)"},
+    {"leader-elect-renew-deadline", "DURATION",
+     "how long the leader keeps retrying renewal before stepping down (default 10s)"},
     {"leader-elect-retry-period", "DURATION", "interval between acquire and renew attempts (default 2s)"},
     {"metrics-bind-address", "HOST:PORT", "where /metrics is served (default :9402)"},
     {"health-probe-bind-address", "HOST:PORT", "where /healthz and /readyz are served (default :9403)"},
-    {"http-bind-address", "HOST:PORT", "where CRLs, CA certificates, ACME and the bundle API are served (default :8080)"},
-    {"public-base-url", "URL", "base URL clients reach the HTTP address at; written into every certificate's CRL distribution point and AIA"},
+    {"http-bind-address", "HOST:PORT",
+     "where CRLs, CA certificates, ACME and the bundle API are served (default :8080)"},
+    {"public-base-url", "URL",
+     "base URL clients reach the HTTP address at; written into every certificate's CRL distribution point and AIA"},
     {"acme-http01-port", "PORT", "port the ACME validator connects to for http-01 challenges (default 80)"},
     {"acme-tls-alpn01-port", "PORT", "port the ACME validator connects to for tls-alpn-01 challenges (default 443)"},
     {"acme-dns-server", "HOST:PORT", "DNS server the ACME validator resolves names with (default: /etc/resolv.conf)"},
@@ -108,7 +119,8 @@ Status Apply(ControllerOptions& o, const std::string& name, const std::string& v
   if (name == "kubeconfig") o.kubeconfig = v;
   else if (name == "namespace") o.ns = v;
   else if (name == "workers") return assign(o.workers, ParseInt(name, v, 1, 256));
-  else if (name == "issuance-backoff-initial") return assign(o.issuance_backoff_initial, ParsePositiveDuration(name, v));
+  else if (name == "issuance-backoff-initial")
+    return assign(o.issuance_backoff_initial, ParsePositiveDuration(name, v));
   else if (name == "issuance-backoff-max") return assign(o.issuance_backoff_max, ParsePositiveDuration(name, v));
   else if (name == "ocsp-response-validity") return assign(o.ocsp_response_validity, ParsePositiveDuration(name, v));
   else if (name == "ocsp-signer-validity") return assign(o.ocsp_signer_validity, ParsePositiveDuration(name, v));
@@ -119,17 +131,27 @@ Status Apply(ControllerOptions& o, const std::string& name, const std::string& v
   else if (name == "leader-elect-lease-duration") return assign(o.lease_duration, ParsePositiveDuration(name, v));
   else if (name == "leader-elect-renew-deadline") return assign(o.renew_deadline, ParsePositiveDuration(name, v));
   else if (name == "leader-elect-retry-period") return assign(o.retry_period, ParsePositiveDuration(name, v));
-  else if (name == "metrics-bind-address") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.metrics_address = v; }
-  else if (name == "health-probe-bind-address") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.health_address = v; }
-  else if (name == "http-bind-address") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.http_address = v; }
-  else if (name == "public-base-url") {
-    if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) return Bad(name, v, "want an http:// or https:// URL");
+  else if (name == "metrics-bind-address") {
+    CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v));
+    o.metrics_address = v;
+  } else if (name == "health-probe-bind-address") {
+    CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v));
+    o.health_address = v;
+  } else if (name == "http-bind-address") {
+    CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v));
+    o.http_address = v;
+  } else if (name == "public-base-url") {
+    if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+      return Bad(name, v, "want an http:// or https:// URL");
     o.public_base_url = v;
     while (!o.public_base_url.empty() && o.public_base_url.back() == '/') o.public_base_url.pop_back();
   } else if (name == "acme-http01-port") return assign(o.acme_http01_port, ParseInt(name, v, 1, 65535));
   else if (name == "acme-tls-alpn01-port") return assign(o.acme_tls_alpn01_port, ParseInt(name, v, 1, 65535));
-  else if (name == "acme-dns-server") { CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v)); o.acme_dns_server = v; }
-  else if (name == "acme-validation-timeout") return assign(o.acme_validation_timeout, ParsePositiveDuration(name, v));
+  else if (name == "acme-dns-server") {
+    CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v));
+    o.acme_dns_server = v;
+  } else if (name == "acme-validation-timeout")
+    return assign(o.acme_validation_timeout, ParsePositiveDuration(name, v));
   else if (name == "log-format") {
     if (v == "text") o.log_format = LogFormat::kText;
     else if (v == "json") o.log_format = LogFormat::kJson;
@@ -190,9 +212,9 @@ Result<ControllerOptions> ParseOptions(const std::vector<std::string>& args, con
   }
   // cpprestsdk shares one acceptor per host:port, so two servers cannot share one.
   std::map<std::string, std::string> seen;
-  for (auto [flag, addr] : {std::pair{"metrics-bind-address", o.metrics_address},
-                            std::pair{"health-probe-bind-address", o.health_address},
-                            std::pair{"http-bind-address", o.http_address}}) {
+  for (auto [flag, addr] :
+       {std::pair{"metrics-bind-address", o.metrics_address}, std::pair{"health-probe-bind-address", o.health_address},
+        std::pair{"http-bind-address", o.http_address}}) {
     auto [it, inserted] = seen.emplace(addr, flag);
     if (!inserted) return InvalidArgument("--" + std::string(flag) + " and --" + it->second + " are both " + addr);
   }

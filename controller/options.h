@@ -22,9 +22,9 @@ namespace certplane::controller {
 enum class LogFormat { kText, kJson };
 
 struct ControllerOptions {
-  std::string kubeconfig;          // empty: KUBECONFIG, in-cluster, ~/.kube/config
-  std::string ns;                  // where CA keys, CRLs and the Lease live
-  int workers = 4;                 // reconcile workers per controller
+  std::string kubeconfig;  // empty: KUBECONFIG, in-cluster, ~/.kube/config
+  std::string ns;          // where CA keys, CRLs and the Lease live
+  int workers = 4;         // reconcile workers per controller
   // Backoff of failed issuances and unplanned reissues, per Certificate.
   std::chrono::milliseconds issuance_backoff_initial{10000};
   std::chrono::milliseconds issuance_backoff_max{3600000};
@@ -45,14 +45,14 @@ struct ControllerOptions {
 
   std::string metrics_address = ":9402";
   std::string health_address = ":9403";
-  std::string http_address = ":8080";       // CRLs, CA certificates, ACME, bundle API
-  std::string public_base_url;              // written into CDP and AIA extensions
+  std::string http_address = ":8080";  // CRLs, CA certificates, ACME, bundle API
+  std::string public_base_url;         // written into CDP and AIA extensions
 
   // The ACME challenge validator: where it connects and how it resolves names. Tests
   // point these at loopback ports and a DNS responder of their own.
   int acme_http01_port = 80;
   int acme_tls_alpn01_port = 443;
-  std::string acme_dns_server;              // HOST:PORT; empty: /etc/resolv.conf
+  std::string acme_dns_server;  // HOST:PORT; empty: /etc/resolv.conf
   std::chrono::milliseconds acme_validation_timeout{10000};
 
   LogFormat log_format = LogFormat::kText;

@@ -25,8 +25,8 @@
 #include "logging_setup.h"
 #include "reconcile/bundle_routes.h"
 #include "reconcile/caches.h"
-#include "reconcile/operator.h"
 #include "reconcile/ocsp_responder.h"
+#include "reconcile/operator.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/public_routes.h"
 
@@ -107,12 +107,11 @@ int Run(const ControllerOptions& options) {
   }
   http::MetricsRegistry registry;
   reconcile::OperatorMetrics metrics(registry);
-  auto client = kube::Client::Create(*config, {.qps = options.kube_api_qps,
-                                               .burst = options.kube_api_burst,
-                                               .user_agent = "certplane-controller",
-                                               .on_response = [&metrics](const std::string& method, int code) {
-                                                 metrics.ApiRequest(method, code);
-                                               }});
+  auto client = kube::Client::Create(
+      *config, {.qps = options.kube_api_qps,
+                .burst = options.kube_api_burst,
+                .user_agent = "certplane-controller",
+                .on_response = [&metrics](const std::string& method, int code) { metrics.ApiRequest(method, code); }});
   if (!client.ok()) {
     log->error("creating the API client: {}", client.status().ToString());
     return 1;
@@ -120,13 +119,12 @@ int Run(const ControllerOptions& options) {
   reconcile::Caches caches(*client, {.controller_namespace = options.ns});
   // The bundle API's own client: its reviews and Secret reads have their own rate limit,
   // so a burst of downloads cannot starve the reconcilers (nor they it).
-  auto bundle_client = kube::Client::Create(*config, {.qps = 20,
-                                                      .burst = 40,
-                                                      .timeout = std::chrono::seconds(10),
-                                                      .user_agent = "certplane-controller/bundle-api",
-                                                      .on_response = [&metrics](const std::string& method, int code) {
-                                                        metrics.ApiRequest(method, code);
-                                                      }});
+  auto bundle_client = kube::Client::Create(
+      *config, {.qps = 20,
+                .burst = 40,
+                .timeout = std::chrono::seconds(10),
+                .user_agent = "certplane-controller/bundle-api",
+                .on_response = [&metrics](const std::string& method, int code) { metrics.ApiRequest(method, code); }});
   if (!bundle_client.ok()) {
     log->error("creating the bundle API's client: {}", bundle_client.status().ToString());
     return 1;
@@ -148,37 +146,34 @@ int Run(const ControllerOptions& options) {
   reconcile::RegisterPublicRoutes(public_router, caches, *kube::SystemClock());
   // OCSP, from the same caches, signed with the CAs' delegated responder keys: every
   // replica answers, and re-signs what its caches say changed.
-  reconcile::OcspResponder ocsp_responder(reconcile::OcspSourcesOf(caches, *kube::SystemClock()),
-                                          {.response_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_response_validity)});
+  reconcile::OcspResponder ocsp_responder(
+      reconcile::OcspSourcesOf(caches, *kube::SystemClock()),
+      {.response_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_response_validity)});
   reconcile::RegisterOcspRoutes(public_router, ocsp_responder, *kube::SystemClock());
   auto ocsp_changed = [&ocsp_responder](const std::string& ca) {
     if (!ca.empty()) ocsp_responder.Invalidate(ca);
   };
-  caches.crl_config_maps.AddEventHandler(
-      {[ocsp_changed](const auto& cm) { ocsp_changed(cm->ca_name); },
-       [ocsp_changed](const auto&, const auto& cm) { ocsp_changed(cm->ca_name); },
-       [ocsp_changed](const auto& cm) { ocsp_changed(cm->ca_name); }});
-  caches.ocsp_signer_secrets.AddEventHandler(
-      {[ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); },
-       [ocsp_changed](const auto&, const auto& s) { ocsp_changed(s->ca_name); },
-       [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
-  caches.issued_serials.AddEventHandler(
-      {[ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); },
-       [ocsp_changed](const auto&, const auto& s) { ocsp_changed(s->ca_name); },
-       [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
+  caches.crl_config_maps.AddEventHandler({[ocsp_changed](const auto& cm) { ocsp_changed(cm->ca_name); },
+                                          [ocsp_changed](const auto&, const auto& cm) { ocsp_changed(cm->ca_name); },
+                                          [ocsp_changed](const auto& cm) { ocsp_changed(cm->ca_name); }});
+  caches.ocsp_signer_secrets.AddEventHandler({[ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); },
+                                              [ocsp_changed](const auto&, const auto& s) { ocsp_changed(s->ca_name); },
+                                              [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
+  caches.issued_serials.AddEventHandler({[ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); },
+                                         [ocsp_changed](const auto&, const auto& s) { ocsp_changed(s->ca_name); },
+                                         [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
   ocsp_responder.Start();
   // The bundle API (certificates and their keys, for callers RBAC lets read the Secret).
   reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock());
   // ACME directories of the profiles that enroll over ACME, on every replica. Its own
   // client, like the bundle API's, so enrollment bursts and reconciling do not starve
   // each other.
-  auto acme_client = kube::Client::Create(*config, {.qps = options.kube_api_qps,
-                                                    .burst = options.kube_api_burst,
-                                                    .timeout = std::chrono::seconds(10),
-                                                    .user_agent = "certplane-controller/acme",
-                                                    .on_response = [&metrics](const std::string& method, int code) {
-                                                      metrics.ApiRequest(method, code);
-                                                    }});
+  auto acme_client = kube::Client::Create(
+      *config, {.qps = options.kube_api_qps,
+                .burst = options.kube_api_burst,
+                .timeout = std::chrono::seconds(10),
+                .user_agent = "certplane-controller/acme",
+                .on_response = [&metrics](const std::string& method, int code) { metrics.ApiRequest(method, code); }});
   if (!acme_client.ok()) {
     log->error("creating the ACME server's client: {}", acme_client.status().ToString());
     return 1;
@@ -206,14 +201,15 @@ int Run(const ControllerOptions& options) {
   log->info("serving health={} metrics={} http={} namespace={}", options.health_address, options.metrics_address,
             options.http_address, options.ns);
 
-  kube::EventRecorder events(*client, {.reporting_controller = "certplane.io/controller", .reporting_instance = Identity()});
-  reconcile::Operator op({.client = *client, .caches = &caches, .events = &events, .metrics = &metrics},
-                         {.workers = options.workers,
-                          .public_base_url = options.public_base_url,
-                          .issuance_backoff = {
-                              .initial = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_initial),
-                              .max = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_max)},
-                          .ocsp_signer_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_signer_validity)});
+  kube::EventRecorder events(*client,
+                             {.reporting_controller = "certplane.io/controller", .reporting_instance = Identity()});
+  reconcile::Operator op(
+      {.client = *client, .caches = &caches, .events = &events, .metrics = &metrics},
+      {.workers = options.workers,
+       .public_base_url = options.public_base_url,
+       .issuance_backoff = {.initial = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_initial),
+                            .max = std::chrono::ceil<std::chrono::seconds>(options.issuance_backoff_max)},
+       .ocsp_signer_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_signer_validity)});
 
   HeapTrimmer trimmer(std::chrono::seconds(10));
   caches.Start();

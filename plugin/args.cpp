@@ -319,8 +319,8 @@ Result<Invocation> ParseArgs(const std::vector<std::string>& args) {
   const unsigned bit = CommandBit(inv.command);
   for (const SeenFlag& s : seen) {
     if ((s.spec->commands & bit) == 0) {
-      std::string where = inv.command == Command::kNone ? "without a command"
-                                                        : "for \"" + std::string(CommandName(inv.command)) + "\"";
+      std::string where =
+          inv.command == Command::kNone ? "without a command" : "for \"" + std::string(CommandName(inv.command)) + "\"";
       return InvalidArgument("flag " + Spelling(*s.spec) + " is not valid " + where);
     }
     CERTPLANE_RETURN_IF_ERROR(Apply(s, inv));
@@ -330,8 +330,7 @@ Result<Invocation> ParseArgs(const std::vector<std::string>& args) {
                           inv.command == Command::kRevoke || inv.command == Command::kExport;
   if (takes_name && next < positional.size()) inv.name = positional[next++];
   if (next < positional.size()) {
-    return InvalidArgument("unexpected argument \"" + positional[next] + "\"" +
-                           (takes_name ? " (one NAME only)" : ""));
+    return InvalidArgument("unexpected argument \"" + positional[next] + "\"" + (takes_name ? " (one NAME only)" : ""));
   }
   if (inv.help) return inv;
 
@@ -385,8 +384,7 @@ std::string CommandHelp(Command command) {
   std::string head, examples;
   switch (command) {
     case Command::kNone:
-    case Command::kVersion:
-      return Usage();
+    case Command::kVersion: return Usage();
     case Command::kInventory:
       head =
           "List certificates with their profile, CA, serial, notAfter and state.\n"

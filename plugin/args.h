@@ -45,21 +45,21 @@ struct Invocation {
   std::string name;  // NAME of status, renew, revoke and export
 
   // inventory
-  bool all_namespaces = false;                           // -A/--all-namespaces
-  OutputFormat output = OutputFormat::kTable;            // -o
-  std::string profile;                                   // --profile
-  std::optional<std::chrono::seconds> expiring_within;   // --expiring-within
-  bool revoked_only = false;                             // --revoked
+  bool all_namespaces = false;                          // -A/--all-namespaces
+  OutputFormat output = OutputFormat::kTable;           // -o
+  std::string profile;                                  // --profile
+  std::optional<std::chrono::seconds> expiring_within;  // --expiring-within
+  bool revoked_only = false;                            // --revoked
 
   // revoke
   std::optional<api::RevocationReason> reason;  // --reason (required)
 
   // export
-  ExportFormat format = ExportFormat::kPem;               // --format
-  std::string out_dir;                                    // --out (required)
-  std::string password_file;                              // --password-file (pkcs12)
+  ExportFormat format = ExportFormat::kPem;                         // --format
+  std::string out_dir;                                              // --out (required)
+  std::string password_file;                                        // --password-file (pkcs12)
   pki::Pkcs12Profile pkcs12_profile = pki::Pkcs12Profile::kModern;  // --pkcs12-profile
-  bool overwrite = false;                                 // --overwrite
+  bool overwrite = false;                                           // --overwrite
 };
 
 // Parses argv without the program name.

@@ -27,7 +27,8 @@ namespace {
 
 // The plugin does not link the controller's libraries; its one certplane resource.
 const kube::GroupVersionResource kCertificates{"certplane.io", "v1alpha1", "certificates", true};
-const kube::GroupVersionResource kCertificateAuthoritiesGvr{"certplane.io", "v1alpha1", "certificateauthorities", false};
+const kube::GroupVersionResource kCertificateAuthoritiesGvr{"certplane.io", "v1alpha1", "certificateauthorities",
+                                                            false};
 
 api::Time Now() { return api::ToTime(std::chrono::system_clock::now()); }
 
@@ -61,15 +62,13 @@ Result<Session> Connect(const Invocation& inv) {
 // An API failure as one line for people: what was being done, and what the server said.
 std::string Explain(const Status& s, const std::string& doing, const Session& session) {
   switch (s.code()) {
-    case StatusCode::kPermissionDenied:
-      return doing + ": forbidden: " + s.message();
+    case StatusCode::kPermissionDenied: return doing + ": forbidden: " + s.message();
     case StatusCode::kUnauthenticated:
       return doing + ": unauthorized (check the kubeconfig's credentials): " + s.message();
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded:
       return doing + ": cannot reach the API server " + session.server + ": " + s.message();
-    default:
-      return doing + ": " + s.message();
+    default: return doing + ": " + s.message();
   }
 }
 
@@ -149,11 +148,11 @@ int ShowStatus(const Invocation& inv, Session& session, std::ostream& out, std::
   std::vector<EventView> events;
   std::string events_error;
   nlohmann::json items = nlohmann::json::array();
-  kube::ApiResult<std::string> listed = session.client->ListEach(kube::kEvents, session.ns, options,
-                                                                 [&](nlohmann::json&& item) -> Status {
-                                                                   items.push_back(std::move(item));
-                                                                   return Status::Ok();
-                                                                 });
+  kube::ApiResult<std::string> listed =
+      session.client->ListEach(kube::kEvents, session.ns, options, [&](nlohmann::json&& item) -> Status {
+        items.push_back(std::move(item));
+        return Status::Ok();
+      });
   if (listed.ok()) {
     events = DecodeEvents(items);
   } else {
@@ -182,12 +181,13 @@ int Renew(const Invocation& inv, Session& session, std::ostream& out, std::ostre
   // The controller renews when the annotation is later than the last issuance, in whole
   // seconds: right after an issuance, wait for the next second rather than be ignored.
   api::Time now = Now();
-  if (const auto& last = cert->status.last_issuance_time; last && now <= *last && *last - now < std::chrono::seconds(5)) {
+  if (const auto& last = cert->status.last_issuance_time;
+      last && now <= *last && *last - now < std::chrono::seconds(5)) {
     std::this_thread::sleep_until(std::chrono::system_clock::time_point(*last + std::chrono::seconds(1)));
     now = Now();
   }
-  kube::ApiResult<nlohmann::json> patched = session.client->MergePatch(kCertificates, session.ns, inv.name,
-                                                                       RenewPatch(now), {.field_manager = "kubectl-certplane"});
+  kube::ApiResult<nlohmann::json> patched = session.client->MergePatch(
+      kCertificates, session.ns, inv.name, RenewPatch(now), {.field_manager = "kubectl-certplane"});
   if (!patched.ok()) {
     if (patched.status().code() == StatusCode::kNotFound) {
       err << "error: " << NotFoundMessage(inv.name, session.ns) << "\n";
@@ -200,8 +200,8 @@ int Renew(const Invocation& inv, Session& session, std::ostream& out, std::ostre
   out << "certificate.certplane.io/" << inv.name << " renewal requested: " << api::kRenewRequestedAtAnnotation << "="
       << api::FormatTime(now) << "\n";
   if (!cert->status.serial_number.empty()) {
-    out << "The controller replaces serial " << cert->status.serial_number
-        << " shortly; 'kubectl certplane status " << inv.name << " -n " << session.ns << "' shows the new one.\n";
+    out << "The controller replaces serial " << cert->status.serial_number << " shortly; 'kubectl certplane status "
+        << inv.name << " -n " << session.ns << "' shows the new one.\n";
   }
   return kExitOk;
 }
@@ -236,7 +236,8 @@ int Revoke(const Invocation& inv, Session& session, std::ostream& out, std::ostr
   }
   out << "\n";
   out << (api::IsFinal(*inv.reason) ? "It will not be renewed. " : "On hold until spec.revocation is removed. ")
-      << "'kubectl certplane status " << inv.name << " -n " << session.ns << "' shows Revoked=True once it is on the CRL.\n";
+      << "'kubectl certplane status " << inv.name << " -n " << session.ns
+      << "' shows Revoked=True once it is on the CRL.\n";
   return kExitOk;
 }
 
@@ -277,8 +278,7 @@ int Export(const Invocation& inv, Session& session, std::ostream& out, std::ostr
   if (!got.ok()) {
     if (got.status().code() == StatusCode::kNotFound) {
       err << "error: Secret " << secret_key << " of certificate " << inv.name
-          << " not found (not issued yet? see 'kubectl certplane status " << inv.name << " -n " << session.ns
-          << "')\n";
+          << " not found (not issued yet? see 'kubectl certplane status " << inv.name << " -n " << session.ns << "')\n";
     } else {
       err << "error: " << Explain(got.status(), "reading Secret " + secret_key, session) << "\n";
     }

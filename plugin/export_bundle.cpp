@@ -71,8 +71,8 @@ Result<ExportBundle> BuildExport(const SecretMaterial& material, const ExportOpt
       Result<pki::Bytes> store = pki::BuildPkcs12Keystore(*key, leaf, issuers, options.password, p12);
       if (!store.ok()) return store.status().WithContext("building the PKCS#12 keystore");
       add("keystore.p12", AsText(*store), true,
-          "PKCS#12 keystore: the key, the certificate and " + Count(issuers.size(), "chain certificate") +
-              ", alias " + options.alias);
+          "PKCS#12 keystore: the key, the certificate and " + Count(issuers.size(), "chain certificate") + ", alias " +
+              options.alias);
       break;
     }
   }

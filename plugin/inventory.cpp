@@ -63,7 +63,8 @@ InventoryRow MakeRow(const api::Certificate& certificate, api::Time now) {
     row.ready_reason = ready->reason;
   }
   row.revocation_reason = s.revocation_reason;
-  if (!row.revocation_reason && certificate.spec.revocation) row.revocation_reason = certificate.spec.revocation->reason;
+  if (!row.revocation_reason && certificate.spec.revocation)
+    row.revocation_reason = certificate.spec.revocation->reason;
   row.revoked_at = s.revoked_at;
   row.state = Classify(certificate, now);
   return row;
@@ -85,8 +86,9 @@ std::vector<InventoryRow> BuildInventory(const std::vector<api::Certificate>& ce
     InventoryRow row = MakeRow(c, now);
     if (Matches(row, filter, now)) rows.push_back(std::move(row));
   }
-  std::sort(rows.begin(), rows.end(),
-            [](const InventoryRow& a, const InventoryRow& b) { return std::tie(a.ns, a.name) < std::tie(b.ns, b.name); });
+  std::sort(rows.begin(), rows.end(), [](const InventoryRow& a, const InventoryRow& b) {
+    return std::tie(a.ns, a.name) < std::tie(b.ns, b.name);
+  });
   return rows;
 }
 
@@ -118,13 +120,10 @@ nlohmann::json InventoryJson(const std::vector<InventoryRow>& rows) {
 
 std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat format) {
   switch (format) {
-    case OutputFormat::kJson:
-      return InventoryJson(rows).dump(2) + "\n";
-    case OutputFormat::kYaml:
-      return JsonToYaml(InventoryJson(rows));
+    case OutputFormat::kJson: return InventoryJson(rows).dump(2) + "\n";
+    case OutputFormat::kYaml: return JsonToYaml(InventoryJson(rows));
     case OutputFormat::kTable:
-    case OutputFormat::kWide:
-      break;
+    case OutputFormat::kWide: break;
   }
   const bool wide = format == OutputFormat::kWide;
   std::vector<std::string> header{"NAMESPACE", "NAME", "PROFILE", "CA", "SERIAL", "NOT AFTER", "STATE"};
@@ -133,8 +132,12 @@ std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat 
   }
   std::vector<std::vector<std::string>> cells;
   for (const InventoryRow& r : rows) {
-    std::vector<std::string> line{r.ns,           r.name,           OrNone(r.profile),
-                                  OrNone(r.ca),   OrNone(r.serial), OrNone(r.not_after),
+    std::vector<std::string> line{r.ns,
+                                  r.name,
+                                  OrNone(r.profile),
+                                  OrNone(r.ca),
+                                  OrNone(r.serial),
+                                  OrNone(r.not_after),
                                   std::string(StateName(r.state))};
     if (wide) {
       // A CSR-enrolled certificate has no Secret: say how it was enrolled instead.

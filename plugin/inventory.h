@@ -39,9 +39,9 @@ struct InventoryRow {
   std::string ns;
   std::string name;
   std::string profile;
-  std::string ca;       // status.caName: the CA that issued the current serial
-  std::string serial;   // status.serialNumber, lower-case hex
-  std::string secret;   // spec.secretName; empty with spec.csr
+  std::string ca;          // status.caName: the CA that issued the current serial
+  std::string serial;      // status.serialNumber, lower-case hex
+  std::string secret;      // spec.secretName; empty with spec.csr
   std::string enrollment;  // "csr" (spec.csr) or "acme" (spec.csr and spec.acme); empty: a Secret
   std::optional<api::Time> not_before;
   std::optional<api::Time> not_after;
@@ -57,9 +57,9 @@ InventoryRow MakeRow(const api::Certificate& certificate, api::Time now);
 
 // All set fields must match (AND).
 struct InventoryFilter {
-  std::string profile;                                   // spec.profileRef.name equals it
-  std::optional<std::chrono::seconds> expiring_within;   // notAfter <= now + it (expired ones too)
-  bool revoked_only = false;                             // state revoked or revoking
+  std::string profile;                                  // spec.profileRef.name equals it
+  std::optional<std::chrono::seconds> expiring_within;  // notAfter <= now + it (expired ones too)
+  bool revoked_only = false;                            // state revoked or revoking
 };
 
 bool Matches(const InventoryRow& row, const InventoryFilter& filter, api::Time now);

@@ -121,8 +121,8 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
   } else {
     // Absent before the first issuance and once revoked; otherwise auto-renew is off.
     const bool issued_and_live = !s.serial_number.empty() && !c.spec.revocation && !s.revoked_at;
-    const char* why = !c.spec.csr.empty() ? "<none> (never renewed: the requester submits a new CSR)"
-                                          : "<none> (auto-renew is off)";
+    const char* why =
+        !c.spec.csr.empty() ? "<none> (never renewed: the requester submits a new CSR)" : "<none> (auto-renew is off)";
     out += Field("Renewal time", issued_and_live ? why : "<none>");
   }
   out += Field("Last issued", When(s.last_issuance_time, now));
@@ -136,7 +136,8 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
     out += Field("Revocation", text);
   }
   if (s.failed_issuance_attempts > 0) {
-    out += Field("Failed tries", std::to_string(s.failed_issuance_attempts) + ", last " + When(s.last_failure_time, now));
+    out +=
+        Field("Failed tries", std::to_string(s.failed_issuance_attempts) + ", last " + When(s.last_failure_time, now));
   }
 
   if (ca != nullptr && !s.serial_number.empty()) {
@@ -146,9 +147,11 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
              std::to_string(ca->status.crl->number) + ", ConfigMap " + OrNone(ca->status.crl->config_map_name) + ")\n";
       if (ca->status.crl->delta_number != 0) {
         // -crl_download fetches no delta: the relying party fetches both files itself.
-        out += "  Delta openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl tls.crt\n"
-               "        (base from the CRL distribution point, delta from Freshest CRL; delta CRL " +
-               std::to_string(ca->status.crl->delta_number) + ")\n";
+        out +=
+            "  Delta openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl "
+            "tls.crt\n"
+            "        (base from the CRL distribution point, delta from Freshest CRL; delta CRL " +
+            std::to_string(ca->status.crl->delta_number) + ")\n";
       }
     } else {
       out += "  CRL   <none published yet>\n";

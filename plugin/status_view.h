@@ -23,11 +23,11 @@ namespace certplane::plugin {
 
 // One events.k8s.io/v1 Event, reduced to what status shows.
 struct EventView {
-  std::string type;    // Normal, Warning
+  std::string type;  // Normal, Warning
   std::string reason;
-  std::string note;    // the message (events.k8s.io note, or core/v1 message)
+  std::string note;  // the message (events.k8s.io note, or core/v1 message)
   std::string regarding_uid;
-  int count = 1;       // series.count (or deprecatedCount) when repeated
+  int count = 1;                       // series.count (or deprecatedCount) when repeated
   std::optional<api::Time> last_seen;  // series.lastObservedTime, eventTime, deprecatedLastTimestamp, or creation
 };
 

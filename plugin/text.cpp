@@ -21,8 +21,8 @@ std::string Lower(std::string_view s) {
 // or a timestamp (digits, a sign, a dot). Quoting those is always safe.
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
-  static const char* const kWords[] = {"null", "~", "true", "false", "yes", "no", "on", "off", "y", "n",
-                                       ".nan", ".inf", "-.inf", "+.inf"};
+  static const char* const kWords[] = {"null", "~", "true", "false", "yes",  "no",    "on",
+                                       "off",  "y", "n",    ".nan",  ".inf", "-.inf", "+.inf"};
   const std::string l = Lower(s);
   for (const char* w : kWords) {
     if (l == w) return true;
@@ -54,21 +54,11 @@ void Emit(YAML::Emitter& out, const nlohmann::json& v) {
       out << s;
       break;
     }
-    case nlohmann::json::value_t::boolean:
-      out << v.get<bool>();
-      break;
-    case nlohmann::json::value_t::number_integer:
-      out << v.get<std::int64_t>();
-      break;
-    case nlohmann::json::value_t::number_unsigned:
-      out << v.get<std::uint64_t>();
-      break;
-    case nlohmann::json::value_t::number_float:
-      out << v.get<double>();
-      break;
-    default:
-      out << YAML::Null;
-      break;
+    case nlohmann::json::value_t::boolean: out << v.get<bool>(); break;
+    case nlohmann::json::value_t::number_integer: out << v.get<std::int64_t>(); break;
+    case nlohmann::json::value_t::number_unsigned: out << v.get<std::uint64_t>(); break;
+    case nlohmann::json::value_t::number_float: out << v.get<double>(); break;
+    default: out << YAML::Null; break;
   }
 }
 

@@ -35,8 +35,8 @@ std::string Mac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned int len = 0;
   static const unsigned char kNoKey = 0;  // HMAC wants a non-null pointer even for an empty key
   const auto* key_bytes = key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
-  if (HMAC(md, key_bytes, static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           out.data(), &len) == nullptr) {
+  if (HMAC(md, key_bytes, static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), out.data(), &len) == nullptr) {
     ERR_clear_error();
     return "";
   }
@@ -128,12 +128,12 @@ std::optional<Problem> VerifyExternalAccountBinding(const json& binding, const J
   if (hmac_key.empty()) return Unauthorized("no MAC key is configured for kid \"" + parsed->kid + "\"");
   std::string mac = Mac(MacDigest(parsed->alg), hmac_key, parsed->signing_input);
   if (mac.empty()) return MakeProblem(ProblemType::kServerInternal, "externalAccountBinding: computing the MAC failed");
-  if (mac.size() != parsed->signature.size() ||
-      CRYPTO_memcmp(mac.data(), parsed->signature.data(), mac.size()) != 0) {
+  if (mac.size() != parsed->signature.size() || CRYPTO_memcmp(mac.data(), parsed->signature.data(), mac.size()) != 0) {
     return Unauthorized("the MAC does not verify with the key of kid \"" + parsed->kid + "\"");
   }
   if (parsed->url != new_account_url) {
-    return Unauthorized("url \"" + parsed->url + "\" is not the newAccount URL \"" + std::string(new_account_url) + "\"");
+    return Unauthorized("url \"" + parsed->url + "\" is not the newAccount URL \"" + std::string(new_account_url) +
+                        "\"");
   }
   if (!(*bound_key == account_key)) return Unauthorized("the bound key is not the account key of the request");
   return std::nullopt;

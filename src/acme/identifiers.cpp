@@ -33,16 +33,18 @@ ProblemOr<std::vector<Identifier>> NormalizeIdentifiers(const nlohmann::json& id
       id.value = AsciiLower(id.value);
       if (!id.value.empty() && id.value.back() == '.') id.value.pop_back();
       if (!policy::IsValidDnsName(id.value, /*allow_wildcard=*/true)) {
-        Problem p = MakeProblem(ProblemType::kRejectedIdentifier,
-                                where + ": \"" + id.value + "\" is not a valid DNS name (a wildcard may only be the "
-                                                            "whole first label, as in *.example.com)");
+        Problem p =
+            MakeProblem(ProblemType::kRejectedIdentifier, where + ": \"" + id.value +
+                                                              "\" is not a valid DNS name (a wildcard may only be the "
+                                                              "whole first label, as in *.example.com)");
         p.identifier = id;
         rejected.push_back(std::move(p));
         continue;
       }
     } else if (id.type == "ip") {
       if (!policy::ParseIp(id.value)) {
-        Problem p = MakeProblem(ProblemType::kRejectedIdentifier, where + ": \"" + id.value + "\" is not an IP address");
+        Problem p =
+            MakeProblem(ProblemType::kRejectedIdentifier, where + ": \"" + id.value + "\" is not an IP address");
         p.identifier = id;
         rejected.push_back(std::move(p));
         continue;

@@ -57,7 +57,8 @@ int BitLength(std::string_view big_endian) {
 }
 
 BignumPtr ToBignum(std::string_view bytes) {
-  return BignumPtr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()), nullptr));
+  return BignumPtr(
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()), nullptr));
 }
 
 // EVP_PKEY_fromdata for the key type `type` ("RSA", "EC") with `params`.
@@ -121,10 +122,12 @@ ProblemOr<EvpPkeyPtr> EcKey(const nlohmann::json& jwk, const std::string& crv) {
   ProblemOr<std::string> y = DecodedMember(jwk, "y");
   if (!y.ok()) return y.problem();
   if (x->size() != size) {
-    return Malformed("x of a " + crv + " key must be " + std::to_string(size) + " bytes, not " + std::to_string(x->size()));
+    return Malformed("x of a " + crv + " key must be " + std::to_string(size) + " bytes, not " +
+                     std::to_string(x->size()));
   }
   if (y->size() != size) {
-    return Malformed("y of a " + crv + " key must be " + std::to_string(size) + " bytes, not " + std::to_string(y->size()));
+    return Malformed("y of a " + crv + " key must be " + std::to_string(size) + " bytes, not " +
+                     std::to_string(y->size()));
   }
   std::string point = "\x04" + *x + *y;  // SEC 1 uncompressed point
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
@@ -170,7 +173,8 @@ std::string BignumParam(EVP_PKEY* key, const char* name, int pad_to) {
   BignumPtr bn(raw);  // owns the copy OpenSSL made
   int size = pad_to > 0 ? pad_to : BN_num_bytes(bn.get());
   std::string out(static_cast<std::size_t>(size), '\0');
-  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(out.data()), size) != size) Die("encoding a bignum failed");
+  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(out.data()), size) != size)
+    Die("encoding a bignum failed");
   return out;
 }
 
@@ -184,7 +188,8 @@ Jwk::Jwk(pki::PublicKey key, Members members) : key_(std::move(key)), members_(s
 ProblemOr<Jwk> Jwk::FromJson(const nlohmann::json& jwk) {
   if (!jwk.is_object()) return Malformed("not a JSON object");
   for (std::string_view name : kPrivateMembers) {
-    if (jwk.contains(name)) return Malformed("a JWK must not carry a private key (member \"" + std::string(name) + "\")");
+    if (jwk.contains(name))
+      return Malformed("a JWK must not carry a private key (member \"" + std::string(name) + "\")");
   }
   ProblemOr<std::string> kty = StringMember(jwk, "kty");
   if (!kty.ok()) return kty.problem();

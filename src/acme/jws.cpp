@@ -43,7 +43,8 @@ ProblemOr<std::string> HeaderString(const json& header, const char* name) {
   auto it = header.find(name);
   if (it == header.end()) return Malformed(std::string("protected header: ") + name + " is missing");
   if (!it->is_string()) return Malformed(std::string("protected header: ") + name + " is not a string");
-  if (it->get_ref<const std::string&>().empty()) return Malformed(std::string("protected header: ") + name + " is empty");
+  if (it->get_ref<const std::string&>().empty())
+    return Malformed(std::string("protected header: ") + name + " is empty");
   return it->get<std::string>();
 }
 
@@ -103,9 +104,7 @@ ProblemOr<json> ParseJsonObject(std::string_view text, std::string_view what) {
   bool too_deep = false;
   json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
     switch (event) {
-      case json::parse_event_t::object_start:
-        keys.emplace_back();
-        [[fallthrough]];
+      case json::parse_event_t::object_start: keys.emplace_back(); [[fallthrough]];
       case json::parse_event_t::array_start:
         if (depth >= kMaxJsonDepth) too_deep = true;
         break;
@@ -118,8 +117,7 @@ ProblemOr<json> ParseJsonObject(std::string_view text, std::string_view what) {
           duplicate = parsed.get<std::string>();
         }
         break;
-      default:
-        break;
+      default: break;
     }
     return true;
   };
@@ -135,14 +133,10 @@ std::string_view JwsAlgorithmFor(pki::KeyAlgorithm algorithm) {
   switch (algorithm) {
     case pki::KeyAlgorithm::kRsa2048:
     case pki::KeyAlgorithm::kRsa3072:
-    case pki::KeyAlgorithm::kRsa4096:
-      return "RS256";
-    case pki::KeyAlgorithm::kEcdsaP256:
-      return "ES256";
-    case pki::KeyAlgorithm::kEcdsaP384:
-      return "ES384";
-    case pki::KeyAlgorithm::kEd25519:
-      return "EdDSA";
+    case pki::KeyAlgorithm::kRsa4096: return "RS256";
+    case pki::KeyAlgorithm::kEcdsaP256: return "ES256";
+    case pki::KeyAlgorithm::kEcdsaP384: return "ES384";
+    case pki::KeyAlgorithm::kEd25519: return "EdDSA";
   }
   return "";
 }
@@ -182,7 +176,8 @@ ProblemOr<JwsMessage> ParseJws(std::string_view body, const JwsParseOptions& opt
   if (!IsAcceptedAlgorithm(message.header.alg)) {
     return BadAlgorithm("protected header: alg \"" + message.header.alg + "\" is not accepted");
   }
-  if (header->contains("crit")) return Malformed("protected header: crit is not supported (no extension is understood)");
+  if (header->contains("crit"))
+    return Malformed("protected header: crit is not supported (no extension is understood)");
   if (header->contains("b64")) return Malformed("protected header: b64 (RFC 7797) is not supported");
 
   bool has_kid = header->contains("kid");

@@ -34,10 +34,10 @@ inline constexpr std::size_t kMaxJwsBodyBytes = 64 * 1024;
 inline constexpr std::string_view kAcceptedJwsAlgorithms = "RS256, ES256, ES384, EdDSA";
 
 struct JwsHeader {
-  std::string alg;      // RS256, ES256, ES384, EdDSA only
-  std::string nonce;    // required; strict base64url
-  std::string url;      // required
-  std::optional<std::string> kid;   // exactly one of kid and jwk
+  std::string alg;                 // RS256, ES256, ES384, EdDSA only
+  std::string nonce;               // required; strict base64url
+  std::string url;                 // required
+  std::optional<std::string> kid;  // exactly one of kid and jwk
   std::optional<Jwk> jwk;
 };
 

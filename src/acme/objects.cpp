@@ -107,7 +107,8 @@ Problem ProblemFromStorage(Reader& r, const nlohmann::json& obj, const std::stri
   p.type = t.value_or(ProblemType::kServerInternal);
   p.detail = r.String(obj, path, "detail", false);
   if (const nlohmann::json* id = r.Field(obj, path, "identifier", false)) {
-    p.identifier = Identifier{r.String(*id, path + "identifier.", "type"), r.String(*id, path + "identifier.", "value")};
+    p.identifier =
+        Identifier{r.String(*id, path + "identifier.", "type"), r.String(*id, path + "identifier.", "value")};
   }
   const nlohmann::json& subs = r.Array(obj, path, "subproblems");
   for (std::size_t i = 0; i < subs.size(); ++i) {
@@ -259,10 +260,10 @@ ProblemOr<Order> OrderFromStorage(const nlohmann::json& json) {
       az.identifier = IdentifierFrom(r, *id, path + "identifier.");
     }
     az.wildcard = r.Bool(azs[i], path, "wildcard");
-    az.status = r.Enum(azs[i], path, "status",
-                       {AuthorizationStatus::kPending, AuthorizationStatus::kValid, AuthorizationStatus::kInvalid,
-                        AuthorizationStatus::kDeactivated, AuthorizationStatus::kExpired,
-                        AuthorizationStatus::kRevoked});
+    az.status =
+        r.Enum(azs[i], path, "status",
+               {AuthorizationStatus::kPending, AuthorizationStatus::kValid, AuthorizationStatus::kInvalid,
+                AuthorizationStatus::kDeactivated, AuthorizationStatus::kExpired, AuthorizationStatus::kRevoked});
     az.expires = r.TimeField(azs[i], path, "expires");
     const nlohmann::json& chs = r.Array(azs[i], path, "challenges");
     for (std::size_t j = 0; j < chs.size(); ++j) {
@@ -278,7 +279,8 @@ ProblemOr<Order> OrderFromStorage(const nlohmann::json& json) {
                          ChallengeStatus::kInvalid});
       c.validated = r.OptionalTime(chs[j], cpath, "validated");
       c.processing_since = r.OptionalTime(chs[j], cpath, "processingSince");
-      if (const nlohmann::json* e = r.Field(chs[j], cpath, "error", false)) c.error = ProblemFromStorage(r, *e, cpath + "error.");
+      if (const nlohmann::json* e = r.Field(chs[j], cpath, "error", false))
+        c.error = ProblemFromStorage(r, *e, cpath + "error.");
       az.challenges.push_back(std::move(c));
     }
     o.authorizations.push_back(std::move(az));
@@ -295,9 +297,8 @@ ProblemOr<Order> OrderFromStorage(const nlohmann::json& json) {
 }
 
 nlohmann::json AccountToProtocolJson(const Account& a, const AcmeUrls& urls) {
-  nlohmann::json out = {{"status", std::string(ToString(a.status))},
-                        {"contact", a.contact},
-                        {"orders", urls.AccountOrders(a.id)}};
+  nlohmann::json out = {
+      {"status", std::string(ToString(a.status))}, {"contact", a.contact}, {"orders", urls.AccountOrders(a.id)}};
   if (a.terms_of_service_agreed) out["termsOfServiceAgreed"] = true;
   if (!a.external_account_id.empty()) out["externalAccountBinding"] = {{"kid", a.external_account_id}};
   return out;

@@ -39,10 +39,10 @@ std::string_view ToString(AuthorizationStatus s);
 std::string_view ToString(OrderStatus s);
 
 struct Account {
-  std::string id;             // lower-case hex; the account URL ends in it
+  std::string id;  // lower-case hex; the account URL ends in it
   std::string profile;
   AccountStatus status = AccountStatus::kValid;
-  nlohmann::json key;         // the account's public JWK
+  nlohmann::json key;  // the account's public JWK
   std::vector<std::string> contact;
   bool terms_of_service_agreed = false;
   std::string external_account_id;  // the EAB key ID it was bound with, if any
@@ -76,7 +76,7 @@ struct Authorization {
 };
 
 struct Order {
-  std::string id;             // lower-case hex
+  std::string id;  // lower-case hex
   std::string account_id;
   std::string profile;
   OrderStatus status = OrderStatus::kPending;
@@ -102,7 +102,7 @@ ProblemOr<Order> OrderFromStorage(const nlohmann::json& json);
 
 // Absolute URLs of one profile's ACME resources: "<base>/acme/<profile>/...".
 struct AcmeUrls {
-  std::string base;     // "http://certplane.certplane-system.svc" (no trailing slash)
+  std::string base;  // "http://certplane.certplane-system.svc" (no trailing slash)
   std::string profile;
 
   std::string Root() const { return base + "/acme/" + profile; }

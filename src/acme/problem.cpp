@@ -46,23 +46,19 @@ int DefaultHttpStatus(ProblemType type) {
     case ProblemType::kUnsupportedIdentifier:
     case ProblemType::kOrderNotReady:
     case ProblemType::kUserActionRequired:
-    case ProblemType::kCaa:
-      return 403;
-    case ProblemType::kAccountDoesNotExist:
-      return 400;  // RFC 8555 7.3.1 and Boulder: 400 with accountDoesNotExist
-    case ProblemType::kRateLimited:
-      return 429;
-    case ProblemType::kServerInternal:
-      return 500;
-    default:
-      return 400;
+    case ProblemType::kCaa: return 403;
+    case ProblemType::kAccountDoesNotExist: return 400;  // RFC 8555 7.3.1 and Boulder: 400 with accountDoesNotExist
+    case ProblemType::kRateLimited: return 429;
+    case ProblemType::kServerInternal: return 500;
+    default: return 400;
   }
 }
 
 nlohmann::json ProblemToJson(const Problem& problem) {
   nlohmann::json out = {{"type", ProblemTypeUrn(problem.type)}, {"status", problem.http_status()}};
   if (!problem.detail.empty()) out["detail"] = problem.detail;
-  if (problem.identifier) out["identifier"] = {{"type", problem.identifier->type}, {"value", problem.identifier->value}};
+  if (problem.identifier)
+    out["identifier"] = {{"type", problem.identifier->type}, {"value", problem.identifier->value}};
   if (!problem.subproblems.empty()) {
     nlohmann::json subs = nlohmann::json::array();
     for (const Problem& sub : problem.subproblems) subs.push_back(ProblemToJson(sub));

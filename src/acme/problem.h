@@ -58,7 +58,7 @@ std::string ProblemTypeUrn(ProblemType type);
 int DefaultHttpStatus(ProblemType type);
 
 struct Identifier {
-  std::string type;   // "dns" or "ip"
+  std::string type;  // "dns" or "ip"
   std::string value;
 
   bool operator==(const Identifier&) const = default;
@@ -67,8 +67,8 @@ struct Identifier {
 struct Problem {
   ProblemType type = ProblemType::kMalformed;
   std::string detail;
-  int status = 0;                          // 0: DefaultHttpStatus(type)
-  std::optional<Identifier> identifier;    // for subproblems
+  int status = 0;                        // 0: DefaultHttpStatus(type)
+  std::optional<Identifier> identifier;  // for subproblems
   std::vector<Problem> subproblems;
 
   int http_status() const { return status != 0 ? status : DefaultHttpStatus(type); }
@@ -86,8 +86,8 @@ nlohmann::json ProblemToJson(const Problem& problem);
 template <typename T>
 class [[nodiscard]] ProblemOr {
  public:
-  ProblemOr(T value) : data_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  ProblemOr(Problem problem) : data_(std::move(problem)) {}    // NOLINT(google-explicit-constructor)
+  ProblemOr(T value) : data_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
+  ProblemOr(Problem problem) : data_(std::move(problem)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   const Problem& problem() const {
@@ -95,9 +95,18 @@ class [[nodiscard]] ProblemOr {
     return std::get<Problem>(data_);
   }
 
-  T& value() & { CheckOk(); return std::get<T>(data_); }
-  const T& value() const& { CheckOk(); return std::get<T>(data_); }
-  T&& value() && { CheckOk(); return std::get<T>(std::move(data_)); }
+  T& value() & {
+    CheckOk();
+    return std::get<T>(data_);
+  }
+  const T& value() const& {
+    CheckOk();
+    return std::get<T>(data_);
+  }
+  T&& value() && {
+    CheckOk();
+    return std::get<T>(std::move(data_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }

@@ -52,8 +52,8 @@ struct SecretTemplate {
 struct OutputFormat {
   OutputFormatType type = OutputFormatType::kPkcs12;
   std::optional<SecretKeySelector> password_secret_ref;  // PKCS12 only
-  bool truststore = false;                                // PKCS12 only
-  Pkcs12Profile profile = Pkcs12Profile::kModern;         // PKCS12 only
+  bool truststore = false;                               // PKCS12 only
+  Pkcs12Profile profile = Pkcs12Profile::kModern;        // PKCS12 only
 
   bool operator==(const OutputFormat&) const = default;
 };
@@ -86,12 +86,12 @@ struct CertificateSpec {
   std::vector<std::string> ip_addresses;
   std::vector<std::string> uris;
   std::vector<std::string> email_addresses;
-  std::optional<Duration> duration;              // else the template's default
-  std::optional<Duration> renew_before;          // else renewBeforeDays, else the profile's
+  std::optional<Duration> duration;      // else the template's default
+  std::optional<Duration> renew_before;  // else renewBeforeDays, else the profile's
   std::optional<std::int32_t> renew_before_days;
-  std::optional<bool> auto_renew;                // else the profile's autoRenewByDefault
+  std::optional<bool> auto_renew;  // else the profile's autoRenewByDefault
   PrivateKeySpec private_key;
-  std::vector<KeyUsage> key_usages;              // empty: all of the template's
+  std::vector<KeyUsage> key_usages;                   // empty: all of the template's
   std::vector<ExtendedKeyUsage> extended_key_usages;  // empty: all of the template's
   SecretTemplate secret_template;
   std::optional<std::vector<OutputFormat>> additional_output_formats;  // absent: the profile's
@@ -108,7 +108,7 @@ struct CertificateHistoryEntry {
   std::optional<Time> not_after;
   std::optional<Time> revoked_at;
   std::optional<RevocationReason> revocation_reason;
-  std::string ca_name;                   // the CA that issued it
+  std::string ca_name;                    // the CA that issued it
   std::optional<std::int32_t> crl_shard;  // the CRL shard its distribution point names
 
   bool operator==(const CertificateHistoryEntry&) const = default;

@@ -98,7 +98,7 @@ struct CrlStatus {
   std::int64_t entries = 0;
   std::int32_t shards = 0;
   std::string config_map_name;
-  std::int64_t delta_number = 0;         // the latest delta CRL's number; 0: no delta CRLs
+  std::int64_t delta_number = 0;          // the latest delta CRL's number; 0: no delta CRLs
   std::optional<Time> delta_next_update;  // the earliest nextUpdate of the shards' delta CRLs
 
   bool operator==(const CrlStatus&) const = default;

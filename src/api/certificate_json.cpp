@@ -24,7 +24,9 @@ void EncodeFields(ObjectWriter& w, const CertificateSubject& in) {
 }
 
 void DecodeFields(ObjectReader& r, PrivateKeySpec& out) {
-  r.Optional("algorithm", out.algorithm).Optional("encoding", out.encoding).Optional("rotationPolicy", out.rotation_policy);
+  r.Optional("algorithm", out.algorithm)
+      .Optional("encoding", out.encoding)
+      .Optional("rotationPolicy", out.rotation_policy);
 }
 
 void EncodeFields(ObjectWriter& w, const PrivateKeySpec& in) {

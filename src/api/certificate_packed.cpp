@@ -30,9 +30,8 @@ void MetaFields(Io& io, M& m) {
   io(m.name)(m.ns)(m.uid)(m.resource_version)(m.generation)(m.creation_timestamp)(m.deletion_timestamp);
   Map(io, m.labels);
   Map(io, m.annotations);
-  io.Each(m.owner_references, [](auto& io, auto& o) {
-    io(o.api_version)(o.kind)(o.name)(o.uid)(o.controller)(o.block_owner_deletion);
-  });
+  io.Each(m.owner_references,
+          [](auto& io, auto& o) { io(o.api_version)(o.kind)(o.name)(o.uid)(o.controller)(o.block_owner_deletion); });
   io(m.finalizers);
 }
 
@@ -87,8 +86,7 @@ static_assert(sizeof(Certificate) == 1216, "Certificate changed: update the fiel
 static_assert(sizeof(ObjectMeta) == 296 && sizeof(OwnerReference) == 136, "ObjectMeta changed: update MetaFields");
 static_assert(sizeof(CertificateSpec) == 640 && sizeof(CertificateSubject) == 152 && sizeof(PrivateKeySpec) == 12 &&
                   sizeof(SecretTemplate) == 48 && sizeof(OutputFormat) == 88 && sizeof(SecretKeySelector) == 64 &&
-                  sizeof(RevocationSpec) == 4 && sizeof(AcmeOrderReference) == 64 &&
-                  sizeof(LocalObjectReference) == 32,
+                  sizeof(RevocationSpec) == 4 && sizeof(AcmeOrderReference) == 64 && sizeof(LocalObjectReference) == 32,
               "CertificateSpec changed: update SpecFields");
 static_assert(sizeof(CertificateStatus) == 280 && sizeof(Condition) == 128 && sizeof(CertificateHistoryEntry) == 136,
               "CertificateStatus changed: update StatusFields");

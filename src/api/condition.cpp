@@ -17,8 +17,8 @@ Condition MakeCondition(std::string_view type, ConditionStatus status, std::stri
 }
 
 bool SetCondition(std::vector<Condition>& conditions, Condition condition, Time now) {
-  auto it = std::find_if(conditions.begin(), conditions.end(),
-                         [&](const Condition& c) { return c.type == condition.type; });
+  auto it =
+      std::find_if(conditions.begin(), conditions.end(), [&](const Condition& c) { return c.type == condition.type; });
   if (it == conditions.end()) {
     condition.last_transition_time = now;
     conditions.push_back(std::move(condition));

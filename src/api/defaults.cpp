@@ -44,8 +44,7 @@ bool KeyCanDo(KeyAlgorithm algorithm, KeyUsage usage) {
     case KeyAlgorithm::kRsa2048:
     case KeyAlgorithm::kRsa3072:
     case KeyAlgorithm::kRsa4096:
-      return usage != KeyUsage::kKeyAgreement && usage != KeyUsage::kEncipherOnly &&
-             usage != KeyUsage::kDecipherOnly;
+      return usage != KeyUsage::kKeyAgreement && usage != KeyUsage::kEncipherOnly && usage != KeyUsage::kDecipherOnly;
   }
   return false;
 }
@@ -58,7 +57,8 @@ std::vector<KeyUsage> EffectiveKeyUsages(const CertificateSpec& spec, const Cert
   // that cannot be issued.
   std::vector<KeyUsage> usages;
   bool key_agreement = false;
-  for (KeyUsage u : tmpl.key_usages) key_agreement |= u == KeyUsage::kKeyAgreement && KeyCanDo(spec.private_key.algorithm, u);
+  for (KeyUsage u : tmpl.key_usages)
+    key_agreement |= u == KeyUsage::kKeyAgreement && KeyCanDo(spec.private_key.algorithm, u);
   for (KeyUsage u : tmpl.key_usages) {
     if (!KeyCanDo(spec.private_key.algorithm, u)) continue;
     if ((u == KeyUsage::kEncipherOnly || u == KeyUsage::kDecipherOnly) && !key_agreement) continue;

@@ -29,7 +29,8 @@ constexpr std::array<Unit, 8> kUnits = {{
 constexpr std::uint64_t kMaxMagnitude = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) + 1;
 
 Status Invalid(std::string_view text) {
-  return InvalidArgument("invalid duration \"" + std::string(text) + "\" (want a Go duration such as 720h, 90m or 1h30m)");
+  return InvalidArgument("invalid duration \"" + std::string(text) +
+                         "\" (want a Go duration such as 720h, 90m or 1h30m)");
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -89,8 +90,8 @@ Result<Duration> ParseDuration(std::string_view text) {
     // frac / frac_scale of a unit, without overflowing: unit->nanos <= 3.6e12, and
     // frac < frac_scale <= 1e17, so split the multiplication.
     if (frac > 0) {
-      long double part = static_cast<long double>(frac) * static_cast<long double>(unit->nanos) /
-                         static_cast<long double>(frac_scale);
+      long double part =
+          static_cast<long double>(frac) * static_cast<long double>(unit->nanos) / static_cast<long double>(frac_scale);
       v += static_cast<std::uint64_t>(part);
     }
     if (v > kMaxMagnitude - total) return Invalid(text);

@@ -122,7 +122,9 @@ struct EnumTable<AcmeChallenge> {
 };
 
 template <typename E>
-concept ApiEnum = requires { EnumTable<E>::kNames; };
+concept ApiEnum = requires {
+  EnumTable<E>::kNames;
+};
 
 template <ApiEnum E>
 constexpr std::string_view ToString(E value) {

@@ -16,7 +16,7 @@ namespace certplane::api {
 using json_io::ObjectReader;
 using json_io::ObjectWriter;
 
-#define CERTPLANE_API_FIELDS(T)                \
+#define CERTPLANE_API_FIELDS(T)               \
   void DecodeFields(ObjectReader& r, T& out); \
   void EncodeFields(ObjectWriter& w, const T& in);
 

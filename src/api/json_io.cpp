@@ -47,7 +47,8 @@ void DecodeValue(const nlohmann::json& j, const std::string& path, Status& error
 
 void DecodeValue(const nlohmann::json& j, const std::string& path, Status& error, std::int64_t& out) {
   if (j.is_number_integer()) {  // signed or unsigned
-    if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    if (j.is_number_unsigned() &&
+        j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       error = InvalidArgument(path + ": integer out of range");
       return;
     }

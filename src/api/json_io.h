@@ -35,9 +35,13 @@ class ObjectWriter;
 
 // A struct type that has a DecodeFields overload (found by argument-dependent lookup).
 template <typename T>
-concept DecodableStruct = requires(ObjectReader& r, T& t) { DecodeFields(r, t); };
+concept DecodableStruct = requires(ObjectReader& r, T& t) {
+  DecodeFields(r, t);
+};
 template <typename T>
-concept EncodableStruct = requires(ObjectWriter& w, const T& t) { EncodeFields(w, t); };
+concept EncodableStruct = requires(ObjectWriter& w, const T& t) {
+  EncodeFields(w, t);
+};
 
 // --- Decoding ------------------------------------------------------------------------
 
@@ -118,8 +122,8 @@ void DecodeValue(const nlohmann::json& j, const std::string& path, Status& error
   const std::string& s = j.get_ref<const std::string&>();
   std::optional<E> v = FromString<E>(s);
   if (!v) {
-    error = InvalidArgument(path + ": unknown " + std::string(EnumTable<E>::kWhat) + " \"" + s +
-                            "\" (want one of " + AllNames<E>() + ")");
+    error = InvalidArgument(path + ": unknown " + std::string(EnumTable<E>::kWhat) + " \"" + s + "\" (want one of " +
+                            AllNames<E>() + ")");
     return;
   }
   out = *v;
@@ -236,7 +240,8 @@ Status CheckTypeMeta(const nlohmann::json& j, std::string_view kind);
 
 template <DecodableStruct T>
 Status DecodeRoot(const nlohmann::json& j, std::string_view kind, T& out) {
-  if (!j.is_object()) return InvalidArgument(std::string(kind) + ": want an object, got " + std::string(JsonTypeName(j)));
+  if (!j.is_object())
+    return InvalidArgument(std::string(kind) + ": want an object, got " + std::string(JsonTypeName(j)));
   Status error = CheckTypeMeta(j, kind);
   if (!error.ok()) return error;
   ObjectReader reader(j, "", error);

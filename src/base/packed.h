@@ -75,8 +75,7 @@ class Writer {
   }
   void Put(bool b) { out_.push_back(b ? 1 : 0); }
   template <std::integral I>
-    requires(!std::same_as<I, bool>)
-  void Put(I v) {
+  requires(!std::same_as<I, bool>) void Put(I v) {
     if constexpr (std::is_signed_v<I>) {
       const auto s = static_cast<std::int64_t>(v);
       Varint((static_cast<std::uint64_t>(s) << 1) ^ static_cast<std::uint64_t>(s >> 63));  // zigzag
@@ -85,10 +84,8 @@ class Writer {
     }
   }
   template <typename E>
-    requires std::is_enum_v<E>
-  void Put(E e) {
-    Put(static_cast<std::underlying_type_t<E>>(e));
-  }
+  requires std::is_enum_v<E>
+  void Put(E e) { Put(static_cast<std::underlying_type_t<E>>(e)); }
   template <typename R, typename P>
   void Put(std::chrono::duration<R, P> d) {
     Put(d.count());
@@ -177,8 +174,7 @@ class Reader {
     if (Varint(v)) b = v != 0;
   }
   template <std::integral I>
-    requires(!std::same_as<I, bool>)
-  void Get(I& out) {
+  requires(!std::same_as<I, bool>) void Get(I& out) {
     std::uint64_t v = 0;
     if (!Varint(v)) return;
     if constexpr (std::is_signed_v<I>) {
@@ -188,7 +184,7 @@ class Reader {
     }
   }
   template <typename E>
-    requires std::is_enum_v<E>
+  requires std::is_enum_v<E>
   void Get(E& e) {
     std::underlying_type_t<E> v{};
     Get(v);

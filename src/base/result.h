@@ -24,7 +24,7 @@ class [[nodiscard]] Result {
 
  public:
   // Implicit on purpose, so functions can `return value;` or `return status;`.
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(data_).ok()) data_ = Internal("Result constructed from an OK Status");
   }
@@ -34,9 +34,18 @@ class [[nodiscard]] Result {
   // The error; OK when the Result holds a value.
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(data_); }
 
-  T& value() & { CheckOk(); return std::get<T>(data_); }
-  const T& value() const& { CheckOk(); return std::get<T>(data_); }
-  T&& value() && { CheckOk(); return std::get<T>(std::move(data_)); }
+  T& value() & {
+    CheckOk();
+    return std::get<T>(data_);
+  }
+  const T& value() const& {
+    CheckOk();
+    return std::get<T>(data_);
+  }
+  T&& value() && {
+    CheckOk();
+    return std::get<T>(std::move(data_));
+  }
 
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
@@ -45,7 +54,9 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   template <typename U>
-  T value_or(U&& fallback) const& { return ok() ? std::get<T>(data_) : static_cast<T>(std::forward<U>(fallback)); }
+  T value_or(U&& fallback) const& {
+    return ok() ? std::get<T>(data_) : static_cast<T>(std::forward<U>(fallback));
+  }
 
  private:
   void CheckOk() const {
@@ -63,8 +74,8 @@ class [[nodiscard]] Result {
 // Evaluates an expression returning Status; returns it from the current function if
 // it failed. Keeps "call, check, propagate" on one line without hiding control flow
 // behind anything more than a return.
-#define CERTPLANE_RETURN_IF_ERROR(expr)            \
-  do {                                             \
-    ::certplane::Status certplane_status_ = (expr); \
+#define CERTPLANE_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    ::certplane::Status certplane_status_ = (expr);        \
     if (!certplane_status_.ok()) return certplane_status_; \
   } while (false)

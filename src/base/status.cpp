@@ -28,10 +28,8 @@ bool IsRetryable(StatusCode code) {
     case StatusCode::kGone:
     case StatusCode::kResourceExhausted:
     case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-      return true;
-    default:
-      return false;
+    case StatusCode::kDeadlineExceeded: return true;
+    default: return false;
   }
 }
 

@@ -70,7 +70,7 @@ struct HttpServer::Impl {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<web::http::http_request> queue;  // guarded by mu
-  bool stopping = false;                       // guarded by mu
+  bool stopping = false;                      // guarded by mu
   std::vector<std::thread> workers;
 
   void Serve(const Router& router, size_t max_body, web::http::http_request request) {

@@ -67,8 +67,8 @@ std::vector<double> DefaultLatencyBuckets() {
   return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 }
 
-MetricFamily::MetricFamily(std::string name, std::string help, MetricType type,
-                           std::vector<std::string> label_names, std::vector<double> buckets, Collect collect)
+MetricFamily::MetricFamily(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
+                           std::vector<double> buckets, Collect collect)
     : name_(std::move(name)),
       help_(std::move(help)),
       type_(type),

@@ -74,7 +74,7 @@ class MetricFamily {
 
  private:
   struct Series {
-    double value = 0;                  // counter or gauge
+    double value = 0;                     // counter or gauge
     std::vector<uint64_t> bucket_counts;  // histogram, cumulative at render time
     double sum = 0;
     uint64_t count = 0;

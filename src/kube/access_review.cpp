@@ -135,7 +135,8 @@ Result<UserInfo> ApiAccessReviewer::Authenticate(const SecretString& token) {
 }
 
 Result<AccessDecision> ApiAccessReviewer::Authorize(const UserInfo& user, const ResourceAttributes& attributes) {
-  ApiResult<nlohmann::json> review = client_->Create(kSubjectAccessReviews, "", SubjectAccessReviewBody(user, attributes));
+  ApiResult<nlohmann::json> review =
+      client_->Create(kSubjectAccessReviews, "", SubjectAccessReviewBody(user, attributes));
   if (!review.ok()) return review.status().WithContext("creating a SubjectAccessReview");
   return ParseSubjectAccessReview(*review);
 }

@@ -27,8 +27,8 @@ void FillFromStatusJson(const nlohmann::json& status, ApiError& error) {
   }
   auto details = status.find("details");
   if (details == status.end() || !details->is_object()) return;
-  if (auto it = details->find("retryAfterSeconds"); it != details->end() && it->is_number_integer() &&
-                                                     it->get<long long>() > 0 && !error.retry_after) {
+  if (auto it = details->find("retryAfterSeconds");
+      it != details->end() && it->is_number_integer() && it->get<long long>() > 0 && !error.retry_after) {
     error.retry_after = std::chrono::seconds(it->get<long long>());
   }
   if (auto causes = details->find("causes"); causes != details->end() && causes->is_array()) {
@@ -53,24 +53,15 @@ StatusCode CodeForHttp(int http_status, std::string_view reason) {
     case 406:
     case 413:
     case 415:
-    case 422:
-      return StatusCode::kInvalidArgument;
-    case 401:
-      return StatusCode::kUnauthenticated;
-    case 403:
-      return StatusCode::kPermissionDenied;
-    case 404:
-      return StatusCode::kNotFound;
-    case 409:
-      return reason == "AlreadyExists" ? StatusCode::kAlreadyExists : StatusCode::kConflict;
-    case 410:
-      return StatusCode::kGone;
-    case 429:
-      return StatusCode::kResourceExhausted;
-    case 504:
-      return StatusCode::kDeadlineExceeded;
-    default:
-      break;
+    case 422: return StatusCode::kInvalidArgument;
+    case 401: return StatusCode::kUnauthenticated;
+    case 403: return StatusCode::kPermissionDenied;
+    case 404: return StatusCode::kNotFound;
+    case 409: return reason == "AlreadyExists" ? StatusCode::kAlreadyExists : StatusCode::kConflict;
+    case 410: return StatusCode::kGone;
+    case 429: return StatusCode::kResourceExhausted;
+    case 504: return StatusCode::kDeadlineExceeded;
+    default: break;
   }
   if (http_status >= 500) return StatusCode::kUnavailable;
   if (http_status == 0) return StatusCode::kUnavailable;
@@ -89,8 +80,7 @@ Status ApiError::ToStatus() const {
   return Status(CodeForHttp(http_status, reason), std::move(text));
 }
 
-ApiError ApiErrorFromResponse(int http_status, std::string_view body,
-                              std::string_view retry_after_header) {
+ApiError ApiErrorFromResponse(int http_status, std::string_view body, std::string_view retry_after_header) {
   ApiError error;
   error.http_status = http_status;
   if (!retry_after_header.empty()) error.retry_after = ParseSeconds(retry_after_header);

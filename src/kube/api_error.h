@@ -33,18 +33,18 @@ namespace certplane::kube {
 
 // One entry of Status.details.causes: which field was wrong and why.
 struct StatusCause {
-  std::string type;     // e.g. "FieldValueInvalid"
+  std::string type;  // e.g. "FieldValueInvalid"
   std::string message;
-  std::string field;    // e.g. "metadata.name"
+  std::string field;  // e.g. "metadata.name"
 };
 
 struct ApiError {
-  int http_status = 0;       // 0 when no HTTP response arrived (transport failure)
-  std::string reason;        // Status.reason, e.g. "NotFound"; empty if none was sent
-  std::string message;       // Status.message, or a description of the transport error
+  int http_status = 0;  // 0 when no HTTP response arrived (transport failure)
+  std::string reason;   // Status.reason, e.g. "NotFound"; empty if none was sent
+  std::string message;  // Status.message, or a description of the transport error
   std::vector<StatusCause> causes;
   std::optional<std::chrono::seconds> retry_after;  // Retry-After header or details
-  int attempts = 1;          // how many times the request was sent
+  int attempts = 1;                                 // how many times the request was sent
 
   // The Status this error maps to; the message reads "<reason>: <message>".
   Status ToStatus() const;
@@ -57,8 +57,7 @@ StatusCode CodeForHttp(int http_status, std::string_view reason);
 // Status object when the API server produced it, anything otherwise); `retry_after`
 // the Retry-After header value, if any. Never fails: an unparsable body becomes the
 // message.
-ApiError ApiErrorFromResponse(int http_status, std::string_view body,
-                              std::string_view retry_after_header = {});
+ApiError ApiErrorFromResponse(int http_status, std::string_view body, std::string_view retry_after_header = {});
 
 // An ApiError for a Status object delivered inside a watch stream (type ERROR).
 ApiError ApiErrorFromStatusObject(const nlohmann::json& status);
@@ -67,9 +66,9 @@ ApiError ApiErrorFromStatusObject(const nlohmann::json& status);
 template <typename T>
 class [[nodiscard]] ApiResult : public Result<T> {
  public:
-  ApiResult(T value) : Result<T>(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  ApiResult(T value) : Result<T>(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   ApiResult(Status status) : Result<T>(std::move(status)) {}  // NOLINT(google-explicit-constructor)
-  ApiResult(ApiError error)  // NOLINT(google-explicit-constructor)
+  ApiResult(ApiError error)                                   // NOLINT(google-explicit-constructor)
       : Result<T>(error.ToStatus()), error_(std::make_shared<const ApiError>(std::move(error))) {}
 
   // The detail of the failure, or nullptr when the call succeeded or failed before
@@ -77,9 +76,7 @@ class [[nodiscard]] ApiResult : public Result<T> {
   const ApiError* api_error() const { return error_.get(); }
 
   // The server's advice on when to retry, if it gave one.
-  std::optional<std::chrono::seconds> retry_after() const {
-    return error_ ? error_->retry_after : std::nullopt;
-  }
+  std::optional<std::chrono::seconds> retry_after() const { return error_ ? error_->retry_after : std::nullopt; }
 
   // Keeps the error detail while changing the value type.
   template <typename U>

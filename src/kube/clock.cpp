@@ -23,8 +23,8 @@ std::chrono::system_clock::time_point FakeClock::WallNow() const {
   return wall_;
 }
 
-bool FakeClock::WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                          TimePoint deadline, const std::function<bool()>& done) {
+bool FakeClock::WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline,
+                          const std::function<bool()>& done) {
   {
     std::lock_guard guard(mu_);
     waiters_.push_back({&cv, lock.mutex()});

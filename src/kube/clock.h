@@ -33,18 +33,16 @@ class Clock {
 
   // Blocks on `cv` (whose mutex `lock` holds) until `done()` is true or the clock
   // reaches `deadline`. Returns done(). Spurious wake-ups are handled inside.
-  virtual bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                         TimePoint deadline, const std::function<bool()>& done) = 0;
+  virtual bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline,
+                         const std::function<bool()>& done) = 0;
 };
 
 class RealClock final : public Clock {
  public:
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
-  std::chrono::system_clock::time_point WallNow() const override {
-    return std::chrono::system_clock::now();
-  }
-  bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                 TimePoint deadline, const std::function<bool()>& done) override {
+  std::chrono::system_clock::time_point WallNow() const override { return std::chrono::system_clock::now(); }
+  bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline,
+                 const std::function<bool()>& done) override {
     return cv.wait_until(lock, deadline, done);
   }
 };
@@ -60,8 +58,8 @@ class FakeClock final : public Clock {
 
   TimePoint Now() const override;
   std::chrono::system_clock::time_point WallNow() const override;
-  bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                 TimePoint deadline, const std::function<bool()>& done) override;
+  bool WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline,
+                 const std::function<bool()>& done) override;
 
   void Advance(Duration d);
 
@@ -75,9 +73,9 @@ class FakeClock final : public Clock {
     std::mutex* mu;
   };
   mutable std::mutex mu_;
-  TimePoint now_;                              // guarded by mu_
-  std::chrono::system_clock::time_point wall_; // guarded by mu_
-  std::vector<Waiter> waiters_;                // guarded by mu_
+  TimePoint now_;                               // guarded by mu_
+  std::chrono::system_clock::time_point wall_;  // guarded by mu_
+  std::vector<Waiter> waiters_;                 // guarded by mu_
 };
 
 }  // namespace certplane::kube

@@ -46,8 +46,8 @@ Status FieldError(const std::string& file, const std::string& field, const std::
 
 // Reads the list `key` (clusters/users/contexts) of one document into `out`, the
 // first definition of a name winning.
-Status MergeList(const YAML::Node& doc, const std::string& key, const std::string& inner,
-                 const std::string& file, std::map<std::string, Entry>& out) {
+Status MergeList(const YAML::Node& doc, const std::string& key, const std::string& inner, const std::string& file,
+                 std::map<std::string, Entry>& out) {
   YAML::Node list = doc[key];
   if (!list.IsDefined() || list.IsNull()) return Status::Ok();
   if (!list.IsSequence()) return FieldError(file, key, "must be a list");
@@ -73,8 +73,8 @@ Status MergeDocument(std::string_view yaml, const std::string& file, Merged& mer
   try {
     doc = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return InvalidArgument("kubeconfig " + file + ": not valid YAML at line " +
-                           std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return InvalidArgument("kubeconfig " + file + ": not valid YAML at line " + std::to_string(e.mark.line + 1) + ": " +
+                           e.msg);
   }
   if (doc.IsNull()) return Status::Ok();  // an empty file contributes nothing
   if (!doc.IsMap()) return InvalidArgument("kubeconfig " + file + ": not a kubeconfig (expected a map)");
@@ -157,8 +157,8 @@ Result<ClusterConfig> Resolve(const Merged& merged, const std::optional<std::str
   if (context_name.empty()) return InvalidArgument("kubeconfig " + merged.files + ": current-context: not set");
   auto ctx_it = merged.contexts.find(context_name);
   if (ctx_it == merged.contexts.end()) {
-    return InvalidArgument("kubeconfig " + where_file + ": " + where + ": no context named \"" +
-                           context_name + "\" in contexts");
+    return InvalidArgument("kubeconfig " + where_file + ": " + where + ": no context named \"" + context_name +
+                           "\" in contexts");
   }
   Fields ctx(ctx_it->second, "contexts[" + context_name + "].context");
   auto cluster_name = ctx.String("cluster");
@@ -200,9 +200,9 @@ Result<ClusterConfig> Resolve(const Merged& merged, const std::optional<std::str
   if (!ca->empty()) {
     Status valid = ValidateCertificatesPem(*ca);
     if (!valid.ok()) {
-      return cluster.Error(cluster.Has("certificate-authority-data") ? "certificate-authority-data"
-                                                                     : "certificate-authority",
-                           valid.message());
+      return cluster.Error(
+          cluster.Has("certificate-authority-data") ? "certificate-authority-data" : "certificate-authority",
+          valid.message());
     }
   }
   config.ca_pem = std::move(*ca);
@@ -297,7 +297,8 @@ Result<ClusterConfig> InClusterConfig(const InClusterEnvironment& env) {
   auto ca = ReadFile(env.service_account_dir + "/ca.crt");
   if (!ca.ok()) return InvalidArgument("in-cluster config: service-account CA: " + ca.status().message());
   Status valid = ValidateCertificatesPem(*ca);
-  if (!valid.ok()) return InvalidArgument("in-cluster config: " + env.service_account_dir + "/ca.crt: " + valid.message());
+  if (!valid.ok())
+    return InvalidArgument("in-cluster config: " + env.service_account_dir + "/ca.crt: " + valid.message());
   config.ca_pem = std::move(*ca);
   auto ns = ReadFile(env.service_account_dir + "/namespace");
   if (ns.ok() && !ns->empty()) {

@@ -31,14 +31,14 @@
 namespace certplane::kube {
 
 struct ClusterConfig {
-  std::string server;            // "https://host:port" (may carry a path prefix)
-  std::string ca_pem;            // CA bundle for the server; empty means system roots
-  std::string client_cert_pem;   // client certificate chain, PEM
-  SecretString client_key_pem;   // its private key, PEM
-  SecretString bearer_token;     // a fixed token
-  std::string token_file;        // a token file, re-read when it changes (rotation)
-  std::string ns = "default";    // the context's namespace
-  std::string source;            // the kubeconfig path(s), or "in-cluster"
+  std::string server;           // "https://host:port" (may carry a path prefix)
+  std::string ca_pem;           // CA bundle for the server; empty means system roots
+  std::string client_cert_pem;  // client certificate chain, PEM
+  SecretString client_key_pem;  // its private key, PEM
+  SecretString bearer_token;    // a fixed token
+  std::string token_file;       // a token file, re-read when it changes (rotation)
+  std::string ns = "default";   // the context's namespace
+  std::string source;           // the kubeconfig path(s), or "in-cluster"
 };
 
 // Parses kubeconfig text. `path` names the file in errors and anchors relative paths.
@@ -62,9 +62,9 @@ struct InClusterEnvironment {
 Result<ClusterConfig> InClusterConfig(const InClusterEnvironment& env = {});
 
 struct LoadOptions {
-  std::string kubeconfig;               // the --kubeconfig flag; empty if not given
-  std::optional<std::string> context;   // the --context flag
-  InClusterEnvironment environment;     // also supplies $KUBECONFIG and $HOME
+  std::string kubeconfig;              // the --kubeconfig flag; empty if not given
+  std::optional<std::string> context;  // the --context flag
+  InClusterEnvironment environment;    // also supplies $KUBECONFIG and $HOME
 };
 
 // Applies the precedence above.

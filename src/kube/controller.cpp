@@ -13,8 +13,7 @@ Request Request::FromKey(const std::string& key) {
 }
 
 Controller::Controller(ControllerOptions options, ReconcileFunc reconcile)
-    : name_(options.name), workers_(options.workers < 1 ? 1 : options.workers),
-      reconcile_(std::move(reconcile)) {
+    : name_(options.name), workers_(options.workers < 1 ? 1 : options.workers), reconcile_(std::move(reconcile)) {
   WorkQueueOptions qo;
   qo.name = options.name;
   qo.clock = std::move(options.clock);
@@ -58,16 +57,14 @@ void Controller::ProcessKey(const std::string& key) {
     result = ReconcileResult::Retry(Internal("reconciler threw a non-standard exception"));
   }
   switch (result->kind()) {
-    case ReconcileResult::Kind::kDone:
-      queue_->Forget(key);
-      break;
+    case ReconcileResult::Kind::kDone: queue_->Forget(key); break;
     case ReconcileResult::Kind::kAfter:
       queue_->Forget(key);
       queue_->AddAfter(key, result->requeue_after());
       break;
     case ReconcileResult::Kind::kRetry:
-      log->warn("reconcile failed controller={} key={} requeues={} error=\"{}\"", name_, key,
-                queue_->NumRequeues(key), result->status().ToString());
+      log->warn("reconcile failed controller={} key={} requeues={} error=\"{}\"", name_, key, queue_->NumRequeues(key),
+                result->status().ToString());
       queue_->AddRateLimited(key);
       break;
     case ReconcileResult::Kind::kTerminal:

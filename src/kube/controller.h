@@ -56,17 +56,14 @@ class ReconcileResult {
   static ReconcileResult Done() { return ReconcileResult(Kind::kDone, Duration::zero(), {}); }
   static ReconcileResult After(Duration d) { return ReconcileResult(Kind::kAfter, d, {}); }
   static ReconcileResult Retry(Status s) { return ReconcileResult(Kind::kRetry, Duration::zero(), std::move(s)); }
-  static ReconcileResult Terminal(Status s) {
-    return ReconcileResult(Kind::kTerminal, Duration::zero(), std::move(s));
-  }
+  static ReconcileResult Terminal(Status s) { return ReconcileResult(Kind::kTerminal, Duration::zero(), std::move(s)); }
 
   Kind kind() const { return kind_; }
   Duration requeue_after() const { return after_; }
   const Status& status() const { return status_; }
 
  private:
-  ReconcileResult(Kind kind, Duration after, Status status)
-      : kind_(kind), after_(after), status_(std::move(status)) {}
+  ReconcileResult(Kind kind, Duration after, Status status) : kind_(kind), after_(after), status_(std::move(status)) {}
   Kind kind_;
   Duration after_;
   Status status_;

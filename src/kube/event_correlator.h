@@ -51,10 +51,10 @@ struct CorrelatedEvent {
 };
 
 struct EventCorrelatorOptions {
-  int burst = 25;                                    // writes per object before throttling
-  double qps = 1.0 / 300;                            // then one write per 5 minutes
-  Duration series_window = std::chrono::minutes(30); // repeats after this start a new Event
-  size_t max_tracked = 4096;                         // events and objects remembered
+  int burst = 25;                                     // writes per object before throttling
+  double qps = 1.0 / 300;                             // then one write per 5 minutes
+  Duration series_window = std::chrono::minutes(30);  // repeats after this start a new Event
+  size_t max_tracked = 4096;                          // events and objects remembered
 };
 
 class EventCorrelator {
@@ -76,8 +76,8 @@ class EventCorrelator {
 
   const EventCorrelatorOptions options_;
   const std::shared_ptr<Clock> clock_;
-  std::unordered_map<std::string, Series> series_;  // by event identity
-  std::list<std::string> lru_;                       // most recent first
+  std::unordered_map<std::string, Series> series_;                         // by event identity
+  std::list<std::string> lru_;                                             // most recent first
   std::unordered_map<std::string, std::unique_ptr<TokenBucket>> buckets_;  // by object
 };
 

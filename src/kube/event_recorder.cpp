@@ -12,7 +12,8 @@ constexpr size_t kMaxNote = 1024;
 }  // namespace
 
 EventRecorder::EventRecorder(std::shared_ptr<Client> client, EventRecorderOptions options)
-    : client_(std::move(client)), options_(std::move(options)),
+    : client_(std::move(client)),
+      options_(std::move(options)),
       clock_(options_.clock ? options_.clock : SystemClock()),
       correlator_(options_.correlator, clock_),
       summarizer_(options_.routine) {
@@ -43,8 +44,8 @@ EventRecorder::~EventRecorder() {
   thread_.join();
 }
 
-void EventRecorder::Record(const ObjectReference& regarding, EventType type, std::string reason,
-                           std::string action, std::string note) {
+void EventRecorder::Record(const ObjectReference& regarding, EventType type, std::string reason, std::string action,
+                           std::string note) {
   std::lock_guard lock(mu_);
   if (stopping_) return;
   EnqueueLocked(EventRecord{regarding, type, std::move(reason), std::move(action), std::move(note)});
@@ -98,7 +99,8 @@ void EventRecorder::Loop() {
   while (true) {
     auto ready = [this] { return stopping_ || abandon_ || !queue_.empty(); };
     if (auto due = summarizer_.NextDue()) {
-      cv_.wait_for(lock, std::max<Duration>(std::chrono::duration_cast<Duration>(*due - clock_->WallNow()), Duration::zero()),
+      cv_.wait_for(lock,
+                   std::max<Duration>(std::chrono::duration_cast<Duration>(*due - clock_->WallNow()), Duration::zero()),
                    ready);
     } else {
       cv_.wait(lock, ready);
@@ -108,7 +110,8 @@ void EventRecorder::Loop() {
     const auto now = stopping_ ? std::chrono::system_clock::time_point::max() : clock_->WallNow();
     for (auto& summary : summarizer_.TakeDue(now)) {
       std::string note = summary.Note();
-      EnqueueLocked(EventRecord{summary.regarding, EventType::kNormal, summary.reason, summary.action, std::move(note)});
+      EnqueueLocked(
+          EventRecord{summary.regarding, EventType::kNormal, summary.reason, summary.action, std::move(note)});
     }
     if (stopping_ && queue_.empty()) break;
     if (queue_.empty()) continue;
@@ -168,8 +171,8 @@ void EventRecorder::Write(const Pending& p) {
     ++stats_.created;
   } else {
     ++stats_.failed;
-    log->warn("writing an event failed event={}/{} reason={} error=\"{}\"", ns, p.decision.event_name,
-              p.record.reason, r.status().ToString());
+    log->warn("writing an event failed event={}/{} reason={} error=\"{}\"", ns, p.decision.event_name, p.record.reason,
+              r.status().ToString());
   }
 }
 

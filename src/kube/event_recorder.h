@@ -82,13 +82,13 @@ class EventRecorder {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  EventCorrelator correlator_;  // guarded by mu_
+  EventCorrelator correlator_;         // guarded by mu_
   RoutineEventSummarizer summarizer_;  // guarded by mu_
-  std::deque<Pending> queue_;   // guarded by mu_
-  bool writing_ = false;        // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_; no new events
-  bool abandon_ = false;        // guarded by mu_; drop what is left and exit
-  Stats stats_;                 // guarded by mu_
+  std::deque<Pending> queue_;          // guarded by mu_
+  bool writing_ = false;               // guarded by mu_
+  bool stopping_ = false;              // guarded by mu_; no new events
+  bool abandon_ = false;               // guarded by mu_; drop what is left and exit
+  Stats stats_;                        // guarded by mu_
   std::thread thread_;
 };
 

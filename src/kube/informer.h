@@ -169,9 +169,9 @@ class Informer final : private ReflectorSink {
   Ptr Decode(const nlohmann::json& object) {
     Result<T> decoded = options_.decode(object);
     if (!decoded.ok()) {
-      Logger("kube.informer")->warn("skipping an object that does not decode informer={} error=\"{}\"",
-                                    options_.name.empty() ? options_.resource.Name() : options_.name,
-                                    decoded.status().ToString());
+      Logger("kube.informer")
+          ->warn("skipping an object that does not decode informer={} error=\"{}\"",
+                 options_.name.empty() ? options_.resource.Name() : options_.name, decoded.status().ToString());
       return nullptr;
     }
     return std::make_shared<const T>(std::move(decoded).value());
@@ -255,7 +255,7 @@ class Informer final : private ReflectorSink {
   // The list in progress, as the store keeps it; informer thread only.
   std::unordered_map<std::string, typename Store<T>::Stored> staged_;
 
-  std::mutex handlers_mu_;  // held while handlers run, so AddEventHandler sees a consistent point
+  std::mutex handlers_mu_;                  // held while handlers run, so AddEventHandler sees a consistent point
   std::vector<EventHandlers<T>> handlers_;  // guarded by handlers_mu_
 
   mutable std::mutex sync_mu_;

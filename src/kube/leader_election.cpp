@@ -13,8 +13,7 @@ namespace {
 
 bool SameRecord(const Lease& a, const Lease& b) {
   return a.holder_identity == b.holder_identity && a.lease_duration_seconds == b.lease_duration_seconds &&
-         a.acquire_time == b.acquire_time && a.renew_time == b.renew_time &&
-         a.lease_transitions == b.lease_transitions;
+         a.acquire_time == b.acquire_time && a.renew_time == b.renew_time && a.lease_transitions == b.lease_transitions;
 }
 
 }  // namespace
@@ -25,13 +24,14 @@ std::string FormatMicroTime(std::chrono::system_clock::time_point t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros % 1000000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros % 1000000));
   return buf;
 }
 
 Status ValidateLeaderElectionConfig(const LeaderElectionConfig& c) {
-  if (c.lease_name.empty() || c.lease_namespace.empty()) return InvalidArgument("leader election: lease namespace and name are required");
+  if (c.lease_name.empty() || c.lease_namespace.empty())
+    return InvalidArgument("leader election: lease namespace and name are required");
   if (c.identity.empty()) return InvalidArgument("leader election: identity is required");
   if (c.retry_period <= Duration::zero()) return InvalidArgument("leader election: retry period must be positive");
   if (c.lease_duration <= c.renew_deadline) {
@@ -44,8 +44,7 @@ Status ValidateLeaderElectionConfig(const LeaderElectionConfig& c) {
 }
 
 LeaderElector::LeaderElector(std::shared_ptr<Client> client, LeaderElectionConfig config)
-    : client_(std::move(client)), config_(std::move(config)),
-      clock_(config_.clock ? config_.clock : SystemClock()) {}
+    : client_(std::move(client)), config_(std::move(config)), clock_(config_.clock ? config_.clock : SystemClock()) {}
 
 std::string LeaderElector::ObservedLeader() const {
   std::lock_guard lock(mu_);
@@ -156,9 +155,7 @@ Status LeaderElector::Run(std::stop_token stop) {
   auto log = Logger("kube.leader");
   std::mt19937_64 rng(std::random_device{}());
   std::uniform_real_distribution<double> jitter(1.0, 1.2);
-  auto jittered = [&] {
-    return std::chrono::duration_cast<Duration>(config_.retry_period * jitter(rng));
-  };
+  auto jittered = [&] { return std::chrono::duration_cast<Duration>(config_.retry_period * jitter(rng)); };
 
   log->info("campaigning lease={}/{} identity={}", config_.lease_namespace, config_.lease_name, config_.identity);
   while (!TryAcquireOrRenew()) {

@@ -115,15 +115,18 @@ Status Reflector::ListAndWatch(std::stop_token stop) {
         static_cast<int64_t>(static_cast<double>(options_.min_watch_timeout.count()) * jitter(rng)));
     uint64_t delivered = 0;
     const auto started = std::chrono::steady_clock::now();
-    Status s = WatchOnce(*client_, options_.resource, options_.ns, watch, [&](WatchEvent&& event) {
-      std::string rv = ResourceVersionOf(event.object);
-      if (event.type != WatchEventType::kBookmark) {
-        sink_.Event(event.type, std::move(event.object));
-        ++delivered;
-      }
-      SetResourceVersion(rv);
-      return Status::Ok();
-    }, stop);
+    Status s = WatchOnce(
+        *client_, options_.resource, options_.ns, watch,
+        [&](WatchEvent&& event) {
+          std::string rv = ResourceVersionOf(event.object);
+          if (event.type != WatchEventType::kBookmark) {
+            sink_.Event(event.type, std::move(event.object));
+            ++delivered;
+          }
+          SetResourceVersion(rv);
+          return Status::Ok();
+        },
+        stop);
     {
       std::lock_guard lock(mu_);
       ++stats_.watches;
@@ -143,8 +146,8 @@ Status Reflector::ListAndWatch(std::stop_token stop) {
     if (ResumableWatchError(s.code())) {
       if (delivered > 0) backoff_ = options_.initial_backoff;
       log->info("watch interrupted name={} resume_from={} backoff_ms={} error=\"{}\"", options_.name,
-                LastSyncResourceVersion(),
-                std::chrono::duration_cast<std::chrono::milliseconds>(backoff_).count(), s.ToString());
+                LastSyncResourceVersion(), std::chrono::duration_cast<std::chrono::milliseconds>(backoff_).count(),
+                s.ToString());
       {
         std::lock_guard lock(mu_);
         ++stats_.errors;

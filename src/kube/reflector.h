@@ -46,7 +46,7 @@ class ReflectorSink {
 struct ReflectorOptions {
   std::string name;  // for logs
   GroupVersionResource resource;
-  std::string ns;    // empty: all namespaces
+  std::string ns;  // empty: all namespaces
   std::string label_selector;
   std::string field_selector;
   bool metadata_only = false;
@@ -57,11 +57,11 @@ struct ReflectorOptions {
 };
 
 struct ReflectorStats {
-  uint64_t lists = 0;          // completed lists (the first one and every relist)
-  uint64_t watches = 0;        // watch requests that ended
-  uint64_t events = 0;         // watch events delivered to the sink
-  uint64_t gone = 0;           // 410 Gone answers that caused a relist
-  uint64_t errors = 0;         // failures that caused a backoff
+  uint64_t lists = 0;    // completed lists (the first one and every relist)
+  uint64_t watches = 0;  // watch requests that ended
+  uint64_t events = 0;   // watch events delivered to the sink
+  uint64_t gone = 0;     // 410 Gone answers that caused a relist
+  uint64_t errors = 0;   // failures that caused a backoff
 };
 
 class Reflector {

@@ -18,8 +18,8 @@ namespace {
 namespace http = web::http;
 
 bool Unreserved(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
 }
 
 std::string PercentEncode(std::string_view s) {
@@ -101,7 +101,8 @@ Client::~Client() = default;
 
 std::unique_ptr<http::client::http_client> Client::NewDedicatedHttpClient(std::chrono::seconds timeout) const {
   return std::make_unique<http::client::http_client>(
-      web::uri(config_.server), MakeHttpClientConfig(config_, std::chrono::duration_cast<std::chrono::microseconds>(timeout)));
+      web::uri(config_.server),
+      MakeHttpClientConfig(config_, std::chrono::duration_cast<std::chrono::microseconds>(timeout)));
 }
 
 std::string Client::AuthorizationHeader() {
@@ -191,8 +192,9 @@ ApiResult<RawResponse> Client::Raw(const RawRequest& request) {
       }
       return result;
     }
-    Logger("kube.rest")->info("throttled by the server method={} path={} retry_after={}s attempt={}",
-                              request.method, request.path, error->retry_after->count(), attempts);
+    Logger("kube.rest")
+        ->info("throttled by the server method={} path={} retry_after={}s attempt={}", request.method, request.path,
+               error->retry_after->count(), attempts);
     std::mutex mu;
     std::condition_variable cv;
     std::unique_lock lock(mu);
@@ -204,8 +206,8 @@ ApiResult<nlohmann::json> Client::RawJson(const RawRequest& request) {
   return ParseJson(Raw(request), request.method + " " + request.path);
 }
 
-ApiResult<nlohmann::json> Client::Get(const GroupVersionResource& gvr, const std::string& ns,
-                                      const std::string& name, const std::string& subresource) {
+ApiResult<nlohmann::json> Client::Get(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
+                                      const std::string& subresource) {
   RawRequest req;
   req.path = Path(gvr, ns, name, subresource);
   return RawJson(req);
@@ -237,8 +239,7 @@ void ReadListMeta(const nlohmann::json& list, ListPage& page) {
 
 }  // namespace
 
-ApiResult<ListPage> Client::List(const GroupVersionResource& gvr, const std::string& ns,
-                                 const ListOptions& options) {
+ApiResult<ListPage> Client::List(const GroupVersionResource& gvr, const std::string& ns, const ListOptions& options) {
   RawRequest req = ListRequest(gvr, ns, options);
   ApiResult<nlohmann::json> body = RawJson(req);
   if (!body.ok()) return body.ErrorAs<ListPage>();
@@ -348,9 +349,8 @@ ApiResult<nlohmann::json> Client::MergePatch(const GroupVersionResource& gvr, co
   return RawJson(req);
 }
 
-ApiResult<nlohmann::json> Client::Apply(const GroupVersionResource& gvr, const std::string& ns,
-                                        const std::string& name, const nlohmann::json& object,
-                                        const ApplyOptions& options) {
+ApiResult<nlohmann::json> Client::Apply(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
+                                        const nlohmann::json& object, const ApplyOptions& options) {
   if (options.field_manager.empty()) return InvalidArgument("server-side apply needs a field manager");
   RawRequest req;
   req.method = "PATCH";

@@ -47,13 +47,13 @@ class http_client;
 namespace certplane::kube {
 
 struct ClientOptions {
-  double qps = 20;    // --kube-api-qps; <= 0 disables the client-side limit
-  int burst = 30;     // --kube-api-burst
+  double qps = 20;                   // --kube-api-qps; <= 0 disables the client-side limit
+  int burst = 30;                    // --kube-api-burst
   std::chrono::seconds timeout{30};  // per request
   std::string user_agent = "certplane";
-  int max_retries = 3;                          // 429 retries honouring Retry-After
-  std::chrono::seconds max_retry_after{30};     // a longer advice is returned, not waited
-  std::shared_ptr<Clock> clock;                 // default: system clock
+  int max_retries = 3;                       // 429 retries honouring Retry-After
+  std::chrono::seconds max_retry_after{30};  // a longer advice is returned, not waited
+  std::shared_ptr<Clock> clock;              // default: system clock
   // Called once per request sent (each 429 retry too) with the HTTP method and the
   // response's status code, 0 when no response came; for request metrics. Must be
   // quick and thread-safe. Watches, which stream, are not reported.
@@ -63,10 +63,10 @@ struct ClientOptions {
 struct ListOptions {
   std::string label_selector;
   std::string field_selector;
-  int64_t limit = 0;            // page size; 0 = everything at once
+  int64_t limit = 0;  // page size; 0 = everything at once
   std::string continue_token;
   std::string resource_version;
-  bool metadata_only = false;   // PartialObjectMetadataList through the Accept header
+  bool metadata_only = false;  // PartialObjectMetadataList through the Accept header
 };
 
 // One page of a list.
@@ -98,7 +98,7 @@ struct DeleteOptions {
 // An HTTP request as the client sends it; Raw() takes one.
 struct RawRequest {
   std::string method = "GET";
-  std::string path;          // "/version", "/api/v1/namespaces/x/pods/y/eviction"
+  std::string path;                                        // "/version", "/api/v1/namespaces/x/pods/y/eviction"
   std::vector<std::pair<std::string, std::string>> query;  // encoded by the client
   std::optional<std::string> body;
   std::string content_type = "application/json";
@@ -117,34 +117,30 @@ class Client : public std::enable_shared_from_this<Client> {
   static Result<std::shared_ptr<Client>> Create(ClusterConfig config, ClientOptions options = {});
   ~Client();
 
-  ApiResult<nlohmann::json> Get(const GroupVersionResource& gvr, const std::string& ns,
-                                const std::string& name, const std::string& subresource = {});
-  ApiResult<ListPage> List(const GroupVersionResource& gvr, const std::string& ns,
-                           const ListOptions& options = {});
+  ApiResult<nlohmann::json> Get(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
+                                const std::string& subresource = {});
+  ApiResult<ListPage> List(const GroupVersionResource& gvr, const std::string& ns, const ListOptions& options = {});
   // Lists every page (options.limit per page, 500 if unset), calling `each` for every
   // item in order as the page is parsed (one item's JSON is alive at a time, not the
   // page's); returns the list's resourceVersion. A non-OK Status from `each` stops the
   // listing and is returned. An expired continue token gives kGone.
-  ApiResult<std::string> ListEach(const GroupVersionResource& gvr, const std::string& ns,
-                                  const ListOptions& options,
+  ApiResult<std::string> ListEach(const GroupVersionResource& gvr, const std::string& ns, const ListOptions& options,
                                   const std::function<Status(nlohmann::json&&)>& each);
-  ApiResult<nlohmann::json> Create(const GroupVersionResource& gvr, const std::string& ns,
-                                   const nlohmann::json& object, const WriteOptions& options = {});
+  ApiResult<nlohmann::json> Create(const GroupVersionResource& gvr, const std::string& ns, const nlohmann::json& object,
+                                   const WriteOptions& options = {});
   // PUT of the whole object; metadata.resourceVersion makes it conditional (409 when stale).
-  ApiResult<nlohmann::json> Update(const GroupVersionResource& gvr, const std::string& ns,
-                                   const nlohmann::json& object, const WriteOptions& options = {});
+  ApiResult<nlohmann::json> Update(const GroupVersionResource& gvr, const std::string& ns, const nlohmann::json& object,
+                                   const WriteOptions& options = {});
   ApiResult<nlohmann::json> UpdateStatus(const GroupVersionResource& gvr, const std::string& ns,
                                          const nlohmann::json& object, WriteOptions options = {});
   // RFC 7386 JSON merge patch.
-  ApiResult<nlohmann::json> MergePatch(const GroupVersionResource& gvr, const std::string& ns,
-                                       const std::string& name, const nlohmann::json& patch,
-                                       const WriteOptions& options = {});
+  ApiResult<nlohmann::json> MergePatch(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
+                                       const nlohmann::json& patch, const WriteOptions& options = {});
   // Server-side apply of `object` (which must carry apiVersion and kind).
-  ApiResult<nlohmann::json> Apply(const GroupVersionResource& gvr, const std::string& ns,
-                                  const std::string& name, const nlohmann::json& object,
-                                  const ApplyOptions& options = {});
-  ApiResult<nlohmann::json> Delete(const GroupVersionResource& gvr, const std::string& ns,
-                                   const std::string& name, const DeleteOptions& options = {});
+  ApiResult<nlohmann::json> Apply(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
+                                  const nlohmann::json& object, const ApplyOptions& options = {});
+  ApiResult<nlohmann::json> Delete(const GroupVersionResource& gvr, const std::string& ns, const std::string& name,
+                                   const DeleteOptions& options = {});
   // Deletes every object of the collection in `ns` matching the selector.
   ApiResult<nlohmann::json> DeleteCollection(const GroupVersionResource& gvr, const std::string& ns,
                                              const std::string& label_selector = {});
@@ -156,8 +152,8 @@ class Client : public std::enable_shared_from_this<Client> {
   ApiResult<nlohmann::json> RawJson(const RawRequest& request);
 
   // "/api/v1/namespaces/shop/configmaps/frontend/status" and friends.
-  static std::string Path(const GroupVersionResource& gvr, const std::string& ns,
-                          const std::string& name = {}, const std::string& subresource = {});
+  static std::string Path(const GroupVersionResource& gvr, const std::string& ns, const std::string& name = {},
+                          const std::string& subresource = {});
 
   // A new HTTP client with this client's TLS setup, not shared with any other call:
   // each watch takes one.

@@ -25,10 +25,10 @@ std::string RoutineEventSummarizer::Summary::Note(std::size_t max_bytes) const {
 }
 
 RoutineEventSummarizer::Decision RoutineEventSummarizer::Observe(const std::string& key,
-                                                                const ObjectReference& summary_object,
-                                                                const std::string& reason, const std::string& action,
-                                                                const std::string& name,
-                                                                std::chrono::system_clock::time_point now) {
+                                                                 const ObjectReference& summary_object,
+                                                                 const std::string& reason, const std::string& action,
+                                                                 const std::string& name,
+                                                                 std::chrono::system_clock::time_point now) {
   auto [it, inserted] = keys_.try_emplace(key);
   Key& k = it->second;
   k.last_seen = now;  // before Forget, which never drops a key seen now
@@ -56,7 +56,8 @@ RoutineEventSummarizer::Decision RoutineEventSummarizer::Observe(const std::stri
   return Decision::kSummarized;
 }
 
-std::vector<RoutineEventSummarizer::Summary> RoutineEventSummarizer::TakeDue(std::chrono::system_clock::time_point now) {
+std::vector<RoutineEventSummarizer::Summary> RoutineEventSummarizer::TakeDue(
+    std::chrono::system_clock::time_point now) {
   std::vector<Summary> out;
   for (auto& [key, k] : keys_) {
     if (k.pending && k.due <= now) {

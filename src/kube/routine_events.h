@@ -26,8 +26,8 @@
 namespace certplane::kube {
 
 struct RoutineEventOptions {
-  int burst = 10;             // events recorded one by one before summarizing
-  double per_second = 0.2;    // refill: one individual event per 5 s once the burst is spent
+  int burst = 10;                     // events recorded one by one before summarizing
+  double per_second = 0.2;            // refill: one individual event per 5 s once the burst is spent
   std::chrono::seconds interval{10};  // how often a summary is written while occurrences fold
   std::size_t max_names = 20;         // names listed in a summary's note
   std::size_t max_keys = 1024;        // keys remembered; the idlest is forgotten beyond

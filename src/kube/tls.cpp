@@ -33,9 +33,7 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using StorePtr = std::unique_ptr<X509_STORE, StoreFree>;
 
-BioPtr MemBio(std::string_view data) {
-  return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
-}
+BioPtr MemBio(std::string_view data) { return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size()))); }
 
 std::string OpenSslError() {
   unsigned long code = ERR_get_error();

@@ -7,8 +7,12 @@
 namespace certplane::kube {
 
 TokenBucket::TokenBucket(double qps, int burst, std::shared_ptr<Clock> clock)
-    : qps_(qps), burst_(std::max(burst, 1)), clock_(std::move(clock)), tokens_(burst_),
-      last_(clock_->Now()), rate_(qps) {}
+    : qps_(qps),
+      burst_(std::max(burst, 1)),
+      clock_(std::move(clock)),
+      tokens_(burst_),
+      last_(clock_->Now()),
+      rate_(qps) {}
 
 void TokenBucket::RefillLocked(TimePoint now) {
   if (now <= last_) return;

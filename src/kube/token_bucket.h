@@ -50,9 +50,9 @@ class TokenBucket {
   const int burst_;
   const std::shared_ptr<Clock> clock_;
   std::mutex mu_;
-  double tokens_;   // guarded by mu_; negative while reservations are outstanding
-  TimePoint last_;  // guarded by mu_
-  double rate_;     // guarded by mu_; qps_ unless slowed down
+  double tokens_;       // guarded by mu_; negative while reservations are outstanding
+  TimePoint last_;      // guarded by mu_
+  double rate_;         // guarded by mu_; qps_ unless slowed down
   TimePoint slowed_{};  // guarded by mu_; the last SlowDown that took effect
 };
 

@@ -46,8 +46,8 @@ Result<WatchEvent> ParseWatchLine(std::string_view line) {
   return event;
 }
 
-Status WatchOnce(Client& client, const GroupVersionResource& gvr, const std::string& ns,
-                 const WatchOptions& options, const WatchHandler& handler, std::stop_token stop) {
+Status WatchOnce(Client& client, const GroupVersionResource& gvr, const std::string& ns, const WatchOptions& options,
+                 const WatchHandler& handler, std::stop_token stop) {
   const std::string what = "watch " + gvr.Name() + (ns.empty() ? "" : " in " + ns);
   if (stop.stop_requested()) return Cancelled(what + ": stopped");
   client.WaitForRateLimit();

@@ -52,9 +52,8 @@ struct WatchOptions {
 // Called for each event in order. A non-OK Status ends the watch and is returned.
 using WatchHandler = std::function<Status(WatchEvent&&)>;
 
-Status WatchOnce(Client& client, const GroupVersionResource& gvr, const std::string& ns,
-                 const WatchOptions& options, const WatchHandler& handler,
-                 std::stop_token stop = {});
+Status WatchOnce(Client& client, const GroupVersionResource& gvr, const std::string& ns, const WatchOptions& options,
+                 const WatchHandler& handler, std::stop_token stop = {});
 
 // Splits a byte stream into lines; exposed for unit tests. Feed() calls `line` for
 // each complete line, without its newline, and keeps the rest for the next call.

@@ -12,14 +12,13 @@ constexpr Duration kMaxWait = std::chrono::seconds(10);
 WorkQueue::WorkQueue(WorkQueueOptions options)
     : name_(std::move(options.name)),
       clock_(options.clock ? std::move(options.clock) : SystemClock()),
-      limiter_(options.rate_limiter ? std::move(options.rate_limiter)
-                                    : DefaultControllerRateLimiter(clock_)) {}
+      limiter_(options.rate_limiter ? std::move(options.rate_limiter) : DefaultControllerRateLimiter(clock_)) {}
 
 WorkQueue::~WorkQueue() { ShutDown(); }
 
 void WorkQueue::AddLocked(const std::string& key) {
   if (shutting_down_) return;
-  if (!dirty_.insert(key).second) return;  // already waiting: collapse
+  if (!dirty_.insert(key).second) return;   // already waiting: collapse
   if (processing_.count(key) != 0) return;  // re-queued by Done
   queue_.push_back(key);
   cv_.notify_one();
@@ -85,17 +84,14 @@ std::optional<std::string> WorkQueue::GetUntil(std::optional<TimePoint> give_up_
     if (!heap_.empty()) deadline = std::min(deadline, heap_.front().ready_at);
     if (give_up_at) deadline = std::min(deadline, *give_up_at);
     uint64_t generation = heap_generation_;
-    clock_->WaitUntil(cv_, lock, deadline, [&] {
-      return !queue_.empty() || shutting_down_ || heap_generation_ != generation;
-    });
+    clock_->WaitUntil(cv_, lock, deadline,
+                      [&] { return !queue_.empty() || shutting_down_ || heap_generation_ != generation; });
   }
 }
 
 std::optional<std::string> WorkQueue::Get() { return GetUntil(std::nullopt); }
 
-std::optional<std::string> WorkQueue::TryGet(Duration timeout) {
-  return GetUntil(clock_->Now() + timeout);
-}
+std::optional<std::string> WorkQueue::TryGet(Duration timeout) { return GetUntil(clock_->Now() + timeout); }
 
 void WorkQueue::Done(const std::string& key) {
   std::lock_guard lock(mu_);

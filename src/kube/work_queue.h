@@ -103,13 +103,13 @@ class WorkQueue {
   const std::unique_ptr<RateLimiter> limiter_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;        // a key became ready, the heap changed, or shutdown
+  std::condition_variable cv_;  // a key became ready, the heap changed, or shutdown
   std::condition_variable drained_cv_;
   // All below guarded by mu_.
-  std::deque<std::string> queue_;                    // ready keys, each also in dirty_
-  std::unordered_set<std::string> dirty_;            // keys that need processing
-  std::unordered_set<std::string> processing_;       // keys a worker holds
-  std::vector<Delayed> heap_;                        // min-heap on ready_at (via Later)
+  std::deque<std::string> queue_;                       // ready keys, each also in dirty_
+  std::unordered_set<std::string> dirty_;               // keys that need processing
+  std::unordered_set<std::string> processing_;          // keys a worker holds
+  std::vector<Delayed> heap_;                           // min-heap on ready_at (via Later)
   std::unordered_map<std::string, TimePoint> delayed_;  // key -> its current ready_at
   uint64_t seq_ = 0;
   uint64_t heap_generation_ = 0;  // bumped when the heap's head may have changed

@@ -211,13 +211,15 @@ Status Certificate::VerifySignedBy(const Certificate& issuer) const {
   EVP_PKEY* key = X509_get0_pubkey(issuer.get());
   if (key == nullptr) return OpenSslError(StatusCode::kInvalidArgument, "decoding the issuer's public key");
   if (X509_verify(x509_.get(), key) != 1) {
-    return OpenSslError(StatusCode::kInvalidArgument,
-                        "the signature of " + subject_text() + " does not verify with the key of " + issuer.subject_text());
+    return OpenSslError(StatusCode::kInvalidArgument, "the signature of " + subject_text() +
+                                                          " does not verify with the key of " + issuer.subject_text());
   }
   return Status::Ok();
 }
 
-bool operator==(const Certificate& a, const Certificate& b) { return X509_cmp(a.get(), b.get()) == 0 && a.ToDer() == b.ToDer(); }
+bool operator==(const Certificate& a, const Certificate& b) {
+  return X509_cmp(a.get(), b.get()) == 0 && a.ToDer() == b.ToDer();
+}
 
 Result<Certificate> ParseCertificateDer(ByteView der) {
   Result<X509Ptr> x509 = internal::DecodeDer<X509Ptr>(der, d2i_X509, i2d_X509, "certificate");

@@ -59,12 +59,12 @@ class Certificate {
   Result<PublicKey> public_key() const;
 
   bool is_ca() const;
-  std::optional<int> path_len() const;  // BasicConstraints pathLenConstraint
+  std::optional<int> path_len() const;       // BasicConstraints pathLenConstraint
   std::vector<KeyUsage> key_usages() const;  // empty when the extension is absent
   bool has_key_usage_extension() const;
   std::vector<ExtendedKeyUsage> extended_key_usages() const;
-  Bytes subject_key_id() const;    // empty when absent
-  Bytes authority_key_id() const;  // keyIdentifier; empty when absent
+  Bytes subject_key_id() const;                              // empty when absent
+  Bytes authority_key_id() const;                            // keyIdentifier; empty when absent
   std::vector<std::string> crl_distribution_points() const;  // fullName URIs
   std::vector<std::string> ocsp_urls() const;
   std::vector<std::string> ca_issuers_urls() const;
@@ -72,7 +72,7 @@ class Certificate {
   // Whether the extension with this dotted OID is present and marked critical.
   bool IsExtensionCritical(std::string_view oid) const;
 
-  std::string sha256_fingerprint() const;  // lowercase hex of SHA-256(DER)
+  std::string sha256_fingerprint() const;   // lowercase hex of SHA-256(DER)
   std::string signature_algorithm() const;  // e.g. "ecdsa-with-SHA256", "ED25519"
   // Subject equals issuer and the certificate's own key verifies its signature.
   bool IsSelfSigned() const;

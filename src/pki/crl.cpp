@@ -16,11 +16,10 @@ namespace certplane::pki {
 namespace {
 
 constexpr std::array<RevocationReason, 10> kAllReasons = {
-    RevocationReason::kUnspecified,          RevocationReason::kKeyCompromise,
-    RevocationReason::kCaCompromise,         RevocationReason::kAffiliationChanged,
-    RevocationReason::kSuperseded,           RevocationReason::kCessationOfOperation,
-    RevocationReason::kCertificateHold,      RevocationReason::kRemoveFromCrl,
-    RevocationReason::kPrivilegeWithdrawn,   RevocationReason::kAaCompromise,
+    RevocationReason::kUnspecified,        RevocationReason::kKeyCompromise, RevocationReason::kCaCompromise,
+    RevocationReason::kAffiliationChanged, RevocationReason::kSuperseded,    RevocationReason::kCessationOfOperation,
+    RevocationReason::kCertificateHold,    RevocationReason::kRemoveFromCrl, RevocationReason::kPrivilegeWithdrawn,
+    RevocationReason::kAaCompromise,
 };
 
 bool IsKnownReason(long value) {
@@ -36,8 +35,8 @@ Result<RevocationReason> EntryReason(X509_REVOKED* entry) {
       static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, &crit, nullptr)));
   if (!value) {
     if (crit == -1) return RevocationReason::kUnspecified;
-    return OpenSslError(StatusCode::kInvalidArgument, crit == -2 ? "reasonCode appears more than once"
-                                                                 : "malformed reasonCode");
+    return OpenSslError(StatusCode::kInvalidArgument,
+                        crit == -2 ? "reasonCode appears more than once" : "malformed reasonCode");
   }
   long reason = ASN1_ENUMERATED_get(value.get());
   if (!IsKnownReason(reason)) return InvalidArgument("undefined reasonCode " + std::to_string(reason));
@@ -85,7 +84,7 @@ Result<X509RevokedPtr> MakeEntry(const RevokedCertificate& r, ReasonExtensions& 
   if (!serial.ok()) return serial.status();
   Result<Asn1TimePtr> when = internal::ToAsn1Time(r.revocation_time);
   if (!when.ok()) return when.status();
-  if (X509_REVOKED_set_serialNumber(entry.get(), serial->get()) != 1 ||    // copies
+  if (X509_REVOKED_set_serialNumber(entry.get(), serial->get()) != 1 ||  // copies
       X509_REVOKED_set_revocationDate(entry.get(), when->get()) != 1) {  // copies
     return OpenSslError(StatusCode::kInternal, "filling a CRL entry");
   }
@@ -149,8 +148,8 @@ Result<Crl> Crl::Make(X509CrlPtr crl, bool check_entries) {
     return OpenSslError(StatusCode::kInvalidArgument, "CRL Number is negative or larger than 64 bits");
   }
 
-  IssuingDistPointPtr idp(
-      static_cast<ISSUING_DIST_POINT*>(X509_CRL_get_ext_d2i(crl.get(), NID_issuing_distribution_point, &crit, nullptr)));
+  IssuingDistPointPtr idp(static_cast<ISSUING_DIST_POINT*>(
+      X509_CRL_get_ext_d2i(crl.get(), NID_issuing_distribution_point, &crit, nullptr)));
   if (idp) {
     out.distribution_point_ = internal::ReadIssuingDistributionPoint(idp.get());
   } else if (crit != -1) {
@@ -233,7 +232,8 @@ std::vector<RevokedCertificate> Crl::entries() const {
     Result<RevokedCertificate> entry = ReadEntry(sk_X509_REVOKED_value(entries, i));
     if (entry.ok()) out.push_back(std::move(*entry));  // Adopt() checked that each reads
   }
-  std::sort(out.begin(), out.end(), [](const RevokedCertificate& a, const RevokedCertificate& b) { return a.serial < b.serial; });
+  std::sort(out.begin(), out.end(),
+            [](const RevokedCertificate& a, const RevokedCertificate& b) { return a.serial < b.serial; });
   return out;
 }
 
@@ -258,8 +258,8 @@ Status Crl::VerifySignature(const Certificate& issuer) const {
   }
   EVP_PKEY* key = X509_get0_pubkey(issuer.get());
   if (key == nullptr || X509_CRL_verify(crl_.get(), key) != 1) {
-    return OpenSslError(StatusCode::kInvalidArgument, "the CRL's signature does not verify with the key of " +
-                                                          issuer.subject_text());
+    return OpenSslError(StatusCode::kInvalidArgument,
+                        "the CRL's signature does not verify with the key of " + issuer.subject_text());
   }
   return Status::Ok();
 }
@@ -319,7 +319,8 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
   for (size_t index : order) {
     Result<X509RevokedPtr> entry = MakeEntry(spec.revoked[index], reasons);
     if (!entry.ok()) return entry.status().WithContext("revoked[" + std::to_string(index) + "]");
-    if (X509_CRL_add0_revoked(crl.get(), entry->get()) != 1) return OpenSslError(StatusCode::kInternal, "adding a CRL entry");
+    if (X509_CRL_add0_revoked(crl.get(), entry->get()) != 1)
+      return OpenSslError(StatusCode::kInternal, "adding a CRL entry");
     entry->release();  // the X509_CRL owns the entry now
   }
 

@@ -76,7 +76,7 @@ struct IssuingDistributionPoint {
 struct CrlSpec {
   std::uint64_t number = 0;  // CRL Number; must grow with every CRL of the same scope
   TimePoint this_update;
-  TimePoint next_update;     // RFC 5280 requires it; must be after this_update
+  TimePoint next_update;  // RFC 5280 requires it; must be after this_update
   std::vector<RevokedCertificate> revoked;
   std::optional<IssuingDistributionPoint> distribution_point;
   // A delta CRL (RFC 5280 5.2.4): the CRL Number of the complete CRL it updates,
@@ -101,8 +101,8 @@ class Crl {
   TimePoint this_update() const { return this_update_; }
   TimePoint next_update() const { return next_update_; }
   DistinguishedName issuer() const;
-  std::string issuer_text() const;         // RFC 2253
-  Bytes authority_key_id() const;          // empty if absent
+  std::string issuer_text() const;  // RFC 2253
+  Bytes authority_key_id() const;   // empty if absent
   const std::optional<IssuingDistributionPoint>& distribution_point() const { return distribution_point_; }
   // The base CRL Number a delta CRL names in its Delta CRL Indicator; nullopt for a
   // complete CRL.

@@ -66,7 +66,9 @@ Bytes CertificateRequest::ToDer() const {
   return der.ok() ? std::move(*der) : Bytes{};  // fails only when memory runs out
 }
 
-DistinguishedName CertificateRequest::subject() const { return internal::ReadX509Name(X509_REQ_get_subject_name(req_.get())); }
+DistinguishedName CertificateRequest::subject() const {
+  return internal::ReadX509Name(X509_REQ_get_subject_name(req_.get()));
+}
 std::string CertificateRequest::subject_text() const {
   return internal::X509NameText(X509_REQ_get_subject_name(req_.get()));
 }
@@ -96,7 +98,7 @@ Result<CertificateRequest> CreateCertificateRequest(const CsrSpec& spec, const P
   Result<X509NamePtr> subject = internal::BuildX509Name(spec.subject);
   if (!subject.ok()) return subject.status().WithContext("subject");
   if (X509_REQ_set_subject_name(req.get(), subject->get()) != 1 ||  // copies
-      X509_REQ_set_pubkey(req.get(), key.get()) != 1) {              // encodes; no ownership taken
+      X509_REQ_set_pubkey(req.get(), key.get()) != 1) {             // encodes; no ownership taken
     return OpenSslError(StatusCode::kInternal, "filling the certificate request");
   }
   if (!spec.subject_alt_names.empty()) {
@@ -109,7 +111,7 @@ Result<CertificateRequest> CreateCertificateRequest(const CsrSpec& spec, const P
     if (!exts || sk_X509_EXTENSION_push(exts.get(), san->get()) <= 0) {
       return OpenSslError(StatusCode::kInternal, "allocating the extension request");
     }
-    san->release();  // the extension stack owns it now
+    san->release();                                             // the extension stack owns it now
     if (X509_REQ_add_extensions(req.get(), exts.get()) != 1) {  // encodes a copy
       return OpenSslError(StatusCode::kInternal, "adding the extension request");
     }

@@ -96,8 +96,7 @@ using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, FreeWith<AUTHORITY_KE
 using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, FreeWith<CRL_DIST_POINTS_free>>;
 using DistPointPtr = std::unique_ptr<DIST_POINT, FreeWith<DIST_POINT_free>>;
 using DistPointNamePtr = std::unique_ptr<DIST_POINT_NAME, FreeWith<DIST_POINT_NAME_free>>;
-using AuthorityInfoAccessPtr =
-    std::unique_ptr<AUTHORITY_INFO_ACCESS, FreeWith<AUTHORITY_INFO_ACCESS_free>>;
+using AuthorityInfoAccessPtr = std::unique_ptr<AUTHORITY_INFO_ACCESS, FreeWith<AUTHORITY_INFO_ACCESS_free>>;
 using AccessDescriptionPtr = std::unique_ptr<ACCESS_DESCRIPTION, FreeWith<ACCESS_DESCRIPTION_free>>;
 using NameConstraintsPtr = std::unique_ptr<NAME_CONSTRAINTS, FreeWith<NAME_CONSTRAINTS_free>>;
 using GeneralSubtreePtr = std::unique_ptr<GENERAL_SUBTREE, FreeWith<GENERAL_SUBTREE_free>>;
@@ -111,14 +110,10 @@ struct X509CrlStackFree {
   void operator()(STACK_OF(X509_CRL) * s) const noexcept { sk_X509_CRL_pop_free(s, X509_CRL_free); }
 };
 struct X509ExtensionStackFree {
-  void operator()(STACK_OF(X509_EXTENSION) * s) const noexcept {
-    sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
-  }
+  void operator()(STACK_OF(X509_EXTENSION) * s) const noexcept { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 };
 struct SafeBagStackFree {
-  void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const noexcept {
-    sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free);
-  }
+  void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const noexcept { sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free); }
 };
 struct Pkcs7StackFree {
   void operator()(STACK_OF(PKCS7) * s) const noexcept { sk_PKCS7_pop_free(s, PKCS7_free); }

@@ -93,7 +93,8 @@ Result<X509Ptr> Build(const CertificateSpec& spec, const PublicKey& subject_key,
   if (!spec.crl_distribution_points.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeCrlDistributionPoints(spec.crl_distribution_points)));
   }
-  if (!spec.freshest_crl.empty()) CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeFreshestCrl(spec.freshest_crl)));
+  if (!spec.freshest_crl.empty())
+    CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeFreshestCrl(spec.freshest_crl)));
   if (!spec.ocsp_urls.empty() || !spec.ca_issuers_urls.empty()) {
     CERTPLANE_RETURN_IF_ERROR(AddExtension(x, internal::MakeAuthorityInfoAccess(spec.ocsp_urls, spec.ca_issuers_urls)));
   }
@@ -134,7 +135,8 @@ Status ValidateCertificateSpec(const CertificateSpec& spec, KeyAlgorithm subject
   if (Status s = ValidateNameConstraints(spec.name_constraints); !s.ok()) return s.WithContext("nameConstraints");
   auto check_uris = [](const std::vector<std::string>& uris, std::string_view field) {
     for (size_t i = 0; i < uris.size(); ++i) {
-      if (Status s = ValidateUri(uris[i]); !s.ok()) return s.WithContext(std::string(field) + "[" + std::to_string(i) + "]");
+      if (Status s = ValidateUri(uris[i]); !s.ok())
+        return s.WithContext(std::string(field) + "[" + std::to_string(i) + "]");
     }
     return Status::Ok();
   };
@@ -149,7 +151,8 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
   if (Status s = ValidateCertificateSpec(spec, subject_key.algorithm()); !s.ok()) return s;
   const Certificate& ca = issuer.certificate();
   auto issuer_text = [&ca] { return "issuer " + ca.subject_text(); };  // for errors only
-  if (now < ca.not_before()) return FailedPrecondition(issuer_text() + " is not valid before " + FormatTime(ca.not_before()));
+  if (now < ca.not_before())
+    return FailedPrecondition(issuer_text() + " is not valid before " + FormatTime(ca.not_before()));
   if (now >= ca.not_after()) return FailedPrecondition(issuer_text() + " expired at " + FormatTime(ca.not_after()));
   if (spec.is_ca && ca.path_len() == 0) {
     return FailedPrecondition(issuer_text() + " has pathLenConstraint 0 and may not issue CA certificates");
@@ -158,8 +161,8 @@ Result<Certificate> IssueCertificate(const CertificateSpec& spec, const PublicKe
   TimePoint not_after = now + spec.validity;
   if (not_after > ca.not_after()) {
     if (!spec.truncate_to_issuer) {
-      return FailedPrecondition("the certificate would be valid until " + FormatTime(not_after) + ", after " + issuer_text() +
-                                " expires at " + FormatTime(ca.not_after()));
+      return FailedPrecondition("the certificate would be valid until " + FormatTime(not_after) + ", after " +
+                                issuer_text() + " expires at " + FormatTime(ca.not_after()));
     }
     not_after = ca.not_after();
   }

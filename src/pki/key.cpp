@@ -24,8 +24,7 @@ Result<KeyAlgorithm> Classify(EVP_PKEY* key) {
       if (bits == 4096) return KeyAlgorithm::kRsa4096;
       return InvalidArgument("unsupported RSA key size " + std::to_string(bits) + " (supported: 2048, 3072, 4096)");
     }
-    case EVP_PKEY_RSA_PSS:
-      return InvalidArgument("unsupported key type RSA-PSS (use an rsaEncryption key)");
+    case EVP_PKEY_RSA_PSS: return InvalidArgument("unsupported key type RSA-PSS (use an rsaEncryption key)");
     case EVP_PKEY_EC: {
       char group[64] = {};
       size_t len = 0;
@@ -38,8 +37,7 @@ Result<KeyAlgorithm> Classify(EVP_PKEY* key) {
       if (name == "secp384r1" || name == "P-384") return KeyAlgorithm::kEcdsaP384;
       return InvalidArgument("unsupported EC curve " + std::string(name) + " (supported: P-256, P-384)");
     }
-    case EVP_PKEY_ED25519:
-      return KeyAlgorithm::kEd25519;
+    case EVP_PKEY_ED25519: return KeyAlgorithm::kEd25519;
     default: {
       const char* name = EVP_PKEY_get0_type_name(key);
       return InvalidArgument(std::string("unsupported key type ") + (name != nullptr ? name : "unknown") +
@@ -66,8 +64,8 @@ bool HasPrivatePart(EVP_PKEY* key) {
 }
 
 Result<PrivateKey> FromPkcs8Der(ByteView der) {
-  Result<Pkcs8PrivKeyInfoPtr> p8 = internal::DecodeDer<Pkcs8PrivKeyInfoPtr>(der, d2i_PKCS8_PRIV_KEY_INFO, i2d_PKCS8_PRIV_KEY_INFO, "PKCS#8 private key",
-                                                                 internal::Encoding::kBer);
+  Result<Pkcs8PrivKeyInfoPtr> p8 = internal::DecodeDer<Pkcs8PrivKeyInfoPtr>(
+      der, d2i_PKCS8_PRIV_KEY_INFO, i2d_PKCS8_PRIV_KEY_INFO, "PKCS#8 private key", internal::Encoding::kBer);
   if (!p8.ok()) return p8.status();
   EvpPkeyPtr key(EVP_PKCS82PKEY(p8->get()));
   if (!key) return OpenSslError(StatusCode::kInvalidArgument, "decoding the PKCS#8 private key");
@@ -85,9 +83,8 @@ Result<SensitiveString> WritePrivatePem(EVP_PKEY* key, bool traditional) {
   ClearOpenSslErrors();
   Result<BioPtr> bio = internal::SecureMemoryBio();
   if (!bio.ok()) return bio.status();
-  int ok = traditional
-               ? PEM_write_bio_PrivateKey_traditional(bio->get(), key, nullptr, nullptr, 0, nullptr, nullptr)
-               : PEM_write_bio_PKCS8PrivateKey(bio->get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+  int ok = traditional ? PEM_write_bio_PrivateKey_traditional(bio->get(), key, nullptr, nullptr, 0, nullptr, nullptr)
+                       : PEM_write_bio_PKCS8PrivateKey(bio->get(), key, nullptr, nullptr, 0, nullptr, nullptr);
   if (ok != 1) return OpenSslError(StatusCode::kInternal, "writing the private key as PEM");
   return internal::SensitiveBioContents(bio->get());
 }
@@ -170,7 +167,8 @@ Result<SensitiveString> PrivateKey::ToPkcs8Pem() const { return WritePrivatePem(
 
 Result<SensitiveString> PrivateKey::ToPkcs1Pem() const {
   if (!IsRsa(algorithm_)) {
-    return InvalidArgument("PKCS#1 encoding exists only for RSA keys, not " + std::string(KeyAlgorithmName(algorithm_)));
+    return InvalidArgument("PKCS#1 encoding exists only for RSA keys, not " +
+                           std::string(KeyAlgorithmName(algorithm_)));
   }
   return WritePrivatePem(key_.get(), true);
 }
@@ -182,13 +180,15 @@ Result<PrivateKey> GeneratePrivateKey(KeyAlgorithm algorithm) {
     // needs to be (internal/rsa_keygen.h).
     int bits = algorithm == KeyAlgorithm::kRsa2048 ? 2048 : algorithm == KeyAlgorithm::kRsa3072 ? 3072 : 4096;
     Result<EvpPkeyPtr> key = internal::GenerateRsaKey(bits);
-    if (!key.ok()) return key.status().WithContext("generating an " + std::string(KeyAlgorithmName(algorithm)) + " key");
+    if (!key.ok())
+      return key.status().WithContext("generating an " + std::string(KeyAlgorithmName(algorithm)) + " key");
     return PrivateKey::FromEvp(std::move(*key));
   }
   const char* type = IsRsa(algorithm) ? "RSA" : algorithm == KeyAlgorithm::kEd25519 ? "ED25519" : "EC";
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) {
-    return OpenSslError(StatusCode::kInternal, "preparing to generate an " + std::string(KeyAlgorithmName(algorithm)) + " key");
+    return OpenSslError(StatusCode::kInternal,
+                        "preparing to generate an " + std::string(KeyAlgorithmName(algorithm)) + " key");
   }
   int ok = 1;
   switch (algorithm) {
@@ -240,8 +240,8 @@ Result<PrivateKey> ParsePrivateKeyDer(ByteView der) {
 }
 
 Result<PublicKey> ParsePublicKeyDer(ByteView der) {
-  Result<EvpPkeyPtr> key = internal::DecodeDer<EvpPkeyPtr>(der, d2i_PUBKEY, i2d_PUBKEY, "SubjectPublicKeyInfo",
-                                                       internal::Encoding::kBer);
+  Result<EvpPkeyPtr> key =
+      internal::DecodeDer<EvpPkeyPtr>(der, d2i_PUBKEY, i2d_PUBKEY, "SubjectPublicKeyInfo", internal::Encoding::kBer);
   if (!key.ok()) return key.status().WithContext("parsing a public key");
   Result<PublicKey> pub = PublicKey::FromEvp(std::move(*key));
   if (!pub.ok()) return pub.status().WithContext("parsing a public key");

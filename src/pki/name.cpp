@@ -50,7 +50,8 @@ bool IsValidUtf8(std::string_view s) {
 bool IsPrintableString(std::string_view s) {
   for (char c : s) {
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          std::strchr(" '()+,-./:=?", c) != nullptr) || c == '\0') {
+          std::strchr(" '()+,-./:=?", c) != nullptr) ||
+        c == '\0') {
       return false;
     }
   }
@@ -124,7 +125,8 @@ Status FillX509Name(const DistinguishedName& name, X509_NAME* out) {
   if (!name.province.empty()) CERTPLANE_RETURN_IF_ERROR(add(NID_stateOrProvinceName, name.province));
   if (!name.locality.empty()) CERTPLANE_RETURN_IF_ERROR(add(NID_localityName, name.locality));
   for (const std::string& o : name.organizations) CERTPLANE_RETURN_IF_ERROR(add(NID_organizationName, o));
-  for (const std::string& ou : name.organizational_units) CERTPLANE_RETURN_IF_ERROR(add(NID_organizationalUnitName, ou));
+  for (const std::string& ou : name.organizational_units)
+    CERTPLANE_RETURN_IF_ERROR(add(NID_organizationalUnitName, ou));
   if (!name.common_name.empty()) CERTPLANE_RETURN_IF_ERROR(add(NID_commonName, name.common_name));
   if (!name.serial_number.empty()) CERTPLANE_RETURN_IF_ERROR(add(NID_serialNumber, name.serial_number));
   return Status::Ok();

@@ -33,7 +33,8 @@ Status CheckSubtrees(const NameSubtrees& s, std::string_view which) {
   auto each = [&](const std::vector<std::string>& values, std::string_view field, auto&& fn) {
     for (size_t i = 0; i < values.size(); ++i) {
       Status st = fn(values[i]);
-      if (!st.ok()) return st.WithContext(std::string(which) + "." + std::string(field) + "[" + std::to_string(i) + "]");
+      if (!st.ok())
+        return st.WithContext(std::string(which) + "." + std::string(field) + "[" + std::to_string(i) + "]");
     }
     return Status::Ok();
   };
@@ -50,7 +51,9 @@ Status CheckSubtrees(const NameSubtrees& s, std::string_view which) {
 }  // namespace
 
 Status ParseCidr(std::string_view cidr, std::string* address_and_mask) {
-  auto bad = [&](std::string_view why) { return InvalidArgument("\"" + std::string(cidr) + "\": " + std::string(why)); };
+  auto bad = [&](std::string_view why) {
+    return InvalidArgument("\"" + std::string(cidr) + "\": " + std::string(why));
+  };
   size_t slash = cidr.find('/');
   if (slash == std::string_view::npos) return bad("not a CIDR block (address/prefix)");
   std::string address(cidr.substr(0, slash));

@@ -28,7 +28,9 @@ struct NameSubtrees {
   // The host part of URIs: "acme.example" (that host) or ".acme.example" (hosts below).
   std::vector<std::string> uri_domains;
 
-  bool empty() const { return dns_domains.empty() && ip_ranges.empty() && email_addresses.empty() && uri_domains.empty(); }
+  bool empty() const {
+    return dns_domains.empty() && ip_ranges.empty() && email_addresses.empty() && uri_domains.empty();
+  }
   friend bool operator==(const NameSubtrees&, const NameSubtrees&) = default;
 };
 

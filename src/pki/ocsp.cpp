@@ -67,8 +67,8 @@ Result<OcspCertIdPtr> MakeCertId(const OcspCertId& id, const Certificate& issuer
   if (md == nullptr) return InvalidArgument("unsupported CertID hash algorithm " + std::to_string(id.hash_nid));
   Result<Asn1IntegerPtr> serial = internal::ToAsn1Integer(id.serial);
   if (!serial.ok()) return serial.status();
-  OcspCertIdPtr cid(OCSP_cert_id_new(md, X509_get_subject_name(issuer.get()), X509_get0_pubkey_bitstr(issuer.get()),
-                                     serial->get()));
+  OcspCertIdPtr cid(
+      OCSP_cert_id_new(md, X509_get_subject_name(issuer.get()), X509_get0_pubkey_bitstr(issuer.get()), serial->get()));
   if (!cid) return OpenSslError(StatusCode::kInternal, "building a CertID");
   return cid;
 }
@@ -101,8 +101,8 @@ Result<OcspRequest> ParseOcspRequest(ByteView der) {
   const int count = OCSP_request_onereq_count(req->get());
   if (count <= 0) return InvalidArgument("the OCSP request asks about no certificate");
   if (static_cast<std::size_t>(count) > kMaxOcspRequestCertificates) {
-    return InvalidArgument("the OCSP request asks about " + std::to_string(count) + " certificates, over the limit of " +
-                           std::to_string(kMaxOcspRequestCertificates));
+    return InvalidArgument("the OCSP request asks about " + std::to_string(count) +
+                           " certificates, over the limit of " + std::to_string(kMaxOcspRequestCertificates));
   }
   OcspRequest out;
   for (int i = 0; i < count; ++i) {

@@ -43,9 +43,9 @@ inline constexpr std::size_t kMaxOcspRequestCertificates = 16;
 
 // CertID (RFC 6960 4.1.1): which certificate a request asks about.
 struct OcspCertId {
-  int hash_nid = 0;             // the OpenSSL NID of hashAlgorithm
-  Bytes issuer_name_hash;       // hash of the issuer's DER subject name
-  Bytes issuer_key_hash;        // hash of the issuer's subjectPublicKey BIT STRING value
+  int hash_nid = 0;        // the OpenSSL NID of hashAlgorithm
+  Bytes issuer_name_hash;  // hash of the issuer's DER subject name
+  Bytes issuer_key_hash;   // hash of the issuer's subjectPublicKey BIT STRING value
   SerialNumber serial;
   friend bool operator==(const OcspCertId&, const OcspCertId&) = default;
 };
@@ -81,7 +81,7 @@ std::string_view OcspCertStatusName(OcspCertStatus status);
 struct OcspSingleResponse {
   OcspCertId id;
   OcspCertStatus status = OcspCertStatus::kUnknown;
-  TimePoint revocation_time{};  // kRevoked only
+  TimePoint revocation_time{};                               // kRevoked only
   RevocationReason reason = RevocationReason::kUnspecified;  // kRevoked only
   TimePoint this_update{};
   TimePoint next_update{};

@@ -46,8 +46,7 @@ Result<std::vector<PemBlock>> DecodePem(std::string_view text) {
         if (blocks.empty()) return InvalidArgument("no PEM block found");
         return blocks;
       }
-      return OpenSslError(StatusCode::kInvalidArgument,
-                          "malformed PEM block " + std::to_string(blocks.size() + 1));
+      return OpenSslError(StatusCode::kInvalidArgument, "malformed PEM block " + std::to_string(blocks.size() + 1));
     }
     if (buf.header != nullptr && buf.header[0] != '\0') {
       return InvalidArgument("PEM block " + std::to_string(blocks.size() + 1) + " (" + buf.name +

@@ -1,6 +1,5 @@
 #include "pki/pkcs12.h"
 
-
 #include <openssl/objects.h>
 #include <openssl/pkcs12.h>
 
@@ -166,7 +165,8 @@ Result<Bytes> BuildPkcs12Truststore(const std::vector<Certificate>& certificates
 Result<Pkcs12Contents> ParsePkcs12(ByteView der, std::string_view password) {
   if (password.find('\0') != std::string_view::npos) return InvalidArgument("the PKCS#12 password contains a NUL");
   SensitiveString pass(password);
-  Result<Pkcs12Ptr> p12 = internal::DecodeDer<Pkcs12Ptr>(der, d2i_PKCS12, i2d_PKCS12, "PKCS#12", internal::Encoding::kBer);
+  Result<Pkcs12Ptr> p12 =
+      internal::DecodeDer<Pkcs12Ptr>(der, d2i_PKCS12, i2d_PKCS12, "PKCS#12", internal::Encoding::kBer);
   if (!p12.ok()) return p12.status().WithContext("parsing a PKCS#12 file");
   if (PKCS12_mac_present(p12->get()) != 1) return InvalidArgument("parsing a PKCS#12 file: it has no MAC");
   const ASN1_INTEGER* iter = nullptr;
@@ -190,7 +190,7 @@ Result<Pkcs12Contents> ParsePkcs12(ByteView der, std::string_view password) {
     ScopedDefaultContext scope(legacy.get());
     ok = PKCS12_parse(p12->get(), pass.c_str(), &raw_key, &raw_cert, &raw_ca);
   }
-  EvpPkeyPtr key(raw_key);     // PKCS12_parse hands these to the caller
+  EvpPkeyPtr key(raw_key);  // PKCS12_parse hands these to the caller
   X509Ptr cert(raw_cert);
   X509StackPtr ca(raw_ca);
   if (ok != 1) return OpenSslError(StatusCode::kInvalidArgument, "parsing a PKCS#12 file: decrypting its contents");

@@ -59,10 +59,10 @@ class RsaKeyPool {
 
   const RsaKeyPoolOptions options_;
   mutable std::mutex mu_;
-  std::condition_variable wake_;   // the refill thread waits on it while the pool is full
-  std::deque<PrivateKey> keys_;    // guarded by mu_; at most options_.capacity
-  bool stopping_ = false;          // guarded by mu_
-  std::thread refill_;             // started last, joined in the destructor
+  std::condition_variable wake_;  // the refill thread waits on it while the pool is full
+  std::deque<PrivateKey> keys_;   // guarded by mu_; at most options_.capacity
+  bool stopping_ = false;         // guarded by mu_
+  std::thread refill_;            // started last, joined in the destructor
 };
 
 }  // namespace certplane::pki

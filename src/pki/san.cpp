@@ -33,7 +33,8 @@ Status CheckHostname(std::string_view value, bool allow_wildcard) {
     } else {
       for (char c : label) {
         if (!IsAlnum(c) && c != '-') {
-          return Invalid(value, std::string("character '") + c + "' is not allowed in a DNS label (letters, digits, '-')");
+          return Invalid(value,
+                         std::string("character '") + c + "' is not allowed in a DNS label (letters, digits, '-')");
         }
       }
       if (label.front() == '-' || label.back() == '-') return Invalid(value, "label starts or ends with '-'");
@@ -94,8 +95,8 @@ Status ValidateEmailAddress(std::string_view value) {
   if (local.size() > 64) return Invalid(value, "email local part longer than 64 characters");
   for (char c : local) {
     auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '@' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' ||
-        c == ';' || c == ':' || c == '<' || c == '>' || c == '[' || c == ']') {
+    if (u <= 0x20 || u >= 0x7f || c == '@' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' || c == ';' ||
+        c == ':' || c == '<' || c == '>' || c == '[' || c == ']') {
       return Invalid(value, "email local part has a character outside RFC 5321 dot-atom text");
     }
   }

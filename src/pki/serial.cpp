@@ -27,8 +27,7 @@ Result<SerialNumber> SerialNumber::FromBytes(ByteView big_endian) {
   // octet, so it may have at most 19.
   size_t encoded = bytes.size() + ((bytes[0] & 0x80) != 0 ? 1 : 0);
   if (encoded > 20) {
-    return InvalidArgument("serial number needs " + std::to_string(encoded) +
-                           " octets; RFC 5280 allows at most 20");
+    return InvalidArgument("serial number needs " + std::to_string(encoded) + " octets; RFC 5280 allows at most 20");
   }
   return SerialNumber(std::move(bytes));
 }

@@ -101,7 +101,8 @@ Status CheckKeyUsagesFitKey(const std::vector<KeyUsage>& usages, KeyAlgorithm su
   }
   if ((Has(usages, KeyUsage::kEncipherOnly) || Has(usages, KeyUsage::kDecipherOnly)) &&
       !Has(usages, KeyUsage::kKeyAgreement)) {
-    return InvalidArgument("key usages \"encipher only\" and \"decipher only\" need \"key agreement\" (RFC 5280 4.2.1.3)");
+    return InvalidArgument(
+        "key usages \"encipher only\" and \"decipher only\" need \"key agreement\" (RFC 5280 4.2.1.3)");
   }
   return Status::Ok();
 }

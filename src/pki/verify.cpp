@@ -24,7 +24,8 @@ Result<X509StackPtr> ToStack(const std::vector<Certificate>& certs) {
   if (!stack) return OpenSslError(StatusCode::kInternal, "allocating a certificate stack");
   for (const Certificate& c : certs) {
     X509Ptr shared = ShareX509(c.get());
-    if (sk_X509_push(stack.get(), shared.get()) <= 0) return OpenSslError(StatusCode::kInternal, "allocating a certificate stack");
+    if (sk_X509_push(stack.get(), shared.get()) <= 0)
+      return OpenSslError(StatusCode::kInternal, "allocating a certificate stack");
     shared.release();  // the stack owns this reference now
   }
   return stack;
@@ -81,7 +82,8 @@ Result<std::vector<Certificate>> VerifyChain(const Certificate& leaf, const Veri
       if (c.ok()) who = " (" + c->subject_text() + ")";
     }
     ClearOpenSslErrors();
-    return InvalidArgument(std::string(X509_verify_cert_error_string(err)) + " at depth " + std::to_string(depth) + who);
+    return InvalidArgument(std::string(X509_verify_cert_error_string(err)) + " at depth " + std::to_string(depth) +
+                           who);
   }
   STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());  // owned by ctx
   std::vector<Certificate> chain;
@@ -115,7 +117,8 @@ Result<std::optional<RevokedCertificate>> FindRevocation(const Certificate& cert
         for (const std::string& mine : idp->uris) listed = listed || uri == mine;
       }
       if (!listed) {
-        return InvalidArgument("the CRL's distribution point is not one the certificate names; it is another shard's CRL");
+        return InvalidArgument(
+            "the CRL's distribution point is not one the certificate names; it is another shard's CRL");
       }
     }
   }

@@ -48,7 +48,7 @@ inline constexpr std::string_view kCaReady = "Ready";
 // What the CA's key Secret holds, as plain values.
 struct CaSecretFacts {
   bool exists = false;
-  std::string invalid;  // why it is unusable; empty when it holds a working CA pair
+  std::string invalid;                    // why it is unusable; empty when it holds a working CA pair
   std::string fingerprint_sha256;         // of the CA certificate
   std::string issuer_fingerprint_sha256;  // of the certificate that signed it (itself for a root)
   std::optional<api::Time> not_before;

@@ -28,7 +28,8 @@ std::optional<Cidr> ParseCidr(std::string_view text) {
   const std::string_view len = text.substr(slash + 1);
   int prefix = -1;
   const auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), prefix);
-  if (ec != std::errc() || end != len.data() + len.size() || len.empty() || prefix < 0 || prefix > (ip->v6 ? 128 : 32)) {
+  if (ec != std::errc() || end != len.data() + len.size() || len.empty() || prefix < 0 ||
+      prefix > (ip->v6 ? 128 : 32)) {
     return std::nullopt;
   }
   return Cidr{*ip, prefix};

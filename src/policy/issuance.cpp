@@ -13,8 +13,8 @@ namespace certplane::policy {
 namespace {
 
 constexpr std::array<Check, 11> kTriggerChain = {
-    SecretDoesNotExist, SecretIsMissingData, SecretDataIsInvalid, KeyDoesNotMatchCertificate,
-    ChainDoesNotMatch,  IssuedByAnotherCA,   CAHasChanged,        SpecHasChanged,
+    SecretDoesNotExist, SecretIsMissingData,     SecretDataIsInvalid, KeyDoesNotMatchCertificate,
+    ChainDoesNotMatch,  IssuedByAnotherCA,       CAHasChanged,        SpecHasChanged,
     RenewalRequested,   HasExpiredAndAutoRenews, RenewalIsDue,
 };
 
@@ -163,10 +163,10 @@ Decision DecideIssuance(const IssuanceInput& in, Finding trigger, Decision d) {
         d.retry_at = retry_at;
         d.next_check = retry_at;
         d.backoff = Finding{kBackoff, std::string(trigger.reason) + ": " + trigger.message + "; reissued " +
-                                          std::to_string(unplanned) +
-                                          (unplanned == 1 ? " time" : " times") +
+                                          std::to_string(unplanned) + (unplanned == 1 ? " time" : " times") +
                                           " in a row because the Secret was lost or changed by another writer, so "
-                                          "the next attempt waits until " + api::FormatTime(retry_at) +
+                                          "the next attempt waits until " +
+                                          api::FormatTime(retry_at) +
                                           " (a spec change or the renew annotation retries at once)"};
         d.why = std::move(trigger);
         return d;

@@ -222,8 +222,8 @@ enum class Action {
 
 struct Decision {
   Action action = Action::kNone;
-  Finding why;                           // for kIssue and kBlocked
-  std::optional<Finding> not_ready;      // nullopt: Ready=True
+  Finding why;                       // for kIssue and kBlocked
+  std::optional<Finding> not_ready;  // nullopt: Ready=True
   std::vector<PolicyViolation> violations;
   std::optional<api::Time> renewal_time;  // for status.renewalTime
   // The earliest moment after `now` at which the decision may change by the clock alone

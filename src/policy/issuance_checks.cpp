@@ -89,8 +89,8 @@ std::optional<Finding> SecretIsMissingData(const IssuanceInput& in) {
 
 std::optional<Finding> SecretDataIsInvalid(const IssuanceInput& in) {
   if (in.secret.parse_error.empty()) return std::nullopt;
-  return Finding{kInvalidCertificate, "Secret " + SecretName(in) + " holds data that cannot be parsed: " +
-                                          in.secret.parse_error};
+  return Finding{kInvalidCertificate,
+                 "Secret " + SecretName(in) + " holds data that cannot be parsed: " + in.secret.parse_error};
 }
 
 std::optional<Finding> KeyDoesNotMatchCertificate(const IssuanceInput& in) {
@@ -164,8 +164,8 @@ std::optional<Finding> RenewalRequested(const IssuanceInput& in) {
   if (in.secret.issued_at && (!last || *in.secret.issued_at > *last)) last = in.secret.issued_at;
   if (!last) last = in.secret.not_before;
   if (last && *requested <= *last) return std::nullopt;
-  return Finding{kManuallyTriggered, "renewal requested at " + *at + " (annotation " +
-                                         std::string(api::kRenewRequestedAtAnnotation) + ")"};
+  return Finding{kManuallyTriggered,
+                 "renewal requested at " + *at + " (annotation " + std::string(api::kRenewRequestedAtAnnotation) + ")"};
 }
 
 std::optional<Finding> HasExpired(const IssuanceInput& in) {
@@ -215,7 +215,8 @@ std::optional<Finding> SecretOwnedByAnother(const IssuanceInput& in) {
   return Finding{kSecretInUse, "Secret " + ns + "/" + SecretName(in) + " belongs to Certificate " + ns + "/" +
                                    in.secret_owner +
                                    " (the oldest Certificate naming a Secret owns it); this one issues nothing until "
-                                   "it names a Secret of its own or " + in.secret_owner + " is deleted"};
+                                   "it names a Secret of its own or " +
+                                   in.secret_owner + " is deleted"};
 }
 
 bool IsPlannedIssuance(const IssuanceInput& in, const Finding& trigger) {

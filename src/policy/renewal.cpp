@@ -27,9 +27,9 @@ api::Time RenewalTime(const RenewalInput& in) {
   // (the example profile's 30 days on a 30-day certificate) would fit inside the
   // backdated lifetime and put the renewal at the issuance itself: renewed at once,
   // forever.
-  const api::Time issued_at =
-      lifetime > kIssuanceBackdate ? in.not_before + std::chrono::floor<std::chrono::seconds>(kIssuanceBackdate)
-                                   : in.not_before;
+  const api::Time issued_at = lifetime > kIssuanceBackdate
+                                  ? in.not_before + std::chrono::floor<std::chrono::seconds>(kIssuanceBackdate)
+                                  : in.not_before;
   const api::Duration issued_life = in.not_after - issued_at;
   api::Duration renew_before = issued_life / 3;
   if (in.renew_before && *in.renew_before > api::Duration::zero() && *in.renew_before < issued_life) {

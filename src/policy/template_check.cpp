@@ -31,7 +31,9 @@ std::string JoinEnums(const std::vector<E>& values) {
   return Join(names);
 }
 
-std::string Indexed(std::string_view field, std::size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
+std::string Indexed(std::string_view field, std::size_t i) {
+  return std::string(field) + "[" + std::to_string(i) + "]";
+}
 
 // Collects violations against one template.
 class Checker {
@@ -39,8 +41,8 @@ class Checker {
   explicit Checker(const api::CertificateTemplate& tmpl) : tmpl_(tmpl) {}
 
   void NotAllowed(const std::string& field, std::string_view value, const std::string& allowed) {
-    Add(field, field + " " + Quote(value) + " is not allowed by template " + tmpl_.metadata.name + " (allowed: " +
-                   allowed + ")");
+    Add(field, field + " " + Quote(value) + " is not allowed by template " + tmpl_.metadata.name +
+                   " (allowed: " + allowed + ")");
   }
 
   void Add(const std::string& field, std::string message) { out_.push_back({field, std::move(message)}); }
@@ -48,8 +50,8 @@ class Checker {
   // Each value of a list field must be well-formed (`valid`, else "<field> "<v>" is not
   // <what>") and match one of `rule.allowed` under `match`.
   template <typename Valid, typename Match>
-  void List(std::string_view field, const std::vector<std::string>& values, const api::PatternRule& rule,
-            Valid valid, std::string_view what, Match match) {
+  void List(std::string_view field, const std::vector<std::string>& values, const api::PatternRule& rule, Valid valid,
+            std::string_view what, Match match) {
     for (std::size_t i = 0; i < values.size(); ++i) {
       const std::string f = std::string(field) + "[" + std::to_string(i) + "]";
       if (!valid(values[i])) {
@@ -91,13 +93,13 @@ void CheckSubject(const api::CertificateSpec& spec, Checker& c) {
   }
   const api::CertificateSubject& s = spec.subject;
   c.List("spec.subject.organizations", s.organizations, rules.organization, AnyValue, "", GlobMatches);
-  c.List("spec.subject.organizationalUnits", s.organizational_units, rules.organizational_unit, AnyValue, "", GlobMatches);
+  c.List("spec.subject.organizationalUnits", s.organizational_units, rules.organizational_unit, AnyValue, "",
+         GlobMatches);
   c.List("spec.subject.countries", s.countries, rules.country, AnyValue, "", GlobMatches);
   c.List("spec.subject.localities", s.localities, rules.locality, AnyValue, "", GlobMatches);
   c.List("spec.subject.provinces", s.provinces, rules.province, AnyValue, "", GlobMatches);
-  if (!s.serial_number.empty() &&
-      std::none_of(rules.serial_number.allowed.begin(), rules.serial_number.allowed.end(),
-                   [&](const std::string& p) { return MatchGlob(p, s.serial_number); })) {
+  if (!s.serial_number.empty() && std::none_of(rules.serial_number.allowed.begin(), rules.serial_number.allowed.end(),
+                                               [&](const std::string& p) { return MatchGlob(p, s.serial_number); })) {
     c.NotAllowed("spec.subject.serialNumber", s.serial_number, Join(rules.serial_number.allowed));
   }
 }
@@ -123,15 +125,14 @@ void CheckSubjectAltNames(const api::CertificateSpec& spec, Checker& c) {
     }
   }
 
-  c.List("spec.uris", spec.uris, rules.uris, ValidUri,
-         "a valid URI (an absolute URI without \".\" or \"..\" segments)", UriMatches);
+  c.List("spec.uris", spec.uris, rules.uris, ValidUri, "a valid URI (an absolute URI without \".\" or \"..\" segments)",
+         UriMatches);
   c.List("spec.emailAddresses", spec.email_addresses, rules.email_addresses, ValidEmail, "a valid email address",
          EmailMatches);
 }
 
 template <api::ApiEnum E>
-void CheckEnumList(std::string_view field, const std::vector<E>& requested, const std::vector<E>& allowed,
-                   Checker& c) {
+void CheckEnumList(std::string_view field, const std::vector<E>& requested, const std::vector<E>& allowed, Checker& c) {
   for (std::size_t i = 0; i < requested.size(); ++i) {
     if (std::find(allowed.begin(), allowed.end(), requested[i]) == allowed.end()) {
       c.NotAllowed(Indexed(field, i), api::ToString(requested[i]), JoinEnums(allowed));
@@ -156,7 +157,8 @@ void CheckDuration(const api::CertificateSpec& spec, Checker& c) {
                                          : "spec.duration (defaulted to " + api::FormatDuration(d) + ")";
   const std::string& name = c.tmpl().metadata.name;
   if (t.max_duration && d > *t.max_duration) {
-    c.Add("spec.duration", what + " exceeds the maximum " + api::FormatDuration(*t.max_duration) + " of template " + name);
+    c.Add("spec.duration",
+          what + " exceeds the maximum " + api::FormatDuration(*t.max_duration) + " of template " + name);
   }
   if (t.min_duration && d < *t.min_duration) {
     c.Add("spec.duration",

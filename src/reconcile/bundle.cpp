@@ -71,8 +71,8 @@ Result<Bundle> ReadBundle(const api::Certificate& certificate, const nlohmann::j
   Result<std::vector<pki::Certificate>> roots = pki::ParseCertificateChainPem(ca_crt);
   if (!roots.ok()) return unavailable("ca.crt: " + roots.status().message());
   if (!SameSerial(certs->front().serial().ToHex(), serial)) {
-    return unavailable("tls.crt holds serial " + certs->front().serial().ToHex() + " but the Certificate's status says " +
-                       serial + ": it is being reissued");
+    return unavailable("tls.crt holds serial " + certs->front().serial().ToHex() +
+                       " but the Certificate's status says " + serial + ": it is being reissued");
   }
   // The parser's messages say what is wrong with the PEM, never what it holds.
   Result<pki::PrivateKey> key = pki::ParsePrivateKeyPem(key_pem.view());
@@ -140,7 +140,8 @@ std::optional<std::string> BearerToken(std::string_view authorization) {
   while (!token.empty() && is_space(token.front())) token.remove_prefix(1);
   if (token.empty()) return std::nullopt;
   for (char c : token) {
-    if (is_space(c) || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
+    if (is_space(c) || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e)
+      return std::nullopt;
   }
   return std::string(token);
 }

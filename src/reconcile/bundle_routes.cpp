@@ -112,8 +112,8 @@ std::variant<Ask, HttpResponse> Prelude(const HttpRequest& request, const Bundle
   if (ask.format == BundleFormat::kPkcs12) {
     ask.password = request.Header(kPkcs12PasswordHeader);
     if (ask.password.empty()) {
-      return Error(400, std::string("format=pkcs12 needs the keystore's password in the ") + kPkcs12PasswordHeader +
-                            " header");
+      return Error(
+          400, std::string("format=pkcs12 needs the keystore's password in the ") + kPkcs12PasswordHeader + " header");
     }
   }
   return ask;
@@ -173,8 +173,8 @@ HttpResponse Deliver(const HttpRequest& request, const Ask& ask, const api::Cert
   response.headers.emplace_back("Cache-Control", "no-store");
   response.headers.emplace_back("X-Certplane-Serial-Number", bundle->serial_number);
   response.headers.emplace_back("X-Certplane-Certificate", key);
-  Log()->info("served key bundle route={} user={} uid={} namespace={} name={} serial={} format={} remote={}",
-              ask.route, ask.user.username, ask.user.uid, cert.metadata.ns, cert.metadata.name, bundle->serial_number,
+  Log()->info("served key bundle route={} user={} uid={} namespace={} name={} serial={} format={} remote={}", ask.route,
+              ask.user.username, ask.user.uid, cert.metadata.ns, cert.metadata.name, bundle->serial_number,
               ask.format == BundleFormat::kPkcs12 ? "pkcs12" : "pem", request.remote_address);
   return response;
 }
@@ -221,10 +221,9 @@ HttpResponse ServeOne(const HttpRequest& request, const Context& ctx) {
   if (IsDnsSubdomain(ns) && IsDnsSubdomain(name)) cert = sources.certificate(ns, name);
   if (!cert) {
     // Say "not found" only to whoever could see that for themselves.
-    if (auto refused = Authorize(ask,
-                                 {.ns = ns, .verb = "get", .group = "certplane.io", .resource = "certificates",
-                                  .name = name},
-                                 sources, "you may not read Certificate " + key)) {
+    if (auto refused =
+            Authorize(ask, {.ns = ns, .verb = "get", .group = "certplane.io", .resource = "certificates", .name = name},
+                      sources, "you may not read Certificate " + key)) {
       return std::move(*refused);
     }
     return Error(404, "Certificate " + key + " not found");
@@ -232,19 +231,18 @@ HttpResponse ServeOne(const HttpRequest& request, const Context& ctx) {
   if (!policy::KeyGeneratedByController(*cert)) {
     // CSR enrollment: the requester keeps the key and there is no Secret to read. Said
     // only to whoever may read the Certificate (where its chain is, status.certificate).
-    if (auto refused = Authorize(ask,
-                                 {.ns = ns, .verb = "get", .group = "certplane.io", .resource = "certificates",
-                                  .name = name},
-                                 sources, "you may not read Certificate " + key)) {
+    if (auto refused =
+            Authorize(ask, {.ns = ns, .verb = "get", .group = "certplane.io", .resource = "certificates", .name = name},
+                      sources, "you may not read Certificate " + key)) {
       return std::move(*refused);
     }
     return Error(409, "Certificate " + key +
                           " was enrolled with a CSR: its private key stays with the requester, so there is no "
                           "bundle; its certificate chain is in status.certificate");
   }
-  if (auto refused = Authorize(ask, GetSecret(*cert), sources,
-                               "you may not read the private key of Certificate " + key +
-                                   " (get on its Secret is required)")) {
+  if (auto refused =
+          Authorize(ask, GetSecret(*cert), sources,
+                    "you may not read the private key of Certificate " + key + " (get on its Secret is required)")) {
     return std::move(*refused);
   }
   const policy::InactiveReason why = policy::WhyInactive(*cert, Now(sources));
@@ -260,8 +258,7 @@ HttpResponse ServeOne(const HttpRequest& request, const Context& ctx) {
 
 void RegisterBundleRoutes(http::Router& router, BundleRouteSources sources) {
   auto ctx = std::make_shared<const Context>(Context{.sources = std::move(sources)});
-  router.Get("/api/v1/profiles/{profile}/latest-bundle",
-             [ctx](const HttpRequest& r) { return ServeLatest(r, *ctx); });
+  router.Get("/api/v1/profiles/{profile}/latest-bundle", [ctx](const HttpRequest& r) { return ServeLatest(r, *ctx); });
   router.Get("/api/v1/namespaces/{namespace}/certificates/{name}/bundle",
              [ctx](const HttpRequest& r) { return ServeOne(r, *ctx); });
 }
@@ -269,22 +266,21 @@ void RegisterBundleRoutes(http::Router& router, BundleRouteSources sources) {
 void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::shared_ptr<kube::Client> client,
                           kube::AccessReviewer& reviewer, const kube::Clock& clock) {
   RegisterBundleRoutes(
-      router,
-      BundleRouteSources{
-          .for_each_certificate_of_profile =
-              [&caches](const std::string& profile, const Caches::CertificateVisitor& visit) {
-                caches.ForEachCertificateOfProfile(profile, visit);
-              },
-          .certificate = [&caches](const std::string& ns, const std::string& name) {
-            return caches.certificates.store().Get(ns + "/" + name);
-          },
-          .secret = [client](const std::string& ns, const std::string& name) {
-            return client->Get(kube::kSecrets, ns, name);
-          },
-          .synced = [&caches] { return caches.HasSynced(); },
-          .reviewer = &reviewer,
-          .clock = &clock,
-      });
+      router, BundleRouteSources{
+                  .for_each_certificate_of_profile =
+                      [&caches](const std::string& profile, const Caches::CertificateVisitor& visit) {
+                        caches.ForEachCertificateOfProfile(profile, visit);
+                      },
+                  .certificate =
+                      [&caches](const std::string& ns, const std::string& name) {
+                        return caches.certificates.store().Get(ns + "/" + name);
+                      },
+                  .secret = [client](const std::string& ns,
+                                     const std::string& name) { return client->Get(kube::kSecrets, ns, name); },
+                  .synced = [&caches] { return caches.HasSynced(); },
+                  .reviewer = &reviewer,
+                  .clock = &clock,
+              });
 }
 
 }  // namespace certplane::reconcile

@@ -31,7 +31,9 @@ bool IsCaKeyId(std::string_view text) {
 std::string RetiredCertificateDataKey(const std::string& key_id) {
   return std::string(kRetiredPrefix) + key_id + std::string(kCrtSuffix);
 }
-std::string RetiredPrivateKeyDataKey(const std::string& key_id) { return std::string(kRetiredPrefix) + key_id + ".key"; }
+std::string RetiredPrivateKeyDataKey(const std::string& key_id) {
+  return std::string(kRetiredPrefix) + key_id + ".key";
+}
 
 std::vector<RetiredKeyPem> RetiredKeysOf(const nlohmann::json& secret) {
   std::vector<RetiredKeyPem> out;
@@ -43,7 +45,8 @@ std::vector<RetiredKeyPem> RetiredKeysOf(const nlohmann::json& secret) {
     std::string id(n.substr(kRetiredPrefix.size(), n.size() - kRetiredPrefix.size() - kCrtSuffix.size()));
     if (!IsCaKeyId(id)) continue;
     std::string key = SecretDataValue(secret, RetiredPrivateKeyDataKey(id));
-    RetiredKeyPem r{.key_id = id, .certificate_pem = SecretDataValue(secret, name), .private_key_pem = pki::SensitiveString(key)};
+    RetiredKeyPem r{
+        .key_id = id, .certificate_pem = SecretDataValue(secret, name), .private_key_pem = pki::SensitiveString(key)};
     OPENSSL_cleanse(key.data(), key.size());
     if (r.certificate_pem.empty() || r.private_key_pem.empty()) continue;
     out.push_back(std::move(r));
@@ -56,15 +59,15 @@ Result<CaMaterial> LoadCaMaterial(const std::string& ca_name, const TlsSecretCon
   const std::string what = "CertificateAuthority " + ca_name + ": ";
   auto chain = pki::ParseCertificateChainPem(contents.tls_crt);
   if (!chain.ok() || chain->empty()) {
-    return FailedPrecondition(what + "tls.crt of its key Secret: " +
-                              (chain.ok() ? std::string("no certificate") : chain.status().message()));
+    return FailedPrecondition(
+        what + "tls.crt of its key Secret: " + (chain.ok() ? std::string("no certificate") : chain.status().message()));
   }
   auto key = pki::ParsePrivateKeyPem(contents.tls_key);
   if (!key.ok()) return FailedPrecondition(what + "tls.key of its key Secret: " + key.status().message());
   auto roots = pki::ParseCertificateChainPem(contents.ca_crt.empty() ? contents.tls_crt : contents.ca_crt);
   if (!roots.ok() || roots->empty()) {
-    return FailedPrecondition(what + "ca.crt of its key Secret: " +
-                              (roots.ok() ? std::string("no certificate") : roots.status().message()));
+    return FailedPrecondition(
+        what + "ca.crt of its key Secret: " + (roots.ok() ? std::string("no certificate") : roots.status().message()));
   }
   auto issuer = pki::Issuer::Create(chain->front(), *key);
   if (!issuer.ok()) return FailedPrecondition(what + issuer.status().message());

@@ -24,7 +24,6 @@ namespace {
 
 using api::Time;
 
-
 pki::NameSubtrees ToPki(const api::NameConstraintSet& s) {
   return {s.dns_domains, s.ip_ranges, s.email_addresses, s.uri_domains};
 }
@@ -86,9 +85,10 @@ Status CaReconciler::WriteStatus(const api::CertificateAuthority& ca, const api:
       {"metadata", {{"name", ca.metadata.name}, {"resourceVersion", ca.metadata.resource_version}}},
       {"status", api::EncodeCertificateAuthorityStatus(desired)},
   };
-  auto written = deps_.client->UpdateStatus(kCertificateAuthoritiesResource, "", body,
-                                            {.field_manager = deps_.field_manager});
-  if (!written.ok()) return written.status().WithContext("updating the status of CertificateAuthority " + ca.metadata.name);
+  auto written =
+      deps_.client->UpdateStatus(kCertificateAuthoritiesResource, "", body, {.field_manager = deps_.field_manager});
+  if (!written.ok())
+    return written.status().WithContext("updating the status of CertificateAuthority " + ca.metadata.name);
   return Status::Ok();
 }
 
@@ -118,8 +118,8 @@ policy::CaParentFacts CaReconciler::ParentFacts(const api::CertificateAuthority&
     auto key = pki::ParsePrivateKeyPem(key_pem);
     OPENSSL_cleanse(key_pem.data(), key_pem.size());
     if (!chain.ok() || chain->empty()) {
-      facts.problem = "Secret " + ns + "/" + ref.name + " tls.crt: " +
-                      (chain.ok() ? std::string("no certificate") : chain.status().message());
+      facts.problem = "Secret " + ns + "/" + ref.name +
+                      " tls.crt: " + (chain.ok() ? std::string("no certificate") : chain.status().message());
     } else if (!key.ok()) {
       facts.problem = "Secret " + ns + "/" + ref.name + " tls.key: " + key.status().message();
     } else if (auto issuer = pki::Issuer::Create(chain->front(), *key); !issuer.ok()) {
@@ -214,7 +214,8 @@ Status CaReconciler::CarryRetiredKeys(const api::CertificateAuthority& ca, nlohm
   if (chain.ok() && !chain->empty()) {
     auto key = pki::ParsePrivateKeyPem(key_pem.view());
     if (key.ok() && pki::Issuer::Create(chain->front(), *key).ok()) {
-      keys.push_back({.key_id = CaKeyId(chain->front()), .certificate_pem = chain->front().ToPem(),
+      keys.push_back({.key_id = CaKeyId(chain->front()),
+                      .certificate_pem = chain->front().ToPem(),
                       .private_key_pem = std::move(key_pem)});
     }
   }
@@ -283,11 +284,13 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
 
   if (d.action == policy::CaAction::kWait) {
     api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.reason, d.message, ca->metadata.generation), now);
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.reason, d.message,
+                                         ca->metadata.generation),
+                      now);
     if (Status s = WriteStatus(*ca, status); !s.ok()) return kube::ReconcileResult::Retry(s);
     // Imported sources are not watched (they may live anywhere): look again later.
     return ca->spec.type == api::CaType::kImported ? kube::ReconcileResult::After(std::chrono::minutes(1))
-                                                    : kube::ReconcileResult::Done();
+                                                   : kube::ReconcileResult::Done();
   }
 
   if (d.action == policy::CaAction::kIssue || d.action == policy::CaAction::kImport) {
@@ -297,8 +300,8 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
     }
     if (!secret.ok()) {
       api::SetCondition(status.conditions,
-                        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "IssuanceFailed", secret.status().message(),
-                                       ca->metadata.generation),
+                        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "IssuanceFailed",
+                                           secret.status().message(), ca->metadata.generation),
                         now);
       Event(*ca, kube::EventType::kWarning, "IssuanceFailed", secret.status().message());
       if (Status s = WriteStatus(*ca, status); !s.ok()) return kube::ReconcileResult::Retry(s);
@@ -314,10 +317,12 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
     }
     if (!applied.ok()) return kube::ReconcileResult::Retry(applied.status().WithContext("writing the CA key Secret"));
     if (Status s = StatusFromKeySecret(*applied, status); !s.ok()) return kube::ReconcileResult::Retry(s);
-    expectations_.Expect(ca->metadata.name, status.fingerprint_sha256, deps_.clock->WallNow() + std::chrono::seconds(30));
+    expectations_.Expect(ca->metadata.name, status.fingerprint_sha256,
+                         deps_.clock->WallNow() + std::chrono::seconds(30));
     status.revision += 1;
     const std::string why(d.reason);
-    d = policy::DecideCa({.ca = *ca, .key_secret = DecodeCaKeySecret(*applied)->facts, .parent = in.parent, .now = now});
+    d = policy::DecideCa(
+        {.ca = *ca, .key_secret = DecodeCaKeySecret(*applied)->facts, .parent = in.parent, .now = now});
     Event(*ca, kube::EventType::kNormal, "Issued",
           std::string(in.key_secret.exists ? "made a new CA certificate (" : "made the CA certificate (") + why +
               "), serial " + status.serial_number);
@@ -339,8 +344,8 @@ kube::ReconcileResult CaReconciler::Reconcile(const kube::Request& request) {
 
   status.renewal_time = d.renewal_time;
   api::SetCondition(status.conditions,
-                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kCaReady, "the CA can sign",
-                                   ca->metadata.generation),
+                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kCaReady,
+                                       "the CA can sign", ca->metadata.generation),
                     now);
   if (Status s = WriteStatus(*ca, status); !s.ok()) return kube::ReconcileResult::Retry(s);
   if (ca->spec.type == api::CaType::kImported) return kube::ReconcileResult::After(std::chrono::minutes(1));

@@ -9,10 +9,10 @@
 #include "api/well_known.h"
 #include "base/packed.h"
 #include "kube/base64.h"
-#include "reconcile/secret_data.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
 #include "reconcile/ca_material.h"
+#include "reconcile/secret_data.h"
 #include "reconcile/secret_facts.h"
 
 namespace certplane::reconcile {
@@ -25,7 +25,6 @@ Result<kube::ObjectMeta> MetadataOf(const nlohmann::json& secret) {
     return InvalidArgument(std::string("Secret metadata: ") + e.what());
   }
 }
-
 
 }  // namespace
 
@@ -90,15 +89,16 @@ Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) 
   if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
     for (const auto& [k, v] : data->items()) contents.data_keys.push_back(k);
   }
-  TlsSecretContents tls{SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"), SecretDataValue(secret, "ca.crt")};
+  TlsSecretContents tls{SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"),
+                        SecretDataValue(secret, "ca.crt")};
   contents.facts = ReadSecretFacts(tls, meta->annotations);
   // The decoded key text is no longer needed: wipe it rather than leave it in freed heap.
   OPENSSL_cleanse(tls.tls_key.data(), tls.tls_key.size());
   const std::string* owner = meta->labels.Find(api::kCertificateNameLabel);
-  return CertificateSecret(kube::ObjectId{std::move(meta->name), std::move(meta->ns), std::move(meta->resource_version)},
-                           owner == nullptr ? std::string() : *owner,
-                           AnnotationNumber<std::int64_t>(*meta, api::kRevisionAnnotation),
-                           AnnotationNumber<std::int32_t>(*meta, api::kCrlShardAnnotation), contents);
+  return CertificateSecret(
+      kube::ObjectId{std::move(meta->name), std::move(meta->ns), std::move(meta->resource_version)},
+      owner == nullptr ? std::string() : *owner, AnnotationNumber<std::int64_t>(*meta, api::kRevisionAnnotation),
+      AnnotationNumber<std::int32_t>(*meta, api::kCrlShardAnnotation), contents);
 }
 
 Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {

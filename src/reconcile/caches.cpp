@@ -58,7 +58,8 @@ kube::InformerOptions<api::Certificate> CertificateOptions() {
       keys.push_back(IssuedSerialIndexKey(c.status.ca_name, c.status.serial_number));
     }
     for (const auto& h : c.status.history) {
-      if (!h.ca_name.empty() && !h.serial_number.empty()) keys.push_back(IssuedSerialIndexKey(h.ca_name, h.serial_number));
+      if (!h.ca_name.empty() && !h.serial_number.empty())
+        keys.push_back(IssuedSerialIndexKey(h.ca_name, h.serial_number));
     }
     return keys;
   };
@@ -142,7 +143,8 @@ std::vector<std::shared_ptr<const T>> ByIndex(const kube::Informer<T>& informer,
 
 Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options)
     : cas(client, CaOptions()),
-      templates(client, Options<api::CertificateTemplate>(kCertificateTemplatesResource, api::DecodeCertificateTemplate)),
+      templates(client,
+                Options<api::CertificateTemplate>(kCertificateTemplatesResource, api::DecodeCertificateTemplate)),
       profiles(client, ProfileOptions()),
       certificates(client, CertificateOptions()),
       certificate_secrets(client, CertificateSecretOptions()),
@@ -181,9 +183,7 @@ void Caches::Stop() {
 
 bool Caches::WaitForSync(kube::Duration timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    return std::chrono::duration_cast<kube::Duration>(deadline - std::chrono::steady_clock::now());
-  };
+  auto left = [&] { return std::chrono::duration_cast<kube::Duration>(deadline - std::chrono::steady_clock::now()); };
   return cas.WaitForSync(left()) && templates.WaitForSync(left()) && profiles.WaitForSync(left()) &&
          certificates.WaitForSync(left()) && certificate_secrets.WaitForSync(left()) &&
          ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left()) && crl_config_maps.WaitForSync(left()) &&
@@ -197,7 +197,7 @@ bool Caches::HasSynced() const {
 }
 
 std::vector<std::shared_ptr<const api::Certificate>> Caches::CertificatesNamingSecret(const std::string& ns,
-                                                                                     const std::string& name) const {
+                                                                                      const std::string& name) const {
   return ByIndex(certificates, kBySecret, ns + "/" + name);
 }
 
@@ -227,7 +227,8 @@ std::shared_ptr<const CrlConfigMap> Caches::CrlShard(const std::string& ca, std:
   auto obj = crl_config_maps.store().Get(controller_namespace_.empty() ? name : controller_namespace_ + "/" + name);
   // "certplane-crl-a.shard-1" is also shard 0 of a CA named "a.shard-1": the labels decide.
   // Labels that could not be read do not disqualify it: it is served as unusable.
-  if (obj && ((!obj->ca_name.empty() && obj->ca_name != ca) || (obj->shard >= 0 && obj->shard != shard))) return nullptr;
+  if (obj && ((!obj->ca_name.empty() && obj->ca_name != ca) || (obj->shard >= 0 && obj->shard != shard)))
+    return nullptr;
   return obj;
 }
 

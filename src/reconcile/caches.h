@@ -42,8 +42,8 @@ inline const kube::GroupVersionResource kCertificateAuthoritiesResource{"certpla
                                                                         "certificateauthorities", false};
 inline const kube::GroupVersionResource kCertificateTemplatesResource{"certplane.io", "v1alpha1",
                                                                       "certificatetemplates", false};
-inline const kube::GroupVersionResource kCertificateProfilesResource{"certplane.io", "v1alpha1",
-                                                                     "certificateprofiles", false};
+inline const kube::GroupVersionResource kCertificateProfilesResource{"certplane.io", "v1alpha1", "certificateprofiles",
+                                                                     false};
 
 // Index names.
 inline constexpr const char* kByProfile = "profile";      // Certificates by spec.profileRef
@@ -57,7 +57,7 @@ inline constexpr const char* kByCrlShard = "crl-shard";
 inline std::string CrlShardIndexKey(const std::string& ca, std::int32_t shard) {
   return ca + "/" + std::to_string(shard);
 }
-inline constexpr const char* kByCrlCa = "crl-ca";         // CRL ConfigMaps by their CA's name
+inline constexpr const char* kByCrlCa = "crl-ca";  // CRL ConfigMaps by their CA's name
 // Certificates by every CA that issued one of their serials (status.caName and history).
 inline constexpr const char* kByIssuingCa = "issuing-ca";
 // Certificates by "<ca>/<serial hex>" of every serial they name (current and history).
@@ -96,7 +96,7 @@ class Caches {
   }
   // Every Certificate whose spec.secretName is `name` in namespace `ns`.
   std::vector<std::shared_ptr<const api::Certificate>> CertificatesNamingSecret(const std::string& ns,
-                                                                               const std::string& name) const;
+                                                                                const std::string& name) const;
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfCa(const std::string& ca) const;
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfTemplate(const std::string& tmpl) const;
   std::vector<std::shared_ptr<const api::CertificateAuthority>> ChildrenOfCa(const std::string& ca) const;
@@ -130,7 +130,7 @@ class Caches {
   kube::Informer<CertificateSecret> certificate_secrets;
   kube::Informer<CaKeySecret> ca_key_secrets;
   kube::Informer<kube::PartialObjectMetadata> namespaces;
-  kube::Informer<CrlConfigMap> crl_config_maps;  // controller namespace, label certplane.io/crl-shard
+  kube::Informer<CrlConfigMap> crl_config_maps;          // controller namespace, label certplane.io/crl-shard
   kube::Informer<OcspSignerSecret> ocsp_signer_secrets;  // controller namespace, label certplane.io/ocsp-signer-of
   kube::Informer<IssuedSerials> issued_serials;          // controller namespace, label certplane.io/issued-serials-of
 

@@ -103,11 +103,14 @@ Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const ap
   // it conditional (409 when stale), as the PUT was.
   nlohmann::json body = {
       {"metadata", {{"resourceVersion", cert.metadata.resource_version}}},
-      {"status", api::CreateMergePatch(api::EncodeCertificateStatus(cert.status), api::EncodeCertificateStatus(desired))},
+      {"status",
+       api::CreateMergePatch(api::EncodeCertificateStatus(cert.status), api::EncodeCertificateStatus(desired))},
   };
   auto written = deps_.client->MergePatch(kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
-  if (!written.ok()) return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" + cert.metadata.name);
+  if (!written.ok())
+    return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" +
+                                        cert.metadata.name);
   return Status::Ok();
 }
 
@@ -115,10 +118,10 @@ kube::ReconcileResult CertificateReconciler::Blocked(const api::Certificate& cer
                                                      const std::string& message, bool warn) {
   const Time now = api::ToTime(deps_.clock->WallNow());
   api::CertificateStatus status = cert.status;
-  bool changed = api::SetCondition(status.conditions,
-                                   api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message,
-                                                 cert.metadata.generation),
-                                   now);
+  bool changed = api::SetCondition(
+      status.conditions,
+      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, reason, message, cert.metadata.generation),
+      now);
   changed |= api::RemoveCondition(status.conditions, api::kConditionIssuing);
   status.observed_generation = cert.metadata.generation;
   if (changed && warn) {
@@ -152,7 +155,7 @@ Result<std::map<std::string, std::string>> CertificateReconciler::ReadPasswords(
 }
 
 Result<CertificateReconciler::SigningCa> CertificateReconciler::PrepareSigning(const api::Certificate& cert,
-                                                                              const api::CertificateProfile& profile) {
+                                                                               const api::CertificateProfile& profile) {
   const std::string& ca_name = profile.spec.ca_ref.name;
   auto ca = deps_.signers->Get(ca_name);
   if (!ca.ok()) return ca.status();
@@ -192,9 +195,12 @@ Result<CertificateReconciler::Issued> CertificateReconciler::IssueFromCsr(const 
                         .ocsp_urls = &signing->ocsp_urls},
                        csr->public_key());
   if (!leaf.ok()) return leaf.status();
-  return Issued{leaf->certificate.serial().ToHex(), api::ToTime(leaf->certificate.not_before()),
-                api::ToTime(leaf->certificate.not_after()), profile.spec.ca_ref.name,
-                signing->crl_shard, pki::EncodeCertificateChainPem(leaf->chain)};
+  return Issued{leaf->certificate.serial().ToHex(),
+                api::ToTime(leaf->certificate.not_before()),
+                api::ToTime(leaf->certificate.not_after()),
+                profile.spec.ca_ref.name,
+                signing->crl_shard,
+                pki::EncodeCertificateChainPem(leaf->chain)};
 }
 
 Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
@@ -253,7 +259,8 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
   // certplane writes; labels, annotations or keys others add are left alone.
   auto applied = deps_.client->Apply(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name, *secret,
                                      {.field_manager = deps_.field_manager, .force = true});
-  if (!applied.ok()) return applied.status().WithContext("writing Secret " + cert.metadata.ns + "/" + cert.spec.secret_name);
+  if (!applied.ok())
+    return applied.status().WithContext("writing Secret " + cert.metadata.ns + "/" + cert.spec.secret_name);
 
   return Issued{leaf->certificate.serial().ToHex(), api::ToTime(leaf->certificate.not_before()),
                 api::ToTime(leaf->certificate.not_after()), ca_name, crl_shard};
@@ -287,9 +294,8 @@ bool CertificateReconciler::ReferencedSecretsExist(const api::Certificate& cert,
   return all;
 }
 
-std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std::shared_ptr<const api::Certificate> cert,
-                                                                             const std::string& key,
-                                                                             kube::ReconcileResult& blocked) {
+std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(
+    std::shared_ptr<const api::Certificate> cert, const std::string& key, kube::ReconcileResult& blocked) {
   const Caches& caches = *deps_.caches;
   Gathered g;
   g.cert = std::move(cert);
@@ -317,8 +323,8 @@ std::optional<CertificateReconciler::Gathered> CertificateReconciler::Gather(std
     if (g.secret && g.secret->certificate_name != g.cert->metadata.name) g.secret = nullptr;
   }
 
-  const std::vector<policy::SecretClaimant> claimants = g.csr_enrollment ? std::vector<policy::SecretClaimant>{}
-                                                                         : SecretClaimants(*g.cert);
+  const std::vector<policy::SecretClaimant> claimants =
+      g.csr_enrollment ? std::vector<policy::SecretClaimant>{} : SecretClaimants(*g.cert);
   std::string owner = policy::SecretOwner(claimants);
   if (owner == g.cert->metadata.name) owner.clear();
   CertificateSecret::Contents secret = g.secret ? g.secret->Unpack() : CertificateSecret::Contents{};
@@ -410,11 +416,11 @@ kube::ReconcileResult CertificateReconciler::ActBackoff(const Gathered& g, const
   // reissue that waits says so here, once (the message names a fixed time, so the
   // writes that keep waking this Certificate change nothing).
   if (d.backoff) {
-    const bool changed = api::SetCondition(status.conditions,
-                                           api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse,
-                                                              d.backoff->reason, d.backoff->message,
-                                                              cert.metadata.generation),
-                                           now);
+    const bool changed =
+        api::SetCondition(status.conditions,
+                          api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse, d.backoff->reason,
+                                             d.backoff->message, cert.metadata.generation),
+                          now);
     if (d.not_ready) {
       api::SetCondition(status.conditions,
                         api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, d.not_ready->reason,
@@ -423,8 +429,9 @@ kube::ReconcileResult CertificateReconciler::ActBackoff(const Gathered& g, const
     }
     if (changed) {
       Event(cert, kube::EventType::kWarning, d.backoff->reason, d.backoff->message);
-      kube::Logger("certificates")->warn("backing off certificate={}/{} trigger={} until={}", cert.metadata.ns,
-                                         cert.metadata.name, d.why.reason, api::FormatTime(*d.retry_at));
+      kube::Logger("certificates")
+          ->warn("backing off certificate={}/{} trigger={} until={}", cert.metadata.ns, cert.metadata.name,
+                 d.why.reason, api::FormatTime(*d.retry_at));
     }
   }
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
@@ -440,15 +447,14 @@ kube::ReconcileResult CertificateReconciler::ActFailed(const Gathered& g, const 
   status.failed_issuance_attempts = d.failed_attempts_after_failure;
   status.last_failure_time = now;
   const Time retry_at = now + policy::BackoffDelay(status.failed_issuance_attempts, g.input.backoff);
-  const std::string message = std::string(d.why.reason) + ": " + err.message() + "; attempt " +
-                              std::to_string(status.failed_issuance_attempts) + " failed, the next is at " +
-                              api::FormatTime(retry_at) +
-                              (reason == policy::kReferencedSecretNotFound
-                                   ? " or as soon as the Secret appears"
-                                   : " (a spec change or the renew annotation retries at once)");
-  kube::Logger("certificates")->warn("issuance failed certificate={}/{} reason={} attempt={} retry_at={} error=\"{}\"",
-                                     cert.metadata.ns, cert.metadata.name, reason, status.failed_issuance_attempts,
-                                     api::FormatTime(retry_at), err.ToString());
+  const std::string message =
+      std::string(d.why.reason) + ": " + err.message() + "; attempt " +
+      std::to_string(status.failed_issuance_attempts) + " failed, the next is at " + api::FormatTime(retry_at) +
+      (reason == policy::kReferencedSecretNotFound ? " or as soon as the Secret appears"
+                                                   : " (a spec change or the renew annotation retries at once)");
+  kube::Logger("certificates")
+      ->warn("issuance failed certificate={}/{} reason={} attempt={} retry_at={} error=\"{}\"", cert.metadata.ns,
+             cert.metadata.name, reason, status.failed_issuance_attempts, api::FormatTime(retry_at), err.ToString());
   api::SetCondition(status.conditions,
                     api::MakeCondition(api::kConditionIssuing, api::ConditionStatus::kFalse, reason, message,
                                        cert.metadata.generation),
@@ -525,8 +531,8 @@ kube::ReconcileResult CertificateReconciler::ActIssue(const Gathered& g, const p
       std::string(first ? policy::kIssued : policy::kReissued), "Issue",
       (first ? "issued serial " : "reissued (" + std::string(d.why.reason) + ": " + d.why.message + ") as serial ") +
           issued->serial + ", valid until " + api::FormatTime(issued->not_after));
-  kube::Logger("certificates")->info("issued certificate={} serial={} revision={} reason={}", key, issued->serial,
-                                     revision, d.why.reason);
+  kube::Logger("certificates")
+      ->info("issued certificate={} serial={} revision={} reason={}", key, issued->serial, revision, d.why.reason);
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
   expectations_.Expect("status:" + key, std::to_string(revision), wall_now + std::chrono::seconds(30));
   return RequeueAt(status.renewal_time ? status.renewal_time : status.not_after, now);

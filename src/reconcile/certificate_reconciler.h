@@ -35,15 +35,15 @@
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/rest_client.h"
+#include "policy/backoff.h"
+#include "policy/issuance.h"
+#include "policy/secret_owner.h"
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
 #include "reconcile/crl_publisher.h"
 #include "reconcile/expectations.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/referenced_secrets.h"
-#include "policy/backoff.h"
-#include "policy/issuance.h"
-#include "policy/secret_owner.h"
 
 namespace certplane::reconcile {
 

@@ -34,7 +34,9 @@ std::string IssuingCa(const api::Certificate& cert, const Caches& caches) {
 }
 
 // Expired certificates need no revocation: a CRL drops them anyway.
-Time NotAfterOr(const std::optional<Time>& not_after, Time now) { return not_after ? *not_after : now + std::chrono::days(398); }
+Time NotAfterOr(const std::optional<Time>& not_after, Time now) {
+  return not_after ? *not_after : now + std::chrono::days(398);
+}
 
 }  // namespace
 
@@ -68,8 +70,8 @@ std::optional<kube::ReconcileResult> CertificateReconciler::ReconcileRevocation(
   const std::string_view condition_reason = hold ? policy::kOnHold : policy::kRevoked;
   const std::vector<LiveSerial> live = LiveSerials(cert);
   if (live.empty()) {
-    return Blocked(cert, condition_reason,
-                   "spec.revocation is set and no certificate was ever issued, so none will be", false);
+    return Blocked(cert, condition_reason, "spec.revocation is set and no certificate was ever issued, so none will be",
+                   false);
   }
   const Time now = api::ToTime(deps_.clock->WallNow());
 
@@ -80,10 +82,10 @@ std::optional<kube::ReconcileResult> CertificateReconciler::ReconcileRevocation(
   for (const LiveSerial& s : live) {
     auto published = deps_.crl->Published(s.ca, s.shard, s.serial);
     if (!published.record || published.record->reason != reason) {
-      deps_.crl->Revoke(s.ca, s.shard,
-                        {.serial_hex = s.serial, .revoked_at = now, .reason = reason,
-                         .not_after = NotAfterOr(s.not_after, now)},
-                        key);
+      deps_.crl->Revoke(
+          s.ca, s.shard,
+          {.serial_hex = s.serial, .revoked_at = now, .reason = reason, .not_after = NotAfterOr(s.not_after, now)},
+          key);
       waiting = true;
       continue;
     }
@@ -129,16 +131,15 @@ std::optional<kube::ReconcileResult> CertificateReconciler::ReconcileRevocation(
   if (Status s = WriteStatus(cert, status); !s.ok()) return kube::ReconcileResult::Retry(s);
   if (newly) {
     Event(cert, kube::EventType::kNormal, condition_reason, message);
-    kube::Logger("certificates")->info("revoked certificate={} serials={} reason={} ca={}", key, serials,
-                                       api::ToString(reason), newest->ca);
+    kube::Logger("certificates")
+        ->info("revoked certificate={} serials={} reason={} ca={}", key, serials, api::ToString(reason), newest->ca);
   }
   return kube::ReconcileResult::Done();
 }
 
 std::optional<kube::ReconcileResult> CertificateReconciler::ReconcileLiftedHold(const api::Certificate& cert,
                                                                                 const std::string& key) {
-  if (cert.spec.revocation || !cert.status.revocation_reason ||
-      api::IsFinal(*cert.status.revocation_reason)) {
+  if (cert.spec.revocation || !cert.status.revocation_reason || api::IsFinal(*cert.status.revocation_reason)) {
     return std::nullopt;
   }
   const std::string ca = IssuingCa(cert, *deps_.caches);
@@ -192,14 +193,15 @@ kube::ReconcileResult CertificateReconciler::ReconcileDeletion(const api::Certif
     auto published = deps_.crl->Published(ca, shard, serial);
     if (!published.record || !api::IsFinal(published.record->reason)) {
       deps_.crl->Revoke(ca, shard,
-                        {.serial_hex = serial, .revoked_at = now,
+                        {.serial_hex = serial,
+                         .revoked_at = now,
                          .reason = api::RevocationReason::kCessationOfOperation,
                          .not_after = NotAfterOr(cert.status.not_after, now)},
                         key);
       return kube::ReconcileResult::After(kRevocationRecheck);
     }
-    kube::Logger("certificates")->info("revoked on delete certificate={} serial={} ca={} shard={}", key, serial, ca,
-                                       shard);
+    kube::Logger("certificates")
+        ->info("revoked on delete certificate={} serial={} ca={} shard={}", key, serial, ca, shard);
   }
   auto finalizers = cert.metadata.finalizers;
   std::erase(finalizers, std::string(api::kRevokeOnDeleteFinalizer));
@@ -220,8 +222,10 @@ bool CertificateReconciler::ReconcileSuperseded(const api::CertificateProfile& p
   auto published = deps_.crl->Published(last.ca_name, shard, last.serial_number);
   if (!published.record) {
     deps_.crl->Revoke(last.ca_name, shard,
-                      {.serial_hex = last.serial_number, .revoked_at = now,
-                       .reason = api::RevocationReason::kSuperseded, .not_after = NotAfterOr(last.not_after, now)},
+                      {.serial_hex = last.serial_number,
+                       .revoked_at = now,
+                       .reason = api::RevocationReason::kSuperseded,
+                       .not_after = NotAfterOr(last.not_after, now)},
                       key);
     return false;
   }

@@ -53,15 +53,15 @@ bool IsCrlShardLikeCaName(std::string_view ca);
 // One shard's CRL ConfigMap, trimmed.
 struct CrlConfigMap {
   kube::ObjectMeta metadata;
-  std::string ca_name;           // label certplane.io/ca-name; "" when missing
-  std::int32_t shard = -1;       // label certplane.io/crl-shard; -1 when not a shard number
-  std::uint64_t number = 0;      // annotation certplane.io/crl-number; 0 when absent
+  std::string ca_name;                   // label certplane.io/ca-name; "" when missing
+  std::int32_t shard = -1;               // label certplane.io/crl-shard; -1 when not a shard number
+  std::uint64_t number = 0;              // annotation certplane.io/crl-number; 0 when absent
   std::optional<api::Time> this_update;  // annotation certplane.io/crl-this-update
   std::optional<api::Time> next_update;  // annotation certplane.io/crl-next-update
-  std::int64_t entries = 0;      // annotation certplane.io/crl-entries; 0 when absent
-  std::string der;               // binaryData crl.der, decoded
-  std::string etag;              // strong ETag of `der`, quoted: "\"<16 hex of SHA-256>\""
-  std::string key_id;            // annotation certplane.io/crl-key-id: the key that signed `der`
+  std::int64_t entries = 0;              // annotation certplane.io/crl-entries; 0 when absent
+  std::string der;                       // binaryData crl.der, decoded
+  std::string etag;                      // strong ETag of `der`, quoted: "\"<16 hex of SHA-256>\""
+  std::string key_id;                    // annotation certplane.io/crl-key-id: the key that signed `der`
   struct KeyedCrl {
     std::string der;
     std::string etag;
@@ -76,7 +76,7 @@ struct CrlConfigMap {
   std::optional<api::Time> delta_next_update;
   KeyedCrl delta;
   std::map<std::string, KeyedCrl> retired_deltas;
-  std::string invalid;           // why it cannot be served; empty when usable
+  std::string invalid;  // why it cannot be served; empty when usable
 
   // The DER and ETag of the CRL signed by `key_id` (the current key's or a retired
   // key's), viewing this object; nullopt when this shard has none for that key.

@@ -83,15 +83,15 @@ Ledger LedgerForRetiredKey(const Ledger& ledger, api::Time key_not_after);
 // One shard as last published (its ConfigMap) with the pending requests applied.
 struct CrlShardFacts {
   std::int32_t index = 0;
-  bool exists = false;               // its ConfigMap exists
-  bool requested = false;            // requests changed its ledger in this round
-  bool has_expired_entries = false;  // its ledger holds a certificate expired before now
-  std::string issuer_fingerprint;    // of the CA certificate that signed its CRL
-  std::string key_id;                // of the key that signed crl.der ("" before keyed CRLs)
+  bool exists = false;                       // its ConfigMap exists
+  bool requested = false;                    // requests changed its ledger in this round
+  bool has_expired_entries = false;          // its ledger holds a certificate expired before now
+  std::string issuer_fingerprint;            // of the CA certificate that signed its CRL
+  std::string key_id;                        // of the key that signed crl.der ("" before keyed CRLs)
   std::vector<std::string> retired_key_ids;  // whose CRLs it carries, sorted
-  std::int32_t shard_count = 0;      // how many shards there were when it was signed
+  std::int32_t shard_count = 0;              // how many shards there were when it was signed
   api::Time next_update{};
-  bool has_delta = false;            // a delta CRL is published over its CRL
+  bool has_delta = false;  // a delta CRL is published over its CRL
   api::Time delta_next_update{};
 };
 

@@ -14,7 +14,9 @@ std::string Replace(std::string url, std::string_view placeholder, const std::st
   return url;
 }
 
-std::string Replace(std::string url, const std::string& with) { return Replace(std::move(url), kShardPlaceholder, with); }
+std::string Replace(std::string url, const std::string& with) {
+  return Replace(std::move(url), kShardPlaceholder, with);
+}
 
 }  // namespace
 
@@ -44,7 +46,8 @@ std::vector<std::string> ShardDeltaCrlUrls(const CrlUrlSource& source, std::int3
     return out;
   }
   if (source.public_base_url.empty()) return out;
-  return {source.public_base_url + "/crl/" + source.ca + "/" + std::string(kCrlKeyPlaceholder) + "/" + k + ".delta.crl"};
+  return {source.public_base_url + "/crl/" + source.ca + "/" + std::string(kCrlKeyPlaceholder) + "/" + k +
+          ".delta.crl"};
 }
 
 std::vector<std::string> LegacyShardCrlUrls(const CrlUrlSource& source, std::int32_t shard) {
@@ -84,9 +87,8 @@ std::vector<std::string> ShardIdpUrls(const CrlUrlSource& source, std::int32_t s
 bool CanShard(const CrlUrlSource& source) { return !ShardCrlUrls(source, 1).empty(); }
 
 std::int32_t ChooseShard(const ShardChoiceInput& in) {
-  const std::int32_t in_use =
-      std::clamp<std::int32_t>(std::max<std::int32_t>(in.configured_shards, static_cast<std::int32_t>(in.load.size())),
-                               1, kMaxCrlShards);
+  const std::int32_t in_use = std::clamp<std::int32_t>(
+      std::max<std::int32_t>(in.configured_shards, static_cast<std::int32_t>(in.load.size())), 1, kMaxCrlShards);
   auto load_of = [&](std::int32_t s) { return s < static_cast<std::int32_t>(in.load.size()) ? in.load[s] : 0; };
   const std::int64_t room = std::max<std::int64_t>(1, static_cast<std::int64_t>(in.max_entries_per_shard) * 9 / 10);
 

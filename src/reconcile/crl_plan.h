@@ -19,11 +19,11 @@ namespace certplane::reconcile {
 inline constexpr std::int32_t kMaxCrlShards = 1024;  // the CRD's maximum for spec.crl.shards
 
 struct CrlUrlSource {
-  std::vector<std::string> spec_urls;  // spec.crl.distributionPointURLs
-  std::string public_base_url;         // --public-base-url, without a trailing slash
-  std::string ca;                      // the CertificateAuthority's name
-  bool deltas = false;                        // spec.crl.delta is set
-  std::vector<std::string> delta_spec_urls;   // spec.crl.delta.distributionPointURLs
+  std::vector<std::string> spec_urls;        // spec.crl.distributionPointURLs
+  std::string public_base_url;               // --public-base-url, without a trailing slash
+  std::string ca;                            // the CertificateAuthority's name
+  bool deltas = false;                       // spec.crl.delta is set
+  std::vector<std::string> delta_spec_urls;  // spec.crl.delta.distributionPointURLs
 };
 
 // Where "{key}" appears in a CRL URL, the signing key's id (CaKeyId) goes: a certificate

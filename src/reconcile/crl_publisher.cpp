@@ -164,8 +164,8 @@ std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthorit
       CaState& state = cas_[name];
       state.wanted_shards = std::max(state.wanted_shards, chosen + 1);
     }
-    kube::Logger("crls")->info("opening CRL shard ca={} shard={} (every shard in use is near {} entries)", name,
-                               chosen, ca.spec.crl.max_entries_per_shard);
+    kube::Logger("crls")->info("opening CRL shard ca={} shard={} (every shard in use is near {} entries)", name, chosen,
+                               ca.spec.crl.max_entries_per_shard);
     if (deps_.schedule) deps_.schedule(name, kube::Duration::zero());
   }
   return chosen;
@@ -193,7 +193,8 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
   CaState state;
   state.loaded = true;
   if (ca.status.crl) state.number = static_cast<std::uint64_t>(std::max<std::int64_t>(0, ca.status.crl->number));
-  const std::string selector = std::string(kCaNameLabel) + "=" + ca.metadata.name + "," + std::string(api::kCrlShardLabel);
+  const std::string selector =
+      std::string(kCaNameLabel) + "=" + ca.metadata.name + "," + std::string(api::kCrlShardLabel);
   auto listed = deps_.client->ListEach(
       kube::kConfigMaps, deps_.caches->controller_namespace(), {.label_selector = selector},
       [&](nlohmann::json&& cm) -> Status {
@@ -206,7 +207,8 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
           return Status::Ok();  // not one this CA writes; leave it alone
         }
         std::string text;
-        if (auto d = cm.find("data"); d != cm.end() && d->is_object()) text = d->value(std::string(api::kCrlLedgerKey), "");
+        if (auto d = cm.find("data"); d != cm.end() && d->is_object())
+          text = d->value(std::string(api::kCrlLedgerKey), "");
         auto ledger = ParseLedger(text);
         if (!ledger.ok()) {
           return ledger.status().WithContext("ConfigMap " + deps_.caches->controller_namespace() + "/" + name);
@@ -242,7 +244,8 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
         state.shards[decoded->shard] = std::move(shard);
         return Status::Ok();
       });
-  if (!listed.ok()) return listed.status().WithContext("reading the CRL ConfigMaps of CertificateAuthority " + ca.metadata.name);
+  if (!listed.ok())
+    return listed.status().WithContext("reading the CRL ConfigMaps of CertificateAuthority " + ca.metadata.name);
   return state;
 }
 
@@ -276,9 +279,9 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
     }
   }
   if (size >= kConfigMapLimit) {
-    return FailedPrecondition("the CRL of shard " + std::to_string(index) + " (" + std::to_string(shard.ledger->size()) +
-                             " entries, " + std::to_string(size) +
-                             " bytes) no longer fits a ConfigMap; lower spec.crl.maxEntriesPerShard");
+    return FailedPrecondition("the CRL of shard " + std::to_string(index) + " (" +
+                              std::to_string(shard.ledger->size()) + " entries, " + std::to_string(size) +
+                              " bytes) no longer fits a ConfigMap; lower spec.crl.maxEntriesPerShard");
   }
   nlohmann::json metadata = {
       {"name", name},
@@ -338,8 +341,8 @@ Status CrlPublisher::WriteShardDelta(const api::CertificateAuthority& ca, std::i
     binary[RetiredDeltaCrlDataKey(id)] = std::move(b64);
   }
   if (size >= kConfigMapLimit) {
-    return FailedPrecondition("the CRLs of shard " + std::to_string(index) + " (" + std::to_string(shard.ledger->size()) +
-                              " entries, " + std::to_string(size) +
+    return FailedPrecondition("the CRLs of shard " + std::to_string(index) + " (" +
+                              std::to_string(shard.ledger->size()) + " entries, " + std::to_string(size) +
                               " bytes) no longer fit a ConfigMap; lower spec.crl.maxEntriesPerShard");
   }
   // resourceVersion makes the patch conditional: a writer that read an older ledger
@@ -378,21 +381,23 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
     }
   }
   if (ca.status.crl && *ca.status.crl == crl) return Status::Ok();
-  nlohmann::json patch = {{"status",
-                           {{"crl",
-                             {{"number", crl.number},
-                              {"thisUpdate", api::FormatTime(*crl.this_update)},
-                              {"nextUpdate", api::FormatTime(*crl.next_update)},
-                              {"entries", crl.entries},
-                              {"shards", crl.shards},
-                              {"configMapName", crl.config_map_name},
-                              // null removes them (a merge patch) once deltas are off
-                              {"deltaNumber", crl.delta_number != 0 ? nlohmann::json(crl.delta_number) : nlohmann::json()},
-                              {"deltaNextUpdate", crl.delta_next_update ? nlohmann::json(api::FormatTime(*crl.delta_next_update))
-                                                                        : nlohmann::json()}}}}}};
+  nlohmann::json patch = {
+      {"status",
+       {{"crl",
+         {{"number", crl.number},
+          {"thisUpdate", api::FormatTime(*crl.this_update)},
+          {"nextUpdate", api::FormatTime(*crl.next_update)},
+          {"entries", crl.entries},
+          {"shards", crl.shards},
+          {"configMapName", crl.config_map_name},
+          // null removes them (a merge patch) once deltas are off
+          {"deltaNumber", crl.delta_number != 0 ? nlohmann::json(crl.delta_number) : nlohmann::json()},
+          {"deltaNextUpdate",
+           crl.delta_next_update ? nlohmann::json(api::FormatTime(*crl.delta_next_update)) : nlohmann::json()}}}}}};
   auto written = deps_.client->MergePatch(kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
-  if (!written.ok()) return written.status().WithContext("recording the CRL in the status of CertificateAuthority " + ca.metadata.name);
+  if (!written.ok())
+    return written.status().WithContext("recording the CRL in the status of CertificateAuthority " + ca.metadata.name);
   return Status::Ok();
 }
 
@@ -462,18 +467,19 @@ CrlPublisher::Gathered CrlPublisher::Gather(const api::CertificateAuthority& ca,
   for (const auto& [index, shard] : g.work.shards) {
     auto e = g.edited.find(index);
     const Ledger& ledger = e != g.edited.end() ? *e->second : *shard.ledger;
-    in.shards.push_back({.index = index,
-                         .exists = shard.exists,
-                         .requested = e != g.edited.end(),
-                         .has_expired_entries = std::any_of(ledger.records().begin(), ledger.records().end(),
-                                                            [now](const auto& kv) { return kv.second.not_after < now; }),
-                         .issuer_fingerprint = shard.issuer_fingerprint,
-                         .key_id = shard.key_id,
-                         .retired_key_ids = shard.retired_key_ids,
-                         .shard_count = shard.shard_count,
-                         .next_update = shard.next_update,
-                         .has_delta = shard.has_delta,
-                         .delta_next_update = shard.delta_next_update});
+    in.shards.push_back(
+        {.index = index,
+         .exists = shard.exists,
+         .requested = e != g.edited.end(),
+         .has_expired_entries = std::any_of(ledger.records().begin(), ledger.records().end(),
+                                            [now](const auto& kv) { return kv.second.not_after < now; }),
+         .issuer_fingerprint = shard.issuer_fingerprint,
+         .key_id = shard.key_id,
+         .retired_key_ids = shard.retired_key_ids,
+         .shard_count = shard.shard_count,
+         .next_update = shard.next_update,
+         .has_delta = shard.has_delta,
+         .delta_next_update = shard.delta_next_update});
   }
   if (ca.spec.crl.delta) {
     in.delta_validity = std::chrono::duration_cast<std::chrono::seconds>(ca.spec.crl.delta->validity);
@@ -504,7 +510,8 @@ Result<ShardCrl> CrlPublisher::SignShard(const api::CertificateAuthority& ca, co
   if (!crl.ok()) return crl.status().WithContext("signing CRL shard " + std::to_string(index));
   retired_ders.clear();
   for (const std::string& id : retired_key_ids) {
-    auto r = std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
+    auto r =
+        std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
     if (r == material.retired.end()) continue;  // the plan only names keys the material holds
     const Ledger own = LedgerForRetiredKey(ledger, api::ToTime(r->issuer.certificate().not_after()));
     auto retired = SignShardCrl({.ledger = own,
@@ -547,7 +554,8 @@ Result<ShardDeltaCrl> CrlPublisher::SignShardDelta(const api::CertificateAuthori
   if (!delta.ok()) return delta.status().WithContext("signing the delta CRL of shard " + std::to_string(index));
   retired_delta_ders.clear();
   for (const std::string& id : retired_key_ids) {
-    auto r = std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
+    auto r =
+        std::find_if(material.retired.begin(), material.retired.end(), [&](const auto& k) { return k.key_id == id; });
     if (r == material.retired.end()) continue;
     const Ledger own = LedgerForRetiredKey(ledger, api::ToTime(r->issuer.certificate().not_after()));
     auto retired = SignShardDeltaCrl({.listed = own,
@@ -568,8 +576,8 @@ Result<ShardDeltaCrl> CrlPublisher::SignShardDelta(const api::CertificateAuthori
   return delta;
 }
 
-kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, const CaMaterial& material,
-                                        Gathered g, const CrlPublishPlan& plan) {
+kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, const CaMaterial& material, Gathered g,
+                                        const CrlPublishPlan& plan) {
   const std::string& name = ca.metadata.name;
   const api::Time now = g.input.now;
   CaState& work = g.work;
@@ -597,8 +605,8 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
     }
     const std::uint64_t number = ++work.number;
     std::map<std::string, std::string> retired_ders;
-    auto crl = SignShard(ca, material, index, *shard.ledger, number, plan.shard_count, plan.retired_key_ids,
-                         retired_ders);
+    auto crl =
+        SignShard(ca, material, index, *shard.ledger, number, plan.shard_count, plan.retired_key_ids, retired_ders);
     if (!crl.ok()) return fail(crl.status());
     shard.number = number;
     shard.this_update = now;
@@ -644,8 +652,8 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
     if (auto e = g.edited.find(index); e != g.edited.end()) shard.ledger = e->second;
     const std::uint64_t number = ++work.number;
     std::map<std::string, std::string> retired_delta_ders;
-    auto delta = SignShardDelta(ca, material, index, shard, number, plan.shard_count, shard.retired_key_ids,
-                                retired_delta_ders);
+    auto delta =
+        SignShardDelta(ca, material, index, shard, number, plan.shard_count, shard.retired_key_ids, retired_delta_ders);
     if (!delta.ok()) return fail(delta.status());
     shard.has_delta = true;
     shard.delta_number = number;
@@ -696,8 +704,9 @@ kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
   if (!ca || !Ready(*ca)) return kube::ReconcileResult::Done();
   if (IsCrlShardLikeCaName(name)) {
     // Created before the CRD refused such names: its ConfigMap would be another CA's shard.
-    return kube::ReconcileResult::Terminal(FailedPrecondition(
-        "CertificateAuthority " + name + ": a name ending in .shard-<number> would share a CRL ConfigMap with a shard"));
+    return kube::ReconcileResult::Terminal(
+        FailedPrecondition("CertificateAuthority " + name +
+                           ": a name ending in .shard-<number> would share a CRL ConfigMap with a shard"));
   }
   auto material = deps_.signers->Get(name);
   if (!material.ok()) return kube::ReconcileResult::Retry(material.status());

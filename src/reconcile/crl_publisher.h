@@ -106,14 +106,14 @@ class CrlPublisher {
     std::uint64_t number = 0;
     api::Time this_update{};
     api::Time next_update{};
-    std::string issuer_fingerprint;  // of the CA certificate that signed it
-    std::string key_id;              // of the key that signed crl.der
+    std::string issuer_fingerprint;            // of the CA certificate that signed it
+    std::string key_id;                        // of the key that signed crl.der
     std::vector<std::string> retired_key_ids;  // retired keys whose CRLs it carries, sorted
-    std::int32_t shard_count = 0;    // how many shards there were when it was signed
+    std::int32_t shard_count = 0;              // how many shards there were when it was signed
     // What crl.der lists: the base its delta CRLs are computed against.
     std::shared_ptr<const BaseCrlEntries> base = std::make_shared<const BaseCrlEntries>();
-    std::size_t base_bytes = 0;      // what the ConfigMap holds for the complete CRLs
-    bool has_delta = false;          // a delta CRL is published over crl.der
+    std::size_t base_bytes = 0;  // what the ConfigMap holds for the complete CRLs
+    bool has_delta = false;      // a delta CRL is published over crl.der
     std::uint64_t delta_number = 0;
     api::Time delta_next_update{};
   };
@@ -126,8 +126,8 @@ class CrlPublisher {
   struct CaState {
     bool loaded = false;
     std::map<std::int32_t, Shard> shards;
-    std::uint64_t number = 0;           // highest CRL number signed
-    std::int32_t wanted_shards = 0;     // opened by ShardForNewCertificate
+    std::uint64_t number = 0;        // highest CRL number signed
+    std::int32_t wanted_shards = 0;  // opened by ShardForNewCertificate
     std::vector<Pending> pending;
   };
 

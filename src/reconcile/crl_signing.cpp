@@ -34,7 +34,8 @@ Result<ShardCrl> SignShardCrl(const ShardCrlInput& in, const pki::Issuer& issuer
 
 BaseCrlEntries EntriesOf(const Ledger& ledger) {
   BaseCrlEntries out;
-  for (const auto& [serial_hex, record] : ledger.records()) out.emplace_hint(out.end(), serial_hex, ToPki(record.reason));
+  for (const auto& [serial_hex, record] : ledger.records())
+    out.emplace_hint(out.end(), serial_hex, ToPki(record.reason));
   return out;
 }
 

@@ -61,7 +61,7 @@ Result<BaseCrlEntries> EntriesOfCrl(std::string_view der);
 // expired certificate pruned): removed, written with reason removeFromCRL.
 struct DeltaCrlChange {
   std::string serial_hex;
-  api::Time revoked_at{};  // removed: the signing time
+  api::Time revoked_at{};                       // removed: the signing time
   std::optional<api::RevocationReason> reason;  // nullopt: removeFromCRL
   bool operator==(const DeltaCrlChange&) const = default;
 };
@@ -73,9 +73,9 @@ std::vector<DeltaCrlChange> DeltaCrlChanges(const Ledger& listed, const Ledger& 
                                             api::Time now);
 
 struct ShardDeltaCrlInput {
-  const Ledger& listed;          // what the signing key's complete CRL would list now
-  const Ledger& ledger;          // the whole shard's ledger
-  const BaseCrlEntries& base;    // what the published complete CRL lists
+  const Ledger& listed;           // what the signing key's complete CRL would list now
+  const Ledger& ledger;           // the whole shard's ledger
+  const BaseCrlEntries& base;     // what the published complete CRL lists
   std::uint64_t base_number = 0;  // its CRL Number, named by the Delta CRL Indicator
   std::uint64_t number = 0;       // the delta's own number: above base_number
   pki::TimePoint now;

@@ -49,13 +49,16 @@ Result<IssuedLeaf> IssueLeaf(const LeafRequest& request) {
 
   const bool reuse = spec.private_key.rotation_policy == api::RotationPolicy::kNever &&
                      request.existing_key != nullptr && request.existing_key->algorithm() == algorithm;
-  Result<pki::PrivateKey> key = reuse ? Result<pki::PrivateKey>(*request.existing_key) : pki::GeneratePrivateKey(algorithm);
+  Result<pki::PrivateKey> key =
+      reuse ? Result<pki::PrivateKey>(*request.existing_key) : pki::GeneratePrivateKey(algorithm);
   if (!key.ok()) return key.status().WithContext("generating the private key");
 
   auto signed_leaf = SignLeaf(request, key->public_key());
   if (!signed_leaf.ok()) return signed_leaf.status();
-  return IssuedLeaf{.key = std::move(*key), .certificate = std::move(signed_leaf->certificate),
-                    .chain = std::move(signed_leaf->chain), .key_reused = reuse};
+  return IssuedLeaf{.key = std::move(*key),
+                    .certificate = std::move(signed_leaf->certificate),
+                    .chain = std::move(signed_leaf->chain),
+                    .key_reused = reuse};
 }
 
 policy::CsrFacts CsrFactsOf(std::string_view pem) {

@@ -114,7 +114,8 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
         continue;
       }
       log->info("issued OCSP responder certificate ca={} key={} serial={} not_after={}", name, key.id,
-                fresh->signer.certificate.serial().ToHex(), api::FormatTime(api::ToTime(fresh->signer.certificate.not_after())));
+                fresh->signer.certificate.serial().ToHex(),
+                api::FormatTime(api::ToTime(fresh->signer.certificate.not_after())));
       identities.push_back(std::move(*fresh));
       changed = true;
     }
@@ -124,38 +125,38 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   if (changed) {
     auto data = EncodeOcspSignerData(identities);
     if (!data.ok()) return kube::ReconcileResult::Retry(data.status());
-    nlohmann::json metadata = {{"name", OcspSignerSecretName(name)},
-                               {"namespace", ns},
-                               {"labels",
-                                {{"app.kubernetes.io/managed-by", "certplane"},
-                                 {std::string(kOcspSignerOfLabel), name}}}};
+    nlohmann::json metadata = {
+        {"name", OcspSignerSecretName(name)},
+        {"namespace", ns},
+        {"labels", {{"app.kubernetes.io/managed-by", "certplane"}, {std::string(kOcspSignerOfLabel), name}}}};
     auto write = [&]() -> kube::ApiResult<nlohmann::json> {
-    if (cached_signers) {
-      // The controller may patch Secrets, never update them (the chart's RBAC); the
-      // resourceVersion in the patch keeps the write conditional all the same. Keys of
-      // responders no longer wanted are removed (null in a merge patch).
-      auto drop = [&](const std::string& id) {
-        for (const char* suffix : {".crt", ".key"}) {
-          if (!data->contains(id + suffix)) (*data)[id + suffix] = nullptr;
-        }
-      };
-      for (const auto& old : cached_signers->identities) drop(old.key_id);
-      for (const auto& [id, why] : cached_signers->invalid) drop(id);
-      metadata["resourceVersion"] = cached_signers->metadata.resource_version;
-      return deps_.client->MergePatch(kube::kSecrets, ns, OcspSignerSecretName(name),
-                                      {{"metadata", std::move(metadata)}, {"data", std::move(*data)}}, options);
-    } else {
-      nlohmann::json body = {{"apiVersion", "v1"},
-                             {"kind", "Secret"},
-                             {"type", "Opaque"},
-                             {"metadata", std::move(metadata)},
-                             {"data", std::move(*data)}};
-      return deps_.client->Create(kube::kSecrets, ns, body, options);
-    }
+      if (cached_signers) {
+        // The controller may patch Secrets, never update them (the chart's RBAC); the
+        // resourceVersion in the patch keeps the write conditional all the same. Keys of
+        // responders no longer wanted are removed (null in a merge patch).
+        auto drop = [&](const std::string& id) {
+          for (const char* suffix : {".crt", ".key"}) {
+            if (!data->contains(id + suffix)) (*data)[id + suffix] = nullptr;
+          }
+        };
+        for (const auto& old : cached_signers->identities) drop(old.key_id);
+        for (const auto& [id, why] : cached_signers->invalid) drop(id);
+        metadata["resourceVersion"] = cached_signers->metadata.resource_version;
+        return deps_.client->MergePatch(kube::kSecrets, ns, OcspSignerSecretName(name),
+                                        {{"metadata", std::move(metadata)}, {"data", std::move(*data)}}, options);
+      } else {
+        nlohmann::json body = {{"apiVersion", "v1"},
+                               {"kind", "Secret"},
+                               {"type", "Opaque"},
+                               {"metadata", std::move(metadata)},
+                               {"data", std::move(*data)}};
+        return deps_.client->Create(kube::kSecrets, ns, body, options);
+      }
     };
     auto written = write();
     if (!written.ok()) {
-      return kube::ReconcileResult::Retry(written.status().WithContext("writing Secret " + ns + "/" + OcspSignerSecretName(name)));
+      return kube::ReconcileResult::Retry(
+          written.status().WithContext("writing Secret " + ns + "/" + OcspSignerSecretName(name)));
     }
   }
 
@@ -203,11 +204,10 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
       return kube::ReconcileResult::Retry(
           FailedPrecondition("the record of serials issued by CertificateAuthority " + name + " is full"));
     }
-    nlohmann::json metadata = {{"name", IssuedSerialsConfigMapName(name)},
-                               {"namespace", ns},
-                               {"labels",
-                                {{"app.kubernetes.io/managed-by", "certplane"},
-                                 {std::string(kIssuedSerialsOfLabel), name}}}};
+    nlohmann::json metadata = {
+        {"name", IssuedSerialsConfigMapName(name)},
+        {"namespace", ns},
+        {"labels", {{"app.kubernetes.io/managed-by", "certplane"}, {std::string(kIssuedSerialsOfLabel), name}}}};
     if (cached_issued) metadata["resourceVersion"] = cached_issued->metadata.resource_version;
     nlohmann::json body = {{"apiVersion", "v1"},
                            {"kind", "ConfigMap"},
@@ -252,8 +252,8 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
           written.status().WithContext("recording the OCSP responder in the status of CertificateAuthority " + name));
     }
   }
-  return kube::ReconcileResult::After(std::max<kube::Duration>(
-      std::chrono::duration_cast<kube::Duration>(next - now), std::chrono::seconds(1)));
+  return kube::ReconcileResult::After(
+      std::max<kube::Duration>(std::chrono::duration_cast<kube::Duration>(next - now), std::chrono::seconds(1)));
 }
 
 }  // namespace certplane::reconcile

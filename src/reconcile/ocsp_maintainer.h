@@ -26,14 +26,14 @@
 #include <memory>
 #include <string>
 
+#include <map>
+#include <mutex>
+#include <vector>
 #include "kube/clock.h"
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
 #include "kube/rest_client.h"
 #include "reconcile/ca_signers.h"
-#include <map>
-#include <mutex>
-#include <vector>
 
 #include "api/certificate.h"
 #include "reconcile/caches.h"

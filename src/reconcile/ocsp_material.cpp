@@ -78,7 +78,8 @@ Result<OcspSignerSecret> DecodeOcspSignerSecret(const nlohmann::json& secret) {
     }
     out.identities.push_back(std::move(*identity));
   }
-  std::sort(out.identities.begin(), out.identities.end(), [](const auto& a, const auto& b) { return a.key_id < b.key_id; });
+  std::sort(out.identities.begin(), out.identities.end(),
+            [](const auto& a, const auto& b) { return a.key_id < b.key_id; });
   return out;
 }
 

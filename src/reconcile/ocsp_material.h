@@ -37,7 +37,7 @@ inline constexpr std::string_view kOcspSignerOfLabel = "certplane.io/ocsp-signer
 inline constexpr std::string_view kIssuedSerialsOfLabel = "certplane.io/issued-serials-of";
 inline constexpr std::string_view kIssuedSerialsKey = "issued.txt";
 
-std::string OcspSignerSecretName(const std::string& ca);      // "certplane-ocsp-<ca>"
+std::string OcspSignerSecretName(const std::string& ca);        // "certplane-ocsp-<ca>"
 std::string IssuedSerialsConfigMapName(const std::string& ca);  // "certplane-issued-<ca>"
 
 // The responder identity of one CA key: the CA certificate a CertID's issuerKeyHash
@@ -50,7 +50,7 @@ struct OcspIdentity {
 
 struct OcspSignerSecret {
   kube::ObjectMeta metadata;
-  std::string ca_name;  // label certplane.io/ocsp-signer-of
+  std::string ca_name;                   // label certplane.io/ocsp-signer-of
   std::vector<OcspIdentity> identities;  // sorted by key id
   // Pairs that did not load (a missing half, a key that does not match), by key id:
   // the maintainer replaces them.

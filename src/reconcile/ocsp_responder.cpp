@@ -122,7 +122,8 @@ OcspResponder::Answer OcspResponder::Lookup(const std::string& ca, const OcspIde
       if (auto delta = ParsedCrl(delta_view->der, delta_view->etag)) {
         if (auto entry = delta->Find(serial)) {
           if (entry->reason == pki::RevocationReason::kRemoveFromCrl) continue;
-          return {.status = pki::OcspCertStatus::kRevoked, .revoked_at = entry->revocation_time, .reason = entry->reason};
+          return {
+              .status = pki::OcspCertStatus::kRevoked, .revoked_at = entry->revocation_time, .reason = entry->reason};
         }
       }
     }
@@ -148,7 +149,8 @@ Result<std::shared_ptr<OcspResponder::Entry>> OcspResponder::Sign(
   const pki::TimePoint now = Seconds(sources_.clock->WallNow());
   pki::TimePoint next = now + options_.response_validity;
   next = std::min(next, Seconds(identity.signer.certificate.not_after()));
-  if (next <= now) return FailedPrecondition("the OCSP responder certificate of key " + identity.key_id + " has expired");
+  if (next <= now)
+    return FailedPrecondition("the OCSP responder certificate of key " + identity.key_id + " has expired");
   pki::OcspResponseSpec spec{.nonce = nonce};
   for (const auto& [id, answer] : answers) {
     spec.responses.push_back({.id = id,
@@ -161,14 +163,14 @@ Result<std::shared_ptr<OcspResponder::Entry>> OcspResponder::Sign(
   auto der = pki::SignOcspResponse(spec, identity.signer, identity.issuer);
   if (!der.ok()) return der.status().WithContext("signing an OCSP response for CA " + ca);
   return std::make_shared<Entry>(Entry{.ca = ca,
-                                        .key_id = identity.key_id,
-                                        .id = answers.front().first,
-                                        .answer = answers.front().second,
-                                        .signer_serial = identity.signer.certificate.serial().ToHex(),
-                                        .der = std::make_shared<const std::string>(der->begin(), der->end()),
-                                        .this_update = now,
-                                        .next_update = next,
-                                        .refresh_at = std::min(next, now + options_.response_validity / 2)});
+                                       .key_id = identity.key_id,
+                                       .id = answers.front().first,
+                                       .answer = answers.front().second,
+                                       .signer_serial = identity.signer.certificate.serial().ToHex(),
+                                       .der = std::make_shared<const std::string>(der->begin(), der->end()),
+                                       .this_update = now,
+                                       .next_update = next,
+                                       .refresh_at = std::min(next, now + options_.response_validity / 2)});
 }
 
 OcspHttpAnswer OcspResponder::Respond(const std::string& ca, pki::ByteView request) {
@@ -208,8 +210,8 @@ OcspHttpAnswer OcspResponder::Respond(const std::string& ca, pki::ByteView reque
   if (cache) {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
-    if (it != cache_.end() && it->second->answer == answers.front().second && it->second->signer_serial == signer_serial &&
-        now < it->second->refresh_at) {
+    if (it != cache_.end() && it->second->answer == answers.front().second &&
+        it->second->signer_serial == signer_serial && now < it->second->refresh_at) {
       it->second->last_used = ++use_clock_;
       it->second->last_asked = now;
       ++counters_.served_from_cache;
@@ -219,8 +221,9 @@ OcspHttpAnswer OcspResponder::Respond(const std::string& ca, pki::ByteView reque
   auto entry = Sign(ca, *identity, answers, req->nonce);
   if (!entry.ok()) {
     kube::Logger("ocsp")->warn("cannot answer an OCSP request ca={}: {}", ca, entry.status().message());
-    return ErrorAnswer(entry.status().code() == StatusCode::kFailedPrecondition ? pki::OcspResponseStatus::kTryLater
-                                                                                 : pki::OcspResponseStatus::kInternalError);
+    return ErrorAnswer(entry.status().code() == StatusCode::kFailedPrecondition
+                           ? pki::OcspResponseStatus::kTryLater
+                           : pki::OcspResponseStatus::kInternalError);
   }
   std::lock_guard lock(mu_);
   ++counters_.signed_on_request;
@@ -320,9 +323,7 @@ void RegisterOcspRoutes(http::Router& router, OcspResponder& responder, const ku
     }
     return r;
   };
-  router.Post("/ocsp/{ca}", [respond](const http::HttpRequest& r) {
-    return respond(r, r.params.at("ca"), r.body);
-  });
+  router.Post("/ocsp/{ca}", [respond](const http::HttpRequest& r) { return respond(r, r.params.at("ca"), r.body); });
   // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}. The
   // path arrives decoded, so the base64 text's own '/' characters split it.
   for (int n = 1; n <= kMaxGetSegments; ++n) {

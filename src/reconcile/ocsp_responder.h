@@ -139,11 +139,11 @@ class OcspResponder {
   const OcspResponderOptions options_;
 
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Entry>> cache_;       // guarded by mu_
-  std::map<std::string, std::uint64_t> generation_;           // guarded by mu_; by CA
-  std::uint64_t use_clock_ = 0;                               // guarded by mu_
-  Counters counters_;                                         // guarded by mu_
-  bool dirty_ = false;                                        // guarded by mu_
+  std::map<std::string, std::shared_ptr<Entry>> cache_;  // guarded by mu_
+  std::map<std::string, std::uint64_t> generation_;      // guarded by mu_; by CA
+  std::uint64_t use_clock_ = 0;                          // guarded by mu_
+  Counters counters_;                                    // guarded by mu_
+  bool dirty_ = false;                                   // guarded by mu_
   std::condition_variable_any wake_;
 
   std::mutex crl_mu_;

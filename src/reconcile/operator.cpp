@@ -6,7 +6,9 @@
 namespace certplane::reconcile {
 namespace {
 
-bool Ready(const api::CertificateAuthority& ca) { return api::IsConditionTrue(ca.status.conditions, api::kConditionReady); }
+bool Ready(const api::CertificateAuthority& ca) {
+  return api::IsConditionTrue(ca.status.conditions, api::kConditionReady);
+}
 
 std::shared_ptr<kube::Clock> OrSystem(std::shared_ptr<kube::Clock> clock) {
   return clock ? std::move(clock) : kube::SystemClock();
@@ -47,7 +49,10 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
                         .clock = deps_.clock,
                         .public_base_url = options_.public_base_url,
                         .signer_validity = options_.ocsp_signer_validity}),
-      ca_reconciler_({.client = deps_.client, .caches = deps_.caches, .signers = &signers_, .events = deps_.events,
+      ca_reconciler_({.client = deps_.client,
+                      .caches = deps_.caches,
+                      .signers = &signers_,
+                      .events = deps_.events,
                       .clock = deps_.clock}),
       certificate_reconciler_({.client = deps_.client,
                                .caches = deps_.caches,
@@ -69,7 +74,8 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
     *ptr = c.get();
     return c;
   };
-  cas_ = make("certificateauthorities", 1, &ca_ptr_, [this](const kube::Request& r) { return ca_reconciler_.Reconcile(r); });
+  cas_ = make("certificateauthorities", 1, &ca_ptr_,
+              [this](const kube::Request& r) { return ca_reconciler_.Reconcile(r); });
   templates_ = make("certificatetemplates", 1, &template_ptr_,
                     [this](const kube::Request& r) { return template_reconciler_.Reconcile(r); });
   profiles_ = make("certificateprofiles", 1, &profile_ptr_,
@@ -124,8 +130,8 @@ void Operator::RegisterHandlers() {
   ca_handlers.on_delete = [ca_changed](const auto& ca) { ca_changed(ca, true); };
   ca_handlers.on_update = [ca_changed](const auto& old_ca, const auto& ca) {
     // Only what dependents read: the certificate and whether it can sign.
-    bool dependents_see_it = old_ca->status.fingerprint_sha256 != ca->status.fingerprint_sha256 ||
-                             Ready(*old_ca) != Ready(*ca);
+    bool dependents_see_it =
+        old_ca->status.fingerprint_sha256 != ca->status.fingerprint_sha256 || Ready(*old_ca) != Ready(*ca);
     ca_changed(ca, dependents_see_it);
   };
   c.cas.AddEventHandler(std::move(ca_handlers));
@@ -136,9 +142,8 @@ void Operator::RegisterHandlers() {
       ocsp_->queue().Add(*ca);
     }
   };
-  c.ca_key_secrets.AddEventHandler({key_secret_changed, [key_secret_changed](const auto&, const auto& s) {
-                                      key_secret_changed(s);
-                                    },
+  c.ca_key_secrets.AddEventHandler({key_secret_changed,
+                                    [key_secret_changed](const auto&, const auto& s) { key_secret_changed(s); },
                                     key_secret_changed});
 
   // CRL ConfigMaps: one deleted by someone else is written again from the ledger the
@@ -200,26 +205,26 @@ void Operator::RegisterHandlers() {
   };
   // A Certificate that stops naming a Secret (renamed, being deleted, gone) hands it to
   // the next oldest Certificate naming it: wake those.
-  c.certificates.AddEventHandler(
-      {[cert_changed, serials_changed](const auto& cert) {
-         cert_changed(cert);
-         serials_changed(nullptr, *cert);
-       },
-       [this, cert_changed, serials_changed](const auto& old_cert, const auto& cert) {
-         cert_changed(cert);
-         serials_changed(old_cert.get(), *cert);
-         if (old_cert->spec.profile_ref != cert->spec.profile_ref) cert_changed(old_cert);
-         if (old_cert->spec.secret_name != cert->spec.secret_name ||
-             old_cert->metadata.deletion_timestamp != cert->metadata.deletion_timestamp) {
-           EnqueueCertificatesNamingSecret(*old_cert);
-         }
-       },
-       [this, cert_changed](const auto& cert) {
-         cert_changed(cert);
-         EnqueueCertificatesNamingSecret(*cert);
-         // Its serials must reach the CAs' records now that no cache remembers them.
-         for (const std::string& ca : ocsp_maintainer_.Departed(*cert)) ocsp_->queue().Add(ca);
-       }});
+  c.certificates.AddEventHandler({[cert_changed, serials_changed](const auto& cert) {
+                                    cert_changed(cert);
+                                    serials_changed(nullptr, *cert);
+                                  },
+                                  [this, cert_changed, serials_changed](const auto& old_cert, const auto& cert) {
+                                    cert_changed(cert);
+                                    serials_changed(old_cert.get(), *cert);
+                                    if (old_cert->spec.profile_ref != cert->spec.profile_ref) cert_changed(old_cert);
+                                    if (old_cert->spec.secret_name != cert->spec.secret_name ||
+                                        old_cert->metadata.deletion_timestamp != cert->metadata.deletion_timestamp) {
+                                      EnqueueCertificatesNamingSecret(*old_cert);
+                                    }
+                                  },
+                                  [this, cert_changed](const auto& cert) {
+                                    cert_changed(cert);
+                                    EnqueueCertificatesNamingSecret(*cert);
+                                    // Its serials must reach the CAs' records now that no cache remembers them.
+                                    for (const std::string& ca : ocsp_maintainer_.Departed(*cert))
+                                      ocsp_->queue().Add(ca);
+                                  }});
 
   auto secret_changed = [this](const std::shared_ptr<const CertificateSecret>& s) {
     if (!s->certificate_name.empty()) certificates_->queue().Add(s->metadata.ns + "/" + s->certificate_name);
@@ -228,15 +233,15 @@ void Operator::RegisterHandlers() {
       {secret_changed, [secret_changed](const auto&, const auto& s) { secret_changed(s); }, secret_changed});
 
   // Namespaces: their labels feed the profiles' namespace selectors.
-  c.namespaces.AddEventHandler(
-      {nullptr,
-       [this](const auto& old_ns, const auto& ns) {
-         if (old_ns->metadata.labels == ns->metadata.labels) return;
-         for (const std::string& key : deps_.caches->CertificateKeysInNamespace(ns->metadata.name)) {
-           certificates_->queue().Add(key);
-         }
-       },
-       nullptr});
+  c.namespaces.AddEventHandler({nullptr,
+                                [this](const auto& old_ns, const auto& ns) {
+                                  if (old_ns->metadata.labels == ns->metadata.labels) return;
+                                  for (const std::string& key :
+                                       deps_.caches->CertificateKeysInNamespace(ns->metadata.name)) {
+                                    certificates_->queue().Add(key);
+                                  }
+                                },
+                                nullptr});
 }
 
 void Operator::Start() {

@@ -16,22 +16,22 @@ http::LabelValues LabelsOf(const api::Certificate& c) {
 }  // namespace
 
 OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
-    : expiration_(registry.GaugeFunc(
-          "certplane_certificate_expiration_timestamp_seconds",
-          "The date after which the certificate expires, in seconds since the Unix epoch.", kCertLabels,
-          [this](const http::MetricFamily::Emit& emit) {
-            ForEachCertificate([&emit](const auto& c) {
-              if (c->status.not_after) emit(LabelsOf(*c), Seconds(*c->status.not_after));
-            });
-          })),
-      renewal_(registry.GaugeFunc(
-          "certplane_certificate_renewal_timestamp_seconds",
-          "The time at which the certificate will be renewed, in seconds since the Unix epoch.", kCertLabels,
-          [this](const http::MetricFamily::Emit& emit) {
-            ForEachCertificate([&emit](const auto& c) {
-              if (c->status.renewal_time) emit(LabelsOf(*c), Seconds(*c->status.renewal_time));
-            });
-          })),
+    : expiration_(registry.GaugeFunc("certplane_certificate_expiration_timestamp_seconds",
+                                     "The date after which the certificate expires, in seconds since the Unix epoch.",
+                                     kCertLabels,
+                                     [this](const http::MetricFamily::Emit& emit) {
+                                       ForEachCertificate([&emit](const auto& c) {
+                                         if (c->status.not_after) emit(LabelsOf(*c), Seconds(*c->status.not_after));
+                                       });
+                                     })),
+      renewal_(registry.GaugeFunc("certplane_certificate_renewal_timestamp_seconds",
+                                  "The time at which the certificate will be renewed, in seconds since the Unix epoch.",
+                                  kCertLabels,
+                                  [this](const http::MetricFamily::Emit& emit) {
+                                    ForEachCertificate([&emit](const auto& c) {
+                                      if (c->status.renewal_time) emit(LabelsOf(*c), Seconds(*c->status.renewal_time));
+                                    });
+                                  })),
       ready_(registry.GaugeFunc(
           "certplane_certificate_ready_status",
           "The Ready condition of the certificate: 1 for the status it has, 0 for the others.",

@@ -5,8 +5,7 @@ namespace {
 
 Result<std::string> AtMostOne(const std::vector<std::string>& values, const std::string& field) {
   if (values.size() > 1) {
-    return InvalidArgument(field + " has " + std::to_string(values.size()) +
-                           " values; certplane issues at most one");
+    return InvalidArgument(field + " has " + std::to_string(values.size()) + " values; certplane issues at most one");
   }
   return values.empty() ? std::string() : values.front();
 }

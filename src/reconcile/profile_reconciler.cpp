@@ -14,9 +14,9 @@ using api::Time;
 
 // Writes a cluster-scoped object's status when it differs from what is cached.
 template <typename Status, typename Encode>
-certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVersionResource& gvr,
-                                     std::string_view kind, const kube::ObjectMeta& meta, const Status& current,
-                                     const Status& desired, Encode encode, const std::string& field_manager) {
+certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVersionResource& gvr, std::string_view kind,
+                                     const kube::ObjectMeta& meta, const Status& current, const Status& desired,
+                                     Encode encode, const std::string& field_manager) {
   if (desired == current) return certplane::Status::Ok();
   nlohmann::json body = {
       {"apiVersion", std::string(api::kApiVersion)},
@@ -25,7 +25,8 @@ certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVers
       {"status", encode(desired)},
   };
   auto written = client.UpdateStatus(gvr, "", body, {.field_manager = field_manager});
-  if (!written.ok()) return written.status().WithContext("updating the status of " + std::string(kind) + " " + meta.name);
+  if (!written.ok())
+    return written.status().WithContext("updating the status of " + std::string(kind) + " " + meta.name);
   return certplane::Status::Ok();
 }
 
@@ -54,23 +55,28 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
   auto ca = caches.cas.store().Get(profile->spec.ca_ref.name);
   auto tmpl = caches.templates.store().Get(profile->spec.template_ref.name);
   if (!ca) {
-    api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kCaNotFound,
-                            "CertificateAuthority " + profile->spec.ca_ref.name + " does not exist", generation),
-                      now);
+    api::SetCondition(
+        status.conditions,
+        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, kCaNotFound,
+                           "CertificateAuthority " + profile->spec.ca_ref.name + " does not exist", generation),
+        now);
   } else if (!api::IsConditionTrue(ca->status.conditions, api::kConditionReady)) {
-    api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, policy::kCANotReady,
-                            "CertificateAuthority " + profile->spec.ca_ref.name + " is not Ready", generation),
-                      now);
+    api::SetCondition(
+        status.conditions,
+        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, policy::kCANotReady,
+                           "CertificateAuthority " + profile->spec.ca_ref.name + " is not Ready", generation),
+        now);
   } else if (!tmpl) {
-    api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "TemplateNotFound",
-                            "CertificateTemplate " + profile->spec.template_ref.name + " does not exist", generation),
-                      now);
+    api::SetCondition(
+        status.conditions,
+        api::MakeCondition(api::kConditionReady, api::ConditionStatus::kFalse, "TemplateNotFound",
+                           "CertificateTemplate " + profile->spec.template_ref.name + " does not exist", generation),
+        now);
   } else {
     api::SetCondition(status.conditions,
-                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady, "the profile can issue", generation), now);
+                      api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
+                                         "the profile can issue", generation),
+                      now);
   }
 
   status.certificates = 0;
@@ -88,8 +94,8 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
     latest_active.Consider(cert);
   });
   if (const auto& latest = latest_active.get()) {
-    status.latest_active_certificate = api::CertificateReference{latest->metadata.ns, latest->metadata.name,
-                                                                 latest->status.serial_number, latest->status.not_after};
+    status.latest_active_certificate = api::CertificateReference{
+        latest->metadata.ns, latest->metadata.name, latest->status.serial_number, latest->status.not_after};
   }
   if (status != profile->status) {
     const kube::TimePoint mono = deps_.clock->Now();
@@ -107,7 +113,8 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
     status_writes_.Wrote(request.name, mono);
   }
   // An active certificate stops being active when it expires, without any event.
-  if (next_expiry) return kube::ReconcileResult::After(std::max<kube::Duration>(*next_expiry - now, std::chrono::seconds(1)));
+  if (next_expiry)
+    return kube::ReconcileResult::After(std::max<kube::Duration>(*next_expiry - now, std::chrono::seconds(1)));
   return kube::ReconcileResult::Done();
 }
 
@@ -118,8 +125,8 @@ kube::ReconcileResult TemplateReconciler::Reconcile(const kube::Request& request
   api::CertificateTemplateStatus status = tmpl->status;
   status.observed_generation = tmpl->metadata.generation;
   api::SetCondition(status.conditions,
-                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady, "the template is valid",
-                          tmpl->metadata.generation),
+                    api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
+                                       "the template is valid", tmpl->metadata.generation),
                     now);
   if (Status s = WriteClusterStatus(*deps_.client, kCertificateTemplatesResource, api::kCertificateTemplateKind,
                                     tmpl->metadata, tmpl->status, status, api::EncodeCertificateTemplateStatus,

@@ -37,9 +37,7 @@ std::optional<FileName> SplitFileName(std::string_view file, std::string_view de
   return FileName{std::string(file.substr(0, dot)), ext == der_ext ? Format::kDer : Format::kPem};
 }
 
-pki::ByteView AsBytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
+pki::ByteView AsBytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 
 std::string Describe(const std::string& ca, std::int32_t shard) {
   return "CA \"" + ca + "\" shard " + std::to_string(shard);
@@ -91,8 +89,9 @@ HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::in
   r.headers.emplace_back("ETag", std::string(etag));
   // The listener adds no Date; caches compute the age that max-age counts against from it.
   r.headers.emplace_back("Date", FormatHttpDate(api::ToTime(sources.clock->WallNow())));
-  r.headers.emplace_back("Cache-Control",
-                         "public, max-age=" + std::to_string(MaxAgeSeconds(next_update, *sources.clock)) + ", no-transform");
+  r.headers.emplace_back(
+      "Cache-Control",
+      "public, max-age=" + std::to_string(MaxAgeSeconds(next_update, *sources.clock)) + ", no-transform");
   if (this_update) r.headers.emplace_back("Last-Modified", FormatHttpDate(*this_update));
   if (next_update) r.headers.emplace_back("Expires", FormatHttpDate(*next_update));
   if (IfNoneMatchMatches(request.Header("If-None-Match"), etag)) {
@@ -164,7 +163,8 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
 }
 
 void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
-  router.Get("/ca/{file}", [sources](const HttpRequest& r) { return ServeCaCertificate(r.params.at("file"), sources); });
+  router.Get("/ca/{file}",
+             [sources](const HttpRequest& r) { return ServeCaCertificate(r.params.at("file"), sources); });
   router.Get("/crl/{file}", [sources](const HttpRequest& r) {
     std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
     if (!name) return HttpResponse::Text(404, "not found\n");
@@ -199,12 +199,12 @@ void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
 }
 
 void RegisterPublicRoutes(http::Router& router, const Caches& caches, const kube::Clock& clock) {
-  RegisterPublicRoutes(router, PublicRouteSources{
-                                   .crl = [&caches](const std::string& ca,
-                                                    std::int32_t shard) { return caches.CrlShard(ca, shard); },
-                                   .ca = [&caches](const std::string& ca) { return caches.cas.store().Get(ca); },
-                                   .clock = &clock,
-                               });
+  RegisterPublicRoutes(
+      router, PublicRouteSources{
+                  .crl = [&caches](const std::string& ca, std::int32_t shard) { return caches.CrlShard(ca, shard); },
+                  .ca = [&caches](const std::string& ca) { return caches.cas.store().Get(ca); },
+                  .clock = &clock,
+              });
 }
 
 }  // namespace certplane::reconcile

@@ -16,7 +16,6 @@ std::string Annotation(const kube::StringMap& annotations, std::string_view name
   return value == nullptr ? std::string() : *value;
 }
 
-
 std::optional<api::KeyEncoding> EncodingOf(const std::string& pem) {
   if (pem.find("-----BEGIN PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs8;
   if (pem.find("-----BEGIN RSA PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs1;

@@ -42,8 +42,8 @@ Result<nlohmann::json> BuildTlsSecret(const TlsSecretInput& in) {
                                  format.password_secret_ref->key + " is missing or empty");
         }
         pki::Pkcs12Options options;
-        options.profile = format.profile == api::Pkcs12Profile::kLegacy ? pki::Pkcs12Profile::kLegacy
-                                                                        : pki::Pkcs12Profile::kModern;
+        options.profile =
+            format.profile == api::Pkcs12Profile::kLegacy ? pki::Pkcs12Profile::kLegacy : pki::Pkcs12Profile::kModern;
         std::vector<pki::Certificate> issuers(in.leaf.chain.begin() + 1, in.leaf.chain.end());
         issuers.push_back(in.root);
         auto keystore = pki::BuildPkcs12Keystore(in.leaf.key, in.leaf.certificate, issuers, pw->second, options);
@@ -63,9 +63,7 @@ Result<nlohmann::json> BuildTlsSecret(const TlsSecretInput& in) {
         OPENSSL_cleanse(combined.data(), combined.size());  // this copy holds the key too
         break;
       }
-      case api::OutputFormatType::kDer:
-        data["tls.der"] = B64(in.leaf.certificate.ToDer());
-        break;
+      case api::OutputFormatType::kDer: data["tls.der"] = B64(in.leaf.certificate.ToDer()); break;
     }
   }
 

@@ -25,9 +25,7 @@
 namespace certplane::corpus {
 
 // A folder of the corpus: "seeds" or "malformed".
-inline std::filesystem::path Dir(const char* which) {
-  return std::filesystem::path(CERTPLANE_FUZZ_CORPUS_DIR) / which;
-}
+inline std::filesystem::path Dir(const char* which) { return std::filesystem::path(CERTPLANE_FUZZ_CORPUS_DIR) / which; }
 
 // The regular files of a corpus folder, sorted by path (so test order is stable).
 // Throws std::filesystem::filesystem_error when the folder is missing.
@@ -65,9 +63,7 @@ struct SeedCase {
 };
 
 // The gtest parameter name of a SeedCase: "cert_pem_ParseCertificatePem".
-inline std::string SeedCaseName(const SeedCase& seed) {
-  return TestName(seed.file) + "_" + TestName(seed.parser);
-}
+inline std::string SeedCaseName(const SeedCase& seed) { return TestName(seed.file) + "_" + TestName(seed.parser); }
 
 // The parser called `name` among an area's parsers (its AllParsers()), or nullptr when
 // there is none.

@@ -111,7 +111,8 @@ DnsResponder::DnsResponder(std::string zone, std::string zone_file)
   for (int attempt = 0; attempt < 50 && port_ == 0; ++attempt) {
     OwnedFd udp(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     OwnedFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (udp.get() < 0 || tcp.get() < 0) throw std::runtime_error(std::string("DnsResponder: socket: ") + std::strerror(errno));
+    if (udp.get() < 0 || tcp.get() < 0)
+      throw std::runtime_error(std::string("DnsResponder: socket: ") + std::strerror(errno));
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -340,7 +341,8 @@ void DnsResponder::Serve() {
       char buf[4096];
       sockaddr_storage from{};
       socklen_t from_len = sizeof from;
-      const ssize_t n = ::recvfrom(udp_.get(), buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
+      const ssize_t n =
+          ::recvfrom(udp_.get(), buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
       if (n > 0) {
         const std::string response = Respond(std::string_view(buf, static_cast<std::size_t>(n)), kUdpLimit);
         if (!response.empty()) {
@@ -387,7 +389,8 @@ void DnsResponder::ServeTcp(const OwnedFd& connection) {
       }
       deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0 || buffer.size() > 70000) return;
     pollfd p{connection.get(), POLLIN, 0};
     pollfd wake{wake_read_.get(), POLLIN, 0};

@@ -86,7 +86,7 @@ class DnsResponder {
   std::string Respond(std::string_view query, std::size_t limit);
   std::map<std::string, Records> Snapshot() const;
 
-  std::string zone_;       // lower case, no trailing dot ("" for the root)
+  std::string zone_;  // lower case, no trailing dot ("" for the root)
   std::string zone_file_;
   int port_ = 0;
   OwnedFd udp_;

@@ -36,8 +36,7 @@ std::shared_ptr<kube::Client> SharedClient();
 std::shared_ptr<kube::Client> NewClient(kube::ClientOptions options);
 
 // Polls `condition` every `interval` until it holds or `timeout` passes.
-bool Eventually(const std::function<bool()>& condition,
-                std::chrono::milliseconds timeout = std::chrono::seconds(30),
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(30),
                 std::chrono::milliseconds interval = std::chrono::milliseconds(50));
 
 // Creates a namespace named after `base` (made DNS-safe, with a random suffix) and

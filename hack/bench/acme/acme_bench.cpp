@@ -109,9 +109,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   testing::DnsResponder dns("bench.test.");
-  {
-    std::ofstream(args.dns_port_file) << dns.port() << "\n";
-  }
+  { std::ofstream(args.dns_port_file) << dns.port() << "\n"; }
   // Wait for the controller (started once the port file exists) to serve the directory.
   {
     acme::client::AcmeClient probe(args.directory);

@@ -21,8 +21,8 @@
 //       N unrelated Opaque Secrets of BYTES of data each (the idle-cost scenario).
 //
 // Common flags: --namespace (default bench), --concurrency (default 16), --timeout
-// seconds (default 3600), --duration of the certificates created (default 720h). The kubeconfig comes from $KUBECONFIG. Exit status 0 when
-// everything completed, 1 otherwise (the JSON still says how far it got).
+// seconds (default 3600), --duration of the certificates created (default 720h). The kubeconfig comes from $KUBECONFIG.
+// Exit status 0 when everything completed, 1 otherwise (the JSON still says how far it got).
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,8 +40,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "kube/config.h"
 #include "kube/resource.h"
@@ -116,9 +116,7 @@ Flags ParseFlags(int argc, char** argv) {
   return f;
 }
 
-double EpochNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double EpochNow() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string Name(int i) { return "c" + std::to_string(i); }
 
@@ -213,9 +211,8 @@ class OwnRequests {
 
 // Watches one collection in a namespace: lists (in pages), then watches from the list's
 // resourceVersion, relisting on 410 Gone and after errors, until `stop`.
-void WatchLoop(kube::Client& client, const kube::GroupVersionResource& gvr, const std::string& ns,
-               bool metadata_only, const std::function<void(const json&)>& on_object, OwnRequests& own,
-               std::stop_token stop) {
+void WatchLoop(kube::Client& client, const kube::GroupVersionResource& gvr, const std::string& ns, bool metadata_only,
+               const std::function<void(const json&)>& on_object, OwnRequests& own, std::stop_token stop) {
   while (!stop.stop_requested()) {
     kube::ListOptions list;
     list.limit = 500;
@@ -343,11 +340,11 @@ class Readiness {
   const int64_t min_revision_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<double> started_;          // guarded by mu_; epoch seconds, -1 = not started
-  std::vector<double> done_;             // guarded by mu_; epoch seconds, -1 = not done
+  std::vector<double> started_;              // guarded by mu_; epoch seconds, -1 = not started
+  std::vector<double> done_;                 // guarded by mu_; epoch seconds, -1 = not done
   std::unordered_map<int, bool> cert_ok_;    // guarded by mu_
   std::unordered_map<int, bool> secret_ok_;  // guarded by mu_
-  int done_count_ = 0;                   // guarded by mu_
+  int done_count_ = 0;                       // guarded by mu_
 };
 
 int IssueOrWait(kube::Client& client, const Flags& f) {
@@ -356,10 +353,12 @@ int IssueOrWait(kube::Client& client, const Flags& f) {
   OwnRequests own;
   const double t0 = f.t0 > 0 ? f.t0 : EpochNow();
   std::jthread certs([&](std::stop_token stop) {
-    WatchLoop(client, gvr, f.ns, false, [&](const json& o) { readiness.OnCertificate(o, EpochNow()); }, own, stop);
+    WatchLoop(
+        client, gvr, f.ns, false, [&](const json& o) { readiness.OnCertificate(o, EpochNow()); }, own, stop);
   });
   std::jthread secrets([&](std::stop_token stop) {
-    WatchLoop(client, kube::kSecrets, f.ns, true, [&](const json& o) { readiness.OnSecret(o, EpochNow()); }, own, stop);
+    WatchLoop(
+        client, kube::kSecrets, f.ns, true, [&](const json& o) { readiness.OnSecret(o, EpochNow()); }, own, stop);
   });
 
   json out = {{"command", f.command}, {"kind", f.kind}, {"n", f.n}};
@@ -455,17 +454,20 @@ int Floor(kube::Client& client, const Flags& f) {
       else s = r.status();
     }
     if (s.ok()) {
-      json secret = {{"apiVersion", "v1"},
-                     {"kind", "Secret"},
-                     {"type", "kubernetes.io/tls"},
-                     {"metadata", {{"name", name + "-tls"}, {"namespace", f.ns},
-                                   {"labels", {{"certplane.io/certificate-name", name}}}}},
-                     {"data", {{"tls.crt", crt}, {"tls.key", key}, {"ca.crt", ca}}}};
+      json secret = {
+          {"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"type", "kubernetes.io/tls"},
+          {"metadata",
+           {{"name", name + "-tls"}, {"namespace", f.ns}, {"labels", {{"certplane.io/certificate-name", name}}}}},
+          {"data", {{"tls.crt", crt}, {"tls.key", key}, {"ca.crt", ca}}}};
       s = WithRetries([&] { return client.Create(kube::kSecrets, f.ns, secret); });
     }
     if (s.ok()) {
       created["status"] = {{"conditions",
-                            {{{"type", "Ready"}, {"status", "True"}, {"reason", "Issued"},
+                            {{{"type", "Ready"},
+                              {"status", "True"},
+                              {"reason", "Issued"},
                               {"message", "issued by the floor client"},
                               {"observedGeneration", created["metadata"].value("generation", 1)},
                               {"lastTransitionTime", "2026-01-01T00:00:00Z"}}}},
@@ -486,10 +488,14 @@ int Floor(kube::Client& client, const Flags& f) {
   for (double v : lat) {
     if (v >= 0) ok.push_back(v);
   }
-  json out = {{"command", "floor"},        {"n", f.n},
-              {"concurrency", f.concurrency}, {"wall_seconds", Round(wall)},
-              {"per_second", Round(f.n / wall, 10)}, {"p50_seconds", Round(Percentile(ok, 50))},
-              {"p99_seconds", Round(Percentile(ok, 99))}, {"failures", failures.load()},
+  json out = {{"command", "floor"},
+              {"n", f.n},
+              {"concurrency", f.concurrency},
+              {"wall_seconds", Round(wall)},
+              {"per_second", Round(f.n / wall, 10)},
+              {"p50_seconds", Round(Percentile(ok, 50))},
+              {"p99_seconds", Round(Percentile(ok, 99))},
+              {"failures", failures.load()},
               {"complete", failures == 0},
               // The user's creates (and any read-back) are not part of the floor's count.
               {"bench_requests", {{"POST certificates", creates.load()}, {"GET certificates", reads.load()}}}};
@@ -511,8 +517,12 @@ int Secrets(kube::Client& client, const Flags& f) {
     if (!s.ok() && failures++ < 5) spdlog::error("secret {}: {}", i, s.ToString());
   });
   const double wall = EpochNow() - start;
-  json out = {{"command", "secrets"}, {"n", f.n}, {"bytes_each", f.size}, {"seconds", Round(wall)},
-              {"per_second", Round(f.n / wall, 10)}, {"failures", failures.load()}};
+  json out = {{"command", "secrets"},
+              {"n", f.n},
+              {"bytes_each", f.size},
+              {"seconds", Round(wall)},
+              {"per_second", Round(f.n / wall, 10)},
+              {"failures", failures.load()}};
   std::printf("%s\n", out.dump().c_str());
   return failures == 0 ? 0 : 1;
 }

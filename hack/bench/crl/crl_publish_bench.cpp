@@ -11,15 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "../bench_support.h"
 #include "kube/base64.h"
 #include "pki/certificate.h"
 #include "pki/issue.h"
-#include "pki/usage.h"
 #include "pki/issuer.h"
 #include "pki/key.h"
+#include "pki/usage.h"
 #include "reconcile/crl_ledger.h"
 #include "reconcile/crl_signing.h"
-#include "../bench_support.h"
 
 using namespace certplane;
 using namespace std::chrono_literals;
@@ -61,7 +61,10 @@ void Run(const pki::Issuer& issuer, std::size_t entries, std::size_t shard_size)
   std::uint64_t number = 1;
   for (const auto& ledger : ledgers) {
     auto crl = Must(reconcile::SignShardCrl(
-        {.ledger = ledger, .number = number++, .now = now, .validity = 24h,
+        {.ledger = ledger,
+         .number = number++,
+         .now = now,
+         .validity = 24h,
          .distribution_point_urls = shards > 1 ? std::vector<std::string>{"http://certplane.svc/crl/bench/0.crl"}
                                                : std::vector<std::string>{}},
         issuer));

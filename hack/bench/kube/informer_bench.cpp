@@ -49,15 +49,18 @@ double Mib(double bytes) { return bytes / (1024.0 * 1024.0); }
 
 // A ConfigMap of about 2 KB, shaped like a certplane-managed object.
 json MakeObject(int i, const std::string& filler) {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
-          {"metadata",
-           {{"name", "bench-" + std::to_string(i)},
-            {"labels", {{"app.kubernetes.io/managed-by", "certplane"}, {"certplane.io/profile", "web-servers"},
-                        {"certplane.io/ca", "cluster-intermediate"}}},
-            {"annotations", {{"certplane.io/serial", "7f3a9c" + std::to_string(i)},
-                             {"certplane.io/not-after", "2027-01-01T00:00:00Z"}}}}},
-          {"data", {{"ca.crt", filler}, {"note", "object " + std::to_string(i)}}}};
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata",
+       {{"name", "bench-" + std::to_string(i)},
+        {"labels",
+         {{"app.kubernetes.io/managed-by", "certplane"},
+          {"certplane.io/profile", "web-servers"},
+          {"certplane.io/ca", "cluster-intermediate"}}},
+        {"annotations",
+         {{"certplane.io/serial", "7f3a9c" + std::to_string(i)}, {"certplane.io/not-after", "2027-01-01T00:00:00Z"}}}}},
+      {"data", {{"ca.crt", filler}, {"note", "object " + std::to_string(i)}}}};
 }
 
 template <typename F>
@@ -97,8 +100,8 @@ int main(int argc, char** argv) {
   auto client = *client_or;
 
   std::string ns = "bench-" + std::to_string(::getpid());
-  if (auto r = client->Create(kube::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"},
-                                                      {"metadata", {{"name", ns}}}});
+  if (auto r = client->Create(kube::kNamespaces, "",
+                              {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
       !r.ok()) {
     std::fprintf(stderr, "creating namespace: %s\n", r.status().ToString().c_str());
     return 1;
@@ -129,9 +132,10 @@ int main(int argc, char** argv) {
     informer->WaitForSync(std::chrono::minutes(5));
     informer->Stop();  // the cache stays; the watch thread's buffers go
     size_t heap1 = HeapInUse(), rss1 = RssBytes();
-    std::printf("informer memory, full (typed ConfigMap): %.1f MiB per 10,000 objects (heap), RSS +%.1f MiB; %zu cached\n",
-                Mib(static_cast<double>(heap1 - heap0) * per10k), Mib(static_cast<double>(rss1) - rss0),
-                informer->store().size());
+    std::printf(
+        "informer memory, full (typed ConfigMap): %.1f MiB per 10,000 objects (heap), RSS +%.1f MiB; %zu cached\n",
+        Mib(static_cast<double>(heap1 - heap0) * per10k), Mib(static_cast<double>(rss1) - rss0),
+        informer->store().size());
   }
   // 3. Memory: metadata only.
   {
@@ -145,9 +149,10 @@ int main(int argc, char** argv) {
     informer->WaitForSync(std::chrono::minutes(5));
     informer->Stop();
     size_t heap1 = HeapInUse(), rss1 = RssBytes();
-    std::printf("informer memory, metadata only:          %.1f MiB per 10,000 objects (heap), RSS +%.1f MiB; %zu cached\n",
-                Mib(static_cast<double>(heap1 - heap0) * per10k), Mib(static_cast<double>(rss1) - rss0),
-                informer->store().size());
+    std::printf(
+        "informer memory, metadata only:          %.1f MiB per 10,000 objects (heap), RSS +%.1f MiB; %zu cached\n",
+        Mib(static_cast<double>(heap1 - heap0) * per10k), Mib(static_cast<double>(rss1) - rss0),
+        informer->store().size());
   }
   // 4. For comparison: the same objects as nlohmann::json trees.
   {
@@ -200,8 +205,7 @@ int main(int argc, char** argv) {
                                {{"data", {{"note", "updated " + std::to_string(i)}}}});
     });
     double write_s = std::chrono::duration<double>(Clock::now() - t0).count();
-    while (updates.load() < static_cast<size_t>(objects) &&
-           Clock::now() - t0 < std::chrono::seconds(120)) {
+    while (updates.load() < static_cast<size_t>(objects) && Clock::now() - t0 < std::chrono::seconds(120)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     double s = std::chrono::duration<double>(Clock::now() - t0).count();

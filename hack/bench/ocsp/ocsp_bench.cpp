@@ -18,6 +18,7 @@
 
 #include <cpprest/http_client.h>
 
+#include "../bench_support.h"
 #include "kube/clock.h"
 #include "pki/certificate.h"
 #include "pki/issue.h"
@@ -26,7 +27,6 @@
 #include "pki/ocsp.h"
 #include "reconcile/ca_material.h"
 #include "reconcile/ocsp_responder.h"
-#include "../bench_support.h"
 
 using namespace certplane;
 using namespace std::chrono_literals;
@@ -57,7 +57,8 @@ int InProcess(bool quick) {
   spec.ocsp_no_check = true;
   auto signers = std::make_shared<reconcile::OcspSignerSecret>();
   signers->ca_name = "bench";
-  signers->identities.push_back({reconcile::CaKeyId(issuer.certificate()), issuer.certificate(),
+  signers->identities.push_back({reconcile::CaKeyId(issuer.certificate()),
+                                 issuer.certificate(),
                                  {Must(pki::IssueCertificate(spec, key.public_key(), issuer, now)), key}});
   auto issued = std::make_shared<reconcile::IssuedSerials>();
   issued->ca_name = "bench";
@@ -67,7 +68,8 @@ int InProcess(bool quick) {
     pki::SerialNumber serial = Must(pki::SerialNumber::Random());
     issued->serials[serial.ToHex()] = 0;
     requests.push_back(Must(pki::BuildOcspRequest(issuer.certificate(), serial, NID_sha1)));
-    if (i < 2000) nonced.push_back(Must(pki::BuildOcspRequest(issuer.certificate(), serial, NID_sha1, pki::Bytes{4, 2, 1, 2})));
+    if (i < 2000)
+      nonced.push_back(Must(pki::BuildOcspRequest(issuer.certificate(), serial, NID_sha1, pki::Bytes{4, 2, 1, 2})));
   }
   reconcile::OcspSources sources{
       .ca = [](const std::string&) { return std::make_shared<const api::CertificateAuthority>(); },

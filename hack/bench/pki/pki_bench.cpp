@@ -19,10 +19,10 @@
 #include <cstdlib>
 #include <map>
 
+#include "../bench_support.h"
 #include "pki/crl.h"
 #include "pki/issue.h"
 #include "pki/key.h"
-#include "../bench_support.h"
 
 namespace certplane::pki {
 namespace {

@@ -17,7 +17,6 @@ namespace {
 using nlohmann::json;
 namespace http = web::http;
 
-
 std::string StatusOf(const AcmeResponse& r) {
   if (!r.json.is_object()) return {};
   auto it = r.json.find("status");
@@ -90,7 +89,8 @@ AcmeResponse AcmeClient::Send(const std::string& method, const std::string& url,
     out.json = json::parse(out.body, nullptr, /*allow_exceptions=*/false);
     if (out.json.is_discarded()) out.json = nullptr;
   }
-  if (content_type.find("application/problem+json") != std::string::npos || (out.status >= 400 && !out.json.is_null())) {
+  if (content_type.find("application/problem+json") != std::string::npos ||
+      (out.status >= 400 && !out.json.is_null())) {
     out.problem = ParseProblemDocument(out.json);
   }
   return out;

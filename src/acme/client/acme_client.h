@@ -53,13 +53,13 @@ namespace certplane::acme::client {
 
 // What the server answered to one request.
 struct AcmeResponse {
-  std::string method;                         // "POST", "GET", "HEAD"
+  std::string method;  // "POST", "GET", "HEAD"
   std::string url;
-  int status = 0;                             // HTTP status; 0: no answer (transport_error)
-  std::map<std::string, std::string> headers; // names lower-cased
+  int status = 0;                              // HTTP status; 0: no answer (transport_error)
+  std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  nlohmann::json json;                        // the body when it is JSON, else null
-  std::optional<Problem> problem;             // when the body is an ACME problem document
+  nlohmann::json json;             // the body when it is JSON, else null
+  std::optional<Problem> problem;  // when the body is an ACME problem document
   std::string transport_error;
 
   bool ok() const { return status >= 200 && status < 300; }
@@ -87,7 +87,7 @@ struct Eab {
 
 struct NewAccountOptions {
   std::optional<Eab> eab;
-  std::vector<std::string> contact;   // "mailto:..."
+  std::vector<std::string> contact;  // "mailto:..."
   bool terms_of_service_agreed = true;
   bool only_return_existing = false;
 };
@@ -107,7 +107,7 @@ struct PostOptions {
 class AcmeClient {
  public:
   struct Options {
-    std::chrono::seconds timeout{30};          // per HTTP request
+    std::chrono::seconds timeout{30};  // per HTTP request
     std::string user_agent = "certplane-acme-test-client";
   };
 

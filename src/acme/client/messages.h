@@ -41,15 +41,15 @@ struct Directory {
   std::string new_order;
   std::string revoke_cert;
   std::string key_change;
-  bool external_account_required = false;   // meta.externalAccountRequired
-  std::string terms_of_service;             // meta.termsOfService
+  bool external_account_required = false;  // meta.externalAccountRequired
+  std::string terms_of_service;            // meta.termsOfService
   nlohmann::json raw;
 
   static Directory FromJson(const nlohmann::json& json);
 };
 
 struct ChallengeView {
-  std::string type;     // "http-01", "dns-01", "tls-alpn-01"
+  std::string type;  // "http-01", "dns-01", "tls-alpn-01"
   std::string url;
   std::string token;
   std::string status;
@@ -73,7 +73,7 @@ struct OrderView {
   std::vector<std::string> identifiers;     // the values
   std::vector<std::string> authorizations;  // URLs
   std::string finalize;
-  std::string certificate;                  // "" until valid
+  std::string certificate;  // "" until valid
   std::optional<Problem> error;
 
   static OrderView FromJson(const nlohmann::json& json);

@@ -43,7 +43,6 @@ Problem NotFound(std::string detail) {
 
 Problem Internal(std::string detail) { return MakeProblem(ProblemType::kServerInternal, std::move(detail)); }
 
-
 }  // namespace
 
 ProblemOr<Order> AcmeServer::LoadOrder(const std::string& id, const Request& request, const AcmeUrls& urls) {
@@ -126,10 +125,9 @@ Order AcmeServer::Refresh(Order order, const std::string& thumbprint, const api:
   }
   for (const auto& [a, c] : restart) {
     const Challenge& ch = written->authorizations[a].challenges[c];
-    if (!runner_.Submit([this, id = written->id, a = a, c = c, ka = ch.token + "." + thumbprint,
-                         cidrs = profile.spec.enrollment.acme->validation.allowed_cidrs] {
-          RunValidation(id, a, c, ka, cidrs);
-        })) {
+    if (!runner_.Submit(
+            [this, id = written->id, a = a, c = c, ka = ch.token + "." + thumbprint,
+             cidrs = profile.spec.enrollment.acme->validation.allowed_cidrs] { RunValidation(id, a, c, ka, cidrs); })) {
       log->warn("the validation queue is full; order={} stays processing", written->id);
     }
   }
@@ -143,15 +141,17 @@ http::HttpResponse AcmeServer::NewOrder(const http::HttpRequest& req, const Acme
   if (r->jws.post_as_get) return ReplyProblem(MakeProblem(ProblemType::kMalformed, "newOrder needs a payload"), urls);
   const nlohmann::json& payload = r->payload;
   if (payload.contains("notBefore") || payload.contains("notAfter")) {
-    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "notBefore and notAfter are not supported: the profile's "
-                                                             "template decides the validity"),
+    return ReplyProblem(MakeProblem(ProblemType::kMalformed,
+                                    "notBefore and notAfter are not supported: the profile's "
+                                    "template decides the validity"),
                         urls);
   }
   ProblemOr<std::vector<Identifier>> ids = NormalizeIdentifiers(payload.value("identifiers", nlohmann::json()));
   if (!ids.ok()) return ReplyProblem(ids.problem(), urls);
 
   auto tmpl = caches_.templates.store().Get(profile.spec.template_ref.name);
-  if (!tmpl) return ReplyProblem(Internal("the profile's template " + profile.spec.template_ref.name + " is missing"), urls);
+  if (!tmpl)
+    return ReplyProblem(Internal("the profile's template " + profile.spec.template_ref.name + " is missing"), urls);
 
   // The names go through the same template rules as API enrollment; the rest of the
   // request (key, subject) is judged at finalize, when the CSR is known.
@@ -170,9 +170,9 @@ http::HttpResponse AcmeServer::NewOrder(const http::HttpRequest& req, const Acme
   const api::AcmeEnrollment& acme = *profile.spec.enrollment.acme;
   for (const Identifier& id : *ids) {
     if (ChallengesFor(id, acme.challenges).empty()) {
-      Problem p = MakeProblem(ProblemType::kRejectedIdentifier,
-                              "none of the profile's challenge types can prove " + id.value +
-                                  (IsWildcard(id) ? " (a wildcard needs dns-01)" : ""));
+      Problem p =
+          MakeProblem(ProblemType::kRejectedIdentifier, "none of the profile's challenge types can prove " + id.value +
+                                                            (IsWildcard(id) ? " (a wildcard needs dns-01)" : ""));
       p.identifier = id;
       refused.push_back(std::move(p));
     }
@@ -181,8 +181,9 @@ http::HttpResponse AcmeServer::NewOrder(const http::HttpRequest& req, const Acme
     kube::Logger("acme")->info("refused an ACME order profile={} account={} reason=\"{}\"", urls.profile,
                                r->account->id, refused.front().detail);
     if (refused.size() == 1) return ReplyProblem(refused.front(), urls);
-    Problem p = MakeProblem(ProblemType::kRejectedIdentifier, std::to_string(refused.size()) +
-                                                                  " identifiers were refused: " + refused.front().detail + " ...");
+    Problem p =
+        MakeProblem(ProblemType::kRejectedIdentifier,
+                    std::to_string(refused.size()) + " identifiers were refused: " + refused.front().detail + " ...");
     p.subproblems = std::move(refused);
     return ReplyProblem(p, urls);
   }
@@ -242,9 +243,10 @@ http::HttpResponse AcmeServer::AuthorizationResource(const http::HttpRequest& re
     }
     Authorization& az = o.authorizations[*index];
     if (az.status != AuthorizationStatus::kPending && az.status != AuthorizationStatus::kValid) {
-      return ReplyProblem(MakeProblem(ProblemType::kMalformed, "the authorization is " + std::string(ToString(az.status)) +
-                                                                   "; only pending or valid ones can be deactivated"),
-                          urls);
+      return ReplyProblem(
+          MakeProblem(ProblemType::kMalformed, "the authorization is " + std::string(ToString(az.status)) +
+                                                   "; only pending or valid ones can be deactivated"),
+          urls);
     }
     az.status = AuthorizationStatus::kDeactivated;
     if (o.status == OrderStatus::kPending || o.status == OrderStatus::kReady) {
@@ -269,7 +271,8 @@ http::HttpResponse AcmeServer::ChallengeResource(const http::HttpRequest& req, c
   const std::string thumbprint = r->key->Thumbprint();
   Order o = Refresh(std::move(loaded).value(), thumbprint, profile);
   const Authorization& az = o.authorizations[*index];
-  auto it = std::find_if(az.challenges.begin(), az.challenges.end(), [&](const Challenge& c) { return c.type == *type; });
+  auto it =
+      std::find_if(az.challenges.begin(), az.challenges.end(), [&](const Challenge& c) { return c.type == *type; });
   if (it == az.challenges.end()) return ReplyProblem(NotFound("no such challenge"), urls);
   std::size_t c = static_cast<std::size_t>(it - az.challenges.begin());
 
@@ -295,7 +298,8 @@ http::HttpResponse AcmeServer::ChallengeResource(const http::HttpRequest& req, c
       if (again.ok() && again->has_value()) o = std::move(**again);
     }
   }
-  http::HttpResponse res = Reply(200, ChallengeToProtocolJson(o, *index, o.authorizations[*index].challenges[c], urls), urls);
+  http::HttpResponse res =
+      Reply(200, ChallengeToProtocolJson(o, *index, o.authorizations[*index].challenges[c], urls), urls);
   res.headers.emplace_back("Link", "<" + urls.Authorization(o.id, *index) + ">;rel=\"up\"");
   return res;
 }
@@ -353,10 +357,11 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   if (!loaded.ok()) return ReplyProblem(loaded.problem(), urls);
   Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), profile);
   if (o.status != OrderStatus::kReady) {
-    return ReplyProblem(MakeProblem(ProblemType::kOrderNotReady,
-                                    "the order is " + std::string(ToString(o.status)) + ", not ready" +
-                                        (o.status == OrderStatus::kPending ? ": complete its authorizations first" : "")),
-                        urls);
+    return ReplyProblem(
+        MakeProblem(ProblemType::kOrderNotReady,
+                    "the order is " + std::string(ToString(o.status)) + ", not ready" +
+                        (o.status == OrderStatus::kPending ? ": complete its authorizations first" : "")),
+        urls);
   }
   if (r->jws.post_as_get || !r->payload.contains("csr") || !r->payload["csr"].is_string()) {
     return ReplyProblem(MakeProblem(ProblemType::kMalformed, "finalize wants {\"csr\": base64url DER}"), urls);
@@ -375,9 +380,9 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   for (const std::string& i : sans.ip_addresses) got_ip.insert(policy::CanonicalIp(i));
   const std::string cn = csr->subject().common_name;
   if (!cn.empty() && !want_dns.count(AsciiLower(cn)) && !want_ip.count(policy::CanonicalIp(cn))) {
-    return ReplyProblem(MakeProblem(ProblemType::kBadCsr, "the CSR's common name \"" + cn +
-                                                              "\" is not one of the order's identifiers"),
-                        urls);
+    return ReplyProblem(
+        MakeProblem(ProblemType::kBadCsr, "the CSR's common name \"" + cn + "\" is not one of the order's identifiers"),
+        urls);
   }
   if (!cn.empty() && got_dns.empty() && got_ip.empty()) got_dns.insert(AsciiLower(cn));
   if (got_dns != want_dns || got_ip != want_ip || !sans.uris.empty() || !sans.email_addresses.empty()) {
@@ -388,20 +393,23 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
       }
       return out;
     };
-    return ReplyProblem(MakeProblem(ProblemType::kBadCsr, "the CSR names [" + join(got_dns, got_ip) +
-                                                              "] but the order is for [" + join(want_dns, want_ip) +
-                                                              "]" + (sans.uris.empty() && sans.email_addresses.empty()
-                                                                         ? ""
-                                                                         : "; URIs and email addresses cannot be ordered")),
-                        urls);
+    return ReplyProblem(
+        MakeProblem(
+            ProblemType::kBadCsr,
+            "the CSR names [" + join(got_dns, got_ip) + "] but the order is for [" + join(want_dns, want_ip) + "]" +
+                (sans.uris.empty() && sans.email_addresses.empty() ? ""
+                                                                   : "; URIs and email addresses cannot be ordered")),
+        urls);
   }
   if (Jwk::FromPublicKey(csr->public_key()) == *r->key) {
-    return ReplyProblem(MakeProblem(ProblemType::kBadCsr, "the CSR's key is the account key; use a key of its own"), urls);
+    return ReplyProblem(MakeProblem(ProblemType::kBadCsr, "the CSR's key is the account key; use a key of its own"),
+                        urls);
   }
 
   // The same template check as API enrollment, with the CSR's key.
   auto tmpl = caches_.templates.store().Get(profile.spec.template_ref.name);
-  if (!tmpl) return ReplyProblem(Internal("the profile's template " + profile.spec.template_ref.name + " is missing"), urls);
+  if (!tmpl)
+    return ReplyProblem(Internal("the profile's template " + profile.spec.template_ref.name + " is missing"), urls);
   api::CertificateSpec spec;
   spec.profile_ref.name = urls.profile;
   spec.common_name = cn;
@@ -443,7 +451,8 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   Result<Order> written = store_.UpdateOrder(o);
   if (!written.ok()) {
     Result<std::optional<Order>> again = store_.GetOrder(o.id);
-    if (!again.ok() || !again->has_value()) return ReplyProblem(Internal("the order could not be updated; retry"), urls);
+    if (!again.ok() || !again->has_value())
+      return ReplyProblem(Internal("the order could not be updated; retry"), urls);
     o = std::move(**again);
   } else {
     o = std::move(written).value();
@@ -465,7 +474,8 @@ http::HttpResponse AcmeServer::CertificateResource(const http::HttpRequest& req,
   if (!loaded.ok()) return ReplyProblem(loaded.problem(), urls);
   Order o = Refresh(std::move(loaded).value(), r->key->Thumbprint(), profile);
   if (o.status != OrderStatus::kValid) {
-    return ReplyProblem(NotFound("the order is " + std::string(ToString(o.status)) + "; it has no certificate yet"), urls);
+    return ReplyProblem(NotFound("the order is " + std::string(ToString(o.status)) + "; it has no certificate yet"),
+                        urls);
   }
   auto cert = client_->Get(reconcile::kCertificatesResource, options_.controller_namespace, o.certificate_name);
   std::string pem = cert.ok() ? cert->value("/status/certificate"_json_pointer, std::string()) : std::string();
@@ -491,13 +501,15 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
   ProblemOr<Request> r = Authenticate(req, urls, KeyMode::kEither);
   if (!r.ok()) return ReplyProblem(r.problem(), urls);
   if (r->jws.post_as_get || !r->payload.contains("certificate") || !r->payload["certificate"].is_string()) {
-    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "revokeCert wants {\"certificate\": base64url DER}"), urls);
+    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "revokeCert wants {\"certificate\": base64url DER}"),
+                        urls);
   }
   std::optional<std::string> der = Base64UrlDecode(r->payload["certificate"].get<std::string>());
   if (!der) return ReplyProblem(MakeProblem(ProblemType::kMalformed, "certificate is not base64url"), urls);
   Result<pki::Certificate> cert =
       pki::ParseCertificateDer(pki::ByteView(reinterpret_cast<const std::uint8_t*>(der->data()), der->size()));
-  if (!cert.ok()) return ReplyProblem(MakeProblem(ProblemType::kMalformed, "certificate: " + cert.status().message()), urls);
+  if (!cert.ok())
+    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "certificate: " + cert.status().message()), urls);
 
   // RFC 5280 reasons a subscriber may give; certificateHold and CA compromise are not theirs.
   api::RevocationReason reason = api::RevocationReason::kUnspecified;
@@ -560,8 +572,9 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
   } else {
     Result<pki::PublicKey> key = cert->public_key();
     if (!key.ok() || !(Jwk::FromPublicKey(*key) == *r->key)) {
-      return ReplyProblem(MakeProblem(ProblemType::kUnauthorized, "the JWS is signed neither by an account nor by the "
-                                                                  "certificate's key"),
+      return ReplyProblem(MakeProblem(ProblemType::kUnauthorized,
+                                      "the JWS is signed neither by an account nor by the "
+                                      "certificate's key"),
                           urls);
     }
   }
@@ -574,8 +587,8 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
     log->error("revoking {}/{}: {}", owner_ns, owner_name, patched.status().ToString());
     return ReplyProblem(Internal("the revocation could not be recorded; retry"), urls);
   }
-  log->info("ACME revocation profile={} certificate={}/{} serial={} reason={} by={}", urls.profile,
-            owner_ns, owner_name, serial, api::ToString(reason),
+  log->info("ACME revocation profile={} certificate={}/{} serial={} reason={} by={}", urls.profile, owner_ns,
+            owner_name, serial, api::ToString(reason),
             r->account ? "account " + r->account->id : std::string("certificate key"));
   http::HttpResponse res = http::HttpResponse::Text(200, "");
   AddCommonHeaders(res, urls);

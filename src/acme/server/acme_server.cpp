@@ -18,7 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxContacts = 10;
 
-
 // The scheme and host the client used, so URLs in answers are ones it can reach (and
 // ones its JWS "url" names). A TLS-terminating proxy says https in X-Forwarded-Proto.
 std::string BaseUrl(const http::HttpRequest& req) {
@@ -66,7 +65,8 @@ ProblemOr<std::vector<std::string>> ParseContacts(const nlohmann::json& payload)
     }
     std::string address = v.substr(7);
     auto at = address.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 == address.size() || address.find_first_of("?,; ") != std::string::npos) {
+    if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
+        address.find_first_of("?,; ") != std::string::npos) {
       return MakeProblem(ProblemType::kInvalidContact, "contact \"" + v + "\" is not a single email address");
     }
     out.push_back(std::move(v));
@@ -87,9 +87,12 @@ AcmeServer::AcmeServer(std::shared_ptr<kube::Client> client, const reconcile::Ca
       requests_(metrics.Counter("certplane_acme_requests_total", "ACME requests answered, by resource and HTTP status",
                                 {"resource", "code"})),
       validations_(metrics.Counter("certplane_acme_validations_total",
-                                   "ACME challenge validations finished, by challenge type and result", {"type", "result"})),
-      orders_(metrics.Counter("certplane_acme_orders_total", "ACME orders by what happened to them (created, finalized, "
-                                                             "valid, invalid)", {"event"})),
+                                   "ACME challenge validations finished, by challenge type and result",
+                                   {"type", "result"})),
+      orders_(metrics.Counter("certplane_acme_orders_total",
+                              "ACME orders by what happened to them (created, finalized, "
+                              "valid, invalid)",
+                              {"event"})),
       runner_({.threads = options_.validation_threads, .max_queued = 1000}) {}
 
 AcmeServer::~AcmeServer() { Stop(); }
@@ -126,12 +129,12 @@ void AcmeServer::CollectLoop() {
 }
 
 void AcmeServer::Register(http::Router& router) {
-  using Handler = std::function<http::HttpResponse(const http::HttpRequest&, const AcmeUrls&, const api::CertificateProfile&)>;
+  using Handler =
+      std::function<http::HttpResponse(const http::HttpRequest&, const AcmeUrls&, const api::CertificateProfile&)>;
   auto route = [this, &router](const std::string& method, const std::string& path, const std::string& resource,
                                Handler handler) {
-    router.Handle(method, "/acme/{profile}" + path, [this, resource, handler](const http::HttpRequest& req) {
-      return Serve(resource, req, handler);
-    });
+    router.Handle(method, "/acme/{profile}" + path,
+                  [this, resource, handler](const http::HttpRequest& req) { return Serve(resource, req, handler); });
   };
   route("GET", "/directory", "directory",
         [this](const http::HttpRequest&, const AcmeUrls& urls, const api::CertificateProfile& p) {
@@ -193,21 +196,20 @@ std::shared_ptr<const api::CertificateProfile> AcmeServer::AcmeProfile(const std
   return profile;
 }
 
-http::HttpResponse AcmeServer::Serve(
-    const std::string& resource, const http::HttpRequest& req,
-    const std::function<http::HttpResponse(const http::HttpRequest&, const AcmeUrls&, const api::CertificateProfile&)>&
-        handler) {
+http::HttpResponse AcmeServer::Serve(const std::string& resource, const http::HttpRequest& req,
+                                     const std::function<http::HttpResponse(const http::HttpRequest&, const AcmeUrls&,
+                                                                            const api::CertificateProfile&)>& handler) {
   AcmeUrls urls{BaseUrl(req), req.params.at("profile")};
   http::HttpResponse res;
   auto profile = AcmeProfile(urls.profile);
   if (!profile) {
-    res = ReplyProblem(WithStatus(MakeProblem(ProblemType::kMalformed, "no CertificateProfile named \"" + urls.profile +
-                                                                           "\" enrolls over ACME"),
+    res = ReplyProblem(WithStatus(MakeProblem(ProblemType::kMalformed,
+                                              "no CertificateProfile named \"" + urls.profile + "\" enrolls over ACME"),
                                   404),
                        urls);
   } else if (!ClientAllowed(*profile->spec.enrollment.acme, req.remote_address)) {
-    res = ReplyProblem(MakeProblem(ProblemType::kUnauthorized, "address " + req.remote_address +
-                                                                   " is not in the profile's acme.allowedAddresses"),
+    res = ReplyProblem(MakeProblem(ProblemType::kUnauthorized,
+                                   "address " + req.remote_address + " is not in the profile's acme.allowedAddresses"),
                        urls);
   } else {
     res = handler(req, urls, *profile);
@@ -264,7 +266,8 @@ ProblemOr<AcmeServer::Request> AcmeServer::Authenticate(const http::HttpRequest&
     const std::string& kid = *r.jws.header.kid;
     const std::string prefix = urls.Root() + "/account/";
     if (kid.rfind(prefix, 0) != 0 || kid.size() == prefix.size() || kid.find('/', prefix.size()) != std::string::npos) {
-      return MakeProblem(ProblemType::kAccountDoesNotExist, "kid \"" + kid + "\" is not an account URL of " + urls.Directory());
+      return MakeProblem(ProblemType::kAccountDoesNotExist,
+                         "kid \"" + kid + "\" is not an account URL of " + urls.Directory());
     }
     Result<std::optional<Account>> account = store_.GetAccount(kid.substr(prefix.size()));
     if (!account.ok()) {
@@ -335,10 +338,10 @@ http::HttpResponse AcmeServer::NewAccount(const http::HttpRequest& req, const Ac
     // RFC 8555 7.3.6: no request authorized by a deactivated account's key is
     // accepted, this one included (as Boulder and Pebble answer it).
     if ((*existing)->status != AccountStatus::kValid) {
-      return ReplyProblem(MakeProblem(ProblemType::kUnauthorized, "the account of this key, " +
-                                                                      urls.Account((*existing)->id) + ", is " +
-                                                                      std::string(ToString((*existing)->status))),
-                          urls);
+      return ReplyProblem(
+          MakeProblem(ProblemType::kUnauthorized, "the account of this key, " + urls.Account((*existing)->id) +
+                                                      ", is " + std::string(ToString((*existing)->status))),
+          urls);
     }
     // RFC 8555 7.3.1: the existing account, 200, its URL in Location.
     http::HttpResponse res = Reply(200, AccountToProtocolJson(**existing, urls), urls);
@@ -385,7 +388,7 @@ http::HttpResponse AcmeServer::NewAccount(const http::HttpRequest& req, const Ac
                           urls);
     }
     if (std::optional<Problem> bad = VerifyExternalAccountBinding(payload["externalAccountBinding"], *r->key,
-                                                                   urls.NewAccount(), eab.key_id, *mac_key)) {
+                                                                  urls.NewAccount(), eab.key_id, *mac_key)) {
       log->info("refused an ACME account profile={} reason=\"{}\"", urls.profile, bad->detail);
       return ReplyProblem(*bad, urls);
     }
@@ -424,8 +427,8 @@ http::HttpResponse AcmeServer::AccountResource(const http::HttpRequest& req, con
     const nlohmann::json& payload = r->payload;
     if (payload.contains("status")) {
       if (payload["status"] != "deactivated") {
-        return ReplyProblem(MakeProblem(ProblemType::kMalformed, "status: an account can only be set to \"deactivated\""),
-                            urls);
+        return ReplyProblem(
+            MakeProblem(ProblemType::kMalformed, "status: an account can only be set to \"deactivated\""), urls);
       }
       account.status = AccountStatus::kDeactivated;
       changed = true;
@@ -445,8 +448,9 @@ http::HttpResponse AcmeServer::AccountResource(const http::HttpRequest& req, con
     Result<Account> updated = store_.UpdateAccount(account, r->key->Thumbprint());
     if (!updated.ok()) {
       kube::Logger("acme")->warn("{}", updated.status().ToString());
-      return ReplyProblem(MakeProblem(ProblemType::kServerInternal, "the account changed meanwhile or could not be "
-                                                                    "written; retry"),
+      return ReplyProblem(MakeProblem(ProblemType::kServerInternal,
+                                      "the account changed meanwhile or could not be "
+                                      "written; retry"),
                           urls);
     }
     account = std::move(updated).value();
@@ -487,8 +491,8 @@ http::HttpResponse AcmeServer::KeyChange(const http::HttpRequest& req, const Acm
     return ReplyProblem(p, urls);
   }
   if (!inner->header.jwk || !inner->header.nonce.empty()) {
-    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "inner JWS: wants the new key in \"jwk\" and no \"nonce\""),
-                        urls);
+    return ReplyProblem(
+        MakeProblem(ProblemType::kMalformed, "inner JWS: wants the new key in \"jwk\" and no \"nonce\""), urls);
   }
   if (inner->header.url != r->jws.header.url) {
     return ReplyProblem(MakeProblem(ProblemType::kMalformed, "inner JWS: url differs from the outer JWS's"), urls);
@@ -501,19 +505,21 @@ http::HttpResponse AcmeServer::KeyChange(const http::HttpRequest& req, const Acm
   ProblemOr<nlohmann::json> payload = ParseJsonObject(inner->payload, "inner JWS payload");
   if (!payload.ok()) return ReplyProblem(payload.problem(), urls);
   if (payload->value("account", std::string()) != urls.Account(r->account->id)) {
-    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "inner JWS payload: account is not the signer's account URL"),
-                        urls);
+    return ReplyProblem(
+        MakeProblem(ProblemType::kMalformed, "inner JWS payload: account is not the signer's account URL"), urls);
   }
-  ProblemOr<Jwk> old_key = payload->contains("oldKey") ? Jwk::FromJson((*payload)["oldKey"])
-                                                       : ProblemOr<Jwk>(MakeProblem(ProblemType::kMalformed, "oldKey is missing"));
+  ProblemOr<Jwk> old_key = payload->contains("oldKey")
+                               ? Jwk::FromJson((*payload)["oldKey"])
+                               : ProblemOr<Jwk>(MakeProblem(ProblemType::kMalformed, "oldKey is missing"));
   if (!old_key.ok() || !(*old_key == *r->key)) {
-    return ReplyProblem(MakeProblem(ProblemType::kMalformed, "inner JWS payload: oldKey is not the account's current key"),
-                        urls);
+    return ReplyProblem(
+        MakeProblem(ProblemType::kMalformed, "inner JWS payload: oldKey is not the account's current key"), urls);
   }
   const Jwk& new_key = *inner->header.jwk;
   const std::string new_thumbprint = new_key.Thumbprint();
   Result<std::optional<Account>> holder = store_.FindAccountByKey(urls.profile, new_thumbprint);
-  if (!holder.ok()) return ReplyProblem(MakeProblem(ProblemType::kServerInternal, "accounts could not be read; retry"), urls);
+  if (!holder.ok())
+    return ReplyProblem(MakeProblem(ProblemType::kServerInternal, "accounts could not be read; retry"), urls);
   if (holder->has_value()) {
     http::HttpResponse res = ReplyProblem(
         WithStatus(MakeProblem(ProblemType::kMalformed, "the new key already belongs to an account"), 409), urls);

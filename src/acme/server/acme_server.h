@@ -112,12 +112,15 @@ class AcmeServer {
   http::HttpResponse AccountOrders(const http::HttpRequest& req, const AcmeUrls& urls);
   http::HttpResponse KeyChange(const http::HttpRequest& req, const AcmeUrls& urls);
   http::HttpResponse NewOrder(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
-  http::HttpResponse OrderResource(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
-  http::HttpResponse AuthorizationResource(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
+  http::HttpResponse OrderResource(const http::HttpRequest& req, const AcmeUrls& urls,
+                                   const api::CertificateProfile& p);
+  http::HttpResponse AuthorizationResource(const http::HttpRequest& req, const AcmeUrls& urls,
+                                           const api::CertificateProfile& p);
   http::HttpResponse ChallengeResource(const http::HttpRequest& req, const AcmeUrls& urls,
                                        const api::CertificateProfile& p);
   http::HttpResponse Finalize(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
-  http::HttpResponse CertificateResource(const http::HttpRequest& req, const AcmeUrls& urls, const api::CertificateProfile& p);
+  http::HttpResponse CertificateResource(const http::HttpRequest& req, const AcmeUrls& urls,
+                                         const api::CertificateProfile& p);
   http::HttpResponse RevokeCert(const http::HttpRequest& req, const AcmeUrls& urls);
 
   // Orders (acme_orders.cpp).

@@ -192,7 +192,7 @@ Result<int> AcmeStore::DeleteStaleOrders(WallTime now) {
     bool finished = order.ok() && (order->status == OrderStatus::kValid || order->status == OrderStatus::kInvalid);
     // A damaged order is left for a person to look at, never deleted unread.
     bool old = order.ok() && (finished ? now - order->created_at > std::chrono::hours(24 * 7)
-                                        : now - order->expires > std::chrono::hours(24));
+                                       : now - order->expires > std::chrono::hours(24));
     if (old) stale.emplace_back(name, uid);
     return Status::Ok();
   });

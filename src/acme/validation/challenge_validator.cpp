@@ -10,7 +10,6 @@
 namespace certplane::acme {
 namespace {
 
-
 // Letters, digits, hyphens and underscores in dot-separated labels of 1 to 63 characters,
 // at most 253 in all. Strict on purpose: the name goes into a Host header, an SNI and a
 // DNS query.
@@ -50,10 +49,11 @@ std::optional<Problem> ChallengeValidator::ValidateDns01(const std::string& name
   Result<std::vector<std::string>> txt = resolver_.LookupTxt(record);
   if (!txt.ok()) {
     if (txt.status().code() == StatusCode::kNotFound) {
-      return MakeProblem(ProblemType::kDns, "dns-01: no TXT record found at " + record + " (" + txt.status().message() + ")");
+      return MakeProblem(ProblemType::kDns,
+                         "dns-01: no TXT record found at " + record + " (" + txt.status().message() + ")");
     }
-    return MakeProblem(ProblemType::kDns, "dns-01: looking up the TXT record at " + record + " failed: " +
-                                              txt.status().message());
+    return MakeProblem(ProblemType::kDns,
+                       "dns-01: looking up the TXT record at " + record + " failed: " + txt.status().message());
   }
   const std::string expected = Dns01TxtValue(key_authorization);
   std::string seen;
@@ -75,7 +75,9 @@ std::optional<Problem> ChallengeValidator::Validate(api::AcmeChallenge type, con
 
   if (identifier.type == "ip") {
     std::optional<policy::IpAddress> ip = policy::ParseIp(identifier.value);
-    if (!ip) return MakeProblem(ProblemType::kMalformed, "ip identifier " + Quoted(identifier.value) + " is not an IP address");
+    if (!ip)
+      return MakeProblem(ProblemType::kMalformed,
+                         "ip identifier " + Quoted(identifier.value) + " is not an IP address");
     if (type == api::AcmeChallenge::kDns01) {
       return MakeProblem(ProblemType::kUnsupportedIdentifier,
                          "dns-01 cannot validate the ip identifier " + identifier.value +
@@ -96,13 +98,15 @@ std::optional<Problem> ChallengeValidator::Validate(api::AcmeChallenge type, con
       name = name.substr(2);
     }
     if (!IsDnsName(name)) {
-      return MakeProblem(ProblemType::kMalformed, "dns identifier " + Quoted(identifier.value) + " is not a valid DNS name");
+      return MakeProblem(ProblemType::kMalformed,
+                         "dns identifier " + Quoted(identifier.value) + " is not a valid DNS name");
     }
     if (type == api::AcmeChallenge::kDns01) return ValidateDns01(name, key_authorization);
 
     Result<std::vector<policy::IpAddress>> resolved = resolver_.LookupAddresses(name);
     if (!resolved.ok()) {
-      return MakeProblem(ProblemType::kDns, challenge + ": resolving " + name + " failed: " + resolved.status().message());
+      return MakeProblem(ProblemType::kDns,
+                         challenge + ": resolving " + name + " failed: " + resolved.status().message());
     }
     target.name = name;
     addresses = std::move(resolved).value();
@@ -126,8 +130,8 @@ std::optional<Problem> ChallengeValidator::Validate(api::AcmeChallenge type, con
     }
   }
   if (allowed.empty()) {
-    return MakeProblem(ProblemType::kRejectedIdentifier, challenge + ": certplane may not connect to any address of " +
-                                                             target.name + ": " + refused);
+    return MakeProblem(ProblemType::kRejectedIdentifier,
+                       challenge + ": certplane may not connect to any address of " + target.name + ": " + refused);
   }
 
   const int port = type == api::AcmeChallenge::kHttp01 ? options_.http01_port : options_.tls_alpn01_port;

@@ -10,10 +10,10 @@ namespace {
 
 constexpr std::size_t kMaxResponse = 8 * 1024;
 
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -87,7 +87,8 @@ std::optional<std::string> Dechunk(std::string_view data, std::string& why) {
     const std::size_t eol = data.find("\r\n");
     if (eol == std::string_view::npos) return std::nullopt;
     std::string_view size_text = data.substr(0, eol);
-    if (const std::size_t semi = size_text.find(';'); semi != std::string_view::npos) size_text = size_text.substr(0, semi);
+    if (const std::size_t semi = size_text.find(';'); semi != std::string_view::npos)
+      size_text = size_text.substr(0, semi);
     size_text = Trim(size_text);
     std::size_t size = 0;
     const auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
@@ -116,7 +117,8 @@ std::optional<Problem> CheckHttp01(const SocketAddress& address, const Validatio
   const std::string where = "http://" + host + path + " at " + FormatAddress(address);
 
   Result<Fd> fd = ConnectTcp(address, deadline);
-  if (!fd.ok()) return Connection("connecting to " + FormatAddress(address) + " for " + target.name + ": " + fd.status().message());
+  if (!fd.ok())
+    return Connection("connecting to " + FormatAddress(address) + " for " + target.name + ": " + fd.status().message());
   const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host +
                               "\r\nUser-Agent: certplane-acme-validator\r\nAccept: */*\r\nConnection: close\r\n\r\n";
   if (Status s = SendAll(fd->get(), request, deadline); !s.ok()) {
@@ -129,9 +131,8 @@ std::optional<Problem> CheckHttp01(const SocketAddress& address, const Validatio
   bool eof = false;
   while (!body) {
     if (data.size() > kMaxResponse) {
-      return Incorrect("the response for " + where + " is larger than " + std::to_string(kMaxResponse / 1024) +
-                       " KiB" + (head ? "" : " before the end of its headers") +
-                       "; a key authorization is a short text");
+      return Incorrect("the response for " + where + " is larger than " + std::to_string(kMaxResponse / 1024) + " KiB" +
+                       (head ? "" : " before the end of its headers") + "; a key authorization is a short text");
     }
     if (!eof) {
       Result<std::size_t> n = RecvSome(fd->get(), data, kMaxResponse + 1 - data.size(), deadline);
@@ -148,8 +149,10 @@ std::optional<Problem> CheckHttp01(const SocketAddress& address, const Validatio
       const std::size_t end = HeaderEnd(data);
       if (end == std::string::npos) {
         if (eof) {
-          return data.empty() ? Connection("the server at " + FormatAddress(address) + " closed the connection without a response for " + where)
-                              : Incorrect("the response for " + where + " ended inside its headers: " + Quoted(data, 60));
+          return data.empty()
+                     ? Connection("the server at " + FormatAddress(address) +
+                                  " closed the connection without a response for " + where)
+                     : Incorrect("the response for " + where + " ended inside its headers: " + Quoted(data, 60));
         }
         continue;
       }

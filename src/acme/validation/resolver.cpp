@@ -43,7 +43,6 @@ class ResState {
   bool initialised_ = false;
 };
 
-
 // Lower case, no trailing dot: the form names are compared in.
 std::string NormalName(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
@@ -155,8 +154,7 @@ Result<std::vector<std::string>> Resolver::Query(std::string_view name, int type
     if (len < 0) {
       const int saved_errno = errno;
       switch (st->res_h_errno) {
-        case HOST_NOT_FOUND:
-          return NotFound(what + ": no such name (NXDOMAIN) at " + where);
+        case HOST_NOT_FOUND: return NotFound(what + ": no such name (NXDOMAIN) at " + where);
         case NO_DATA:
           return NotFound(what + ": the name has no " + std::string(TypeName(type)) + " record at " + where);
         case TRY_AGAIN:
@@ -164,10 +162,10 @@ Result<std::vector<std::string>> Resolver::Query(std::string_view name, int type
             return Unavailable(what + ": no answer from " + where + " within " + std::to_string(seconds) + "s");
           }
           return Unavailable(what + ": " + where + " failed to answer (SERVFAIL or no response)");
-        case NO_RECOVERY:
-          return Unavailable(what + ": " + where + " refused the query or answered with an error");
+        case NO_RECOVERY: return Unavailable(what + ": " + where + " refused the query or answered with an error");
         default:
-          return Unavailable(what + " failed at " + where + (saved_errno != 0 ? ": " + std::string(std::strerror(saved_errno)) : ""));
+          return Unavailable(what + " failed at " + where +
+                             (saved_errno != 0 ? ": " + std::string(std::strerror(saved_errno)) : ""));
       }
     }
 
@@ -205,7 +203,8 @@ Result<std::vector<std::string>> Resolver::Query(std::string_view name, int type
       if (cname == nullptr) break;
       owner = cname->rdata;
     }
-    if (owner == current) return NotFound(what + ": the answer from " + where + " has no " + std::string(TypeName(type)) + " record");
+    if (owner == current)
+      return NotFound(what + ": the answer from " + where + " has no " + std::string(TypeName(type)) + " record");
     current = owner;  // the answer ended at a CNAME: ask for its target
   }
   return Unavailable(std::string(TypeName(type)) + " lookup of " + asked + ": more than " +

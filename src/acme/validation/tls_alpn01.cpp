@@ -40,7 +40,8 @@ std::string CheckSan(X509* cert, const ValidationTarget& target) {
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, &critical, nullptr)));
   if (!names) return "has no subjectAltName extension";
   const int count = sk_GENERAL_NAME_num(names.get());
-  if (count != 1) return "has " + std::to_string(count) + " subjectAltNames; RFC 8737 requires exactly one, " + target.name;
+  if (count != 1)
+    return "has " + std::to_string(count) + " subjectAltNames; RFC 8737 requires exactly one, " + target.name;
   const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), 0);
   if (target.ip) {
     if (name->type != GEN_IPADD) return "has a subjectAltName that is not an iPAddress; expected " + target.name;
@@ -83,7 +84,8 @@ std::optional<Problem> Handshake(SSL* ssl, int fd, const std::string& peer, Cloc
       return Tls(WithErrors("the TLS handshake with " + peer + " failed"));
     }
     if (Status s = WaitFor(fd, events, deadline); !s.ok()) {
-      return MakeProblem(ProblemType::kConnection, "the TLS handshake with " + peer + " did not finish within the timeout");
+      return MakeProblem(ProblemType::kConnection,
+                         "the TLS handshake with " + peer + " did not finish within the timeout");
     }
   }
 }
@@ -111,8 +113,8 @@ std::optional<Problem> CheckTlsAlpn01(const SocketAddress& address, const Valida
   const std::string peer = FormatAddress(address) + " (" + target.name + ")";
   Result<Fd> fd = ConnectTcp(address, deadline);
   if (!fd.ok()) {
-    return MakeProblem(ProblemType::kConnection,
-                       "connecting to " + FormatAddress(address) + " for " + target.name + ": " + fd.status().message());
+    return MakeProblem(ProblemType::kConnection, "connecting to " + FormatAddress(address) + " for " + target.name +
+                                                     ": " + fd.status().message());
   }
   // OpenSSL writes to the socket with write(2): a peer that closes early must not SIGPIPE us.
   ScopedSigpipeBlock no_sigpipe;
@@ -167,14 +169,12 @@ std::optional<Problem> CheckTlsAlpn01(const SocketAddress& address, const Valida
   const std::string expected = TlsAlpn01ExtensionValue(key_authorization);
   if (static_cast<std::size_t>(ASN1_STRING_length(value)) != expected.size() ||
       ASN1_STRING_get0_data(value)[0] != 0x04 || ASN1_STRING_get0_data(value)[1] != 0x20) {
-    return MakeProblem(ProblemType::kIncorrectResponse,
-                       "the acmeIdentifier extension of the certificate from " + peer +
-                           " is not a DER OCTET STRING of a 32-byte SHA-256 digest");
+    return MakeProblem(ProblemType::kIncorrectResponse, "the acmeIdentifier extension of the certificate from " + peer +
+                                                            " is not a DER OCTET STRING of a 32-byte SHA-256 digest");
   }
   if (CRYPTO_memcmp(ASN1_STRING_get0_data(value), expected.data(), expected.size()) != 0) {
-    return MakeProblem(ProblemType::kIncorrectResponse,
-                       "the acmeIdentifier extension of the certificate from " + peer +
-                           " does not hold SHA-256 of the key authorization");
+    return MakeProblem(ProblemType::kIncorrectResponse, "the acmeIdentifier extension of the certificate from " + peer +
+                                                            " does not hold SHA-256 of the key authorization");
   }
   return std::nullopt;
 }

@@ -14,7 +14,7 @@ namespace certplane::acme {
 
 // What the client asked to prove control of.
 struct ValidationTarget {
-  std::string name;                  // the DNS name, or the IP address text for "ip"
+  std::string name;                     // the DNS name, or the IP address text for "ip"
   std::optional<policy::IpAddress> ip;  // set for an "ip" identifier
 };
 

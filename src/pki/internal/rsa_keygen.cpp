@@ -85,8 +85,8 @@ Status GeneratePrime(int bits, const BIGNUM* other, BIGNUM* out, BN_CTX* ctx) {
   Secret(square);
   Secret(difference);
   const int rounds = MillerRabinRounds(bits);
-  Status result = Internal("no probable prime of " + std::to_string(bits) + " bits in " +
-                           std::to_string(5 * bits) + " random candidates (FIPS 186-5 A.1.3 step 4.7)");
+  Status result = Internal("no probable prime of " + std::to_string(bits) + " bits in " + std::to_string(5 * bits) +
+                           " random candidates (FIPS 186-5 A.1.3 step 4.7)");
   for (int draws = 0; draws < 5 * bits; ++draws) {
     // Steps 4.2-4.3: a random odd integer of `bits` bits (top bit set) from the private
     // DRBG.
@@ -237,7 +237,8 @@ Result<EvpPkeyPtr> GenerateRsaKey(int bits) {
     if (BN_cmp(p.get(), q.get()) < 0) std::swap(p, q);  // p > q, the usual CRT order
     // d = e^-1 mod lcm(p - 1, q - 1), with lcm = (p - 1)(q - 1) / gcd(p - 1, q - 1).
     if (BN_sub(p1.get(), p.get(), BN_value_one()) != 1 || BN_sub(q1.get(), q.get(), BN_value_one()) != 1 ||
-        BN_mul(phi.get(), p1.get(), q1.get(), ctx.get()) != 1 || BN_gcd(gcd.get(), p1.get(), q1.get(), ctx.get()) != 1 ||
+        BN_mul(phi.get(), p1.get(), q1.get(), ctx.get()) != 1 ||
+        BN_gcd(gcd.get(), p1.get(), q1.get(), ctx.get()) != 1 ||
         BN_div(lcm.get(), nullptr, phi.get(), gcd.get(), ctx.get()) != 1 ||
         BN_mod_inverse(d.get(), e.get(), lcm.get(), ctx.get()) == nullptr) {
       return Failed("deriving the RSA private exponent");

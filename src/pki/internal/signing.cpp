@@ -30,8 +30,8 @@ Result<std::shared_ptr<const PreparedSigner>> PreparedSigner::Create(const Priva
   ClearOpenSslErrors();
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, DigestFor(key.algorithm()), nullptr, key.get()) != 1) {
-    return OpenSslError(StatusCode::kInternal, "preparing to sign with the " +
-                                                    std::string(KeyAlgorithmName(key.algorithm())) + " key");
+    return OpenSslError(StatusCode::kInternal,
+                        "preparing to sign with the " + std::string(KeyAlgorithmName(key.algorithm())) + " key");
   }
   return std::shared_ptr<const PreparedSigner>(new PreparedSigner(std::move(ctx)));
 }

@@ -82,7 +82,7 @@ Result<DistPointNamePtr> MakeFullName(const std::vector<std::string>& uris, std:
   if (!names.ok()) return names.status();
   DistPointNamePtr name(DIST_POINT_NAME_new());
   if (!name) return AllocationFailed("a DistributionPointName");
-  name->type = 0;                            // fullName
+  name->type = 0;                          // fullName
   name->name.fullname = names->release();  // the DIST_POINT_NAME owns the names now
   return name;
 }
@@ -99,7 +99,8 @@ std::string IpText(const ASN1_OCTET_STRING* octets) {
 std::string CidrText(const ASN1_OCTET_STRING* octets) {
   const unsigned char* data = ASN1_STRING_get0_data(octets);
   int len = ASN1_STRING_length(octets);
-  if (len != 8 && len != 32) return "<malformed iPAddress constraint " + LowerHex(ByteView(data, static_cast<size_t>(len))) + ">";
+  if (len != 8 && len != 32)
+    return "<malformed iPAddress constraint " + LowerHex(ByteView(data, static_cast<size_t>(len))) + ">";
   int half = len / 2;
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(half == 4 ? AF_INET : AF_INET6, data, buf, sizeof(buf));
@@ -200,7 +201,8 @@ Result<ExtensionValue> MakeSubjectAltName(const SubjectAltNames& names, bool cri
   CERTPLANE_RETURN_IF_ERROR(ValidateSubjectAltNames(names));
   GeneralNamesPtr gens(sk_GENERAL_NAME_new_null());
   if (!gens) return AllocationFailed("GeneralNames");
-  for (const std::string& d : names.dns_names) CERTPLANE_RETURN_IF_ERROR(PushGeneralName(gens.get(), GEN_DNS, d, "dnsNames"));
+  for (const std::string& d : names.dns_names)
+    CERTPLANE_RETURN_IF_ERROR(PushGeneralName(gens.get(), GEN_DNS, d, "dnsNames"));
   for (const std::string& ip : names.ip_addresses) {
     Result<std::string> octets = IpOctets(ip);
     if (!octets.ok()) return octets.status();
@@ -224,8 +226,7 @@ Result<ExtensionValue> MakeSubjectKeyId(ByteView key_id) {
 Result<ExtensionValue> MakeAuthorityKeyId(ByteView key_id) {
   AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
   Asn1OctetStringPtr octets(ASN1_OCTET_STRING_new());
-  if (!akid || !octets ||
-      ASN1_OCTET_STRING_set(octets.get(), key_id.data(), static_cast<int>(key_id.size())) != 1) {
+  if (!akid || !octets || ASN1_OCTET_STRING_set(octets.get(), key_id.data(), static_cast<int>(key_id.size())) != 1) {
     return AllocationFailed("AuthorityKeyIdentifier");
   }
   akid->keyid = octets.release();  // the AUTHORITY_KEYID owns it now
@@ -263,7 +264,7 @@ Result<ExtensionValue> MakeDeltaCrlIndicator(std::uint64_t base_number) {
 }
 
 Result<ExtensionValue> MakeAuthorityInfoAccess(const std::vector<std::string>& ocsp,
-                                                 const std::vector<std::string>& ca_issuers) {
+                                               const std::vector<std::string>& ca_issuers) {
   AuthorityInfoAccessPtr aia(sk_ACCESS_DESCRIPTION_new_null());
   if (!aia) return AllocationFailed("AuthorityInfoAccess");
   auto add = [&](int method_nid, const std::vector<std::string>& urls, std::string_view field) -> Status {
@@ -398,10 +399,14 @@ NameConstraints ReadNameConstraints(const NAME_CONSTRAINTS* nc) {
 
 std::vector<KeyUsage> KeyUsagesFromBits(std::uint32_t bits) {
   static constexpr std::pair<std::uint32_t, KeyUsage> kMap[] = {
-      {KU_DIGITAL_SIGNATURE, KeyUsage::kDigitalSignature}, {KU_NON_REPUDIATION, KeyUsage::kContentCommitment},
-      {KU_KEY_ENCIPHERMENT, KeyUsage::kKeyEncipherment},   {KU_DATA_ENCIPHERMENT, KeyUsage::kDataEncipherment},
-      {KU_KEY_AGREEMENT, KeyUsage::kKeyAgreement},         {KU_KEY_CERT_SIGN, KeyUsage::kKeyCertSign},
-      {KU_CRL_SIGN, KeyUsage::kCrlSign},                   {KU_ENCIPHER_ONLY, KeyUsage::kEncipherOnly},
+      {KU_DIGITAL_SIGNATURE, KeyUsage::kDigitalSignature},
+      {KU_NON_REPUDIATION, KeyUsage::kContentCommitment},
+      {KU_KEY_ENCIPHERMENT, KeyUsage::kKeyEncipherment},
+      {KU_DATA_ENCIPHERMENT, KeyUsage::kDataEncipherment},
+      {KU_KEY_AGREEMENT, KeyUsage::kKeyAgreement},
+      {KU_KEY_CERT_SIGN, KeyUsage::kKeyCertSign},
+      {KU_CRL_SIGN, KeyUsage::kCrlSign},
+      {KU_ENCIPHER_ONLY, KeyUsage::kEncipherOnly},
       {KU_DECIPHER_ONLY, KeyUsage::kDecipherOnly},
   };
   std::vector<KeyUsage> out;

@@ -4,8 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "acme_fixture.h"
 #include "acme/client/messages.h"
+#include "acme_fixture.h"
 
 namespace certplane::testing {
 namespace {

@@ -97,9 +97,10 @@ AcmeProfile AcmeE2E::MakeAcmeProfile(const AcmeProfileOptions& options) {
     p.eab_hmac_b64 = acme::NewToken();  // 32 random bytes as base64url: what certbot and lego take
     p.eab_hmac_raw = *acme::Base64UrlDecode(p.eab_hmac_b64);
     const std::string secret = "e2e-acme-eab-" + id();
-    Kubectl({"create", "secret", "generic", secret, "-n", ControllerNamespace(), "--from-literal=hmac=" + p.eab_hmac_b64});
-    acme += "      externalAccountBinding:\n        keyID: " + p.eab_kid + "\n        secretRef:\n          name: " +
-            secret + "\n          key: hmac\n";
+    Kubectl(
+        {"create", "secret", "generic", secret, "-n", ControllerNamespace(), "--from-literal=hmac=" + p.eab_hmac_b64});
+    acme += "      externalAccountBinding:\n        keyID: " + p.eab_kid +
+            "\n        secretRef:\n          name: " + secret + "\n          key: hmac\n";
   }
   if (options.allow_loopback) acme += "      validation:\n        allowedCIDRs: [\"127.0.0.0/8\"]\n";
   Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateProfile\nmetadata:\n  name: " + p.name +
@@ -192,8 +193,7 @@ CommandResult AcmeE2E::VerifyWithCrl(const std::string& ca_pem, const std::strin
 
 acme::client::AcmeAccount AcmeE2E::NewAccount(acme::client::AcmeClient& acme, const AcmeProfile& p) {
   acme::client::AcmeAccount account{.key = *pki::GeneratePrivateKey(pki::KeyAlgorithm::kEcdsaP256)};
-  acme::client::AcmeResponse r =
-      acme.NewAccount(account.key, {.eab = acme::client::Eab{p.eab_kid, p.eab_hmac_raw}});
+  acme::client::AcmeResponse r = acme.NewAccount(account.key, {.eab = acme::client::Eab{p.eab_kid, p.eab_hmac_raw}});
   EXPECT_EQ(r.status, 201) << r.Describe() << AcmeLogTail();
   if (r.status == 201) account.url = r.location();
   return account;

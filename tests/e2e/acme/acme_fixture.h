@@ -45,22 +45,22 @@ struct AcmeProfileOptions {
 
 struct AcmeProfile {
   std::string name;
-  std::string ca;             // the issuing CA (whose CRL lists the profile's revocations)
-  std::string root;           // the root CA (== ca without an intermediate)
+  std::string ca;    // the issuing CA (whose CRL lists the profile's revocations)
+  std::string root;  // the root CA (== ca without an intermediate)
   std::string directory_url;
-  std::string eab_kid;        // "" without EAB
-  std::string eab_hmac_b64;   // the MAC key as base64url text (certbot's and lego's form)
-  std::string eab_hmac_raw;   // the same, decoded (AcmeClient's Eab)
+  std::string eab_kid;       // "" without EAB
+  std::string eab_hmac_b64;  // the MAC key as base64url text (certbot's and lego's form)
+  std::string eab_hmac_raw;  // the same, decoded (AcmeClient's Eab)
 };
 
 // A certificate the test client ordered, proved over dns-01, finalized and downloaded.
 struct IssuedCertificate {
-  pki::PrivateKey key;       // the CSR's key (not the account's)
+  pki::PrivateKey key;  // the CSR's key (not the account's)
   std::string order_url;
-  std::string chain_pem;     // what the certificate URL served
-  std::string leaf_path;     // the first PEM block alone, saved under tmp_
+  std::string chain_pem;  // what the certificate URL served
+  std::string leaf_path;  // the first PEM block alone, saved under tmp_
   pki::Bytes leaf_der;
-  std::string serial;        // lowercase hex, as SerialOf
+  std::string serial;  // lowercase hex, as SerialOf
 };
 
 class AcmeE2E : public OperatorE2E {
@@ -77,9 +77,9 @@ class AcmeE2E : public OperatorE2E {
   // The DNS server's zone file (lines "<name> <TYPE> <value>", re-read on every query).
   static std::string ZoneFile();
 
-  // A root CA (ECDSA P-256) (and an intermediate under it, if asked), a template that allows DNS names under ".test" (and no
-  // other) and every key algorithm, an ACME profile over them with `options`, and the
-  // EAB Secret in the controller's namespace. Waits until the CA and profile are Ready.
+  // A root CA (ECDSA P-256) (and an intermediate under it, if asked), a template that allows DNS names under ".test"
+  // (and no other) and every key algorithm, an ACME profile over them with `options`, and the EAB Secret in the
+  // controller's namespace. Waits until the CA and profile are Ready.
   AcmeProfile MakeAcmeProfile(const AcmeProfileOptions& options);
 
   // The CA's certificate (PEM), saved under tmp_; fetched from /ca/<ca>.crt.

@@ -33,10 +33,26 @@ class CertbotE2E : public AcmeE2E {
   // certonly --standalone over http-01: certbot serves the challenge itself on
   // 127.0.0.1:Http01Port(), where the controller's validator connects.
   CommandResult Issue(const AcmeProfile& p, const std::string& name) {
-    return Certbot({"certonly", "--standalone", "--server", p.directory_url, "--agree-tos", "-m", "admin@certbot.test",
-                    "--no-eff-email", "--eab-kid", p.eab_kid, "--eab-hmac-key", p.eab_hmac_b64,
-                    "--preferred-challenges", "http", "--http-01-port", std::to_string(Http01Port()),
-                    "--http-01-address", "127.0.0.1", "-d", name});
+    return Certbot({"certonly",
+                    "--standalone",
+                    "--server",
+                    p.directory_url,
+                    "--agree-tos",
+                    "-m",
+                    "admin@certbot.test",
+                    "--no-eff-email",
+                    "--eab-kid",
+                    p.eab_kid,
+                    "--eab-hmac-key",
+                    p.eab_hmac_b64,
+                    "--preferred-challenges",
+                    "http",
+                    "--http-01-port",
+                    std::to_string(Http01Port()),
+                    "--http-01-address",
+                    "127.0.0.1",
+                    "-d",
+                    name});
   }
 
   std::string CertbotLog() { return "\n--- certbot log ---\n" + ReadFile(tmp_.File("certbot/logs/letsencrypt.log")); }

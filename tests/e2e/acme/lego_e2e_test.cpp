@@ -53,11 +53,13 @@ class LegoE2E : public AcmeE2E {
     WriteFile(script,
               "#!/bin/sh\n"
               "# lego's exec DNS provider: $1 is present or cleanup, $2 the record's name, $3 its value.\n"
-              "zone='" + ZoneFile() + "'\n"
-              "case \"$1\" in\n"
-              "  present) printf '%s TXT %s\\n' \"$2\" \"$3\" >> \"$zone\" ;;\n"
-              "  cleanup) grep -v -F \"$2 TXT $3\" \"$zone\" > \"$zone.tmp\"; mv \"$zone.tmp\" \"$zone\" ;;\n"
-              "esac\n");
+              "zone='" +
+                  ZoneFile() +
+                  "'\n"
+                  "case \"$1\" in\n"
+                  "  present) printf '%s TXT %s\\n' \"$2\" \"$3\" >> \"$zone\" ;;\n"
+                  "  cleanup) grep -v -F \"$2 TXT $3\" \"$zone\" > \"$zone.tmp\"; mv \"$zone.tmp\" \"$zone\" ;;\n"
+                  "esac\n");
     ::chmod(script.c_str(), 0755);
     return {"EXEC_PATH=" + script, "EXEC_PROPAGATION_TIMEOUT=30", "EXEC_POLLING_INTERVAL=1"};
   }

@@ -71,7 +71,8 @@ TEST_F(AcmeRefusalsE2E, RefusesAReplayedNonce) {
   ASSERT_FALSE(nonce.empty());
   const std::string payload = R"({"identifiers":[{"type":"dns","value":"nonce.acme.test"}]})";
 
-  AcmeResponse first = acme.Post(acme.directory().new_order, payload, account.key, {.kid = account.url, .nonce = nonce});
+  AcmeResponse first =
+      acme.Post(acme.directory().new_order, payload, account.key, {.kid = account.url, .nonce = nonce});
   EXPECT_EQ(first.status, 201) << first.Describe();
   AcmeResponse replayed =
       acme.Post(acme.directory().new_order, payload, account.key, {.kid = account.url, .nonce = nonce});
@@ -119,8 +120,8 @@ TEST_F(AcmeRefusalsE2E, RefusesACsrForANameTheOrderDoesNotHave) {
   ASSERT_EQ(OrderView::FromJson(ready.json).status, "ready") << ready.Describe();
 
   const pki::PrivateKey key = NewKey();
-  AcmeResponse other = acme.Finalize(account, OrderView::FromJson(created.json).finalize,
-                                     MakeCsr({"other.acme.test"}, key));
+  AcmeResponse other =
+      acme.Finalize(account, OrderView::FromJson(created.json).finalize, MakeCsr({"other.acme.test"}, key));
   EXPECT_EQ(other.problem_type(), "badCSR") << other.Describe();
   AcmeResponse more = acme.Finalize(account, OrderView::FromJson(created.json).finalize,
                                     MakeCsr({"csr.acme.test", "extra.acme.test"}, key));

@@ -38,11 +38,19 @@ class Replica {
  public:
   Replica(const std::string& controller_ns, const std::string& lease, const std::vector<std::string>& extra_flags,
           const std::string& log_path)
-      : http_port_(FreeLoopbackPort()), health_port_(FreeLoopbackPort()), metrics_port_(FreeLoopbackPort()),
+      : http_port_(FreeLoopbackPort()),
+        health_port_(FreeLoopbackPort()),
+        metrics_port_(FreeLoopbackPort()),
         log_path_(log_path) {
     std::vector<std::string> argv{RequireEnv("CERTPLANE_BINARY_DIR") + "/controller/certplane-controller",
-                                  "--kubeconfig", RequireEnv("KUBECONFIG"), "--namespace", controller_ns,
-                                  "--leader-elect=true", "--leader-election-id", lease, "--log-level=debug",
+                                  "--kubeconfig",
+                                  RequireEnv("KUBECONFIG"),
+                                  "--namespace",
+                                  controller_ns,
+                                  "--leader-elect=true",
+                                  "--leader-election-id",
+                                  lease,
+                                  "--log-level=debug",
                                   "--http-bind-address=127.0.0.1:" + std::to_string(http_port_),
                                   "--health-probe-bind-address=127.0.0.1:" + std::to_string(health_port_),
                                   "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics_port_),
@@ -54,8 +62,11 @@ class Replica {
   // True once /readyz answers (the caches have synced), within `timeout`.
   bool WaitReady(std::chrono::seconds timeout = std::chrono::seconds(60)) {
     const std::string readyz = "http://127.0.0.1:" + std::to_string(health_port_) + "/readyz";
-    return Eventually([&] { return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0; }, timeout,
-                      std::chrono::milliseconds(200));
+    return Eventually(
+        [&] {
+          return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0;
+        },
+        timeout, std::chrono::milliseconds(200));
   }
 
   std::string base() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
@@ -63,8 +74,8 @@ class Replica {
 
   // certplane_acme_requests_total{resource=<resource>,code=<code>} on this replica.
   double AcmeRequests(const std::string& resource, int code) const {
-    CommandResult r = RunTool(
-        {"curl", "-fsS", "--max-time", "5", "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics"});
+    CommandResult r =
+        RunTool({"curl", "-fsS", "--max-time", "5", "http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics"});
     std::istringstream in(r.output);
     for (std::string line; std::getline(in, line);) {
       if (line.rfind("certplane_acme_requests_total{", 0) != 0) continue;

@@ -55,8 +55,9 @@ class BundleE2E : public OperatorE2E {
           ns() + "\nrules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n  resourceNames: [" + names +
           "]\n  verbs: [get]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n"
           "  name: bundle-reader\n  namespace: " +
-          ns() + "\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: bundle-reader\n"
-                 "subjects:\n- kind: ServiceAccount\n  name: deployer\n  namespace: " +
+          ns() +
+          "\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: bundle-reader\n"
+          "subjects:\n- kind: ServiceAccount\n  name: deployer\n  namespace: " +
           ns() + "\n");
     // Wait until the API server's authorizer knows the binding, so no denial is cached
     // by the controller before it does.
@@ -181,7 +182,8 @@ TEST_F(BundleE2E, TheLatestBundleGoesOnlyToWhoeverMayReadItsSecretAndFollowsRene
 
   // A renewal: the endpoint hands out the new serial.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  Kubectl({"annotate", "cpcert", "second", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
+  Kubectl(
+      {"annotate", "cpcert", "second", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return Serial("second") != old_serial; }, std::chrono::seconds(60)))
       << "no renewal; log: " << ControllerLogPath();
   const std::string new_serial = Serial("second");
@@ -221,7 +223,8 @@ TEST_F(BundleE2E, TheLatestBundleGoesOnlyToWhoeverMayReadItsSecretAndFollowsRene
   EXPECT_THAT(log, HasSubstr("served key bundle route=latest-bundle " + who));
   EXPECT_THAT(log, HasSubstr("name=second serial=" + old_serial));
   EXPECT_THAT(log, HasSubstr("name=second serial=" + new_serial));
-  EXPECT_THAT(log, HasSubstr("refused key bundle route=latest-bundle user=system:serviceaccount:" + ns() + ":outsider"));
+  EXPECT_THAT(log,
+              HasSubstr("refused key bundle route=latest-bundle user=system:serviceaccount:" + ns() + ":outsider"));
   EXPECT_THAT(log, Not(HasSubstr("PRIVATE KEY")));
   EXPECT_THAT(log, Not(HasSubstr(deployer_)));
 }
@@ -241,16 +244,16 @@ TEST_F(BundleE2E, OneCertificateAsPkcs12OpensInKeytoolAndOpenssl) {
   EXPECT_EQ(no_password.status, 400) << no_password.body;
   EXPECT_THAT(no_password.body, HasSubstr("X-Certplane-PKCS12-Password"));
 
-  Fetched p12 = Fetch(OnePath("shop") + "?format=pkcs12", deployer_,
-                      {std::string("X-Certplane-PKCS12-Password: ") + kPassword});
+  Fetched p12 =
+      Fetch(OnePath("shop") + "?format=pkcs12", deployer_, {std::string("X-Certplane-PKCS12-Password: ") + kPassword});
   ASSERT_EQ(p12.status, 200) << p12.body;
   EXPECT_THAT(p12.headers, HasSubstr("Content-Type: application/x-pkcs12"));
   EXPECT_THAT(p12.headers, HasSubstr("X-Certplane-Serial-Number: " + serial));
   const std::string file = tmp_.File("shop.p12");
   WriteFile(file, p12.body);
 
-  CommandResult keytool = RunTool({"keytool", "-list", "-v", "-storetype", "PKCS12", "-keystore", file, "-storepass",
-                                   kPassword});
+  CommandResult keytool =
+      RunTool({"keytool", "-list", "-v", "-storetype", "PKCS12", "-keystore", file, "-storepass", kPassword});
   ASSERT_EQ(keytool.exit_code, 0) << keytool.output;
   EXPECT_THAT(keytool.output, HasSubstr("Alias name: shop"));
   EXPECT_THAT(keytool.output, HasSubstr("Entry type: PrivateKeyEntry"));
@@ -260,17 +263,17 @@ TEST_F(BundleE2E, OneCertificateAsPkcs12OpensInKeytoolAndOpenssl) {
   hex.erase(0, std::min(hex.find_first_not_of('0'), hex.size() - 1));
   EXPECT_THAT(keytool.output, HasSubstr("Serial number: " + hex));
 
-  const std::string leaf = Openssl({"pkcs12", "-in", file, "-passin", std::string("pass:") + kPassword, "-nokeys",
-                                    "-clcerts"});
-  const std::string key = Openssl({"pkcs12", "-in", file, "-passin", std::string("pass:") + kPassword, "-nocerts",
-                                   "-nodes"});
+  const std::string leaf =
+      Openssl({"pkcs12", "-in", file, "-passin", std::string("pass:") + kPassword, "-nokeys", "-clcerts"});
+  const std::string key =
+      Openssl({"pkcs12", "-in", file, "-passin", std::string("pass:") + kPassword, "-nocerts", "-nodes"});
   WriteFile(tmp_.File("p12-leaf.pem"), leaf);
   WriteFile(tmp_.File("p12-key.pem"), key);
   EXPECT_EQ(Openssl({"x509", "-in", tmp_.File("p12-leaf.pem"), "-noout", "-pubkey"}),
             Openssl({"pkey", "-in", tmp_.File("p12-key.pem"), "-pubout"}));
   WriteFile(tmp_.File("ca.crt"), SecretData("shop-tls", "ca.crt"));
-  const std::string chain = Openssl({"pkcs12", "-in", file, "-passin", std::string("pass:") + kPassword, "-nokeys",
-                                     "-cacerts"});
+  const std::string chain =
+      Openssl({"pkcs12", "-in", file, "-passin", std::string("pass:") + kPassword, "-nokeys", "-cacerts"});
   WriteFile(tmp_.File("p12-chain.pem"), chain);
   EXPECT_THAT(Openssl({"verify", "-CAfile", tmp_.File("ca.crt"), "-untrusted", tmp_.File("p12-chain.pem"),
                        tmp_.File("p12-leaf.pem")}),

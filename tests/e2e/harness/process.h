@@ -20,8 +20,8 @@
 namespace certplane::testing {
 
 struct CommandResult {
-  int exit_code = -1;   // -1 if the command could not be started or was killed
-  std::string output;   // stdout and stderr, interleaved as written
+  int exit_code = -1;  // -1 if the command could not be started or was killed
+  std::string output;  // stdout and stderr, interleaved as written
 };
 
 // Runs argv (looked up on PATH) with optional stdin, waits up to `timeout`, and

@@ -105,15 +105,16 @@ TEST(ChartTest, TheDeploymentIsHardenedAndRunsTwoReplicasWithLeaderElection) {
 
   // The namespace and the leader identity come from the downward API.
   std::map<std::string, std::string> env;
-  for (const auto& e : c["env"]) env[e["name"].as<std::string>()] = e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>();
-  EXPECT_EQ(env, (std::map<std::string, std::string>{{"POD_NAMESPACE", "metadata.namespace"}, {"POD_NAME", "metadata.name"}}));
+  for (const auto& e : c["env"])
+    env[e["name"].as<std::string>()] = e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>();
+  EXPECT_EQ(env, (std::map<std::string, std::string>{{"POD_NAMESPACE", "metadata.namespace"},
+                                                     {"POD_NAME", "metadata.name"}}));
 
-  EXPECT_THAT(Strings(c["args"]),
-              IsSupersetOf({"--leader-elect=true", "--leader-election-id=certplane-controller",
-                            "--http-bind-address=:8080", "--metrics-bind-address=:9402",
-                            "--health-probe-bind-address=:9403",
-                            "--public-base-url=http://certplane.certplane-system.svc", "--log-format=json",
-                            "--log-level=info"}));
+  EXPECT_THAT(Strings(c["args"]), IsSupersetOf({"--leader-elect=true", "--leader-election-id=certplane-controller",
+                                                "--http-bind-address=:8080", "--metrics-bind-address=:9402",
+                                                "--health-probe-bind-address=:9403",
+                                                "--public-base-url=http://certplane.certplane-system.svc",
+                                                "--log-format=json", "--log-level=info"}));
 }
 
 TEST(ChartTest, TheControllerAcceptsTheArgumentsTheChartRenders) {
@@ -121,9 +122,8 @@ TEST(ChartTest, TheControllerAcceptsTheArgumentsTheChartRenders) {
   // unknown flag or a bad value with exit code 2.
   for (const std::vector<std::string>& values :
        {std::vector<std::string>{},
-        {"--set", "controller.logFormat=text", "--set", "controller.workers=16", "--set",
-         "controller.kubeApiQPS=7.5", "--set", "controller.leaderElection.leaseDuration=1m", "--set",
-         "controller.extraArgs={--workers=8}"},
+        {"--set", "controller.logFormat=text", "--set", "controller.workers=16", "--set", "controller.kubeApiQPS=7.5",
+         "--set", "controller.leaderElection.leaseDuration=1m", "--set", "controller.extraArgs={--workers=8}"},
         {"--set", "replicaCount=1", "--set", "controller.leaderElection.enabled=false"}}) {
     YAML::Node d = Find(Render(values), "Deployment");
     ASSERT_TRUE(d);
@@ -201,8 +201,8 @@ std::set<std::string> Grants(const YAML::Node& role) {
   for (const auto& rule : role["rules"]) {
     for (const auto& group : rule["apiGroups"]) {
       for (const auto& resource : rule["resources"]) {
-        std::string key = (group.as<std::string>().empty() ? "core" : group.as<std::string>()) + "/" +
-                          resource.as<std::string>();
+        std::string key =
+            (group.as<std::string>().empty() ? "core" : group.as<std::string>()) + "/" + resource.as<std::string>();
         if (rule["resourceNames"]) {
           for (const auto& n : rule["resourceNames"]) key += "[" + n.as<std::string>() + "]";
         }
@@ -217,24 +217,20 @@ std::set<std::string> Grants(const YAML::Node& role) {
 
 TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
   auto objects = Render();
-  EXPECT_THAT(Grants(Find(objects, "ClusterRole")),
-              UnorderedElementsAre("certplane.io/certificateauthorities: get,list,watch",
-                                   "certplane.io/certificatetemplates: get,list,watch",
-                                   "certplane.io/certificateprofiles: get,list,watch",
-                                   "certplane.io/certificates: get,list,watch",
-                                   "certplane.io/certificates: update,patch",
-                                   "certplane.io/certificateauthorities/status: update,patch",
-                                   "certplane.io/certificatetemplates/status: update,patch",
-                                   "certplane.io/certificateprofiles/status: update,patch",
-                                   "certplane.io/certificates/status: update,patch",
-                                   "core/secrets: get,list,watch,create,patch", "core/namespaces: list,watch",
-                                   "events.k8s.io/events: create,patch",
-                                   "authentication.k8s.io/tokenreviews: create",
-                                   "authorization.k8s.io/subjectaccessreviews: create"));
+  EXPECT_THAT(
+      Grants(Find(objects, "ClusterRole")),
+      UnorderedElementsAre(
+          "certplane.io/certificateauthorities: get,list,watch", "certplane.io/certificatetemplates: get,list,watch",
+          "certplane.io/certificateprofiles: get,list,watch", "certplane.io/certificates: get,list,watch",
+          "certplane.io/certificates: update,patch", "certplane.io/certificateauthorities/status: update,patch",
+          "certplane.io/certificatetemplates/status: update,patch",
+          "certplane.io/certificateprofiles/status: update,patch", "certplane.io/certificates/status: update,patch",
+          "core/secrets: get,list,watch,create,patch", "core/namespaces: list,watch",
+          "events.k8s.io/events: create,patch", "authentication.k8s.io/tokenreviews: create",
+          "authorization.k8s.io/subjectaccessreviews: create"));
   EXPECT_THAT(Grants(Find(objects, "Role")),
               UnorderedElementsAre("core/configmaps: get,list,watch,create,update,patch,delete",
-                                   "certplane.io/certificates: create",
-                                   "coordination.k8s.io/leases: create",
+                                   "certplane.io/certificates: create", "coordination.k8s.io/leases: create",
                                    "coordination.k8s.io/leases[certplane-controller]: get,update"));
   for (const char* binding : {"ClusterRoleBinding", "RoleBinding"}) {
     YAML::Node b = Find(objects, binding);
@@ -277,15 +273,18 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedValues{"ANegativeReplicaCount", {"replicaCount=-1"}, "/replicaCount"},
         RefusedValues{"TooManyWorkers", {"controller.workers=1000"}, "/controller/workers"},
         RefusedValues{"AStringForANumber", {"controller.kubeApiBurst=lots"}, "/controller/kubeApiBurst"},
-        RefusedValues{"ALeaseDurationThatIsNotADuration", {"controller.leaderElection.leaseDuration=fifteen"},
+        RefusedValues{"ALeaseDurationThatIsNotADuration",
+                      {"controller.leaderElection.leaseDuration=fifteen"},
                       "/controller/leaderElection/leaseDuration"},
-        RefusedValues{"APublicBaseUrlThatIsNotHttp", {"controller.publicBaseURL=ftp://pki"},
-                      "/controller/publicBaseURL"},
+        RefusedValues{
+            "APublicBaseUrlThatIsNotHttp", {"controller.publicBaseURL=ftp://pki"}, "/controller/publicBaseURL"},
         RefusedValues{"AnExtraArgThatIsNotAFlag", {"controller.extraArgs[0]=workers=3"}, "/controller/extraArgs/0"},
         RefusedValues{"AnUnknownServiceType", {"service.type=Headless"}, "/service/type"},
-        RefusedValues{"SeveralReplicasWithoutLeaderElection", {"controller.leaderElection.enabled=false"},
+        RefusedValues{"SeveralReplicasWithoutLeaderElection",
+                      {"controller.leaderElection.enabled=false"},
                       "replicaCount > 1 needs controller.leaderElection.enabled"},
-        RefusedValues{"NoServiceAccountAndNoName", {"serviceAccount.create=false"},
+        RefusedValues{"NoServiceAccountAndNoName",
+                      {"serviceAccount.create=false"},
                       "serviceAccount.name is required when serviceAccount.create is false"}),
     [](const ::testing::TestParamInfo<RefusedValues>& info) { return info.param.name; });
 
@@ -297,10 +296,9 @@ TEST(ChartTest, TheChartsCrdsAreTheRepositorysCrds) {
   for (const auto& e : std::filesystem::directory_iterator(ChartDir() + "/crds")) {
     chart_crds.insert(e.path().filename().string());
   }
-  EXPECT_THAT(chart_crds, UnorderedElementsAre("certplane.io_certificateauthorities.yaml",
-                                               "certplane.io_certificateprofiles.yaml",
-                                               "certplane.io_certificates.yaml",
-                                               "certplane.io_certificatetemplates.yaml"));
+  EXPECT_THAT(chart_crds,
+              UnorderedElementsAre("certplane.io_certificateauthorities.yaml", "certplane.io_certificateprofiles.yaml",
+                                   "certplane.io_certificates.yaml", "certplane.io_certificatetemplates.yaml"));
 }
 
 TEST(ChartTest, TheCrdCheckFindsEveryDriftAndTheSyncFixesIt) {
@@ -333,10 +331,19 @@ TEST(ChartTest, TheCrdCheckFindsEveryDriftAndTheSyncFixesIt) {
 // values that are Kubernetes objects passed through as given (resources, probes,
 // security contexts, labels, scheduling) count as one each.
 void LeafPaths(const YAML::Node& node, const std::string& prefix, std::vector<std::string>& out) {
-  static const std::set<std::string> kOpaque = {
-      "resources", "podSecurityContext", "securityContext", "livenessProbe", "readinessProbe",
-      "affinity", "nodeSelector", "podAnnotations", "podLabels", "commonLabels",
-      "serviceAccount.annotations", "service.annotations", "serviceMonitor.labels"};
+  static const std::set<std::string> kOpaque = {"resources",
+                                                "podSecurityContext",
+                                                "securityContext",
+                                                "livenessProbe",
+                                                "readinessProbe",
+                                                "affinity",
+                                                "nodeSelector",
+                                                "podAnnotations",
+                                                "podLabels",
+                                                "commonLabels",
+                                                "serviceAccount.annotations",
+                                                "service.annotations",
+                                                "serviceMonitor.labels"};
   for (const auto& kv : node) {
     const std::string path = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
     if (kv.second.IsMap() && kv.second.size() > 0 && !kOpaque.count(path)) {

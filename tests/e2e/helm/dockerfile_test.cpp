@@ -100,8 +100,9 @@ TEST(DockerfileTest, TheRuntimePackagesProvideExactlyTheLibrariesTheControllerLi
   const auto listed = RuntimePackages();
   ASSERT_FALSE(listed.empty());
   // Every package the listed ones pull in (what apt-get install brings).
-  std::vector<std::string> depends_args{"apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests",
-                                        "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances"};
+  std::vector<std::string> depends_args{"apt-cache",       "depends",       "--recurse",
+                                        "--no-recommends", "--no-suggests", "--no-conflicts",
+                                        "--no-breaks",     "--no-replaces", "--no-enhances"};
   depends_args.insert(depends_args.end(), listed.begin(), listed.end());
   CommandResult deps = RunTool(depends_args, {}, std::chrono::seconds(60));
   ASSERT_EQ(deps.exit_code, 0) << deps.output;

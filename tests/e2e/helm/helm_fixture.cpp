@@ -138,9 +138,8 @@ void HelmE2E::Install(const std::string& release, const std::string& ns, const s
 }
 
 std::string HelmE2E::ServiceAccountKubeconfig(const std::string& ns, const std::string& sa) {
-  const std::string server = Trim(Kubectl({"config", "view", "--raw", "--minify", "-o",
-                                           "jsonpath={.clusters[0].cluster.server}"})
-                                      .output);
+  const std::string server =
+      Trim(Kubectl({"config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"}).output);
   const std::string ca = Trim(Kubectl({"config", "view", "--raw", "--minify", "-o",
                                        "jsonpath={.clusters[0].cluster.certificate-authority-data}"})
                                   .output);
@@ -148,12 +147,13 @@ std::string HelmE2E::ServiceAccountKubeconfig(const std::string& ns, const std::
   const std::string token = Trim(Kubectl({"create", "token", sa, "-n", ns, "--duration=2h"}).output);
   EXPECT_FALSE(server.empty() || ca.empty() || token.empty());
   const std::string path = tmp_.File("sa-" + ns + "-" + sa + ".kubeconfig");
-  WriteFile(path, "apiVersion: v1\nkind: Config\n"
-                  "clusters:\n- name: cluster\n  cluster:\n    server: " + server +
-                  "\n    certificate-authority-data: " + ca +
-                  "\nusers:\n- name: " + sa + "\n  user:\n    token: " + token +
-                  "\ncontexts:\n- name: sa\n  context:\n    cluster: cluster\n    user: " + sa +
-                  "\n    namespace: " + ns + "\ncurrent-context: sa\n");
+  WriteFile(path,
+            "apiVersion: v1\nkind: Config\n"
+            "clusters:\n- name: cluster\n  cluster:\n    server: " +
+                server + "\n    certificate-authority-data: " + ca + "\nusers:\n- name: " + sa +
+                "\n  user:\n    token: " + token +
+                "\ncontexts:\n- name: sa\n  context:\n    cluster: cluster\n    user: " + sa +
+                "\n    namespace: " + ns + "\ncurrent-context: sa\n");
   ::chmod(path.c_str(), 0600);
   return path;
 }

@@ -43,7 +43,6 @@ CommandResult Helm(const std::vector<std::string>& args, bool may_fail = false);
 // A text's lines that are not empty.
 std::vector<std::string> Lines(const std::string& text);
 
-
 class HelmE2E : public ::testing::Test {
  protected:
   // Starts a private control plane for this test and points KUBECONFIG (for kubectl,

@@ -24,11 +24,14 @@ const std::vector<std::string> kCrds = {"certificateauthorities.certplane.io", "
                                         "certificates.certplane.io", "certificatetemplates.certplane.io"};
 
 // Every object a default install creates, as `kubectl get -o name` names them.
-const std::vector<std::string> kInstalled = {
-    "serviceaccount/certplane", "clusterrole.rbac.authorization.k8s.io/certplane",
-    "clusterrolebinding.rbac.authorization.k8s.io/certplane", "role.rbac.authorization.k8s.io/certplane",
-    "rolebinding.rbac.authorization.k8s.io/certplane", "service/certplane", "deployment.apps/certplane",
-    "poddisruptionbudget.policy/certplane"};
+const std::vector<std::string> kInstalled = {"serviceaccount/certplane",
+                                             "clusterrole.rbac.authorization.k8s.io/certplane",
+                                             "clusterrolebinding.rbac.authorization.k8s.io/certplane",
+                                             "role.rbac.authorization.k8s.io/certplane",
+                                             "rolebinding.rbac.authorization.k8s.io/certplane",
+                                             "service/certplane",
+                                             "deployment.apps/certplane",
+                                             "poddisruptionbudget.policy/certplane"};
 
 class HelmInstallE2E : public HelmE2E {
  protected:
@@ -39,11 +42,10 @@ class HelmInstallE2E : public HelmE2E {
   std::vector<std::string> Existing(const std::string& manifest) {
     return Lines(Kubectl({"get", "--ignore-not-found", "-o", "name", "-f", "-"}, manifest).output);
   }
-  std::vector<std::string> Crds() {
-    return Lines(Kubectl({"get", "crd", "-o", "name"}).output);
-  }
+  std::vector<std::string> Crds() { return Lines(Kubectl({"get", "crd", "-o", "name"}).output); }
   std::vector<std::string> Args() {
-    return Lines(Get("deployment/certplane", kNs, "{range .spec.template.spec.containers[0].args[*]}{@}{\"\\n\"}{end}"));
+    return Lines(
+        Get("deployment/certplane", kNs, "{range .spec.template.spec.containers[0].args[*]}{@}{\"\\n\"}{end}"));
   }
 };
 
@@ -127,9 +129,9 @@ TEST_F(HelmInstallE2E, UpgradeWithChangedValuesChangesTheDeployment) {
   EXPECT_THAT(Helm({"history", "certplane", "--namespace", kNs}).output, HasSubstr("Upgrade complete"));
 
   // A value the schema refuses fails the upgrade and changes nothing.
-  CommandResult bad = Helm({"upgrade", "certplane", ChartDir(), "--namespace", kNs, "--reuse-values", "--set",
-                            "controller.logLevel=loud"},
-                           /*may_fail=*/true);
+  CommandResult bad = Helm(
+      {"upgrade", "certplane", ChartDir(), "--namespace", kNs, "--reuse-values", "--set", "controller.logLevel=loud"},
+      /*may_fail=*/true);
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_THAT(bad.output, HasSubstr("/controller/logLevel"));
   EXPECT_THAT(Args(), Contains("--log-level=debug"));

@@ -58,12 +58,13 @@ class ServiceAccountE2E : public HelmE2E {
     Install("certplane", kNs);
     const std::string kubeconfig = ServiceAccountKubeconfig(kNs, kServiceAccount);
     // The kubeconfig is the ServiceAccount and nothing more.
-    CommandResult whoami = RunTool({"kubectl", "--kubeconfig", kubeconfig, "auth", "whoami", "-o",
-                                    "jsonpath={.status.userInfo.username}"});
+    CommandResult whoami = RunTool(
+        {"kubectl", "--kubeconfig", kubeconfig, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"});
     ASSERT_EQ(whoami.exit_code, 0) << whoami.output;
     ASSERT_EQ(whoami.output, std::string("system:serviceaccount:") + kNs + ":" + kServiceAccount);
 
-    nlohmann::json deployment = nlohmann::json::parse(Kubectl({"get", "deployment/certplane", "-n", kNs, "-o", "json"}).output);
+    nlohmann::json deployment =
+        nlohmann::json::parse(Kubectl({"get", "deployment/certplane", "-n", kNs, "-o", "json"}).output);
     const auto& container = deployment["spec"]["template"]["spec"]["containers"][0];
     const int http = FreeLoopbackPort(), metrics = FreeLoopbackPort(), health = FreeLoopbackPort();
     std::vector<std::string> argv{Env("CERTPLANE_BINARY_DIR") + "/controller/certplane-controller",
@@ -71,7 +72,8 @@ class ServiceAccountE2E : public HelmE2E {
     for (const auto& a : container["args"]) {
       std::string arg = a.get<std::string>();
       if (arg.rfind("--http-bind-address=", 0) == 0) arg = "--http-bind-address=127.0.0.1:" + std::to_string(http);
-      if (arg.rfind("--metrics-bind-address=", 0) == 0) arg = "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics);
+      if (arg.rfind("--metrics-bind-address=", 0) == 0)
+        arg = "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics);
       if (arg.rfind("--health-probe-bind-address=", 0) == 0) {
         arg = "--health-probe-bind-address=127.0.0.1:" + std::to_string(health);
       }
@@ -88,11 +90,15 @@ class ServiceAccountE2E : public HelmE2E {
     const std::string admin = Env("KUBECONFIG");
     ::setenv("KUBECONFIG", kubeconfig.c_str(), 1);
     controller_ = std::make_unique<ChildProcess>(
-        argv, log_path_, std::vector<std::string>{std::string("POD_NAMESPACE=") + kNs, std::string("POD_NAME=") + kPodName});
+        argv, log_path_,
+        std::vector<std::string>{std::string("POD_NAMESPACE=") + kNs, std::string("POD_NAME=") + kPodName});
     ::setenv("KUBECONFIG", admin.c_str(), 1);
     const std::string readyz = "http://127.0.0.1:" + std::to_string(health) + "/readyz";
-    ASSERT_TRUE(WaitFor([&] { return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0; },
-                        std::chrono::seconds(60)))
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0;
+        },
+        std::chrono::seconds(60)))
         << "the controller did not become ready; log: " << log_path_;
     // It leads: the chart's Role lets it take the Lease.
     ASSERT_TRUE(WaitFor([&] { return Get("lease/certplane-controller", kNs, "{.spec.holderIdentity}") == kPodName; },
@@ -154,14 +160,15 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   ASSERT_THAT(leaf, HasSubstr("BEGIN CERTIFICATE"));
   WriteFile(tmp_.File("tls.crt"), leaf);
   WriteFile(tmp_.File("ca.crt"), DecodedSecret("shop", "frontend-tls", "ca.crt"));
-  CommandResult verify = RunTool({"openssl", "verify", "-CAfile", tmp_.File("ca.crt"), "-untrusted", tmp_.File("tls.crt"),
-                                  tmp_.File("tls.crt")});
+  CommandResult verify = RunTool(
+      {"openssl", "verify", "-CAfile", tmp_.File("ca.crt"), "-untrusted", tmp_.File("tls.crt"), tmp_.File("tls.crt")});
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   // The chart's default public base URL, the Service's name, is in the certificate.
   CommandResult text = RunTool({"openssl", "x509", "-noout", "-text", "-in", tmp_.File("tls.crt")});
   // The distribution point names the CRL of the key that signed it (/crl/<ca>/<key id>/<shard>.crl).
   EXPECT_THAT(text.output,
-              ::testing::ContainsRegex("URI:http://certplane\\.certplane-system\\.svc/crl/example-issuing/[0-9a-f]{16}/0\\.crl"));
+              ::testing::ContainsRegex(
+                  "URI:http://certplane\\.certplane-system\\.svc/crl/example-issuing/[0-9a-f]{16}/0\\.crl"));
   EXPECT_THAT(text.output, HasSubstr("CA Issuers - URI:http://certplane.certplane-system.svc/ca/example-issuing.crt"));
   // What the Service's http port serves: the CA certificate named in AIA.
   CommandResult ca = RunTool({"curl", "-fsS", public_url_ + "/ca/example-issuing.crt"});
@@ -176,8 +183,8 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   std::string now = RunTool({"date", "-u", "+%Y-%m-%dT%H:%M:%SZ"}).output;
   now = now.substr(0, now.find('\n'));
   Kubectl({"annotate", "cpcert", "frontend", "-n", "shop", "--overwrite", "certplane.io/renew-requested-at=" + now});
-  ASSERT_TRUE(WaitFor([&] { return Get("cpcert/frontend", "shop", "{.status.revision}") == "2"; },
-                      std::chrono::seconds(60)))
+  ASSERT_TRUE(
+      WaitFor([&] { return Get("cpcert/frontend", "shop", "{.status.revision}") == "2"; }, std::chrono::seconds(60)))
       << "no renewal; log: " << log_path_;
   EXPECT_TRUE(WaitReady("cpcert/frontend", "shop"));
   EXPECT_NE(Get("cpcert/frontend", "shop", "{.status.serialNumber}"), serial);
@@ -219,8 +226,8 @@ TEST_F(ServiceAccountE2E, ARevocationReachesTheCrlOnTheChartsRbacAlone) {
   EXPECT_THAT(crl_text, HasSubstr("Key Compromise"));
   // The CRL is signed by the issuing CA.
   WriteFile(tmp_.File("issuing.crt"), Get("cpca/example-issuing", "", "{.status.certificate}"));
-  CommandResult signed_by = RunTool({"openssl", "crl", "-inform", "DER", "-in", tmp_.File("crl.der"), "-noout",
-                                     "-CAfile", tmp_.File("issuing.crt")});
+  CommandResult signed_by = RunTool(
+      {"openssl", "crl", "-inform", "DER", "-in", tmp_.File("crl.der"), "-noout", "-CAfile", tmp_.File("issuing.crt")});
   EXPECT_EQ(signed_by.exit_code, 0) << signed_by.output;
   EXPECT_THAT(signed_by.output, HasSubstr("verify OK"));
 
@@ -274,7 +281,7 @@ TEST_F(ServiceAccountE2E, TheBundleApiReviewsItsCallersOnTheChartsRbacAlone) {
 
 // One question to the API server's authorizer about the chart's ServiceAccount.
 struct Access {
-  std::string why;         // a sentence naming the case
+  std::string why;                 // a sentence naming the case
   std::vector<std::string> can_i;  // `kubectl auth can-i` arguments
   bool allowed;
 };
@@ -288,7 +295,9 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"watches certificates in every namespace", {"watch", "certificates.certplane.io", "-A"}, true},
       {"lists the cluster-scoped kinds", {"list", "certificateauthorities.certplane.io"}, true},
       {"adds and removes its finalizer on certificates", {"patch", "certificates.certplane.io", "-n", "shop"}, true},
-      {"writes certificate status", {"update", "certificates.certplane.io", "--subresource=status", "-n", "shop"}, true},
+      {"writes certificate status",
+       {"update", "certificates.certplane.io", "--subresource=status", "-n", "shop"},
+       true},
       {"writes CA status", {"patch", "certificateauthorities.certplane.io", "--subresource=status"}, true},
       {"writes profile status", {"update", "certificateprofiles.certplane.io", "--subresource=status"}, true},
       {"writes template status", {"update", "certificatetemplates.certplane.io", "--subresource=status"}, true},
@@ -305,7 +314,8 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"creates the leader Lease", {"create", "leases.coordination.k8s.io", "-n", ns}, true},
       {"renews the leader Lease", {"update", "leases.coordination.k8s.io/certplane-controller", "-n", ns}, true},
       {"reviews the bundle API's callers' tokens", {"create", "tokenreviews.authentication.k8s.io"}, true},
-      {"asks whether a bundle API caller may get a Secret", {"create", "subjectaccessreviews.authorization.k8s.io"},
+      {"asks whether a bundle API caller may get a Secret",
+       {"create", "subjectaccessreviews.authorization.k8s.io"},
        true},
       // No way to more power.
       {"cannot escalate a ClusterRole", {"escalate", "clusterroles.rbac.authorization.k8s.io"}, false},
@@ -317,10 +327,14 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"cannot impersonate users", {"impersonate", "users"}, false},
       {"cannot impersonate groups", {"impersonate", "groups"}, false},
       {"cannot impersonate service accounts", {"impersonate", "serviceaccounts", "-n", ns}, false},
-      {"cannot mint tokens for service accounts", {"create", "serviceaccounts", "--subresource=token", "-n", ns}, false},
-      {"cannot mint tokens for service accounts anywhere", {"create", "serviceaccounts", "--subresource=token", "-A"},
+      {"cannot mint tokens for service accounts",
+       {"create", "serviceaccounts", "--subresource=token", "-n", ns},
        false},
-      {"cannot ask about others in a namespace", {"create", "localsubjectaccessreviews.authorization.k8s.io", "-n", "shop"},
+      {"cannot mint tokens for service accounts anywhere",
+       {"create", "serviceaccounts", "--subresource=token", "-A"},
+       false},
+      {"cannot ask about others in a namespace",
+       {"create", "localsubjectaccessreviews.authorization.k8s.io", "-n", "shop"},
        false},
       {"cannot exec into pods", {"create", "pods", "--subresource=exec", "-n", ns}, false},
       {"cannot exec into pods anywhere", {"create", "pods", "--subresource=exec", "-A"}, false},
@@ -347,7 +361,8 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"cannot create CAs", {"create", "certificateauthorities.certplane.io"}, false},
       {"cannot change a CA's spec", {"patch", "certificateauthorities.certplane.io"}, false},
       {"cannot change a profile's spec", {"update", "certificateprofiles.certplane.io"}, false},
-      {"cannot create Certificates outside its namespace", {"create", "certificates.certplane.io", "-n", "shop"},
+      {"cannot create Certificates outside its namespace",
+       {"create", "certificates.certplane.io", "-n", "shop"},
        false},
       {"cannot delete Certificates in its namespace", {"delete", "certificates.certplane.io", "-n", ns}, false},
       {"cannot delete Certificates", {"delete", "certificates.certplane.io", "-n", "shop"}, false},

@@ -51,8 +51,8 @@ class CertificateE2E : public OperatorE2E {
   // openssl verify of the Secret's chain against its ca.crt.
   void ExpectVerifies(const std::string& secret) {
     std::string dir = SaveTlsSecret(secret);
-    CommandResult r = RunTool({"openssl", "verify", "-CAfile", dir + "/ca.crt", "-untrusted", dir + "/tls.crt",
-                               dir + "/tls.crt"});
+    CommandResult r =
+        RunTool({"openssl", "verify", "-CAfile", dir + "/ca.crt", "-untrusted", dir + "/tls.crt", dir + "/tls.crt"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_THAT(r.output, HasSubstr(": OK"));
     EXPECT_EQ(CertPublicKey(ReadFile(dir + "/tls.crt")), KeyPublicKey(ReadFile(dir + "/tls.key")))
@@ -131,8 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "spec.dnsNames[1] \"www.evil.com\" is not allowed"},
         PolicyCase{"ip-outside-cidrs", "  ipAddresses: [192.168.1.1]\n", "spec.ipAddresses[0] \"192.168.1.1\""},
         PolicyCase{"duration-over-maximum", "  duration: 4000h\n", "spec.duration \"4000h\" exceeds the maximum 2160h"},
-        PolicyCase{"key-algorithm-not-allowed", "  privateKey:\n    algorithm: Ed25519\n",
-                   "spec.privateKey.algorithm"},
+        PolicyCase{"key-algorithm-not-allowed", "  privateKey:\n    algorithm: Ed25519\n", "spec.privateKey.algorithm"},
         PolicyCase{"namespace-not-selected", "", "namespace"}),
     [](const auto& info) {
       std::string n = info.param.name;
@@ -146,8 +145,8 @@ TEST_F(CertificateE2E, RenewsBeforeExpiryWithANewSerialAndKey) {
   ASSERT_TRUE(WaitReady("cpcert/short")) << "log: " << ControllerLogPath();
   const std::string first_serial = Serial("short");
   const std::string first_key = SecretData("short-tls", "tls.key");
-  ASSERT_TRUE(Eventually([&] { return Serial("short") != first_serial && !Serial("short").empty(); },
-                         std::chrono::seconds(40)))
+  ASSERT_TRUE(
+      Eventually([&] { return Serial("short") != first_serial && !Serial("short").empty(); }, std::chrono::seconds(40)))
       << "not renewed; log: " << ControllerLogPath();
   EXPECT_EQ(Get("cpcert/short", "{.status.history[0].serialNumber}"), first_serial);
   ASSERT_TRUE(Eventually([&] { return SecretData("short-tls", "tls.key") != first_key; }, std::chrono::seconds(10)));
@@ -204,8 +203,8 @@ TEST_F(CertificateE2E, AutoRenewFalseDoesNotRenew) {
   ASSERT_TRUE(WaitReady("cpcert/twin"));
   const std::string serial = Serial("manual");
   const std::string twin_serial = Serial("twin");
-  ASSERT_TRUE(Eventually([&] { return !Serial("twin").empty() && Serial("twin") != twin_serial; },
-                         std::chrono::seconds(60)))
+  ASSERT_TRUE(
+      Eventually([&] { return !Serial("twin").empty() && Serial("twin") != twin_serial; }, std::chrono::seconds(60)))
       << "the auto-renewing twin did not renew, so this test cannot tell; log: " << ControllerLogPath();
   EXPECT_EQ(Serial("manual"), serial);
   EXPECT_EQ(Get("cpcert/manual", "{.status.revision}"), "1");
@@ -269,7 +268,8 @@ TEST_F(CertificateE2E, SurvivesAKillWhileIssuingAndIssuesEveryRevisionOnce) {
   RestartController(/*crash=*/true);
   ASSERT_TRUE(Eventually(
       [&] {
-        std::string statuses = Get("cpcert", "{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\" \"}{end}");
+        std::string statuses =
+            Get("cpcert", "{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\" \"}{end}");
         std::stringstream ss(statuses);
         std::string s;
         int ready = 0;
@@ -307,11 +307,26 @@ namespace {
 TEST_F(CertificateE2E, AnImportedCaSignsWithTheKeyItWasGiven) {
   // A CA made outside certplane, with the openssl CLI.
   const std::string dir = tmp_.path();
-  CommandResult made = RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                "-nodes", "-days", "365", "-subj", "/CN=Imported Root " + id(), "-addext",
-                                "basicConstraints=critical,CA:TRUE", "-addext",
-                                "keyUsage=critical,keyCertSign,cRLSign,digitalSignature", "-keyout",
-                                dir + "/ca.key", "-out", dir + "/ca.crt"});
+  CommandResult made = RunTool({"openssl",
+                                "req",
+                                "-x509",
+                                "-newkey",
+                                "ec",
+                                "-pkeyopt",
+                                "ec_paramgen_curve:P-256",
+                                "-nodes",
+                                "-days",
+                                "365",
+                                "-subj",
+                                "/CN=Imported Root " + id(),
+                                "-addext",
+                                "basicConstraints=critical,CA:TRUE",
+                                "-addext",
+                                "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+                                "-keyout",
+                                dir + "/ca.key",
+                                "-out",
+                                dir + "/ca.crt"});
   ASSERT_EQ(made.exit_code, 0) << made.output;
   const std::string source = "imported-ca-" + id();
   Kubectl({"create", "secret", "tls", source, "-n", ControllerNamespace(), "--cert=" + dir + "/ca.crt",
@@ -320,16 +335,15 @@ TEST_F(CertificateE2E, AnImportedCaSignsWithTheKeyItWasGiven) {
   Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateAuthority\nmetadata:\n  name: " + ca +
         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  type: Imported\n  secretRef:\n    name: " + source + "\n");
   ASSERT_TRUE(WaitReady("cpca/" + ca, true)) << "log: " << ControllerLogPath();
-  EXPECT_EQ(Get("cpca/" + ca, "{.status.fingerprintSHA256}", true),
-            [&] {
-              std::string fp = Openssl({"x509", "-noout", "-fingerprint", "-sha256", "-in", dir + "/ca.crt"});
-              fp = fp.substr(fp.find('=') + 1);
-              std::string hex;
-              for (char c : fp) {
-                if (std::isxdigit(static_cast<unsigned char>(c))) hex += static_cast<char>(std::tolower(c));
-              }
-              return hex;
-            }());
+  EXPECT_EQ(Get("cpca/" + ca, "{.status.fingerprintSHA256}", true), [&] {
+    std::string fp = Openssl({"x509", "-noout", "-fingerprint", "-sha256", "-in", dir + "/ca.crt"});
+    fp = fp.substr(fp.find('=') + 1);
+    std::string hex;
+    for (char c : fp) {
+      if (std::isxdigit(static_cast<unsigned char>(c))) hex += static_cast<char>(std::tolower(c));
+    }
+    return hex;
+  }());
 
   // A profile over it issues certificates that chain to the imported root.
   const std::string base_profile = MakeIssuer();  // for its template

@@ -39,8 +39,8 @@ class CrlRekeyE2E : public OperatorE2E {
   }
 
   static CommandResult VerifyWithCrl(const std::string& dir, const std::string& crl_pem) {
-    return RunTool({"openssl", "verify", "-crl_check", "-CAfile", dir + "/ca.crt", "-CRLfile", crl_pem,
-                    dir + "/tls.crt"});
+    return RunTool(
+        {"openssl", "verify", "-crl_check", "-CAfile", dir + "/ca.crt", "-CRLfile", crl_pem, dir + "/tls.crt"});
   }
 };
 
@@ -67,15 +67,16 @@ TEST_F(CrlRekeyE2E, ACertificateOfARetiredKeyIsRevokedOnTheCrlItsDistributionPoi
   ASSERT_TRUE(Eventually([&] { return Get("cpca/" + Ca(), "{.status.fingerprintSHA256}", true) != old_fingerprint; },
                          std::chrono::seconds(30)))
       << "the CA was not re-keyed; log: " << ControllerLogPath();
-  ASSERT_TRUE(Eventually([&] { return !Serial("web").empty() && Serial("web") != old_serial; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(
+      Eventually([&] { return !Serial("web").empty() && Serial("web") != old_serial; }, std::chrono::seconds(60)))
       << "not reissued after the re-key; log: " << ControllerLogPath();
   ASSERT_TRUE(Eventually([&] { return Get("cpcert/web", "{.status.history[0].revocationReason}") == "superseded"; },
                          std::chrono::seconds(30)))
       << "the old serial was not revoked; log: " << ControllerLogPath();
 
   // The CA's key Secret keeps the old key, to sign the old key's CRL.
-  CommandResult data = Kubectl({"get", "secret", "certplane-ca-" + Ca(), "-n", ControllerNamespace(), "-o",
-                                "jsonpath={.data}"});
+  CommandResult data =
+      Kubectl({"get", "secret", "certplane-ca-" + Ca(), "-n", ControllerNamespace(), "-o", "jsonpath={.data}"});
   EXPECT_THAT(data.output, HasSubstr("retired-" + old_key_id + ".crt"));
 
   // The CRL the old certificate names, fetched from that URL: signed by the old key, so

@@ -36,8 +36,9 @@ class CrlShardingE2E : public OperatorE2E {
 
   // How many Certificates of the test namespace are Ready (one list, not one wait each).
   int CountReady() {
-    CommandResult r = RunTool({"kubectl", "get", "cpcert", "-n", ns(), "-o",
-                               "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
+    CommandResult r =
+        RunTool({"kubectl", "get", "cpcert", "-n", ns(), "-o",
+                 "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"});
     int n = 0;
     for (std::size_t pos = r.output.find("True"); pos != std::string::npos; pos = r.output.find("True", pos + 4)) ++n;
     return n;
@@ -49,11 +50,11 @@ class CrlShardingE2E : public OperatorE2E {
     std::vector<std::string> files(kApplyProcesses);
     for (int i = 0; i < kCertificates; ++i) {
       const std::string name = "c" + std::to_string(i);
-      files[i % kApplyProcesses] += "---\napiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata:\n  name: " +
-                                    name + "\n  namespace: " + ns() + "\n  labels: {certplane-e2e: \"true\"}\nspec:\n" +
-                                    "  profileRef: {name: " + profile + "}\n  secretName: " + name +
-                                    "-tls\n  commonName: " + name + ".example.com\n" +
-                                    (revoke ? "  revocation: {reason: keyCompromise}\n" : "");
+      files[i % kApplyProcesses] +=
+          "---\napiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata:\n  name: " + name +
+          "\n  namespace: " + ns() + "\n  labels: {certplane-e2e: \"true\"}\nspec:\n" +
+          "  profileRef: {name: " + profile + "}\n  secretName: " + name + "-tls\n  commonName: " + name +
+          ".example.com\n" + (revoke ? "  revocation: {reason: keyCompromise}\n" : "");
     }
     std::string command = "set -e; pids=;";
     for (int p = 0; p < kApplyProcesses; ++p) {
@@ -73,9 +74,10 @@ TEST_F(CrlShardingE2E, FiveThousandRevocationsMakeShardedCrlsThatAllVerifyAndFit
         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  type: Root\n  subject:\n    commonName: E2E Sharded " + id() +
         "\n  keyAlgorithm: ECDSA-P256\n  duration: 8760h\n  crl:\n    maxEntriesPerShard: " +
         std::to_string(kMaxEntriesPerShard) + "\n");
-  Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateTemplate\nmetadata:\n  name: " + tmpl +
-        "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  subject:\n    commonName:\n      allowed: [\"*.example.com\"]\n"
-        "  keyAlgorithms: [ECDSA-P256]\n  defaultDuration: 720h\n  maxDuration: 720h\n");
+  Apply(
+      "apiVersion: certplane.io/v1alpha1\nkind: CertificateTemplate\nmetadata:\n  name: " + tmpl +
+      "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  subject:\n    commonName:\n      allowed: [\"*.example.com\"]\n"
+      "  keyAlgorithms: [ECDSA-P256]\n  defaultDuration: 720h\n  maxDuration: 720h\n");
   Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateProfile\nmetadata:\n  name: " + profile +
         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  caRef: {name: " + Ca() + "}\n  templateRef: {name: " + tmpl +
         "}\n  enrollment: {api: {}}\n");
@@ -83,18 +85,19 @@ TEST_F(CrlShardingE2E, FiveThousandRevocationsMakeShardedCrlsThatAllVerifyAndFit
   ASSERT_TRUE(WaitReady("cpprofile/" + profile, true));
 
   ApplyCertificates(profile, false);
-  ASSERT_TRUE(Eventually([&] { return CountReady() == kCertificates; }, std::chrono::seconds(600), std::chrono::seconds(2)))
+  ASSERT_TRUE(
+      Eventually([&] { return CountReady() == kCertificates; }, std::chrono::seconds(600), std::chrono::seconds(2)))
       << CountReady() << " Ready; log: " << ControllerLogPath();
 
   ApplyCertificates(profile, true);
-  ASSERT_TRUE(Eventually(
-      [&] { return Get("cpca/" + Ca(), "{.status.crl.entries}", true) == std::to_string(kCertificates); },
-      std::chrono::seconds(600), std::chrono::seconds(2)))
+  ASSERT_TRUE(
+      Eventually([&] { return Get("cpca/" + Ca(), "{.status.crl.entries}", true) == std::to_string(kCertificates); },
+                 std::chrono::seconds(600), std::chrono::seconds(2)))
       << "CRL entries: " << Get("cpca/" + Ca(), "{.status.crl.entries}", true) << "; log: " << ControllerLogPath();
 
   // Every ConfigMap fits (the API server's limit is 1 MiB of data).
-  CommandResult cms = Kubectl({"get", "configmaps", "-n", ControllerNamespace(), "-l", "certplane.io/ca-name=" + Ca(),
-                               "-o", "json"});
+  CommandResult cms =
+      Kubectl({"get", "configmaps", "-n", ControllerNamespace(), "-l", "certplane.io/ca-name=" + Ca(), "-o", "json"});
   auto config_maps = nlohmann::json::parse(cms.output)["items"];
   ASSERT_GE(config_maps.size(), 2u) << "5,000 revocations at 500 per shard must shard";
   const std::string ca_pem = Get("cpca/" + Ca(), "{.status.certificate}", true);
@@ -151,12 +154,11 @@ TEST_F(CrlShardingE2E, FiveThousandRevocationsMakeShardedCrlsThatAllVerifyAndFit
   // openssl agrees, shard by shard, following each certificate's distribution point.
   for (const auto& [url, secret] : sample_secret_of_url) {
     std::string dir = SaveTlsSecret(secret);
-    CommandResult r = RunTool({"openssl", "verify", "-crl_check", "-crl_download", "-CAfile", dir + "/ca.crt",
-                               dir + "/tls.crt"});
+    CommandResult r =
+        RunTool({"openssl", "verify", "-crl_check", "-crl_download", "-CAfile", dir + "/ca.crt", dir + "/tls.crt"});
     EXPECT_NE(r.exit_code, 0) << url;
     EXPECT_THAT(r.output, HasSubstr("certificate revoked")) << url;
-    CommandResult text = RunTool({"openssl", "crl", "-inform", "DER", "-noout", "-text", "-in",
-                                  [&] {
+    CommandResult text = RunTool({"openssl", "crl", "-inform", "DER", "-noout", "-text", "-in", [&] {
                                     RunTool({"curl", "-fsS", "-o", dir + "/shard.crl", url});
                                     return dir + "/shard.crl";
                                   }()});

@@ -35,9 +35,9 @@ class CsrEnrollmentE2E : public OperatorE2E {
     std::string csr_block;
     std::stringstream lines(csr_pem);
     for (std::string line; std::getline(lines, line);) csr_block += "    " + line + "\n";
-    return "apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata:\n  name: " + name + "\n  namespace: " +
-           ns + "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  profileRef:\n    name: " + profile + "\n" +
-           extra_spec + "  csr: |\n" + csr_block;
+    return "apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+           "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  profileRef:\n    name: " + profile + "\n" + extra_spec +
+           "  csr: |\n" + csr_block;
   }
 
   // Saves a PEM into tmp_ and returns its path.
@@ -53,9 +53,8 @@ class CsrEnrollmentE2E : public OperatorE2E {
     return Eventually(
         [&] {
           if (in_ns.empty()) return Condition(what, "Ready", "reason") == reason;
-          CommandResult r = Kubectl({"get", what, "-n", in_ns, "-o",
-                                     "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}"},
-                                    {}, true);
+          CommandResult r = Kubectl(
+              {"get", what, "-n", in_ns, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}"}, {}, true);
           return r.exit_code == 0 && r.output == reason;
         },
         std::chrono::seconds(60));
@@ -63,9 +62,9 @@ class CsrEnrollmentE2E : public OperatorE2E {
 
   // The CA's CRL as its ConfigMap holds it, saved as PEM; "" when there is none.
   std::string CrlPem() {
-    CommandResult r = Kubectl({"get", "configmap", "certplane-crl-" + Ca(), "-n", ControllerNamespace(), "-o",
-                               "jsonpath={.data.crl\\.pem}"},
-                              {}, true);
+    CommandResult r = Kubectl(
+        {"get", "configmap", "certplane-crl-" + Ca(), "-n", ControllerNamespace(), "-o", "jsonpath={.data.crl\\.pem}"},
+        {}, true);
     if (r.exit_code != 0 || r.output.empty()) return "";
     return Save("crl.pem", r.output);
   }
@@ -76,7 +75,8 @@ TEST_F(CsrEnrollmentE2E, ACsrIsSignedForTheRequestersKeyWithoutASecretAndCanBeRe
   const std::string csr = MakeCsr("app", "/CN=app.example.com", "DNS:app.example.com,DNS:api.example.com");
   Apply(CsrCertificateYaml("app", ns(), profile, csr,
                            "  commonName: app.example.com\n  dnsNames: [api.example.com, app.example.com]\n"));
-  ASSERT_TRUE(WaitReady("cpcert/app")) << Condition("cpcert/app", "Ready", "message") << "; log: " << ControllerLogPath();
+  ASSERT_TRUE(WaitReady("cpcert/app")) << Condition("cpcert/app", "Ready", "message")
+                                       << "; log: " << ControllerLogPath();
   EXPECT_EQ(Condition("cpcert/app", "Ready", "reason"), "Issued");
   EXPECT_EQ(Get("cpcert/app", "{.status.renewalTime}"), "") << "a CSR enrollment is never renewed";
   EXPECT_EQ(Get("cpcert/app", "{.status.caName}"), Ca());
@@ -92,12 +92,12 @@ TEST_F(CsrEnrollmentE2E, ACsrIsSignedForTheRequestersKeyWithoutASecretAndCanBeRe
   EXPECT_THAT(verified.output, HasSubstr(": OK"));
   EXPECT_EQ(Openssl({"x509", "-in", leaf, "-noout", "-pubkey"}),
             Openssl({"req", "-in", tmp_.path() + "/app.csr", "-noout", "-pubkey"}));
-  EXPECT_EQ(Openssl({"x509", "-in", leaf, "-noout", "-serial"}),
-            "serial=" + [&] {
-              std::string s = Get("cpcert/app", "{.status.serialNumber}");
-              for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-              return s;
-            }() + "\n");
+  EXPECT_EQ(
+      Openssl({"x509", "-in", leaf, "-noout", "-serial"}), "serial=" + [&] {
+        std::string s = Get("cpcert/app", "{.status.serialNumber}");
+        for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return s;
+      }() + "\n");
   EXPECT_THAT(Openssl({"x509", "-in", leaf, "-noout", "-ext", "subjectAltName"}),
               HasSubstr("DNS:api.example.com, DNS:app.example.com"));
 
@@ -105,26 +105,31 @@ TEST_F(CsrEnrollmentE2E, ACsrIsSignedForTheRequestersKeyWithoutASecretAndCanBeRe
   EXPECT_EQ(Kubectl({"get", "secrets", "-n", ns(), "-o", "name"}).output, "");
 
   // The profile counts it among its certificates and its Ready ones.
-  EXPECT_TRUE(Eventually([&] {
-    return Get("cpprofile/" + profile, "{.status.certificates}", true) == "1" &&
-           Get("cpprofile/" + profile, "{.status.readyCertificates}", true) == "1";
-  }, std::chrono::seconds(30)))
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Get("cpprofile/" + profile, "{.status.certificates}", true) == "1" &&
+               Get("cpprofile/" + profile, "{.status.readyCertificates}", true) == "1";
+      },
+      std::chrono::seconds(30)))
       << "profile status: " << Get("cpprofile/" + profile, "{.status}", true);
   // But never hands it out as the latest bundle (there is no key to hand out).
   EXPECT_EQ(Get("cpprofile/" + profile, "{.status.latestActiveCertificate}", true), "");
 
   // Revoked, its serial is on the CA's CRL and openssl refuses it.
-  Kubectl({"patch", "cpcert", "app", "-n", ns(), "--type=merge", "-p", R"({"spec":{"revocation":{"reason":"keyCompromise"}}})"});
+  Kubectl({"patch", "cpcert", "app", "-n", ns(), "--type=merge", "-p",
+           R"({"spec":{"revocation":{"reason":"keyCompromise"}}})"});
   ASSERT_TRUE(Eventually([&] { return Condition("cpcert/app", "Revoked") == "True"; }, std::chrono::seconds(60)))
       << "log: " << ControllerLogPath();
   std::string crl;
   CommandResult checked;
-  ASSERT_TRUE(Eventually([&] {
-    crl = CrlPem();
-    if (crl.empty()) return false;
-    checked = RunTool({"openssl", "verify", "-crl_check", "-CAfile", ca, "-CRLfile", crl, leaf});
-    return checked.exit_code != 0;
-  }, std::chrono::seconds(30)))
+  ASSERT_TRUE(Eventually(
+      [&] {
+        crl = CrlPem();
+        if (crl.empty()) return false;
+        checked = RunTool({"openssl", "verify", "-crl_check", "-CAfile", ca, "-CRLfile", crl, leaf});
+        return checked.exit_code != 0;
+      },
+      std::chrono::seconds(30)))
       << checked.output;
   EXPECT_THAT(checked.output, HasSubstr("certificate revoked"));
   // Status writes after the issuance (Revoked here) leave the chain in place.

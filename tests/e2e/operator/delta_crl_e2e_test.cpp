@@ -34,7 +34,8 @@ class DeltaCrlE2E : public OperatorE2E {
              R"({"spec":{"revocation":{"reason":")" + reason + R"("}}})"});
   }
   // The first URI of an extension of a certificate file ("" when it has none).
-  static std::string UriIn(const std::string& cert_path, const std::string& extension, const std::string& label = "URI:") {
+  static std::string UriIn(const std::string& cert_path, const std::string& extension,
+                           const std::string& label = "URI:") {
     CommandResult ext = RunTool({"openssl", "x509", "-in", cert_path, "-noout", "-ext", extension});
     std::smatch m;
     if (!std::regex_search(ext.output, m, std::regex(label + "(\\S+)"))) return "";
@@ -62,8 +63,8 @@ class DeltaCrlE2E : public OperatorE2E {
 
 TEST_F(DeltaCrlE2E, ARevocationReachesTheDeltaAtOnceWhileTheBaseStaysAndOpensslUseDeltasSeesIt) {
   const std::string profile = MakeIssuer({}, "  revocation:\n    includeOCSPURL: true\n");
-  ASSERT_TRUE(Eventually([&] { return !Get("cpca/" + Ca(), "{.status.ocsp.url}", true).empty(); },
-                         std::chrono::seconds(30)))
+  ASSERT_TRUE(
+      Eventually([&] { return !Get("cpca/" + Ca(), "{.status.ocsp.url}", true).empty(); }, std::chrono::seconds(30)))
       << "log: " << ControllerLogPath();
 
   // Before deltas: a held certificate lands on the complete CRL.
@@ -114,7 +115,8 @@ TEST_F(DeltaCrlE2E, ARevocationReachesTheDeltaAtOnceWhileTheBaseStaysAndOpensslU
       },
       std::chrono::seconds(30), std::chrono::milliseconds(100)))
       << (delta.empty() ? "" : CrlText(delta)) << "\nlog: " << ControllerLogPath();
-  const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked_at);
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked_at);
   std::printf("revocation to delta CRL over HTTP: %lld ms\n", static_cast<long long>(latency.count()));
   const std::string delta_text = CrlText(delta);
   EXPECT_THAT(delta_text, HasSubstr("Delta CRL Indicator: critical"));
@@ -138,8 +140,8 @@ TEST_F(DeltaCrlE2E, ARevocationReachesTheDeltaAtOnceWhileTheBaseStaysAndOpensslU
 
   // The ConfigMap holds the delta beside the base; the CA status names its number.
   const std::string cm = "certplane-crl-" + Ca();
-  CommandResult pem = Kubectl({"get", "configmap", cm, "-n", ControllerNamespace(), "-o",
-                               "jsonpath={.data.delta\\.pem}"});
+  CommandResult pem =
+      Kubectl({"get", "configmap", cm, "-n", ControllerNamespace(), "-o", "jsonpath={.data.delta\\.pem}"});
   EXPECT_THAT(pem.output, HasSubstr("BEGIN X509 CRL"));
   const long long base_number = std::stoll(Get("cpca/" + Ca(), "{.status.crl.number}", true));
   const long long delta_number = std::stoll(Get("cpca/" + Ca(), "{.status.crl.deltaNumber}", true));

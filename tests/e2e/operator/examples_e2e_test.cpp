@@ -13,8 +13,8 @@ class ExamplesE2E : public OperatorE2E {
  protected:
   void TearDown() override {
     const std::string examples = RequireEnv("CERTPLANE_SOURCE_DIR") + "/examples";
-    for (const char* f : {"05-certificate.yaml", "04-profile.yaml", "03-template.yaml", "02-issuing-ca.yaml",
-                          "01-root-ca.yaml"}) {
+    for (const char* f :
+         {"05-certificate.yaml", "04-profile.yaml", "03-template.yaml", "02-issuing-ca.yaml", "01-root-ca.yaml"}) {
       Kubectl({"delete", "--ignore-not-found", "--wait=false", "-f", examples + "/" + f}, {}, true);
     }
     DeleteTestNamespace("shop");
@@ -41,18 +41,18 @@ TEST_F(ExamplesE2E, EveryExampleAppliesUnchangedAndBecomesReady) {
   auto data = [&](const std::string& key) {
     std::string escaped;
     for (char c : key) escaped += c == '.' ? std::string("\\.") : std::string(1, c);
-    CommandResult b64 = Kubectl({"get", "secret", "frontend-tls", "-n", "shop", "-o", "jsonpath={.data." + escaped + "}"});
+    CommandResult b64 =
+        Kubectl({"get", "secret", "frontend-tls", "-n", "shop", "-o", "jsonpath={.data." + escaped + "}"});
     return RunTool({"base64", "-d"}, b64.output).output;
   };
   for (const char* key : {"tls.crt", "tls.key", "ca.crt", "keystore.p12"}) WriteFile(tmp_.File(key), data(key));
-  CommandResult verify = RunTool({"openssl", "verify", "-CAfile", tmp_.File("ca.crt"), "-untrusted",
-                                  tmp_.File("tls.crt"), tmp_.File("tls.crt")});
+  CommandResult verify = RunTool(
+      {"openssl", "verify", "-CAfile", tmp_.File("ca.crt"), "-untrusted", tmp_.File("tls.crt"), tmp_.File("tls.crt")});
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   std::string text = Openssl({"x509", "-noout", "-text", "-in", tmp_.File("tls.crt")});
   EXPECT_THAT(text, HasSubstr("Issuer: O = Example Inc, CN = Example Issuing CA 1"));
   EXPECT_THAT(text, HasSubstr("DNS:frontend.example.com, DNS:frontend.shop.svc.cluster.local, IP Address:10.0.0.12"));
-  EXPECT_THAT(Openssl({"x509", "-noout", "-subject", "-in", tmp_.File("ca.crt")}),
-              HasSubstr("CN = Example Root CA"));
+  EXPECT_THAT(Openssl({"x509", "-noout", "-subject", "-in", tmp_.File("ca.crt")}), HasSubstr("CN = Example Root CA"));
   EXPECT_EQ(Openssl({"x509", "-noout", "-pubkey", "-in", tmp_.File("tls.crt")}),
             Openssl({"pkey", "-pubout", "-in", tmp_.File("tls.key")}));
 
@@ -60,8 +60,8 @@ TEST_F(ExamplesE2E, EveryExampleAppliesUnchangedAndBecomesReady) {
   // and in Java's keytool.
   EXPECT_THAT(Openssl({"pkcs12", "-in", tmp_.File("keystore.p12"), "-passin", "pass:changeit", "-nokeys"}),
               HasSubstr("BEGIN CERTIFICATE"));
-  CommandResult keytool = RunTool({"keytool", "-list", "-keystore", tmp_.File("keystore.p12"), "-storetype", "PKCS12",
-                                   "-storepass", "changeit"});
+  CommandResult keytool = RunTool(
+      {"keytool", "-list", "-keystore", tmp_.File("keystore.p12"), "-storetype", "PKCS12", "-storepass", "changeit"});
   EXPECT_EQ(keytool.exit_code, 0) << keytool.output;
   EXPECT_THAT(keytool.output, HasSubstr("PrivateKeyEntry"));
 
@@ -74,12 +74,16 @@ TEST_F(ExamplesE2E, EveryExampleAppliesUnchangedAndBecomesReady) {
                                        "namespace=\"shop\",issuer_name=\"example-issuing\",profile=\"web\"\\} [0-9]"));
   EXPECT_THAT(metrics.output, HasSubstr("certplane_certificate_ready_status{name=\"frontend\",namespace=\"shop\","
                                         "issuer_name=\"example-issuing\",profile=\"web\",condition=\"True\"} 1"));
-  EXPECT_THAT(metrics.output, ::testing::ContainsRegex("certplane_kube_api_requests_total\\{method=\"PATCH\",code=\"2[0-9][0-9]\"\\} [1-9]"));
-  EXPECT_THAT(metrics.output, HasSubstr("certplane_certificate_issuances_total{profile=\"web\",reason=\"DoesNotExist\"}"));
+  EXPECT_THAT(
+      metrics.output,
+      ::testing::ContainsRegex("certplane_kube_api_requests_total\\{method=\"PATCH\",code=\"2[0-9][0-9]\"\\} [1-9]"));
+  EXPECT_THAT(metrics.output,
+              HasSubstr("certplane_certificate_issuances_total{profile=\"web\",reason=\"DoesNotExist\"}"));
 
   // The profile counts it and names it as its latest active certificate.
-  ASSERT_TRUE(Eventually([&] { return Get("cpprofile/web", "{.status.latestActiveCertificate.name}", true) == "frontend"; },
-                         std::chrono::seconds(20)));
+  ASSERT_TRUE(
+      Eventually([&] { return Get("cpprofile/web", "{.status.latestActiveCertificate.name}", true) == "frontend"; },
+                 std::chrono::seconds(20)));
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ class OcspE2E : public OperatorE2E {
   // against the CA certificate; extra args appended.
   CommandResult Ask(const std::string& dir, const std::vector<std::string>& what,
                     const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv{"openssl", "ocsp", "-issuer", dir + "/ca.crt", "-CAfile", dir + "/ca.crt", "-url", Url()};
+    std::vector<std::string> argv{"openssl", "ocsp",          "-issuer", dir + "/ca.crt",
+                                  "-CAfile", dir + "/ca.crt", "-url",    Url()};
     argv.insert(argv.end(), what.begin(), what.end());
     argv.insert(argv.end(), extra.begin(), extra.end());
     return RunTool(argv);
@@ -68,7 +69,7 @@ TEST_F(OcspE2E, AnswersGoodThenRevokedWithReasonUnknownForNeverIssuedAndGoodAfte
   ASSERT_EQ(good.exit_code, 0) << good.output;
   EXPECT_THAT(good.output, HasSubstr("Response verify OK"));
   EXPECT_THAT(good.output, HasSubstr(web + "/tls.crt: good"));
-  EXPECT_THAT(good.output, HasSubstr("OCSP Signing"));   // the responder certificate's EKU
+  EXPECT_THAT(good.output, HasSubstr("OCSP Signing"));  // the responder certificate's EKU
   EXPECT_THAT(good.output, HasSubstr("OCSP No Check"));
   EXPECT_THAT(good.output, HasSubstr("Responder Id: "));
   EXPECT_THAT(good.output, HasSubstr("Next Update: "));
@@ -86,7 +87,8 @@ TEST_F(OcspE2E, AnswersGoodThenRevokedWithReasonUnknownForNeverIssuedAndGoodAfte
       },
       std::chrono::seconds(20), std::chrono::milliseconds(100)))
       << revoked.output << "\nlog: " << ControllerLogPath();
-  const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked_at);
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - revoked_at);
   std::printf("revocation to OCSP revoked: %lld ms\n", static_cast<long long>(latency.count()));
   EXPECT_THAT(revoked.output, HasSubstr("Reason: keyCompromise"));
   EXPECT_THAT(revoked.output, HasSubstr("Revocation Time: "));
@@ -183,8 +185,8 @@ TEST_F(OcspE2E, GetRequestsCachingHeadersAndBadInput) {
 
   // Stapling: s_server staples the response, s_client -status shows it.
   const int port = FreeLoopbackPort();
-  ChildProcess server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                       dir + "/tls.crt", "-key", dir + "/tls.key", "-status_file", resp, "-www"},
+  ChildProcess server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert", dir + "/tls.crt",
+                       "-key", dir + "/tls.key", "-status_file", resp, "-www"},
                       tmp_.File("s_server.log"));
   CommandResult client;
   ASSERT_TRUE(Eventually(
@@ -202,8 +204,8 @@ TEST_F(OcspE2E, GetRequestsCachingHeadersAndBadInput) {
   auto post = [&](const std::string& body_file, const std::string& url) {
     CommandResult r = RunTool({"curl", "-sS", "-o", tmp_.File("err.der"), "-w", "%{http_code}", "-H",
                                "Content-Type: application/ocsp-request", "--data-binary", "@" + body_file, url});
-    return std::make_pair(r.output, RunTool({"openssl", "ocsp", "-respin", tmp_.File("err.der"), "-resp_text",
-                                             "-noverify"}).output);
+    return std::make_pair(
+        r.output, RunTool({"openssl", "ocsp", "-respin", tmp_.File("err.der"), "-resp_text", "-noverify"}).output);
   };
   WriteFile(tmp_.File("garbage"), "this is not an OCSP request");
   auto [code, text] = post(tmp_.File("garbage"), Url());

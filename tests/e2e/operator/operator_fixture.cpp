@@ -40,8 +40,13 @@ void StartController() {
   s.http_port = FreeLoopbackPort();
   s.health_port = FreeLoopbackPort();
   s.metrics_port = FreeLoopbackPort();
-  std::vector<std::string> argv{binary, "--kubeconfig", RequireEnv("KUBECONFIG"), "--namespace", s.controller_ns,
-                                "--leader-elect=false", "--log-level=debug",
+  std::vector<std::string> argv{binary,
+                                "--kubeconfig",
+                                RequireEnv("KUBECONFIG"),
+                                "--namespace",
+                                s.controller_ns,
+                                "--leader-elect=false",
+                                "--log-level=debug",
                                 "--http-bind-address=127.0.0.1:" + std::to_string(s.http_port),
                                 "--health-probe-bind-address=127.0.0.1:" + std::to_string(s.health_port),
                                 "--metrics-bind-address=127.0.0.1:" + std::to_string(s.metrics_port),
@@ -49,8 +54,11 @@ void StartController() {
   for (const auto& flag : OperatorE2E::ExtraControllerFlags()) argv.push_back(flag);
   s.controller = std::make_unique<ChildProcess>(argv, s.log_path);
   const std::string readyz = "http://127.0.0.1:" + std::to_string(s.health_port) + "/readyz";
-  bool ready = Eventually([&] { return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0; },
-                          std::chrono::seconds(60));
+  bool ready = Eventually(
+      [&] {
+        return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0;
+      },
+      std::chrono::seconds(60));
   ASSERT_TRUE(ready) << "the controller did not become ready; log: " << s.log_path;
 }
 
@@ -103,8 +111,9 @@ void OperatorE2E::TearDownTestSuite() {
   s.controller.reset();  // stops it
   Kubectl({"delete", "certificates.certplane.io", "--all-namespaces", "-l", "certplane-e2e=true", "--wait=false"}, {},
           true);
-  Kubectl({"delete", "certificateprofiles.certplane.io,certificatetemplates.certplane.io,"
-                     "certificateauthorities.certplane.io",
+  Kubectl({"delete",
+           "certificateprofiles.certplane.io,certificatetemplates.certplane.io,"
+           "certificateauthorities.certplane.io",
            "-l", "certplane-e2e=true", "--wait=false"},
           {}, true);
   if (!s.controller_ns.empty()) DeleteTestNamespace(s.controller_ns);
@@ -137,8 +146,7 @@ void OperatorE2E::SetUp() {
   id_ = Suffix();
 }
 
-CommandResult OperatorE2E::Kubectl(const std::vector<std::string>& args, const std::string& stdin_data,
-                                   bool may_fail) {
+CommandResult OperatorE2E::Kubectl(const std::vector<std::string>& args, const std::string& stdin_data, bool may_fail) {
   std::vector<std::string> argv{"kubectl"};
   argv.insert(argv.end(), args.begin(), args.end());
   CommandResult r = RunTool(argv, stdin_data);
@@ -196,17 +204,18 @@ std::string OperatorE2E::MakeIssuer(const std::string& template_extra, const std
         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  type: Root\n  subject:\n    commonName: E2E Root " + id_ +
         "\n  keyAlgorithm: ECDSA-P256\n  duration: 8760h\n");
   const bool custom_algorithms = template_extra.find("keyAlgorithms") != std::string::npos;
-  Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateTemplate\nmetadata:\n  name: " + tmpl +
-        "\n  labels: {certplane-e2e: \"true\"}\nspec:\n"
-        "  subject:\n    commonName:\n      allowed: [\"*.example.com\"]\n"
-        "  subjectAltNames:\n"
-        "    dnsNames:\n      allowed: [\"*.example.com\", \"*.svc.cluster.local\"]\n"
-        "    ipAddresses:\n      allowed: [\"10.0.0.0/8\"]\n" +
-        (custom_algorithms ? "" : "  keyAlgorithms: [ECDSA-P256, ECDSA-P384, RSA-2048, RSA-3072, RSA-4096, Ed25519]\n") +
-        "  keyUsages: [digitalSignature, keyEncipherment]\n"
-        "  extendedKeyUsages: [serverAuth, clientAuth]\n"
-        "  defaultDuration: 720h\n  maxDuration: 2160h\n" +
-        template_extra);
+  Apply(
+      "apiVersion: certplane.io/v1alpha1\nkind: CertificateTemplate\nmetadata:\n  name: " + tmpl +
+      "\n  labels: {certplane-e2e: \"true\"}\nspec:\n"
+      "  subject:\n    commonName:\n      allowed: [\"*.example.com\"]\n"
+      "  subjectAltNames:\n"
+      "    dnsNames:\n      allowed: [\"*.example.com\", \"*.svc.cluster.local\"]\n"
+      "    ipAddresses:\n      allowed: [\"10.0.0.0/8\"]\n" +
+      (custom_algorithms ? "" : "  keyAlgorithms: [ECDSA-P256, ECDSA-P384, RSA-2048, RSA-3072, RSA-4096, Ed25519]\n") +
+      "  keyUsages: [digitalSignature, keyEncipherment]\n"
+      "  extendedKeyUsages: [serverAuth, clientAuth]\n"
+      "  defaultDuration: 720h\n  maxDuration: 2160h\n" +
+      template_extra);
   Apply("apiVersion: certplane.io/v1alpha1\nkind: CertificateProfile\nmetadata:\n  name: " + profile +
         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  caRef:\n    name: " + ca + "\n  templateRef:\n    name: " +
         tmpl + "\n  enrollment:\n    api: {}\n  renewal:\n    autoRenewByDefault: true\n    renewBeforeDays: 10\n" +

@@ -24,8 +24,9 @@ using namespace std::chrono_literals;
 std::string CertificateYaml(const std::string& name, const std::string& ns, const std::string& profile,
                             const std::string& secret, const std::string& extra_spec = {}) {
   return "apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
-         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  profileRef:\n    name: " + profile + "\n  secretName: " +
-         secret + "\n  commonName: " + name + ".example.com\n  dnsNames: [" + name + ".example.com]\n" + extra_spec;
+         "\n  labels: {certplane-e2e: \"true\"}\nspec:\n  profileRef:\n    name: " + profile +
+         "\n  secretName: " + secret + "\n  commonName: " + name + ".example.com\n  dnsNames: [" + name +
+         ".example.com]\n" + extra_spec;
 }
 
 class ReliabilityE2E : public OperatorE2E {
@@ -58,11 +59,12 @@ class ReliabilityE2E : public OperatorE2E {
 // Secret appears, not when the backoff ends.
 TEST_F(ReliabilityE2E, ACertificateThatCannotBeIssuedForAMinuteCostsAHandfulOfRequests) {
   const std::string profile = MakeIssuer();
-  Apply(CertificateYaml("keystore", ns(), profile, "keystore-tls",
-                        "  additionalOutputFormats:\n  - type: PKCS12\n    passwordSecretRef: {name: p12-password, key: "
-                        "password}\n"));
-  ASSERT_TRUE(Eventually([&] { return Condition("cpcert/keystore", "Issuing", "reason") == "ReferencedSecretNotFound"; },
-                         30s))
+  Apply(
+      CertificateYaml("keystore", ns(), profile, "keystore-tls",
+                      "  additionalOutputFormats:\n  - type: PKCS12\n    passwordSecretRef: {name: p12-password, key: "
+                      "password}\n"));
+  ASSERT_TRUE(
+      Eventually([&] { return Condition("cpcert/keystore", "Issuing", "reason") == "ReferencedSecretNotFound"; }, 30s))
       << "log: " << ControllerLogPath();
   EXPECT_THAT(Condition("cpcert/keystore", "Issuing", "message"), HasSubstr("p12-password"));
   EXPECT_EQ(Condition("cpcert/keystore", "Ready"), "False");
@@ -88,7 +90,8 @@ TEST_F(ReliabilityE2E, ACertificateThatCannotBeIssuedForAMinuteCostsAHandfulOfRe
   const auto created = std::chrono::steady_clock::now();
   Kubectl({"create", "secret", "generic", "p12-password", "-n", ns(), "--from-literal=password=changeit"});
   ASSERT_TRUE(WaitReady("cpcert/keystore", false, "True", 60s)) << "log: " << ControllerLogPath();
-  const long waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - created).count();
+  const long waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - created).count();
   Report("ms_from_password_secret_to_ready", waited);
   EXPECT_LT(waited, 8000) << "issued by the backoff, not by the watch on the Secret";
   EXPECT_FALSE(SecretData("keystore-tls", "keystore.p12").empty());
@@ -109,10 +112,10 @@ TEST_F(ReliabilityE2E, AWriterRewritingTheSecretEvery200msForAMinuteCausesAHandf
   WriteFile(tmp_.File("stale.yaml"), copy);
   const long requests_before = ApiRequests();
   const std::string kubeconfig = RequireEnv("KUBECONFIG");
-  CommandResult writer = RunTool(
-      {"timeout", "90", "bash", "-c",
-       "end=$((SECONDS + 60)); n=0; while ((SECONDS < end)); do kubectl replace -f '" + tmp_.File("stale.yaml") +
-           "' >/dev/null 2>&1 && n=$((n + 1)); sleep 0.2; done; echo writes=$n"});
+  CommandResult writer =
+      RunTool({"timeout", "90", "bash", "-c",
+               "end=$((SECONDS + 60)); n=0; while ((SECONDS < end)); do kubectl replace -f '" +
+                   tmp_.File("stale.yaml") + "' >/dev/null 2>&1 && n=$((n + 1)); sleep 0.2; done; echo writes=$n"});
   ASSERT_EQ(writer.exit_code, 0) << writer.output;
   const long writes = std::atol(writer.output.substr(writer.output.find("writes=") + 7).c_str());
   const long reissues = Revision("fought") - revision_before;
@@ -127,9 +130,12 @@ TEST_F(ReliabilityE2E, AWriterRewritingTheSecretEvery200msForAMinuteCausesAHandf
 
   // The writer stops: within the backoff the controller repairs the Secret and says
   // why it waited.
-  EXPECT_TRUE(Eventually([&] { return Condition("cpcert/fought", "Issuing", "reason") == "Backoff" ||
-                                      Condition("cpcert/fought", "Ready") == "True"; },
-                         30s));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Condition("cpcert/fought", "Issuing", "reason") == "Backoff" ||
+               Condition("cpcert/fought", "Ready") == "True";
+      },
+      30s));
   ASSERT_TRUE(WaitReady("cpcert/fought", false, "True", 180s)) << "log: " << ControllerLogPath();
   EXPECT_EQ(Get("secret/fought-tls", "{.metadata.labels.certplane\\.io/certificate-name}"), "fought");
 }
@@ -160,8 +166,7 @@ TEST_F(ReliabilityE2E, TwinCertificatesNamingOneSecretHaveOneOwnerAcrossRestarts
     EXPECT_EQ(Condition("cpcert/first", "Ready"), "True");
     EXPECT_EQ(Condition("cpcert/second", "Ready"), "False");
     EXPECT_EQ(Condition("cpcert/second", "Ready", "reason"), "SecretInUse");
-    EXPECT_THAT(Condition("cpcert/second", "Ready", "message"),
-                HasSubstr("belongs to Certificate " + ns() + "/first"));
+    EXPECT_THAT(Condition("cpcert/second", "Ready", "message"), HasSubstr("belongs to Certificate " + ns() + "/first"));
     EXPECT_EQ(Serial("second"), "") << "the other Certificate issued";
   }
   std::cout << "[measured] owner=first other=second says: " << Condition("cpcert/second", "Ready", "message")
@@ -198,7 +203,8 @@ TEST_F(ReliabilityE2E, DeletingTheIssuingCaSaysTheCertificateCannotBeRenewedAndL
   // A renew request cannot be honoured either, and says so. (Renew requests have whole
   // seconds and must be newer than the last issuance.)
   std::this_thread::sleep_for(1100ms);
-  Kubectl({"annotate", "cpcert", "orphan", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
+  Kubectl(
+      {"annotate", "cpcert", "orphan", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return Condition("cpcert/orphan", "Ready", "reason") == "CANotFound"; }, 30s))
       << Kubectl({"get", "cpcert", "orphan", "-n", ns(), "-o", "yaml"}).output;
   EXPECT_EQ(Get("secret/orphan-tls", "{.metadata.resourceVersion}"), secret_version);
@@ -213,7 +219,8 @@ TEST_F(ReliabilityE2E, ARevocationAfterACrashBetweenSecretAndStatusRevokesEveryL
   const std::string old_serial = Serial("crashed");
   const std::string old_not_after = Get("cpcert/crashed", "{.status.notAfter}");
   std::this_thread::sleep_for(1100ms);
-  Kubectl({"annotate", "cpcert", "crashed", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
+  Kubectl(
+      {"annotate", "cpcert", "crashed", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return Serial("crashed") != old_serial && Revision("crashed") == 2; }, 60s));
   const std::string new_serial = Serial("crashed");
 
@@ -230,8 +237,8 @@ TEST_F(ReliabilityE2E, ARevocationAfterACrashBetweenSecretAndStatusRevokesEveryL
   ASSERT_TRUE(Eventually([&] { return Condition("cpcert/crashed", "Revoked") == "True"; }, 60s))
       << "log: " << ControllerLogPath();
   const std::string ca = Get("cpprofile/" + profile, "{.spec.caRef.name}", true);
-  CommandResult crl = Kubectl({"get", "configmap", "certplane-crl-" + ca, "-n", ControllerNamespace(), "-o",
-                               "jsonpath={.data.crl\\.pem}"});
+  CommandResult crl = Kubectl(
+      {"get", "configmap", "certplane-crl-" + ca, "-n", ControllerNamespace(), "-o", "jsonpath={.data.crl\\.pem}"});
   const std::string text = Openssl({"crl", "-noout", "-text"}, crl.output);
   auto upper = [](std::string s) {
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

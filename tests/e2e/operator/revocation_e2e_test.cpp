@@ -44,9 +44,8 @@ class RevocationE2E : public OperatorE2E {
   }
   // The CRL as the ConfigMap holds it, saved as PEM; "" when there is none.
   std::string CrlFromConfigMap(const std::string& name) {
-    CommandResult r = Kubectl({"get", "configmap", name, "-n", ControllerNamespace(), "-o",
-                               "jsonpath={.data.crl\\.pem}"},
-                              {}, true);
+    CommandResult r =
+        Kubectl({"get", "configmap", name, "-n", ControllerNamespace(), "-o", "jsonpath={.data.crl\\.pem}"}, {}, true);
     if (r.exit_code != 0 || r.output.empty()) return "";
     std::string path = tmp_.path() + "/" + name + ".pem";
     WriteFile(path, r.output);
@@ -74,7 +73,8 @@ TEST_F(RevocationE2E, ARevokedCertificateFailsCrlCheckFromTheConfigMapOverHttpAn
   ASSERT_TRUE(WaitReady("cpcert/revoked")) << "log: " << ControllerLogPath();
   ASSERT_TRUE(WaitReady("cpcert/sibling")) << "log: " << ControllerLogPath();
   // A Ready CA publishes an empty CRL straight away.
-  ASSERT_TRUE(Eventually([&] { return CrlNumber() > 0; }, std::chrono::seconds(20))) << "no CRL; log: " << ControllerLogPath();
+  ASSERT_TRUE(Eventually([&] { return CrlNumber() > 0; }, std::chrono::seconds(20)))
+      << "no CRL; log: " << ControllerLogPath();
   const std::int64_t number_before = CrlNumber();
   const std::string serial = Serial("revoked");
 
@@ -109,8 +109,8 @@ TEST_F(RevocationE2E, ARevokedCertificateFailsCrlCheckFromTheConfigMapOverHttpAn
 
   // The same CRL over HTTP, DER at /crl/<ca>.crl.
   const std::string der_path = tmp_.path() + "/http.crl";
-  CommandResult fetched = RunTool({"curl", "-fsS", "-D", tmp_.path() + "/headers", "-o", der_path,
-                                   PublicBaseUrl() + "/crl/" + Ca() + ".crl"});
+  CommandResult fetched = RunTool(
+      {"curl", "-fsS", "-D", tmp_.path() + "/headers", "-o", der_path, PublicBaseUrl() + "/crl/" + Ca() + ".crl"});
   ASSERT_EQ(fetched.exit_code, 0) << fetched.output;
   EXPECT_THAT(ReadFile(tmp_.path() + "/headers"), HasSubstr("application/pkix-crl"));
   const std::string http_pem = tmp_.path() + "/http.pem";
@@ -132,9 +132,8 @@ TEST_F(RevocationE2E, ARevokedCertificateFailsCrlCheckFromTheConfigMapOverHttpAn
   EXPECT_EQ(sibling_downloaded.exit_code, 0) << sibling_downloaded.output;
 
   // Revocation is final: the schema refuses taking it back, and nothing renews it.
-  CommandResult undo = Kubectl({"patch", "cpcert", "revoked", "-n", ns(), "--type=merge", "-p",
-                                R"({"spec":{"revocation":null}})"},
-                               {}, true);
+  CommandResult undo = Kubectl(
+      {"patch", "cpcert", "revoked", "-n", ns(), "--type=merge", "-p", R"({"spec":{"revocation":null}})"}, {}, true);
   EXPECT_NE(undo.exit_code, 0);
   EXPECT_THAT(undo.output, HasSubstr("revocation is final"));
   // The same renew request on the sibling, made after it, is the witness: once the
@@ -214,15 +213,17 @@ TEST_F(RevocationE2E, AProfileRevokesSupersededSerialsAndDeletedCertificates) {
 
   // A renew request must be later than the last issuance (whole seconds).
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  Kubectl({"annotate", "cpcert", "rotating", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
+  Kubectl(
+      {"annotate", "cpcert", "rotating", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
   ASSERT_TRUE(Eventually([&] { return !Serial("rotating").empty() && Serial("rotating") != old_serial; },
                          std::chrono::seconds(30)))
       << "log: " << ControllerLogPath();
   ASSERT_TRUE(Eventually([&] { return ConfigMapCrlLists(old_serial); }, std::chrono::seconds(30)))
       << "the superseded serial is not on the CRL; log: " << ControllerLogPath();
   EXPECT_THAT(CrlText(CrlFromConfigMap(CrlConfigMap())), HasSubstr("Superseded"));
-  EXPECT_TRUE(Eventually([&] { return Get("cpcert/rotating", "{.status.history[0].revocationReason}") == "superseded"; },
-                         std::chrono::seconds(20)));
+  EXPECT_TRUE(
+      Eventually([&] { return Get("cpcert/rotating", "{.status.history[0].revocationReason}") == "superseded"; },
+                 std::chrono::seconds(20)));
   EXPECT_EQ(VerifyWithCrl("rotating-tls", {"-crl_download"}).exit_code, 0) << "the new serial must stay valid";
 
   const std::string current = Serial("rotating");

@@ -79,9 +79,9 @@ class RotationNeverE2E : public OperatorE2E {
     ASSERT_NO_FATAL_FAILURE(run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                                  "-nodes", "-days", "1", "-subj", "/CN=flaky webhook CA " + id(), "-keyout",
                                  dir + "/webhook-ca.key", "-out", dir + "/webhook-ca.crt"}));
-    ASSERT_NO_FATAL_FAILURE(run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                 "-subj", "/CN=flaky webhook", "-keyout", dir + "/webhook.key", "-out",
-                                 dir + "/webhook.csr"}));
+    ASSERT_NO_FATAL_FAILURE(
+        run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+             "/CN=flaky webhook", "-keyout", dir + "/webhook.key", "-out", dir + "/webhook.csr"}));
     WriteFile(dir + "/webhook.ext", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
     ASSERT_NO_FATAL_FAILURE(run({"openssl", "x509", "-req", "-in", dir + "/webhook.csr", "-CA", dir + "/webhook-ca.crt",
                                  "-CAkey", dir + "/webhook-ca.key", "-CAcreateserial", "-days", "1", "-extfile",
@@ -104,15 +104,22 @@ class RotationNeverE2E : public OperatorE2E {
     webhook_config_ = "certplane-e2e-flaky-" + id();
     const std::string ca_bundle = RunTool({"base64", "-w0", dir + "/webhook-ca.crt"}).output;
     Apply("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: " +
-          webhook_config_ + "\n  labels: {certplane-e2e: \"true\"}\nwebhooks:\n- name: flaky.e2e.certplane.io\n"
-          "  clientConfig:\n    url: https://127.0.0.1:" + std::to_string(webhook_port_) + "/validate\n"
-          "    caBundle: " + ca_bundle + "\n"
+          webhook_config_ +
+          "\n  labels: {certplane-e2e: \"true\"}\nwebhooks:\n- name: flaky.e2e.certplane.io\n"
+          "  clientConfig:\n    url: https://127.0.0.1:" +
+          std::to_string(webhook_port_) +
+          "/validate\n"
+          "    caBundle: " +
+          ca_bundle +
+          "\n"
           "  rules:\n"
           "  - {apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [secrets], "
           "scope: Namespaced}\n"
           "  - {apiGroups: [certplane.io], apiVersions: [v1alpha1], operations: [UPDATE], "
           "resources: [certificates/status], scope: Namespaced}\n"
-          "  namespaceSelector:\n    matchLabels: {kubernetes.io/metadata.name: " + ns() + "}\n"
+          "  namespaceSelector:\n    matchLabels: {kubernetes.io/metadata.name: " +
+          ns() +
+          "}\n"
           "  failurePolicy: Fail\n  sideEffects: None\n  admissionReviewVersions: [v1]\n  timeoutSeconds: 5\n");
     // The API server picks the configuration up asynchronously: probe with server-side
     // dry runs (which the webhook counts apart and never denies) until it is called.
@@ -157,8 +164,8 @@ TEST_F(RotationNeverE2E, RenewalsThroughFailingWritesKeepTheKey) {
   for (int i = 1; i <= kRenewals; ++i) {
     // A renew request counts when it is later than the last issuance (whole seconds).
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    Kubectl({"annotate", "cpcert", "pinned", "-n", ns(), "--overwrite",
-             "certplane.io/renew-requested-at=" + NowRfc3339()});
+    Kubectl(
+        {"annotate", "cpcert", "pinned", "-n", ns(), "--overwrite", "certplane.io/renew-requested-at=" + NowRfc3339()});
     const std::string previous = serials.back();
     // Landed: a new serial in status, the Secret carrying that same certificate, Ready.
     ASSERT_TRUE(Eventually(
@@ -177,7 +184,8 @@ TEST_F(RotationNeverE2E, RenewalsThroughFailingWritesKeepTheKey) {
     for (char& c : want) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     EXPECT_THAT(cert_serial, HasSubstr(want)) << "tls.crt is not the certificate status names";
     EXPECT_EQ(SpkiHash(cert), key) << "renewal " << i << " (serial " << serials.back() << ") changed the key";
-    EXPECT_EQ(Openssl({"x509", "-noout", "-pubkey"}, cert), Openssl({"pkey", "-pubout"}, SecretData("pinned-tls", "tls.key")))
+    EXPECT_EQ(Openssl({"x509", "-noout", "-pubkey"}, cert),
+              Openssl({"pkey", "-pubout"}, SecretData("pinned-tls", "tls.key")))
         << "tls.key is not the key of tls.crt after renewal " << i;
   }
   EXPECT_EQ(std::set<std::string>(serials.begin(), serials.end()).size(), serials.size())

@@ -119,9 +119,10 @@ class PluginE2E : public OperatorE2E {
     EXPECT_FALSE(server.empty() || ca.empty() || token.empty());
     const std::string path = tmp_.File(sa + ".kubeconfig");
     WriteFile(path, "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: " + server +
-                        "\n    certificate-authority-data: " + ca + "\nusers:\n- name: u\n  user:\n    token: " +
-                        token + "\ncontexts:\n- name: sa\n  context:\n    cluster: c\n    user: u\n    namespace: " +
-                        ns() + "\ncurrent-context: sa\n");
+                        "\n    certificate-authority-data: " + ca +
+                        "\nusers:\n- name: u\n  user:\n    token: " + token +
+                        "\ncontexts:\n- name: sa\n  context:\n    cluster: c\n    user: u\n    namespace: " + ns() +
+                        "\ncurrent-context: sa\n");
     return path;
   }
 
@@ -133,8 +134,8 @@ class PluginExamplesE2E : public PluginE2E {
  protected:
   void TearDown() override {
     const std::string examples = RequireEnv("CERTPLANE_SOURCE_DIR") + "/examples";
-    for (const char* f : {"05-certificate.yaml", "04-profile.yaml", "03-template.yaml", "02-issuing-ca.yaml",
-                          "01-root-ca.yaml"}) {
+    for (const char* f :
+         {"05-certificate.yaml", "04-profile.yaml", "03-template.yaml", "02-issuing-ca.yaml", "01-root-ca.yaml"}) {
       Kubectl({"delete", "--ignore-not-found", "--wait=false", "-f", examples + "/" + f}, {}, true);
     }
     DeleteTestNamespace("shop");
@@ -158,7 +159,8 @@ TEST_F(PluginExamplesE2E, EveryCommandWorksAgainstTheExamples) {
   std::string table = Ok({"inventory", "-n", "shop"});
   EXPECT_THAT(table, ::testing::StartsWith("NAMESPACE   NAME       PROFILE   CA"));
   EXPECT_THAT(table, ::testing::ContainsRegex("CA +SERIAL +NOT AFTER +STATE\n"));
-  EXPECT_THAT(table, ::testing::ContainsRegex("shop +frontend +web +example-issuing +" + serial + " +[0-9T:Z-]+ +active"));
+  EXPECT_THAT(table,
+              ::testing::ContainsRegex("shop +frontend +web +example-issuing +" + serial + " +[0-9T:Z-]+ +active"));
   nlohmann::json inventory = Inventory({"-A"});
   const nlohmann::json* frontend = Item(inventory, "shop", "frontend");
   ASSERT_NE(frontend, nullptr) << inventory.dump();
@@ -191,8 +193,7 @@ TEST_F(PluginExamplesE2E, EveryCommandWorksAgainstTheExamples) {
   EXPECT_THAT(summary, HasSubstr("serial " + serial));
   EXPECT_THAT(summary, Not(HasSubstr("PRIVATE KEY")));
   EXPECT_EQ(ReadFile(pem + "/serial.txt"), serial + "\n");
-  EXPECT_THAT(Openssl({"x509", "-noout", "-serial", "-in", pem + "/tls.crt"}),
-              HasSubstr("serial=" + [&] {
+  EXPECT_THAT(Openssl({"x509", "-noout", "-serial", "-in", pem + "/tls.crt"}), HasSubstr("serial=" + [&] {
                 std::string up = serial;
                 for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                 return up;
@@ -237,8 +238,8 @@ TEST_F(PluginExamplesE2E, EveryCommandWorksAgainstTheExamples) {
   const std::string p12 = tmp_.File("p12");
   Ok({"export", "frontend", "-n", "shop", "--format", "pkcs12", "--password-file", tmp_.File("pw"), "--out", p12});
   EXPECT_EQ(Mode(p12 + "/keystore.p12"), 0600u);
-  CommandResult keytool = RunTool({"keytool", "-list", "-v", "-keystore", p12 + "/keystore.p12", "-storetype",
-                                   "PKCS12", "-storepass", "s3cret-pass"});
+  CommandResult keytool = RunTool({"keytool", "-list", "-v", "-keystore", p12 + "/keystore.p12", "-storetype", "PKCS12",
+                                   "-storepass", "s3cret-pass"});
   EXPECT_EQ(keytool.exit_code, 0) << keytool.output;
   EXPECT_THAT(keytool.output, HasSubstr("Alias name: frontend"));
   EXPECT_THAT(keytool.output, HasSubstr("PrivateKeyEntry"));
@@ -249,9 +250,11 @@ TEST_F(PluginExamplesE2E, EveryCommandWorksAgainstTheExamples) {
 
   // renew: a new serial, the old one in the history.
   std::string renewed = Ok({"renew", "frontend", "-n", "shop"});
-  EXPECT_THAT(renewed, HasSubstr("certificate.certplane.io/frontend renewal requested: certplane.io/renew-requested-at="));
-  ASSERT_TRUE(Eventually([&] { return !Serial("cpcert/frontend", "shop").empty() && Serial("cpcert/frontend", "shop") != serial; },
-                         std::chrono::seconds(60)))
+  EXPECT_THAT(renewed,
+              HasSubstr("certificate.certplane.io/frontend renewal requested: certplane.io/renew-requested-at="));
+  ASSERT_TRUE(Eventually(
+      [&] { return !Serial("cpcert/frontend", "shop").empty() && Serial("cpcert/frontend", "shop") != serial; },
+      std::chrono::seconds(60)))
       << "log: " << ControllerLogPath();
   const std::string new_serial = Serial("cpcert/frontend", "shop");
   ASSERT_TRUE(WaitCondition("cpcert/frontend", "shop", "Ready"));
@@ -400,8 +403,8 @@ TEST_F(PluginE2E, UsesTheKubeconfigsNamespaceAndReportsForbidden) {
   const std::string profile = MakeIssuer();
   Certificate("web", profile);
   ASSERT_TRUE(WaitReady("cpcert/web"));
-  Kubectl({"create", "role", "cert-reader", "-n", ns(), "--verb=get,list,patch",
-           "--resource=certificates.certplane.io"});
+  Kubectl(
+      {"create", "role", "cert-reader", "-n", ns(), "--verb=get,list,patch", "--resource=certificates.certplane.io"});
   Kubectl({"create", "role", "event-reader", "-n", ns(), "--verb=list", "--resource=events.events.k8s.io"});
   const std::string reader = ServiceAccountKubeconfig("reader");
   Kubectl({"create", "rolebinding", "reader-certs", "-n", ns(), "--role=cert-reader",
@@ -471,13 +474,13 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(seen.decode(errors="replace"))
 sys.exit(os.waitstatus_to_exitcode(status) if ok else 99)
 )PY";
-  CommandResult r = RunTool({"python3", "-c", driver, PluginBinary(), "export", "web", "-n", ns(), "--format",
-                             "pkcs12", "--out", out});
+  CommandResult r = RunTool(
+      {"python3", "-c", driver, PluginBinary(), "export", "web", "-n", ns(), "--format", "pkcs12", "--out", out});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("Password for the keystore: "));
   EXPECT_THAT(r.output, Not(HasSubstr("typed-pass"))) << "the password is not echoed";
-  CommandResult keytool = RunTool({"keytool", "-list", "-keystore", out + "/keystore.p12", "-storetype", "PKCS12",
-                                   "-storepass", "typed-pass"});
+  CommandResult keytool = RunTool(
+      {"keytool", "-list", "-keystore", out + "/keystore.p12", "-storetype", "PKCS12", "-storepass", "typed-pass"});
   EXPECT_EQ(keytool.exit_code, 0) << keytool.output;
   EXPECT_THAT(keytool.output, HasSubstr("web, "));
   EXPECT_THAT(keytool.output, HasSubstr("PrivateKeyEntry"));

@@ -46,19 +46,15 @@ TEST_P(AcmeSeed, IsAcceptedByItsParser) {
   EXPECT_FALSE(problem.has_value()) << ProblemTypeName(problem->type) << ": " << problem->detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, AcmeSeed,
-                         ::testing::Values(SeedCase{"jws-jwk-rs256.json", "ParseJws"},
-                                           SeedCase{"jws-jwk-es256.json", "ParseJws"},
-                                           SeedCase{"jws-jwk-es384.json", "ParseJws"},
-                                           SeedCase{"jws-jwk-eddsa.json", "ParseJws"},
-                                           SeedCase{"jws-kid-es256.json", "ParseJws"},
-                                           SeedCase{"jws-kid-post-as-get.json", "ParseJws"},
-                                           SeedCase{"jwk-rsa.json", "Jwk::FromJson"},
-                                           SeedCase{"jwk-p256.json", "Jwk::FromJson"},
-                                           SeedCase{"jwk-p384.json", "Jwk::FromJson"},
-                                           SeedCase{"jwk-ed25519.json", "Jwk::FromJson"},
-                                           SeedCase{"eab-hs256.json", "VerifyExternalAccountBinding"}),
-                         [](const auto& info) { return corpus::SeedCaseName(info.param); });
+INSTANTIATE_TEST_SUITE_P(
+    Corpus, AcmeSeed,
+    ::testing::Values(SeedCase{"jws-jwk-rs256.json", "ParseJws"}, SeedCase{"jws-jwk-es256.json", "ParseJws"},
+                      SeedCase{"jws-jwk-es384.json", "ParseJws"}, SeedCase{"jws-jwk-eddsa.json", "ParseJws"},
+                      SeedCase{"jws-kid-es256.json", "ParseJws"}, SeedCase{"jws-kid-post-as-get.json", "ParseJws"},
+                      SeedCase{"jwk-rsa.json", "Jwk::FromJson"}, SeedCase{"jwk-p256.json", "Jwk::FromJson"},
+                      SeedCase{"jwk-p384.json", "Jwk::FromJson"}, SeedCase{"jwk-ed25519.json", "Jwk::FromJson"},
+                      SeedCase{"eab-hs256.json", "VerifyExternalAccountBinding"}),
+    [](const auto& info) { return corpus::SeedCaseName(info.param); });
 
 }  // namespace
 }  // namespace certplane::acme::fuzz

@@ -77,8 +77,7 @@ std::optional<Problem> JwkFromText(std::string_view input) {
 std::optional<Problem> Eab(std::string_view input) {
   json value = json::parse(input.begin(), input.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return MakeProblem(ProblemType::kMalformed, "not JSON");
-  std::optional<Problem> problem =
-      VerifyExternalAccountBinding(value, FixedAccountKey(), kEabUrl, kEabKid, kEabMacKey);
+  std::optional<Problem> problem = VerifyExternalAccountBinding(value, FixedAccountKey(), kEabUrl, kEabKid, kEabMacKey);
   ProblemOr<std::string> kid = ExternalAccountBindingKid(value);
   if (!problem.has_value() && (!kid.ok() || *kid != kEabKid)) Broken("an accepted binding names the expected kid");
   if (problem.has_value() && problem->detail.empty()) Broken("a refusal has a detail");

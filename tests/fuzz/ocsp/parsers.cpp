@@ -65,8 +65,8 @@ Status HandleOcspRequest(ByteView input) {
     // the answer itself must be signable for any supported hash and serial.
     (void)OcspIssuerMatches(id, r.ca);
     if (!IsSupportedOcspHash(id.hash_nid)) continue;
-    spec.responses.push_back({.id = id, .status = OcspCertStatus::kGood, .this_update = kNow,
-                              .next_update = kNow + std::chrono::hours(1)});
+    spec.responses.push_back(
+        {.id = id, .status = OcspCertStatus::kGood, .this_update = kNow, .next_update = kNow + std::chrono::hours(1)});
   }
   if (spec.responses.empty()) return Status::Ok();
   Bytes der = MustOk(SignOcspResponse(spec, r.signer, r.ca), "an accepted request is answered");

@@ -41,18 +41,15 @@ TEST_P(Seed, IsAcceptedByItsParser) {
   EXPECT_TRUE(parser->parse(input).ok()) << parser->parse(input);
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, Seed,
-                         ::testing::Values(SeedCase{"cert.pem", "ParseCertificatePem"},
-                                           SeedCase{"cert.pem", "ParseCertificateChainPem"},
-                                           SeedCase{"cert.der", "ParseCertificateDer"},
-                                           SeedCase{"csr.pem", "ParseCsrPem"}, SeedCase{"csr.der", "ParseCsrDer"},
-                                           SeedCase{"key.pem", "ParsePrivateKeyPem"},
-                                           SeedCase{"key.der", "ParsePrivateKeyDer"},
-                                           SeedCase{"pub.pem", "ParsePublicKeyPem"},
-                                           SeedCase{"pub.der", "ParsePublicKeyDer"},
-                                           SeedCase{"crl.pem", "ParseCrlPem"}, SeedCase{"crl.der", "ParseCrlDer"},
-                                           SeedCase{"p12.der", "ParsePkcs12"}),
-                         [](const auto& info) { return corpus::SeedCaseName(info.param); });
+INSTANTIATE_TEST_SUITE_P(
+    Corpus, Seed,
+    ::testing::Values(SeedCase{"cert.pem", "ParseCertificatePem"}, SeedCase{"cert.pem", "ParseCertificateChainPem"},
+                      SeedCase{"cert.der", "ParseCertificateDer"}, SeedCase{"csr.pem", "ParseCsrPem"},
+                      SeedCase{"csr.der", "ParseCsrDer"}, SeedCase{"key.pem", "ParsePrivateKeyPem"},
+                      SeedCase{"key.der", "ParsePrivateKeyDer"}, SeedCase{"pub.pem", "ParsePublicKeyPem"},
+                      SeedCase{"pub.der", "ParsePublicKeyDer"}, SeedCase{"crl.pem", "ParseCrlPem"},
+                      SeedCase{"crl.der", "ParseCrlDer"}, SeedCase{"p12.der", "ParsePkcs12"}),
+    [](const auto& info) { return corpus::SeedCaseName(info.param); });
 
 }  // namespace
 }  // namespace certplane::pki::fuzz

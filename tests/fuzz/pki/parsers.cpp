@@ -74,7 +74,8 @@ void Exercise(const Crl& crl) {
   (void)crl.authority_key_id();
   std::vector<RevokedCertificate> entries = crl.entries();
   if (entries.size() != crl.size()) Broken("every CRL entry reads back", Status::Ok());
-  if (!entries.empty() && !crl.Find(entries.front().serial).has_value()) Broken("a listed serial is found", Status::Ok());
+  if (!entries.empty() && !crl.Find(entries.front().serial).has_value())
+    Broken("a listed serial is found", Status::Ok());
   Result<Crl> again = ParseCrlDer(crl.ToDer());
   if (!again.ok()) Broken("a parsed CRL re-parses", again.status());
 }

@@ -124,10 +124,11 @@ TEST(DnsResponderTest, DropsMalformedQueriesAndKeepsServing) {
   DnsResponder dns("test.");
   dns.SetTxt("web.test", {"v"});
   const std::string good = Query("web.test", kTxt);
-  for (const std::string& bad : {std::string("x"), std::string(11, '\0'), good.substr(0, good.size() - 3),
-                                 std::string("\x12\x34\x81\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01", 17),
-                                 std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", 18),
-                                 std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3f", 13)}) {
+  for (const std::string& bad :
+       {std::string("x"), std::string(11, '\0'), good.substr(0, good.size() - 3),
+        std::string("\x12\x34\x81\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01", 17),
+        std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", 18),
+        std::string("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3f", 13)}) {
     EXPECT_FALSE(Exchange(dns.port(), bad).has_value()) << "answered a malformed query of " << bad.size() << " bytes";
   }
   std::optional<std::string> r = Exchange(dns.port(), good);

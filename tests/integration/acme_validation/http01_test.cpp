@@ -21,8 +21,8 @@ constexpr std::string_view kKeyAuthz =
     "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.nP1qzpXGymHBrUEepNY9HCsQk7K8KhOypzEt62jcerQ";
 
 std::string Ok(std::string_view body) {
-  return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\n\r\n" + std::string(body);
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         std::string(body);
 }
 
 AddressPolicy Loopback() { return *AddressPolicy::Parse({"127.0.0.0/8"}); }
@@ -46,7 +46,8 @@ TEST_F(Http01Test, SucceedsWhenTheBodyIsTheKeyAuthorization) {
   EXPECT_EQ(Validate(server.port()), std::nullopt);
   ASSERT_EQ(server.requests().size(), 1u);
   const std::string request = server.requests()[0];
-  EXPECT_TRUE(request.starts_with("GET /.well-known/acme-challenge/" + std::string(kToken) + " HTTP/1.1\r\n")) << request;
+  EXPECT_TRUE(request.starts_with("GET /.well-known/acme-challenge/" + std::string(kToken) + " HTTP/1.1\r\n"))
+      << request;
   EXPECT_THAT(request, HasSubstr("\r\nHost: web.test:" + std::to_string(server.port()) + "\r\n"));
 }
 
@@ -147,7 +148,8 @@ TEST_F(Http01Test, SkipsRefusedAndUnreachableAddressesForTheNextOne) {
   // 10.0.0.1 is refused by the policy, 127.0.0.2 has nothing listening, 127.0.0.1 answers.
   std::ofstream(zone) << "multi.test A 10.0.0.1\nmulti.test A 127.0.0.2\nmulti.test A 127.0.0.1\n";
   testing::DnsResponder dns("test.", zone);
-  ChallengeValidator validator({.dns_server = dns.address(), .http01_port = server.port(), .timeout = std::chrono::seconds(3)});
+  ChallengeValidator validator(
+      {.dns_server = dns.address(), .http01_port = server.port(), .timeout = std::chrono::seconds(3)});
   EXPECT_EQ(validator.Validate(api::AcmeChallenge::kHttp01, {"dns", "multi.test"}, kToken, kKeyAuthz, Loopback()),
             std::nullopt);
 }

@@ -5,11 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cerrno>
-#include <cstring>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <fstream>
@@ -195,7 +195,8 @@ TEST(ResolverServerTest, SendsQueriesToAnIpv6Server) {
 }
 
 TEST(ResolverServerTest, RefusesAServerThatIsNotHostPort) {
-  for (const char* server : {"127.0.0.1", "localhost:53", "127.0.0.1:0", "127.0.0.1:99999", "[::1]", "::1:53", "[127.0.0.1]:53"}) {
+  for (const char* server :
+       {"127.0.0.1", "localhost:53", "127.0.0.1:0", "127.0.0.1:99999", "[::1]", "::1:53", "[127.0.0.1]:53"}) {
     Resolver resolver{std::string(server)};
     Result<std::vector<std::string>> txt = resolver.LookupTxt("web.test");
     ASSERT_FALSE(txt.ok()) << server;

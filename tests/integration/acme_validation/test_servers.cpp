@@ -63,7 +63,8 @@ TinyServer::TinyServer(Handler handler) : handler_(std::move(handler)) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 16) != 0) {
+  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::listen(listen_fd_, 16) != 0) {
     if (listen_fd_ >= 0) ::close(listen_fd_);
     throw std::runtime_error("TinyServer: cannot listen on 127.0.0.1");
   }

@@ -31,9 +31,9 @@ class TinyServer {
   std::vector<std::string> requests() const;
 
   // Handlers for the usual cases.
-  static Handler Respond(std::string raw_response);             // writes it, closes
+  static Handler Respond(std::string raw_response);                                // writes it, closes
   static Handler Drip(std::string raw_response, std::chrono::milliseconds every);  // a byte at a time
-  static Handler Silent();                                       // never answers
+  static Handler Silent();                                                         // never answers
 
  private:
   void Run();

@@ -37,25 +37,38 @@ std::string HexColons(std::string_view bytes) {
 
 // What goes into the test certificate.
 struct CertSpec {
-  std::string san = "DNS:tls.test";                             // "" for none
-  std::string digest_of = std::string(kKeyAuthz);              // whose SHA-256 the extension holds
+  std::string san = "DNS:tls.test";                // "" for none
+  std::string digest_of = std::string(kKeyAuthz);  // whose SHA-256 the extension holds
   bool extension = true;
   bool critical = true;
 };
 
 // A self-signed certificate and key in `dir`, made by `openssl req -x509`.
 void MakeCertificate(const std::string& dir, const CertSpec& spec) {
-  std::vector<std::string> argv = {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                   "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-subj",
-                                   "/CN=acme-tls-alpn-01", "-days", "1"};
+  std::vector<std::string> argv = {"openssl",
+                                   "req",
+                                   "-x509",
+                                   "-newkey",
+                                   "ec",
+                                   "-pkeyopt",
+                                   "ec_paramgen_curve:P-256",
+                                   "-nodes",
+                                   "-keyout",
+                                   dir + "/key.pem",
+                                   "-out",
+                                   dir + "/cert.pem",
+                                   "-subj",
+                                   "/CN=acme-tls-alpn-01",
+                                   "-days",
+                                   "1"};
   if (!spec.san.empty()) {
     argv.push_back("-addext");
     argv.push_back("subjectAltName=" + spec.san);
   }
   if (spec.extension) {
     argv.push_back("-addext");
-    argv.push_back(std::string("1.3.6.1.5.5.7.1.31=") + (spec.critical ? "critical," : "") + "DER:04:20:" +
-                   HexColons(TlsAlpn01Digest(spec.digest_of)));
+    argv.push_back(std::string("1.3.6.1.5.5.7.1.31=") + (spec.critical ? "critical," : "") +
+                   "DER:04:20:" + HexColons(TlsAlpn01Digest(spec.digest_of)));
   }
   std::string output;
   ASSERT_EQ(RunCommand(argv, &output), 0) << output;
@@ -63,8 +76,9 @@ void MakeCertificate(const std::string& dir, const CertSpec& spec) {
 
 // `openssl s_server` on 127.0.0.1:<port>, stopped (SIGKILL) by the Subprocess destructor.
 std::unique_ptr<Subprocess> StartServer(const std::string& dir, int port, bool alpn = true) {
-  std::vector<std::string> argv = {"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                                   dir + "/cert.pem", "-key", dir + "/key.pem", "-www"};
+  std::vector<std::string> argv = {"openssl", "s_server",        "-accept", "127.0.0.1:" + std::to_string(port),
+                                   "-cert",   dir + "/cert.pem", "-key",    dir + "/key.pem",
+                                   "-www"};
   if (alpn) {
     argv.push_back("-alpn");
     argv.push_back("acme-tls/1");
@@ -80,26 +94,25 @@ class TlsAlpn01Test : public ::testing::Test {
   TlsAlpn01Test() { dns_.SetA("tls.test", "127.0.0.1"); }
 
   // Starts s_server with a certificate made from `spec` and validates `identifier`.
-  std::optional<Problem> Run(const CertSpec& spec, const Identifier& identifier = {"dns", "tls.test"}, bool alpn = true) {
+  std::optional<Problem> Run(const CertSpec& spec, const Identifier& identifier = {"dns", "tls.test"},
+                             bool alpn = true) {
     testing::TempDir dir;
     MakeCertificate(dir.path(), spec);
     if (HasFatalFailure()) return MakeProblem(ProblemType::kServerInternal, "no certificate");
     const int port = testing::UnusedLoopbackPort();
     std::unique_ptr<Subprocess> server = StartServer(dir.path(), port, alpn);
-    ChallengeValidator validator({.dns_server = dns_.address(), .tls_alpn01_port = port, .timeout = std::chrono::seconds(5)});
-    return validator.Validate(api::AcmeChallenge::kTlsAlpn01, identifier, kToken, kKeyAuthz, *AddressPolicy::Parse({"127.0.0.0/8"}));
+    ChallengeValidator validator(
+        {.dns_server = dns_.address(), .tls_alpn01_port = port, .timeout = std::chrono::seconds(5)});
+    return validator.Validate(api::AcmeChallenge::kTlsAlpn01, identifier, kToken, kKeyAuthz,
+                              *AddressPolicy::Parse({"127.0.0.0/8"}));
   }
 
   testing::DnsResponder dns_{"test."};
 };
 
-TEST_F(TlsAlpn01Test, SucceedsWithTheRightCertificate) {
-  EXPECT_EQ(Run(CertSpec{}), std::nullopt);
-}
+TEST_F(TlsAlpn01Test, SucceedsWithTheRightCertificate) { EXPECT_EQ(Run(CertSpec{}), std::nullopt); }
 
-TEST_F(TlsAlpn01Test, SanComparisonIgnoresCase) {
-  EXPECT_EQ(Run(CertSpec{.san = "DNS:TLS.Test"}), std::nullopt);
-}
+TEST_F(TlsAlpn01Test, SanComparisonIgnoresCase) { EXPECT_EQ(Run(CertSpec{.san = "DNS:TLS.Test"}), std::nullopt); }
 
 TEST_F(TlsAlpn01Test, SucceedsForAnIpIdentifierWithAnIpAddressSan) {
   EXPECT_EQ(Run(CertSpec{.san = "IP:127.0.0.1"}, {"ip", "127.0.0.1"}), std::nullopt);

@@ -50,9 +50,9 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.Get("/hello/{name}", [](const HttpRequest& r) {
-      HttpResponse res = HttpResponse::Text(200, "hello " + r.params.at("name") + " q=" +
-                                                     (r.query.count("q") ? r.query.at("q") : "") + " ua=" +
-                                                     r.Header("User-Agent"));
+      HttpResponse res =
+          HttpResponse::Text(200, "hello " + r.params.at("name") + " q=" + (r.query.count("q") ? r.query.at("q") : "") +
+                                      " ua=" + r.Header("User-Agent"));
       res.headers.emplace_back("ETag", "\"v1\"");
       return res;
     });
@@ -89,7 +89,7 @@ TEST_F(HttpServerTest, BinaryBodiesAreByteExact) {
 TEST_F(HttpServerTest, BodiesOverTheLimitAre413) {
   EXPECT_EQ(Shell("curl -sS -X POST --data-binary 'small' " + base_ + "/echo"), "5");
   EXPECT_EQ(Shell("head -c 4096 /dev/zero | curl -sS -o /dev/null -w '%{http_code}' -X POST --data-binary @- " + base_ +
-                "/echo"),
+                  "/echo"),
             "413");
 }
 

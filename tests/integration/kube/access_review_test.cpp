@@ -103,8 +103,8 @@ TEST_F(AccessReviewTest, TheSubjectAccessReviewFollowsTheRole) {
   Result<kube::AccessDecision> another_secret = reviewer.Authorize(reader, GetSecret("db-tls"));
   ASSERT_TRUE(another_secret.ok()) << another_secret.status();
   EXPECT_FALSE(another_secret->allowed);
-  Result<kube::AccessDecision> list = reviewer.Authorize(
-      reader, {.ns = ns(), .verb = "list", .group = "", .resource = "secrets", .name = ""});
+  Result<kube::AccessDecision> list =
+      reviewer.Authorize(reader, {.ns = ns(), .verb = "list", .group = "", .resource = "secrets", .name = ""});
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_FALSE(list->allowed);
   Result<kube::AccessDecision> other_reads = reviewer.Authorize(other, GetSecret("web-tls"));

@@ -47,8 +47,8 @@ class ApiServerSwitch {
  private:
   static bool Run(const std::string& verb) {
     std::string output;
-    int code = testing::RunCommand({testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/hack/control-plane", verb, "apiserver"},
-                                   &output);
+    int code = testing::RunCommand(
+        {testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/hack/control-plane", verb, "apiserver"}, &output);
     if (code != 0) ADD_FAILURE() << "hack/control-plane " << verb << " apiserver: exit " << code << "\n" << output;
     return code == 0;
   }
@@ -135,7 +135,8 @@ TEST_F(DisruptionTest, InformerRecoversFromAnApiServerRestartWithoutLosingUpdate
 
   // Changes right before the stop, which the watch may or may not have delivered.
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(client().MergePatch(kube::kConfigMaps, ns(), "cm-" + std::to_string(i), {{"data", {{"key", "v2"}}}}).ok());
+    ASSERT_TRUE(
+        client().MergePatch(kube::kConfigMaps, ns(), "cm-" + std::to_string(i), {{"data", {{"key", "v2"}}}}).ok());
   }
   ASSERT_TRUE(client().Delete(kube::kConfigMaps, ns(), "cm-5").ok());
   ASSERT_TRUE(client().Create(kube::kConfigMaps, ns(), ConfigMapJson("late", "v1")).ok());
@@ -147,9 +148,11 @@ TEST_F(DisruptionTest, InformerRecoversFromAnApiServerRestartWithoutLosingUpdate
   ASSERT_TRUE(apiserver.Start());
 
   // Changes after the restart.
-  ASSERT_TRUE(Eventually([&] {
-    return client().MergePatch(kube::kConfigMaps, ns(), "cm-6", {{"data", {{"key", "v3"}}}}).ok();
-  }, 30s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return client().MergePatch(kube::kConfigMaps, ns(), "cm-6", {{"data", {{"key", "v3"}}}}).ok();
+      },
+      30s));
   ASSERT_TRUE(client().Delete(kube::kConfigMaps, ns(), "cm-7").ok());
   ASSERT_TRUE(client().Create(kube::kConfigMaps, ns(), ConfigMapJson("after", "v1")).ok());
 
@@ -185,14 +188,16 @@ TEST_F(DisruptionTest, AWatchFromACompactedResourceVersionGetsGoneAndTheInformer
 
   // A watch from the informer's resourceVersion is refused with 410 Gone...
   Status gone;
-  ASSERT_TRUE(Eventually([&] {
-    kube::WatchOptions options;
-    options.resource_version = informer_rv;
-    options.timeout = 5s;
-    gone = kube::WatchOnce(client(), kube::kConfigMaps, ns(), options,
-                           [](kube::WatchEvent&&) { return Cancelled("no event expected"); });
-    return gone.code() != StatusCode::kUnavailable;  // wait out the restart
-  }, 30s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        kube::WatchOptions options;
+        options.resource_version = informer_rv;
+        options.timeout = 5s;
+        gone = kube::WatchOnce(client(), kube::kConfigMaps, ns(), options,
+                               [](kube::WatchEvent&&) { return Cancelled("no event expected"); });
+        return gone.code() != StatusCode::kUnavailable;  // wait out the restart
+      },
+      30s));
   EXPECT_EQ(gone.code(), StatusCode::kGone) << gone;
 
   // ...and the informer, resuming from it, relists and catches up.

@@ -22,8 +22,10 @@ using testing::Eventually;
 using testing::KubeTest;
 
 json ConfigMapJson(const std::string& name, const std::string& value, const json& labels = json::object()) {
-  return {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-          {"metadata", {{"name", name}, {"labels", labels}}}, {"data", {{"key", value}}}};
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", {{"name", name}, {"labels", labels}}},
+          {"data", {{"key", value}}}};
 }
 
 // Records handler calls as "add:name=value", "update:name=old->new", "delete:name".
@@ -86,8 +88,8 @@ TEST_F(InformerTest, SyncsThenDeliversAddsUpdatesAndDeletesInOrder) {
   ASSERT_TRUE(client().Delete(kube::kConfigMaps, ns(), "before").ok());
   ASSERT_TRUE(client().Delete(kube::kConfigMaps, ns(), "a").ok());
   ASSERT_TRUE(Eventually([&] { return recorder.Count() >= 5; }));
-  EXPECT_EQ(recorder.Calls(), (std::vector<std::string>{"add:before=0", "add:a=1", "update:a=1->2",
-                                                        "delete:before", "delete:a"}));
+  EXPECT_EQ(recorder.Calls(),
+            (std::vector<std::string>{"add:before=0", "add:a=1", "update:a=1->2", "delete:before", "delete:a"}));
   EXPECT_EQ(informer.store().size(), 0u);
 }
 
@@ -108,7 +110,8 @@ TEST_F(InformerTest, IndexesObjectsAndServesThemImmutable) {
   EXPECT_EQ(informer.store().ByIndex("profile", "db").size(), 1u);
 
   // Moving an object between index values re-indexes it.
-  ASSERT_TRUE(client().MergePatch(kube::kConfigMaps, ns(), "w2", {{"metadata", {{"labels", {{"profile", "db"}}}}}}).ok());
+  ASSERT_TRUE(
+      client().MergePatch(kube::kConfigMaps, ns(), "w2", {{"metadata", {{"labels", {{"profile", "db"}}}}}}).ok());
   ASSERT_TRUE(Eventually([&] { return informer.store().IndexKeys("profile", "db").size() == 2; }));
   EXPECT_EQ(informer.store().IndexKeys("profile", "web"), std::vector<std::string>{ns() + "/w1"});
 
@@ -147,7 +150,9 @@ TEST_F(InformerTest, MetadataOnlyInformerHoldsNoSecretData) {
   for (int t = 0; t < 8; ++t) {
     writers.emplace_back([&] {
       for (int i = next++; i < kSecrets; i = next++) {
-        json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"type", "kubernetes.io/tls"},
+        json secret = {{"apiVersion", "v1"},
+                       {"kind", "Secret"},
+                       {"type", "kubernetes.io/tls"},
                        {"metadata", {{"name", "tls-" + std::to_string(i)}, {"labels", {{"app", "web"}}}}},
                        {"data", {{"tls.crt", "Y2VydA=="}, {"tls.key", "a2V5LW1hdGVyaWFs"}}}};
         if (!client().Create(kube::kSecrets, ns(), secret).ok()) ++failures;

@@ -29,8 +29,8 @@ struct Timing {
 class LeaderElectionTest : public KubeTest {
  protected:
   std::unique_ptr<Subprocess> StartCandidate(const std::string& identity, const Timing& t) {
-    return std::make_unique<Subprocess>(std::vector<std::string>{
-        CERTPLANE_ELECTOR_HELPER, ns(), "controller", identity, t.lease, t.renew, t.retry});
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{CERTPLANE_ELECTOR_HELPER, ns(), "controller", identity, t.lease, t.renew, t.retry});
   }
 
   std::string Holder() {

@@ -16,8 +16,8 @@
 namespace certplane {
 namespace {
 
-using testing::KubeTest;
 using nlohmann::json;
+using testing::KubeTest;
 
 kube::ApplyOptions Manager(const std::string& name, bool force = false) {
   kube::ApplyOptions o;
@@ -112,8 +112,8 @@ TEST_F(RestTest, WritesTheStatusSubresource) {
   EXPECT_EQ((*updated)["status"]["phase"], "Running");
   EXPECT_FALSE((*updated)["spec"].contains("activeDeadlineSeconds"));
 
-  auto patched = client().MergePatch(kube::kPods, ns(), "status", {{"status", {{"phase", "Succeeded"}}}},
-                                     StatusSubresource());
+  auto patched =
+      client().MergePatch(kube::kPods, ns(), "status", {{"status", {{"phase", "Succeeded"}}}}, StatusSubresource());
   ASSERT_TRUE(patched.ok()) << patched.status();
   EXPECT_EQ((*patched)["status"]["phase"], "Succeeded");
   auto read = client().Get(kube::kPods, ns(), "status", "status");
@@ -173,8 +173,9 @@ TEST_F(RestTest, HonoursRetryAfterOnTooManyRequests) {
   // Retry-After of 10 s.
   auto pod = client().Create(kube::kPods, ns(), PodJson("guarded", "guarded"));
   ASSERT_TRUE(pod.ok()) << pod.status();
-  ASSERT_TRUE(client().MergePatch(kube::kPods, ns(), "guarded", {{"status", {{"phase", "Running"}}}},
-                                  StatusSubresource()).ok());
+  ASSERT_TRUE(client()
+                  .MergePatch(kube::kPods, ns(), "guarded", {{"status", {{"phase", "Running"}}}}, StatusSubresource())
+                  .ok());
   json pdb = {{"apiVersion", "policy/v1"},
               {"kind", "PodDisruptionBudget"},
               {"metadata", {{"name", "guard"}}},
@@ -187,8 +188,10 @@ TEST_F(RestTest, HonoursRetryAfterOnTooManyRequests) {
   kube::RawRequest evict;
   evict.method = "POST";
   evict.path = kube::Client::Path(kube::kPods, ns(), "guarded", "eviction");
-  evict.body = json({{"apiVersion", "policy/v1"}, {"kind", "Eviction"},
-                     {"metadata", {{"name", "guarded"}, {"namespace", ns()}}}}).dump();
+  evict.body =
+      json(
+          {{"apiVersion", "policy/v1"}, {"kind", "Eviction"}, {"metadata", {{"name", "guarded"}, {"namespace", ns()}}}})
+          .dump();
   auto refused = throttled->Raw(evict);
   EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted) << refused.status();
   ASSERT_NE(refused.api_error(), nullptr);
@@ -236,16 +239,18 @@ TEST_F(RestTest, ReturnsUnavailableForAServerError) {
       {"kind", "ValidatingWebhookConfiguration"},
       {"metadata", {{"name", ns() + "-broken"}}},
       {"webhooks", json::array({{
-           {"name", "broken.certplane.test"},
-           {"admissionReviewVersions", {"v1"}},
-           {"sideEffects", "None"},
-           {"failurePolicy", "Fail"},
-           {"timeoutSeconds", 2},
-           {"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", ns()}}}}},
-           {"rules", json::array({{{"apiGroups", {""}}, {"apiVersions", {"v1"}}, {"operations", {"CREATE"}},
-                                   {"resources", {"configmaps"}}}})},
-           {"clientConfig", {{"service", {{"namespace", ns()}, {"name", "missing"}, {"port", 443}}}}},
-       }})},
+                       {"name", "broken.certplane.test"},
+                       {"admissionReviewVersions", {"v1"}},
+                       {"sideEffects", "None"},
+                       {"failurePolicy", "Fail"},
+                       {"timeoutSeconds", 2},
+                       {"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", ns()}}}}},
+                       {"rules", json::array({{{"apiGroups", {""}},
+                                               {"apiVersions", {"v1"}},
+                                               {"operations", {"CREATE"}},
+                                               {"resources", {"configmaps"}}}})},
+                       {"clientConfig", {{"service", {{"namespace", ns()}, {"name", "missing"}, {"port", 443}}}}},
+                   }})},
   };
   kube::GroupVersionResource webhooks{"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", false};
   ASSERT_TRUE(client().Create(webhooks, "", webhook).ok());
@@ -342,9 +347,8 @@ TEST_F(RestTest, ListsAThousandObjectsInPagesOfAHundredExactlyOnce) {
 
   // An error from the callback stops the listing and is what it returns.
   int calls = 0;
-  auto stopped = client().ListEach(kube::kConfigMaps, ns(), options_for_each, [&](json&&) {
-    return ++calls == 150 ? Cancelled("enough") : Status::Ok();
-  });
+  auto stopped = client().ListEach(kube::kConfigMaps, ns(), options_for_each,
+                                   [&](json&&) { return ++calls == 150 ? Cancelled("enough") : Status::Ok(); });
   ASSERT_FALSE(stopped.ok());
   EXPECT_EQ(stopped.status().code(), StatusCode::kCancelled);
   EXPECT_EQ(calls, 150);

@@ -63,9 +63,9 @@ TEST_F(WatchTest, DeliversAddsUpdatesAndDeletesInOrder) {
   std::vector<Seen> seen = Collect(options, 6);
   ASSERT_EQ(seen.size(), 6u);
   using T = kube::WatchEventType;
-  std::vector<std::tuple<T, std::string, std::string>> expected = {
-      {T::kAdded, "a", "1"}, {T::kModified, "a", "2"}, {T::kAdded, "b", "1"},
-      {T::kDeleted, "a", "2"}, {T::kModified, "b", "3"}, {T::kDeleted, "b", "3"}};
+  std::vector<std::tuple<T, std::string, std::string>> expected = {{T::kAdded, "a", "1"},    {T::kModified, "a", "2"},
+                                                                   {T::kAdded, "b", "1"},    {T::kDeleted, "a", "2"},
+                                                                   {T::kModified, "b", "3"}, {T::kDeleted, "b", "3"}};
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(seen[i].type, std::get<0>(expected[i])) << "event " << i;
     EXPECT_EQ(seen[i].name, std::get<1>(expected[i])) << "event " << i;
@@ -88,8 +88,8 @@ TEST_F(WatchTest, FiltersByLabelSelector) {
 }
 
 TEST_F(WatchTest, SendsOnlyMetadataWhenAsked) {
-  json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "s"}}},
-                 {"data", {{"tls.key", "c2VjcmV0"}}}};
+  json secret = {
+      {"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "s"}}}, {"data", {{"tls.key", "c2VjcmV0"}}}};
   std::string rv = CurrentResourceVersion();
   ASSERT_TRUE(client().Create(kube::kSecrets, ns(), secret).ok());
   kube::WatchOptions options;
@@ -142,8 +142,8 @@ TEST_F(WatchTest, StopsPromptlyWhenAskedTo) {
   });
   kube::WatchOptions options;
   options.timeout = std::chrono::seconds(120);
-  Status end = kube::WatchOnce(client(), kube::kConfigMaps, ns(), options,
-                               [](kube::WatchEvent&&) { return Status::Ok(); }, stop.get_token());
+  Status end = kube::WatchOnce(
+      client(), kube::kConfigMaps, ns(), options, [](kube::WatchEvent&&) { return Status::Ok(); }, stop.get_token());
   stopper.join();
   EXPECT_EQ(end.code(), StatusCode::kCancelled) << end;
 }

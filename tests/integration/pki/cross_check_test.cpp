@@ -57,13 +57,14 @@ INSTANTIATE_TEST_SUITE_P(AllAlgorithms, EveryAlgorithm, ::testing::ValuesIn(kAll
 
 TEST_P(EveryAlgorithm, OpensslVerifiesTheChainInStrictMode) {
   const auto& pki = Hierarchy(GetParam());
-  Certificate leaf = IssueLeaf(pki.intermediate, GetParam(), LeafSpec().WithKeyUsages(DefaultLeafKeyUsages(GetParam())));
+  Certificate leaf =
+      IssueLeaf(pki.intermediate, GetParam(), LeafSpec().WithKeyUsages(DefaultLeafKeyUsages(GetParam())));
   TempDir dir;
   std::string root = dir.Write("root.pem", pki.root_cert.ToPem());
   std::string intermediate = dir.Write("intermediate.pem", pki.intermediate_cert.ToPem());
   std::string leaf_pem = dir.Write("leaf.pem", leaf.ToPem());
-  CommandResult r = RunCommand(Openssl() + " verify -x509_strict -purpose sslserver -attime " + AtTime() + " -CAfile " + root +
-                        " -untrusted " + intermediate + " " + leaf_pem);
+  CommandResult r = RunCommand(Openssl() + " verify -x509_strict -purpose sslserver -attime " + AtTime() + " -CAfile " +
+                               root + " -untrusted " + intermediate + " " + leaf_pem);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("leaf.pem: OK"));
 }
@@ -76,8 +77,9 @@ TEST_P(EveryAlgorithm, OpensslVerifyWithCrlCheckAllSeesRevocations) {
   std::string root = dir.Write("root.pem", pki.root_cert.ToPem());
   std::string intermediate = dir.Write("intermediate.pem", pki.intermediate_cert.ToPem());
   std::string root_crl = dir.Write("root.crl.pem", CrlOf(pki.root, {}).ToPem());
-  std::string intermediate_crl = dir.Write(
-      "intermediate.crl.pem", CrlOf(pki.intermediate, {{revoked.serial(), kNow - 2h, RevocationReason::kKeyCompromise}}).ToPem());
+  std::string intermediate_crl =
+      dir.Write("intermediate.crl.pem",
+                CrlOf(pki.intermediate, {{revoked.serial(), kNow - 2h, RevocationReason::kKeyCompromise}}).ToPem());
   std::string base = Openssl() + " verify -x509_strict -attime " + AtTime() + " -CAfile " + root + " -untrusted " +
                      intermediate + " -CRLfile " + root_crl + " -CRLfile " + intermediate_crl;
 
@@ -154,10 +156,11 @@ TEST(OpensslVerify, AcceptsAShardedCrlOnlyForItsOwnShard) {
     IssuingDistributionPoint idp;
     idp.uris = {uri};
     idp.only_user_certs = true;
-    std::string crl = dir.Write("shard.crl.pem",
-                                CrlOf(pki.intermediate, {{leaf.serial(), kNow - 2h, RevocationReason::kSuperseded}}, idp).ToPem());
-    return RunCommand(Openssl() + " verify -attime " + AtTime() + " -crl_check -CAfile " + root + " -untrusted " + intermediate +
-               " -CRLfile " + crl + " " + leaf_pem);
+    std::string crl =
+        dir.Write("shard.crl.pem",
+                  CrlOf(pki.intermediate, {{leaf.serial(), kNow - 2h, RevocationReason::kSuperseded}}, idp).ToPem());
+    return RunCommand(Openssl() + " verify -attime " + AtTime() + " -crl_check -CAfile " + root + " -untrusted " +
+                      intermediate + " -CRLfile " + crl + " " + leaf_pem);
   };
   CommandResult own = verify_with("http://crl.example/shard/1");
   EXPECT_NE(own.exit_code, 0);
@@ -200,7 +203,7 @@ TEST_P(EveryAlgorithm, OpensslCrlPrintsEveryFieldAndVerifiesTheSignature) {
     EXPECT_THAT(r.output, HasSubstr("Serial Number: 0A1C\n        Revocation Date: Jun  1 10:00:00 2030 GMT\n"));
   }
   CommandResult verify = RunCommand(Openssl() + " crl -in " + dir.path().string() + "/crl.pem -noout -CAfile " +
-                             dir.Write("issuer.pem", pki.intermediate_cert.ToPem()));
+                                    dir.Write("issuer.pem", pki.intermediate_cert.ToPem()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_THAT(verify.output, HasSubstr("verify OK"));
 }
@@ -224,9 +227,9 @@ TEST(OpensslReq, OpensslsCsrParsesAndATamperedOneIsRefusedByBoth) {
   TempDir dir;
   std::string key = dir.path().string() + "/key.pem";
   std::string csr_path = dir.path().string() + "/csr.pem";
-  CommandResult made = RunCommand(Openssl() + " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout " + key +
-                           " -subj /CN=acme-client/O=Acme -addext subjectAltName=DNS:a.example,DNS:b.example,IP:::1 -out " +
-                           csr_path);
+  CommandResult made = RunCommand(
+      Openssl() + " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout " + key +
+      " -subj /CN=acme-client/O=Acme -addext subjectAltName=DNS:a.example,DNS:b.example,IP:::1 -out " + csr_path);
   ASSERT_EQ(made.exit_code, 0) << made.output;
   CommandResult der = RunCommand(Openssl() + " req -in " + csr_path + " -outform DER -out " + csr_path + ".der");
   ASSERT_EQ(der.exit_code, 0) << der.output;
@@ -244,7 +247,8 @@ TEST(OpensslReq, OpensslsCsrParsesAndATamperedOneIsRefusedByBoth) {
   ASSERT_NE(at, std::string::npos);
   bytes[at] = 'X';
   EXPECT_THAT(ParseCsrDer(bytes), IsErrorWith(StatusCode::kInvalidArgument, "self-signature does not verify"));
-  CommandResult tampered = RunCommand(Openssl() + " req -verify -noout -inform DER -in " + dir.Write("tampered.der", bytes));
+  CommandResult tampered =
+      RunCommand(Openssl() + " req -verify -noout -inform DER -in " + dir.Write("tampered.der", bytes));
   // OpenSSL 3.0's `req -verify` reports the failure but still exits 0.
   EXPECT_THAT(tampered.output, HasSubstr("verify failure"));
 }
@@ -294,7 +298,8 @@ TEST_P(EveryAlgorithm, OpensslReadsOurKeysAndWeReadOpensslsPublicKeyOfOurCertifi
     EXPECT_EQ(rsa.exit_code, 0) << rsa.output;
     EXPECT_THAT(rsa.output, HasSubstr("RSA key ok"));
   }
-  CommandResult pub = RunCommand(Openssl() + " x509 -noout -pubkey -in " + dir.Write("root.pem", pki.root_cert.ToPem()));
+  CommandResult pub =
+      RunCommand(Openssl() + " x509 -noout -pubkey -in " + dir.Write("root.pem", pki.root_cert.ToPem()));
   ASSERT_EQ(pub.exit_code, 0) << pub.output;
   EXPECT_EQ(pub.output, key.public_key().ToPem());
 }
@@ -309,15 +314,15 @@ class OpensslKeys : public ::testing::TestWithParam<OpensslKeyCase> {};
 
 INSTANTIATE_TEST_SUITE_P(
     Formats, OpensslKeys,
-    ::testing::Values(
-        OpensslKeyCase{"GenpkeyRsaPkcs8", "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out KEY",
-                       KeyAlgorithm::kRsa2048},
-        OpensslKeyCase{"GenrsaTraditionalPkcs1", "genrsa -traditional -out KEY 3072", KeyAlgorithm::kRsa3072},
-        OpensslKeyCase{"EcparamSec1WithParameters", "ecparam -name prime256v1 -genkey -out KEY",
-                       KeyAlgorithm::kEcdsaP256},
-        OpensslKeyCase{"GenpkeyP384", "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out KEY",
-                       KeyAlgorithm::kEcdsaP384},
-        OpensslKeyCase{"GenpkeyEd25519", "genpkey -algorithm ED25519 -out KEY", KeyAlgorithm::kEd25519}),
+    ::testing::Values(OpensslKeyCase{"GenpkeyRsaPkcs8", "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out KEY",
+                                     KeyAlgorithm::kRsa2048},
+                      OpensslKeyCase{"GenrsaTraditionalPkcs1", "genrsa -traditional -out KEY 3072",
+                                     KeyAlgorithm::kRsa3072},
+                      OpensslKeyCase{"EcparamSec1WithParameters", "ecparam -name prime256v1 -genkey -out KEY",
+                                     KeyAlgorithm::kEcdsaP256},
+                      OpensslKeyCase{"GenpkeyP384", "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out KEY",
+                                     KeyAlgorithm::kEcdsaP384},
+                      OpensslKeyCase{"GenpkeyEd25519", "genpkey -algorithm ED25519 -out KEY", KeyAlgorithm::kEd25519}),
     [](const auto& info) { return info.param.name; });
 
 TEST_P(OpensslKeys, ParseAndSignACertificateTheKeyMatches) {
@@ -352,11 +357,15 @@ class Pkcs12Interop : public ::testing::TestWithParam<Pkcs12Case> {};
 INSTANTIATE_TEST_SUITE_P(
     Profiles, Pkcs12Interop,
     ::testing::Values(
-        Pkcs12Case{"Modern", Pkcs12Profile::kModern, "",
+        Pkcs12Case{"Modern",
+                   Pkcs12Profile::kModern,
+                   "",
                    {"MAC: sha256, Iteration 10000",
                     "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 10000, PRF hmacWithSHA256",
                     "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 10000, PRF hmacWithSHA256"}},
-        Pkcs12Case{"Legacy", Pkcs12Profile::kLegacy, " -legacy",
+        Pkcs12Case{"Legacy",
+                   Pkcs12Profile::kLegacy,
+                   " -legacy",
                    {"MAC: sha1, Iteration 10000", "PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC, Iteration 10000",
                     "Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 10000"}}),
     [](const auto& info) { return info.param.name; });
@@ -371,7 +380,7 @@ TEST_P(Pkcs12Interop, OpensslReadsTheKeystoreWithThePassword) {
   TempDir dir;
   std::string path = dir.Write("keystore.p12", p12);
   CommandResult info = RunCommand(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
-                           " -passin pass:s3cret-pw -nodes");
+                                  " -passin pass:s3cret-pw -nodes");
   ASSERT_EQ(info.exit_code, 0) << info.output;
   for (const std::string& line : GetParam().info) EXPECT_THAT(info.output, HasSubstr(line));
   EXPECT_THAT(info.output, HasSubstr("friendlyName: certificate"));
@@ -381,7 +390,7 @@ TEST_P(Pkcs12Interop, OpensslReadsTheKeystoreWithThePassword) {
   EXPECT_THAT(info.output, HasSubstr("subject=O = certplane tests, CN = Test Root RSA-2048"));
 
   CommandResult wrong = RunCommand(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
-                            " -passin pass:wrong -noout");
+                                   " -passin pass:wrong -noout");
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_THAT(wrong.output, HasSubstr("Mac verify error"));
 }
@@ -396,7 +405,7 @@ TEST_P(Pkcs12Interop, KeytoolListsTheKeystoreEntryWithItsChain) {
                                        "changeit", options));
   TempDir dir;
   CommandResult r = RunCommand(Keytool() + " -list -v -storetype PKCS12 -storepass changeit -keystore " +
-                        dir.Write("keystore.p12", p12));
+                               dir.Write("keystore.p12", p12));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("Your keystore contains 1 entry"));
   EXPECT_THAT(r.output, HasSubstr("Alias name: certificate"));
@@ -409,7 +418,8 @@ TEST_P(Pkcs12Interop, KeytoolListsTheTruststoreAsTrustedCertificates) {
   Pkcs12Options options;
   options.profile = GetParam().profile;
   Bytes p12 = Must(BuildPkcs12Truststore(
-      {Hierarchy(KeyAlgorithm::kEcdsaP256).root_cert, Hierarchy(KeyAlgorithm::kEd25519).root_cert}, "changeit", options));
+      {Hierarchy(KeyAlgorithm::kEcdsaP256).root_cert, Hierarchy(KeyAlgorithm::kEd25519).root_cert}, "changeit",
+      options));
   TempDir dir;
   std::string path = dir.Write("truststore.p12", p12);
   CommandResult r = RunCommand(Keytool() + " -list -storetype PKCS12 -storepass changeit -keystore " + path);
@@ -420,7 +430,7 @@ TEST_P(Pkcs12Interop, KeytoolListsTheTruststoreAsTrustedCertificates) {
   EXPECT_THAT(r.output, HasSubstr("trustedCertEntry"));
   EXPECT_THAT(r.output, Not(HasSubstr("PrivateKeyEntry")));
   CommandResult info = RunCommand(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
-                           " -passin pass:changeit -noout");
+                                  " -passin pass:changeit -noout");
   EXPECT_EQ(info.exit_code, 0) << info.output;
 }
 
@@ -434,7 +444,8 @@ constexpr char kLintSources[] = "RFC5280,RFC5480,RFC5891,RFC8813,RFC3279,Communi
 // The lints that did not pass, as "name: result (details)".
 std::vector<std::string> LintFindings(const Certificate& cert) {
   TempDir dir;
-  CommandResult r = RunCommand(Zlint() + " -includeSources " + kLintSources + " " + dir.Write("cert.pem", cert.ToPem()));
+  CommandResult r =
+      RunCommand(Zlint() + " -includeSources " + kLintSources + " " + dir.Write("cert.pem", cert.ToPem()));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::vector<std::string> findings;
   nlohmann::json report = nlohmann::json::parse(r.output, nullptr, /*allow_exceptions=*/false);
@@ -443,7 +454,8 @@ std::vector<std::string> LintFindings(const Certificate& cert) {
   for (const auto& [name, result] : report.items()) {
     std::string status = result.value("result", "");
     if (status == "pass" || status == "NA" || status == "NE") continue;
-    findings.push_back(name + ": " + status + (result.contains("details") ? " (" + result["details"].get<std::string>() + ")" : ""));
+    findings.push_back(name + ": " + status +
+                       (result.contains("details") ? " (" + result["details"].get<std::string>() + ")" : ""));
   }
   return findings;
 }
@@ -472,9 +484,9 @@ TEST(Zlint, ReportsANonCriticalKeyUsageInACertificateOpensslMade) {
   TempDir dir;
   std::string key = dir.path().string() + "/key.pem";
   std::string cert_path = dir.path().string() + "/cert.pem";
-  CommandResult made = RunCommand(Openssl() + " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                                  key + " -subj /CN=sloppy -days 30 -addext keyUsage=digitalSignature,keyCertSign -out " +
-                                  cert_path);
+  CommandResult made =
+      RunCommand(Openssl() + " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + key +
+                 " -subj /CN=sloppy -days 30 -addext keyUsage=digitalSignature,keyCertSign -out " + cert_path);
   ASSERT_EQ(made.exit_code, 0) << made.output;
   std::ifstream in(cert_path);
   std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -490,8 +502,9 @@ TEST(Zlint, FindsNothingInANameConstrainedCa) {
   nc.permitted.uri_domains = {".cluster.local"};
   nc.excluded.dns_domains = {"admin.shop.svc.cluster.local"};
   const auto& pki = Hierarchy(KeyAlgorithm::kEcdsaP384);
-  Certificate ca = Must(IssueCertificate(CaSpec("Shop CA").WithNameConstraints(nc).WithPathLen(0).WithValidity(24h * 365),
-                                         TestKey(KeyAlgorithm::kEcdsaP256).public_key(), pki.root, kNow));
+  Certificate ca =
+      Must(IssueCertificate(CaSpec("Shop CA").WithNameConstraints(nc).WithPathLen(0).WithValidity(24h * 365),
+                            TestKey(KeyAlgorithm::kEcdsaP256).public_key(), pki.root, kNow));
   EXPECT_THAT(LintFindings(ca), ::testing::IsEmpty());
 }
 

@@ -53,21 +53,23 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
     signers_ = std::make_unique<CaSigners>(client_ptr(), *caches_, CaSignersOptions{});
     events_ = std::make_unique<kube::EventRecorder>(client_ptr(), kube::EventRecorderOptions{.clock = clock_});
     metrics_ = std::make_unique<OperatorMetrics>(registry_);
-    cas_ = std::make_unique<CaReconciler>(CaReconcilerDeps{.client = client_ptr(), .caches = caches_.get(),
-                                                           .signers = signers_.get(), .events = events_.get(),
+    cas_ = std::make_unique<CaReconciler>(CaReconcilerDeps{.client = client_ptr(),
+                                                           .caches = caches_.get(),
+                                                           .signers = signers_.get(),
+                                                           .events = events_.get(),
                                                            .clock = clock_});
     // The reconciler's own client counts its requests (the caches and events have theirs).
     reconciler_client_ = certplane::testing::NewClient(
         {.qps = 100, .burst = 200, .on_response = [this](const std::string&, int) { ++requests_; }});
-    certificates_ = std::make_unique<CertificateReconciler>(CertificateReconcilerDeps{
-        .client = reconciler_client_,
-        .caches = caches_.get(),
-        .signers = signers_.get(),
-        .crl = nullptr,
-        .events = events_.get(),
-        .metrics = metrics_.get(),
-        .clock = clock_,
-        .backoff = {.initial = 10s, .max = 1h}});
+    certificates_ =
+        std::make_unique<CertificateReconciler>(CertificateReconcilerDeps{.client = reconciler_client_,
+                                                                          .caches = caches_.get(),
+                                                                          .signers = signers_.get(),
+                                                                          .crl = nullptr,
+                                                                          .events = events_.get(),
+                                                                          .metrics = metrics_.get(),
+                                                                          .clock = clock_,
+                                                                          .backoff = {.initial = 10s, .max = 1h}});
     caches_->Start();
     ASSERT_TRUE(caches_->WaitForSync(60s));
     MakeIssuer();
@@ -98,7 +100,8 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
            {{"apiVersion", "certplane.io/v1alpha1"},
             {"kind", "CertificateAuthority"},
             {"metadata", {{"name", Name("ca")}}},
-            {"spec", {{"type", "Root"}, {"subject", {{"commonName", "Failures Root CA"}}}, {"keyAlgorithm", "ECDSA-P256"}}}});
+            {"spec",
+             {{"type", "Root"}, {"subject", {{"commonName", "Failures Root CA"}}}, {"keyAlgorithm", "ECDSA-P256"}}}});
     Create(kCertificateTemplatesResource, "",
            {{"apiVersion", "certplane.io/v1alpha1"},
             {"kind", "CertificateTemplate"},
@@ -156,18 +159,20 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
              {{"failurePolicy", "Fail"},
               {"matchConstraints",
                {{"resourceRules",
-                 {{{"apiGroups", {group}}, {"apiVersions", {"*"}}, {"operations", {"CREATE", "UPDATE"}},
+                 {{{"apiGroups", {group}},
+                   {"apiVersions", {"*"}},
+                   {"operations", {"CREATE", "UPDATE"}},
                    {"resources", {resource}}}}}}},
               {"validations", {{{"expression", expression}, {"message", "injected failure"}}}}}}});
-    Create(kBindings, "",
-           {{"apiVersion", "admissionregistration.k8s.io/v1"},
-            {"kind", "ValidatingAdmissionPolicyBinding"},
-            {"metadata", {{"name", name}}},
-            {"spec",
-             {{"policyName", name},
-              {"validationActions", {"Deny"}},
-              {"matchResources",
-               {{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", ns()}}}}}}}}}});
+    Create(
+        kBindings, "",
+        {{"apiVersion", "admissionregistration.k8s.io/v1"},
+         {"kind", "ValidatingAdmissionPolicyBinding"},
+         {"metadata", {{"name", name}}},
+         {"spec",
+          {{"policyName", name},
+           {"validationActions", {"Deny"}},
+           {"matchResources", {{"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", ns()}}}}}}}}}});
     policies_.push_back(name);
     enforced_.push_back(enforced);
     ASSERT_TRUE(Eventually(enforced, 30s, 250ms)) << "the API server never enforced " << name;
@@ -180,11 +185,12 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
   // Refuses writes of Secret `name` (and of `name`-probe, which shows when the API
   // server enforces it: a dry-run create of a Secret that does not exist).
   void RefuseSecret(const std::string& name) {
-    Refuse("", "secrets",
-           "object.metadata.name != '" + name + "' && object.metadata.name != '" + name + "-probe'", [this, name] {
-             nlohmann::json probe = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name + "-probe"}}}};
-             return Refused(client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}));
-           });
+    Refuse(
+        "", "secrets", "object.metadata.name != '" + name + "' && object.metadata.name != '" + name + "-probe'",
+        [this, name] {
+          nlohmann::json probe = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", name + "-probe"}}}};
+          return Refused(client().Create(kube::kSecrets, ns(), probe, {.dry_run = true}));
+        });
   }
   // Removes the refusals and waits until the API server no longer enforces them.
   void Allow() {
@@ -262,11 +268,13 @@ TEST_F(CertificateFailuresTest, ARefusedSecretWriteIsRecordedAndBacksOffWithoutA
   // Once the write is allowed and the wait is over, it is issued and the count cleared.
   Allow();
   clock_->Advance(20s);
-  ASSERT_TRUE(Eventually([&] {
-    (void)certificates_->Reconcile({ns(), "refused"});
-    auto c = Cached("refused");
-    return c && !c->status.serial_number.empty();
-  }, 30s, 200ms));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        (void)certificates_->Reconcile({ns(), "refused"});
+        auto c = Cached("refused");
+        return c && !c->status.serial_number.empty();
+      },
+      30s, 200ms));
   auto issued = WaitFor("refused", [](const api::Certificate& c) {
     return c.status.failed_issuance_attempts == 0 && api::IsConditionTrue(c.status.conditions, api::kConditionReady);
   });
@@ -286,21 +294,30 @@ TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLater
   kube::ReconcileResult result = certificates_->Reconcile({ns(), "statusless"});
   EXPECT_EQ(result.kind(), kube::ReconcileResult::Kind::kRetry);
   EXPECT_THAT(result.status().message(), HasSubstr("injected failure"));
-  ASSERT_TRUE(Eventually([&] { return caches_->certificate_secrets.store().Get(ns() + "/statusless-tls") != nullptr; }));
+  ASSERT_TRUE(
+      Eventually([&] { return caches_->certificate_secrets.store().Get(ns() + "/statusless-tls") != nullptr; }));
   const std::string serial = caches_->certificate_secrets.store().Get(ns() + "/statusless-tls")->Facts().serial_number;
   ASSERT_FALSE(serial.empty());
 
   // A new process (no memory of what it wrote) records the Secret's serial instead of
   // signing a second certificate.
   Allow();
-  certificates_ = std::make_unique<CertificateReconciler>(CertificateReconcilerDeps{
-      .client = reconciler_client_, .caches = caches_.get(), .signers = signers_.get(), .crl = nullptr,
-      .events = events_.get(), .metrics = metrics_.get(), .clock = clock_, .backoff = {.initial = 10s, .max = 1h}});
-  ASSERT_TRUE(Eventually([&] {
-    (void)certificates_->Reconcile({ns(), "statusless"});
-    auto c = Cached("statusless");
-    return c && c->status.serial_number == serial;
-  }, 30s, 200ms));
+  certificates_ =
+      std::make_unique<CertificateReconciler>(CertificateReconcilerDeps{.client = reconciler_client_,
+                                                                        .caches = caches_.get(),
+                                                                        .signers = signers_.get(),
+                                                                        .crl = nullptr,
+                                                                        .events = events_.get(),
+                                                                        .metrics = metrics_.get(),
+                                                                        .clock = clock_,
+                                                                        .backoff = {.initial = 10s, .max = 1h}});
+  ASSERT_TRUE(Eventually(
+      [&] {
+        (void)certificates_->Reconcile({ns(), "statusless"});
+        auto c = Cached("statusless");
+        return c && c->status.serial_number == serial;
+      },
+      30s, 200ms));
   EXPECT_EQ(Cached("statusless")->status.revision, 1);
   EXPECT_EQ(caches_->certificate_secrets.store().Get(ns() + "/statusless-tls")->Facts().serial_number, serial)
       << "signed again";
@@ -318,11 +335,13 @@ TEST_F(CertificateFailuresTest, ARefusedWriteOfTheRenewedSecretKeepsTheKeyUnderR
             {"dnsNames", {"kept.example.com"}},
             {"privateKey", {{"rotationPolicy", "Never"}}}}}});
   ASSERT_TRUE(Eventually([&] { return Cached("kept") != nullptr; }));
-  ASSERT_TRUE(Eventually([&] {
-    (void)certificates_->Reconcile({ns(), "kept"});
-    auto c = Cached("kept");
-    return c && c->status.revision == 1;
-  }, 30s, 200ms));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        (void)certificates_->Reconcile({ns(), "kept"});
+        auto c = Cached("kept");
+        return c && c->status.revision == 1;
+      },
+      30s, 200ms));
   auto key_of = [&] {
     auto s = client().Get(kube::kSecrets, ns(), "kept-tls");
     EXPECT_TRUE(s.ok());
@@ -332,8 +351,9 @@ TEST_F(CertificateFailuresTest, ARefusedWriteOfTheRenewedSecretKeepsTheKeyUnderR
 
   // A renew request whose Secret write is refused twice, then allowed.
   auto request = [&] {
-    nlohmann::json patch = {{"metadata", {{"annotations", {{"certplane.io/renew-requested-at",
-                                                            api::FormatTime(api::ToTime(clock_->WallNow()))}}}}}};
+    nlohmann::json patch = {
+        {"metadata",
+         {{"annotations", {{"certplane.io/renew-requested-at", api::FormatTime(api::ToTime(clock_->WallNow()))}}}}}};
     ASSERT_TRUE(client().MergePatch(kCertificatesResource, ns(), "kept", patch, {.field_manager = "test"}).ok());
   };
   clock_->Advance(1h);
@@ -348,11 +368,13 @@ TEST_F(CertificateFailuresTest, ARefusedWriteOfTheRenewedSecretKeepsTheKeyUnderR
   ASSERT_TRUE(WaitFor("kept", [](const api::Certificate& c) { return c.status.failed_issuance_attempts == 1; }));
   Allow();
   clock_->Advance(10s);
-  ASSERT_TRUE(Eventually([&] {
-    (void)certificates_->Reconcile({ns(), "kept"});
-    auto c = Cached("kept");
-    return c && c->status.revision == 2;
-  }, 30s, 200ms));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        (void)certificates_->Reconcile({ns(), "kept"});
+        auto c = Cached("kept");
+        return c && c->status.revision == 2;
+      },
+      30s, 200ms));
   EXPECT_EQ(key_of(), key) << "rotationPolicy Never made a new key";
 }
 

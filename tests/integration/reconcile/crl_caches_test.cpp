@@ -16,11 +16,11 @@ namespace certplane::reconcile {
 namespace {
 
 using ::certplane::testing::Eventually;
-using ::testing::HasSubstr;
-using ::testing::UnorderedElementsAre;
 using testing::CrlConfigMapJson;
 using testing::DerString;
+using ::testing::HasSubstr;
 using testing::TestCrl;
+using ::testing::UnorderedElementsAre;
 
 class CrlCachesTest : public certplane::testing::KubeTest {
  protected:
@@ -28,9 +28,8 @@ class CrlCachesTest : public certplane::testing::KubeTest {
   static void SetUpTestSuite() {
     const std::string crds = certplane::testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/crds/";
     std::string out;
-    ASSERT_EQ(certplane::testing::RunCommand({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds},
-                                             &out),
-              0)
+    ASSERT_EQ(
+        certplane::testing::RunCommand({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds}, &out), 0)
         << out;
     ASSERT_EQ(certplane::testing::RunCommand(
                   {"kubectl", "wait", "--for=condition=Established", "--timeout=60s", "-f", crds}, &out),

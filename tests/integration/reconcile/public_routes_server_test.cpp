@@ -14,9 +14,9 @@ namespace certplane::reconcile {
 namespace {
 
 using ::testing::ContainsRegex;
-using ::testing::HasSubstr;
 using testing::CrlConfigMapJson;
 using testing::DerString;
+using ::testing::HasSubstr;
 using testing::Shell;
 using testing::TestCrl;
 
@@ -27,18 +27,17 @@ class PublicRoutesServerTest : public ::testing::Test {
     crls_[{"issuing", 5}] = Decode(CrlConfigMapJson("", "issuing", 5, shard5_).Build());
     ca_->metadata.name = "issuing";
     ca_->status.certificate = Intermediate().ToPem();
-    RegisterPublicRoutes(router_, PublicRouteSources{
-                                      .crl = [this](const std::string& ca, std::int32_t shard)
-                                          -> std::shared_ptr<const CrlConfigMap> {
-                                        auto it = crls_.find({ca, shard});
-                                        return it == crls_.end() ? nullptr : it->second;
-                                      },
-                                      .ca = [this](const std::string& name)
-                                          -> std::shared_ptr<const api::CertificateAuthority> {
-                                        return name == "issuing" ? ca_ : nullptr;
-                                      },
-                                      .clock = kube::SystemClock().get(),
-                                  });
+    RegisterPublicRoutes(
+        router_, PublicRouteSources{
+                     .crl = [this](const std::string& ca, std::int32_t shard) -> std::shared_ptr<const CrlConfigMap> {
+                       auto it = crls_.find({ca, shard});
+                       return it == crls_.end() ? nullptr : it->second;
+                     },
+                     .ca = [this](const std::string& name) -> std::shared_ptr<const api::CertificateAuthority> {
+                       return name == "issuing" ? ca_ : nullptr;
+                     },
+                     .clock = kube::SystemClock().get(),
+                 });
     const int port = testing::FreeLoopbackPort();
     ASSERT_GT(port, 0);
     base_ = "http://127.0.0.1:" + std::to_string(port);
@@ -84,7 +83,8 @@ TEST_F(PublicRoutesServerTest, ADerCrlArrivesByteForByteAndOpensslReadsAndVerifi
   EXPECT_THAT(text.out, HasSubstr("Serial Number: 80"));
   EXPECT_THAT(text.out, HasSubstr("Serial Number: 82"));
   EXPECT_THAT(text.out, ContainsRegex("CRL Number: *\n +9\n"));
-  auto verify = Shell("openssl crl -inform DER -in '" + dir_ + "/crl.der' -CAfile '" + dir_ + "/issuer.pem' -noout 2>&1");
+  auto verify =
+      Shell("openssl crl -inform DER -in '" + dir_ + "/crl.der' -CAfile '" + dir_ + "/issuer.pem' -noout 2>&1");
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_THAT(verify.out, HasSubstr("verify OK"));
 }

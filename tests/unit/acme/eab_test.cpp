@@ -34,8 +34,8 @@ Jwk AccountKey() { return Jwk::FromPublicKey(TestKey(pki::KeyAlgorithm::kEcdsaP2
 std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-       &len);
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       out, &len);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
@@ -150,7 +150,8 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedBinding{"no_signature", Erase(Binding(GoodHeader(), KeyText()), "signature"), "signature is missing"},
         RefusedBinding{"a_padded_signature", Set(Binding(GoodHeader(), KeyText()), "signature", "AAAA="),
                        "signature is not base64url"},
-        RefusedBinding{"a_protected_header_that_is_not_JSON", Set(Binding(GoodHeader(), KeyText()), "protected", B64("{")),
+        RefusedBinding{"a_protected_header_that_is_not_JSON",
+                       Set(Binding(GoodHeader(), KeyText()), "protected", B64("{")),
                        "protected header is not valid JSON"}),
     [](const auto& info) { return info.param.name; });
 

@@ -175,8 +175,8 @@ TEST_P(AlgorithmKeyMismatch, IsABadSignatureAlgorithm) {
   ProblemOr<JwsMessage> m = ParseJws(SignJws(TestKey(GetParam().signer), Header(std::nullopt), "{}"));
   ASSERT_TRUE(m.ok());
   EXPECT_THAT(VerifyJws(*m, JwkOf(GetParam().verifier)),
-              IsProblem(ProblemType::kBadSignatureAlgorithm, "JWS alg \"" + std::string(JwsAlgorithmFor(GetParam().signer)) +
-                                                                 "\" does not fit the"));
+              IsProblem(ProblemType::kBadSignatureAlgorithm,
+                        "JWS alg \"" + std::string(JwsAlgorithmFor(GetParam().signer)) + "\" does not fit the"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -265,16 +265,18 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedBody{"a_JSON_array", "[" + Good(KidHeader()) + "]", ProblemType::kMalformed, "is not a JSON object"},
         RefusedBody{"an_unprotected_header", Outer(Set(GoodOuter(), "header", {{"kid", "x"}})), ProblemType::kMalformed,
                     "unprotected \"header\" is not allowed"},
-        RefusedBody{"the_general_serialization",
-                    Outer({{"payload", B64("{}")}, {"signatures", json::array({{{"protected", "e30"}, {"signature", kSig}}})}}),
-                    ProblemType::kMalformed, "general serialization (\"signatures\")"},
+        RefusedBody{
+            "the_general_serialization",
+            Outer({{"payload", B64("{}")}, {"signatures", json::array({{{"protected", "e30"}, {"signature", kSig}}})}}),
+            ProblemType::kMalformed, "general serialization (\"signatures\")"},
         RefusedBody{"an_unknown_member", Outer(Set(GoodOuter(), "extra", 1)), ProblemType::kMalformed,
                     "unexpected member \"extra\""},
         RefusedBody{"a_duplicate_member", R"({"protected":"e30","protected":"e30","payload":"","signature":"AA"})",
                     ProblemType::kMalformed, "has the member \"protected\" twice"},
         RefusedBody{"no_protected", Outer(Erase(GoodOuter(), "protected")), ProblemType::kMalformed,
                     "JWS: protected is missing"},
-        RefusedBody{"no_payload", Outer(Erase(GoodOuter(), "payload")), ProblemType::kMalformed, "JWS: payload is missing"},
+        RefusedBody{"no_payload", Outer(Erase(GoodOuter(), "payload")), ProblemType::kMalformed,
+                    "JWS: payload is missing"},
         RefusedBody{"no_signature", Outer(Erase(GoodOuter(), "signature")), ProblemType::kMalformed,
                     "JWS: signature is missing"},
         RefusedBody{"a_protected_object", Outer(Set(GoodOuter(), "protected", KidHeader())), ProblemType::kMalformed,
@@ -283,10 +285,11 @@ INSTANTIATE_TEST_SUITE_P(
                     ProblemType::kMalformed, "JWS: protected is not base64url"},
         RefusedBody{"a_protected_that_is_not_JSON", Outer(Set(GoodOuter(), "protected", B64("{not json"))),
                     ProblemType::kMalformed, "protected header is not valid JSON"},
-        RefusedBody{"a_protected_header_array", Outer(Set(GoodOuter(), "protected", B64("[1]"))), ProblemType::kMalformed,
-                    "protected header is not a JSON object"},
+        RefusedBody{"a_protected_header_array", Outer(Set(GoodOuter(), "protected", B64("[1]"))),
+                    ProblemType::kMalformed, "protected header is not a JSON object"},
         RefusedBody{"a_duplicate_alg_in_the_header",
-                    Outer(Set(GoodOuter(), "protected", B64(R"({"alg":"ES256","alg":"none","nonce":"AA","url":"u","kid":"k"})"))),
+                    Outer(Set(GoodOuter(), "protected",
+                              B64(R"({"alg":"ES256","alg":"none","nonce":"AA","url":"u","kid":"k"})"))),
                     ProblemType::kMalformed, "protected header has the member \"alg\" twice"},
         RefusedBody{"a_deeply_nested_header",
                     Outer(Set(GoodOuter(), "protected", B64(R"({"alg":"ES256","x":)" + Deep(40) + "}"))),
@@ -306,11 +309,13 @@ INSTANTIATE_TEST_SUITE_P(
                     "protected header: nonce is empty"},
         RefusedBody{"a_numeric_nonce", Good(Set(KidHeader(), "nonce", 7)), ProblemType::kMalformed,
                     "protected header: nonce is not a string"},
-        RefusedBody{"a_nonce_that_is_not_base64url", Good(Set(KidHeader(), "nonce", "abc+/==")), ProblemType::kMalformed,
-                    "protected header: nonce is not base64url"},
-        RefusedBody{"no_url", Good(Erase(KidHeader(), "url")), ProblemType::kMalformed, "protected header: url is missing"},
+        RefusedBody{"a_nonce_that_is_not_base64url", Good(Set(KidHeader(), "nonce", "abc+/==")),
+                    ProblemType::kMalformed, "protected header: nonce is not base64url"},
+        RefusedBody{"no_url", Good(Erase(KidHeader(), "url")), ProblemType::kMalformed,
+                    "protected header: url is missing"},
         RefusedBody{"both_kid_and_jwk",
-                    Good(Set(KidHeader(), "jwk", Jwk::FromPublicKey(TestKey(pki::KeyAlgorithm::kEcdsaP256).public_key()).ToJson())),
+                    Good(Set(KidHeader(), "jwk",
+                             Jwk::FromPublicKey(TestKey(pki::KeyAlgorithm::kEcdsaP256).public_key()).ToJson())),
                     ProblemType::kMalformed, "both jwk and kid are present"},
         RefusedBody{"neither_kid_nor_jwk", Good(Erase(KidHeader(), "kid")), ProblemType::kMalformed,
                     "one of jwk and kid is required"},
@@ -322,8 +327,8 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedBody{"a_jwk_of_an_unsupported_curve",
                     Good(Set(Erase(KidHeader(), "kid"), "jwk", Set(testing::Rfc7515A3Jwk(), "crv", "P-521"))),
                     ProblemType::kBadPublicKey, "protected header: jwk: EC curve \"P-521\" is not supported"},
-        RefusedBody{"a_jwk_that_is_a_string", Good(Set(Erase(KidHeader(), "kid"), "jwk", "key")), ProblemType::kMalformed,
-                    "protected header: jwk: not a JSON object"},
+        RefusedBody{"a_jwk_that_is_a_string", Good(Set(Erase(KidHeader(), "kid"), "jwk", "key")),
+                    ProblemType::kMalformed, "protected header: jwk: not a JSON object"},
         RefusedBody{"crit", Good(Set(KidHeader(), "crit", json::array({"exp"}))), ProblemType::kMalformed,
                     "protected header: crit"},
         RefusedBody{"unencoded_payload_b64", Good(Set(KidHeader(), "b64", false)), ProblemType::kMalformed,
@@ -349,8 +354,7 @@ TEST(ParseJws, AcceptsABodyOfExactly64KiB) {
 
 TEST(ParseJws, AnInnerJwsWithoutANonceParsesWhenNoNonceIsRequired) {
   // keyChange (RFC 8555 section 7.3.5): the inner JWS has a jwk and a url but no nonce.
-  json header = {{"url", "https://acme.example/acme/key-change"},
-                 {"jwk", JwkOf(pki::KeyAlgorithm::kEd25519).ToJson()}};
+  json header = {{"url", "https://acme.example/acme/key-change"}, {"jwk", JwkOf(pki::KeyAlgorithm::kEd25519).ToJson()}};
   std::string body = SignJws(TestKey(pki::KeyAlgorithm::kEd25519), header, R"({"account":"a","oldKey":{}})");
   ProblemOr<JwsMessage> m = ParseJws(body, JwsParseOptions{.require_nonce = false});
   ASSERT_TRUE(m.ok()) << m.problem().detail;

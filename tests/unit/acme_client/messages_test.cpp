@@ -145,8 +145,8 @@ TEST(ProtectedHeader, UsesKidWhenGivenAndTheJwkOtherwise) {
 
 TEST(KeyChangeInnerJws, IsSignedByTheNewKeyAndNamesTheAccountAndOldKey) {
   pki::PrivateKey old_key = Key(), new_key = Key(pki::KeyAlgorithm::kEcdsaP384);
-  json inner = KeyChangeInnerJws(new_key, "http://h/acme/p/key-change", "http://h/acme/p/account/1",
-                                 old_key.public_key());
+  json inner =
+      KeyChangeInnerJws(new_key, "http://h/acme/p/key-change", "http://h/acme/p/account/1", old_key.public_key());
   // The inner JWS has no nonce (RFC 8555 section 7.3.5), which ParseJws requires of an
   // outer one; so check it by hand.
   json header = json::parse(*Base64UrlDecode(inner["protected"].get<std::string>()));

@@ -33,7 +33,8 @@ TEST(NormalizeIdentifiers, RefusesAnEmptyListAndNonObjectsAsMalformed) {
 
 TEST(NormalizeIdentifiers, RefusesMoreThanAHundred) {
   nlohmann::json many = nlohmann::json::array();
-  for (int i = 0; i <= 100; ++i) many.push_back({{"type", "dns"}, {"value", "h" + std::to_string(i) + ".example.test"}});
+  for (int i = 0; i <= 100; ++i)
+    many.push_back({{"type", "dns"}, {"value", "h" + std::to_string(i) + ".example.test"}});
   EXPECT_EQ(NormalizeIdentifiers(many).problem().type, ProblemType::kMalformed);
 }
 
@@ -44,7 +45,8 @@ TEST(NormalizeIdentifiers, AnUnknownTypeIsUnsupportedIdentifier) {
 }
 
 TEST(NormalizeIdentifiers, BadNamesAreRejectedEachWithItsIdentifier) {
-  auto p = NormalizeIdentifiers(Ids({{"dns", "a..b"}, {"dns", "www.*.example.test"}, {"ip", "10.0.0.300"}, {"dns", "ok.test"}}))
+  auto p = NormalizeIdentifiers(
+               Ids({{"dns", "a..b"}, {"dns", "www.*.example.test"}, {"ip", "10.0.0.300"}, {"dns", "ok.test"}}))
                .problem();
   EXPECT_EQ(p.type, ProblemType::kRejectedIdentifier);
   ASSERT_EQ(p.subproblems.size(), 3u);

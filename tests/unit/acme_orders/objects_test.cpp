@@ -56,7 +56,8 @@ TEST(RecomputeStatus, AnOrderIsReadyOnlyWhenEveryAuthorizationHasAValidChallenge
 TEST(RecomputeStatus, OneFailedChallengeInvalidatesTheAuthorizationAndTheOrderWithItsError) {
   Order o = TwoNameOrder();
   o.authorizations[1].challenges[0].status = ChallengeStatus::kInvalid;
-  o.authorizations[1].challenges[0].error = MakeProblem(ProblemType::kDns, "no TXT record at _acme-challenge.example.test");
+  o.authorizations[1].challenges[0].error =
+      MakeProblem(ProblemType::kDns, "no TXT record at _acme-challenge.example.test");
   EXPECT_TRUE(RecomputeStatus(o, kNow));
   EXPECT_EQ(o.authorizations[1].status, AuthorizationStatus::kInvalid);
   EXPECT_EQ(o.status, OrderStatus::kInvalid);
@@ -108,7 +109,8 @@ TEST(OrderStorage, ADamagedOrderNamesTheField) {
   j["authorizations"][1]["challenges"][0]["status"] = "wobbly";
   ProblemOr<Order> bad = OrderFromStorage(j);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.problem().detail.find("authorizations[1].challenges[0].status"), std::string::npos) << bad.problem().detail;
+  EXPECT_NE(bad.problem().detail.find("authorizations[1].challenges[0].status"), std::string::npos)
+      << bad.problem().detail;
   j = OrderToStorage(TwoNameOrder());
   j["authorizations"].erase(1);
   EXPECT_FALSE(OrderFromStorage(j).ok());

@@ -65,8 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedCase{"MulticastV6", "ff02::1", "a multicast address"},
         RefusedCase{"Broadcast", "255.255.255.255", "the broadcast address"},
         RefusedCase{"IetfProtocolAssignments", "192.0.0.8", "192.0.0.0/24"},
-        RefusedCase{"Benchmarking", "198.19.1.1", "198.18.0.0/15"},
-        RefusedCase{"Reserved", "240.0.0.1", "240.0.0.0/4"},
+        RefusedCase{"Benchmarking", "198.19.1.1", "198.18.0.0/15"}, RefusedCase{"Reserved", "240.0.0.1", "240.0.0.0/4"},
         RefusedCase{"MappedLoopback", "::ffff:127.0.0.1", "IPv4-mapped IPv6 address of 127.0.0.1, a loopback address"},
         RefusedCase{"MappedPrivate", "::ffff:10.0.0.1", "IPv4-mapped IPv6 address of 10.0.0.1, a private address"},
         RefusedCase{"CompatiblePrivate", "::192.168.1.1", "IPv4-compatible IPv6 address of 192.168.1.1"},
@@ -134,9 +133,11 @@ TEST_P(BadCidrTest, ParseNamesTheBadEntry) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Entries, BadCidrTest,
-                         ::testing::Values(BadCidrCase{"NoPrefix", "10.0.0.1"}, BadCidrCase{"PrefixTooLong", "10.0.0.0/33"},
-                                           BadCidrCase{"V6PrefixTooLong", "fd00::/129"}, BadCidrCase{"NotAnAddress", "cluster/8"},
-                                           BadCidrCase{"Empty", ""}, BadCidrCase{"NegativePrefix", "10.0.0.0/-1"}),
+                         ::testing::Values(BadCidrCase{"NoPrefix", "10.0.0.1"},
+                                           BadCidrCase{"PrefixTooLong", "10.0.0.0/33"},
+                                           BadCidrCase{"V6PrefixTooLong", "fd00::/129"},
+                                           BadCidrCase{"NotAnAddress", "cluster/8"}, BadCidrCase{"Empty", ""},
+                                           BadCidrCase{"NegativePrefix", "10.0.0.0/-1"}),
                          [](const ::testing::TestParamInfo<BadCidrCase>& info) { return info.param.name; });
 
 TEST(IpToStringTest, PrintsCanonicalText) {

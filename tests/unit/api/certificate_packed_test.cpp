@@ -28,8 +28,12 @@ Certificate EveryField() {
   m.deletion_timestamp = "2030-02-01T00:00:00Z";
   m.labels = {{"app", "web"}, {"tier", "edge"}};
   m.annotations = {{"certplane.io/renew-requested-at", "2030-01-02T00:00:00Z"}};
-  m.owner_references = {{.api_version = "apps/v1", .kind = "Deployment", .name = "web", .uid = "u-1",
-                         .controller = true, .block_owner_deletion = true}};
+  m.owner_references = {{.api_version = "apps/v1",
+                         .kind = "Deployment",
+                         .name = "web",
+                         .uid = "u-1",
+                         .controller = true,
+                         .block_owner_deletion = true}};
   m.finalizers = {"certplane.io/revoke-on-delete"};
   CertificateSpec& s = c.spec;
   s.profile_ref.name = "web";
@@ -37,8 +41,12 @@ Certificate EveryField() {
   s.csr = "-----BEGIN CERTIFICATE REQUEST-----\n...\n";
   s.acme = AcmeOrderReference{.account = "acct-1", .order = "order-7"};
   s.common_name = "frontend.shop.svc";
-  s.subject = {.organizations = {"Shop"}, .organizational_units = {"Web"}, .countries = {"DE"},
-               .localities = {"Berlin"}, .provinces = {"BE"}, .serial_number = "7"};
+  s.subject = {.organizations = {"Shop"},
+               .organizational_units = {"Web"},
+               .countries = {"DE"},
+               .localities = {"Berlin"},
+               .provinces = {"BE"},
+               .serial_number = "7"};
   s.dns_names = {"frontend.shop.svc", "www.example.com"};
   s.ip_addresses = {"10.0.0.1"};
   s.uris = {"spiffe://cluster.local/ns/shop/sa/frontend"};
@@ -47,16 +55,19 @@ Certificate EveryField() {
   s.renew_before = 240h;
   s.renew_before_days = 10;
   s.auto_renew = false;
-  s.private_key = {.algorithm = KeyAlgorithm::kRsa3072, .encoding = KeyEncoding::kPkcs1,
-                   .rotation_policy = RotationPolicy::kNever};
+  s.private_key = {
+      .algorithm = KeyAlgorithm::kRsa3072, .encoding = KeyEncoding::kPkcs1, .rotation_policy = RotationPolicy::kNever};
   s.key_usages = {KeyUsage::kDigitalSignature, KeyUsage::kKeyAgreement};
   s.extended_key_usages = {ExtendedKeyUsage::kClientAuth};
   s.secret_template = {.labels = {{"a", "b"}}, .annotations = {{"c", "d"}}};
-  s.additional_output_formats = std::vector<OutputFormat>{
-      {.type = OutputFormatType::kPkcs12, .password_secret_ref = SecretKeySelector{"pw", "password"},
-       .truststore = true, .profile = Pkcs12Profile::kLegacy},
-      {.type = OutputFormatType::kDer, .password_secret_ref = std::nullopt, .truststore = false,
-       .profile = Pkcs12Profile::kModern}};
+  s.additional_output_formats = std::vector<OutputFormat>{{.type = OutputFormatType::kPkcs12,
+                                                           .password_secret_ref = SecretKeySelector{"pw", "password"},
+                                                           .truststore = true,
+                                                           .profile = Pkcs12Profile::kLegacy},
+                                                          {.type = OutputFormatType::kDer,
+                                                           .password_secret_ref = std::nullopt,
+                                                           .truststore = false,
+                                                           .profile = Pkcs12Profile::kModern}};
   s.revocation = RevocationSpec{.reason = RevocationReason::kKeyCompromise};
   CertificateStatus& st = c.status;
   st.conditions = {MakeCondition(kConditionReady, ConditionStatus::kFalse, "Revoked", "revoked on request", 3),
@@ -68,9 +79,14 @@ Certificate EveryField() {
   st.renewal_time = At(1895184000);
   st.last_issuance_time = At(1893456001);
   st.revision = 4;
-  st.history = {{.revision = 3, .serial_number = "5eec", .not_before = At(1890000000), .not_after = At(1892000000),
-                 .revoked_at = At(1891000000), .revocation_reason = RevocationReason::kSuperseded,
-                 .ca_name = "old-issuing", .crl_shard = 2}};
+  st.history = {{.revision = 3,
+                 .serial_number = "5eec",
+                 .not_before = At(1890000000),
+                 .not_after = At(1892000000),
+                 .revoked_at = At(1891000000),
+                 .revocation_reason = RevocationReason::kSuperseded,
+                 .ca_name = "old-issuing",
+                 .crl_shard = 2}};
   st.revoked_at = At(1893456100);
   st.revocation_reason = RevocationReason::kKeyCompromise;
   st.ca_name = "issuing";

@@ -26,8 +26,8 @@ TEST(SetCondition, AddsANewConditionStampedNow) {
 TEST(SetCondition, KeepsTheTransitionTimeWhenOnlyTheReasonChanges) {
   std::vector<Condition> conditions;
   SetCondition(conditions, Ready(ConditionStatus::kFalse, "DoesNotExist"), kT0);
-  EXPECT_TRUE(SetCondition(conditions, Ready(ConditionStatus::kFalse, "PolicyViolation", "spec.dnsNames[0]", 2),
-                           kT0 + 1h));
+  EXPECT_TRUE(
+      SetCondition(conditions, Ready(ConditionStatus::kFalse, "PolicyViolation", "spec.dnsNames[0]", 2), kT0 + 1h));
   ASSERT_EQ(conditions.size(), 1u);
   EXPECT_EQ(conditions[0].last_transition_time, kT0);
   EXPECT_EQ(conditions[0].reason, "PolicyViolation");
@@ -58,8 +58,8 @@ TEST(SetCondition, StampsAConditionThatHadNoTransitionTime) {
 TEST(SetCondition, LeavesOtherTypesAlone) {
   std::vector<Condition> conditions;
   SetCondition(conditions, Ready(ConditionStatus::kTrue, "Ready"), kT0);
-  SetCondition(conditions,
-               {std::string(kConditionIssuing), ConditionStatus::kTrue, "Renewing", "", 1, std::nullopt}, kT0 + 1h);
+  SetCondition(conditions, {std::string(kConditionIssuing), ConditionStatus::kTrue, "Renewing", "", 1, std::nullopt},
+               kT0 + 1h);
   ASSERT_EQ(conditions.size(), 2u);
   EXPECT_TRUE(IsConditionTrue(conditions, kConditionReady));
   EXPECT_TRUE(IsConditionTrue(conditions, kConditionIssuing));

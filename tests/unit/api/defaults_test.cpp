@@ -64,13 +64,12 @@ TEST_P(RenewBefore, ComesFromTheSpecThenTheProfile) {
 
 INSTANTIATE_TEST_SUITE_P(
     Defaults, RenewBefore,
-    testing::Values(RenewBeforeCase{"spec_renew_before_first", 1h, std::nullopt, 2h, 3, Duration(1h)},
-                    RenewBeforeCase{"spec_days_next", std::nullopt, 2, 2h, 3, Duration(48h)},
-                    RenewBeforeCase{"then_the_profiles_renew_before", std::nullopt, std::nullopt, 2h, 3, Duration(2h)},
-                    RenewBeforeCase{"then_the_profiles_days", std::nullopt, std::nullopt, std::nullopt, 30,
-                                    Duration(720h)},
-                    RenewBeforeCase{"else_unset", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                                    std::nullopt}),
+    testing::Values(
+        RenewBeforeCase{"spec_renew_before_first", 1h, std::nullopt, 2h, 3, Duration(1h)},
+        RenewBeforeCase{"spec_days_next", std::nullopt, 2, 2h, 3, Duration(48h)},
+        RenewBeforeCase{"then_the_profiles_renew_before", std::nullopt, std::nullopt, 2h, 3, Duration(2h)},
+        RenewBeforeCase{"then_the_profiles_days", std::nullopt, std::nullopt, std::nullopt, 30, Duration(720h)},
+        RenewBeforeCase{"else_unset", std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}),
     [](const testing::TestParamInfo<RenewBeforeCase>& i) { return std::string(i.param.name); });
 
 TEST(AutoRenew, ComesFromTheSpecThenTheProfile) {
@@ -117,22 +116,28 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, DefaultKeyUsages,
     ::testing::Values(
         // The example template (digitalSignature, keyEncipherment) with each kind of key.
-        KeyUsageDefaultCase{"EcdsaDropsKeyEncipherment", KeyAlgorithm::kEcdsaP256,
+        KeyUsageDefaultCase{"EcdsaDropsKeyEncipherment",
+                            KeyAlgorithm::kEcdsaP256,
                             {KeyUsage::kDigitalSignature, KeyUsage::kKeyEncipherment},
                             {KeyUsage::kDigitalSignature}},
-        KeyUsageDefaultCase{"RsaKeepsKeyEncipherment", KeyAlgorithm::kRsa2048,
+        KeyUsageDefaultCase{"RsaKeepsKeyEncipherment",
+                            KeyAlgorithm::kRsa2048,
                             {KeyUsage::kDigitalSignature, KeyUsage::kKeyEncipherment},
                             {KeyUsage::kDigitalSignature, KeyUsage::kKeyEncipherment}},
-        KeyUsageDefaultCase{"Ed25519OnlySigns", KeyAlgorithm::kEd25519,
+        KeyUsageDefaultCase{"Ed25519OnlySigns",
+                            KeyAlgorithm::kEd25519,
                             {KeyUsage::kDigitalSignature, KeyUsage::kKeyEncipherment, KeyUsage::kKeyAgreement},
                             {KeyUsage::kDigitalSignature}},
-        KeyUsageDefaultCase{"RsaDropsKeyAgreementAndItsModifiers", KeyAlgorithm::kRsa3072,
+        KeyUsageDefaultCase{"RsaDropsKeyAgreementAndItsModifiers",
+                            KeyAlgorithm::kRsa3072,
                             {KeyUsage::kDigitalSignature, KeyUsage::kKeyAgreement, KeyUsage::kEncipherOnly},
                             {KeyUsage::kDigitalSignature}},
-        KeyUsageDefaultCase{"EcdsaKeepsEncipherOnlyWithKeyAgreement", KeyAlgorithm::kEcdsaP384,
+        KeyUsageDefaultCase{"EcdsaKeepsEncipherOnlyWithKeyAgreement",
+                            KeyAlgorithm::kEcdsaP384,
                             {KeyUsage::kKeyAgreement, KeyUsage::kEncipherOnly},
                             {KeyUsage::kKeyAgreement, KeyUsage::kEncipherOnly}},
-        KeyUsageDefaultCase{"EncipherOnlyWithoutKeyAgreementIsDropped", KeyAlgorithm::kEcdsaP256,
+        KeyUsageDefaultCase{"EncipherOnlyWithoutKeyAgreementIsDropped",
+                            KeyAlgorithm::kEcdsaP256,
                             {KeyUsage::kDigitalSignature, KeyUsage::kEncipherOnly},
                             {KeyUsage::kDigitalSignature}}),
     [](const auto& info) { return info.param.name; });

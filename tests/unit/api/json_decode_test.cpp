@@ -107,8 +107,8 @@ TEST(DecodeCertificate, AcceptsWholeNumbersWrittenAsFloats) {
 // A change to the valid certificate, and the exact error it must produce.
 struct DecodeErrorCase {
   const char* name;
-  const char* pointer;             // JSON pointer to change
-  std::optional<json> value;       // the new value; nullopt removes the field
+  const char* pointer;        // JSON pointer to change
+  std::optional<json> value;  // the new value; nullopt removes the field
   const char* want;
 };
 void PrintTo(const DecodeErrorCase& c, std::ostream* os) { *os << c.name; }
@@ -258,7 +258,8 @@ TEST(DecodeCertificateProfile, ReadsAcmeEnrollmentAndSelectors) {
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_FALSE(p->spec.enrollment.api);
   ASSERT_TRUE(p->spec.enrollment.acme);
-  EXPECT_EQ(p->spec.enrollment.acme->challenges, (std::vector<AcmeChallenge>{AcmeChallenge::kHttp01, AcmeChallenge::kDns01}));
+  EXPECT_EQ(p->spec.enrollment.acme->challenges,
+            (std::vector<AcmeChallenge>{AcmeChallenge::kHttp01, AcmeChallenge::kDns01}));
   ASSERT_TRUE(p->spec.enrollment.acme->external_account_binding);
   EXPECT_EQ(p->spec.enrollment.acme->external_account_binding->key_id, "kid-1");
   EXPECT_FALSE(p->spec.renewal.auto_renew_by_default);

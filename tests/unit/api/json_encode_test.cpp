@@ -19,9 +19,15 @@ const Time kT0 = Time{std::chrono::sys_days{std::chrono::year{2030} / 1 / 1}};
 
 Certificate FullCertificate() {
   Certificate c;
-  c.metadata = {.name = "frontend", .ns = "shop", .uid = "u1", .resource_version = "7", .generation = 2,
-                .creation_timestamp = FormatTime(kT0), .deletion_timestamp = FormatTime(kT0 + 2h),
-                .labels = {{"app", "web"}}, .annotations = {{"a", "b"}},
+  c.metadata = {.name = "frontend",
+                .ns = "shop",
+                .uid = "u1",
+                .resource_version = "7",
+                .generation = 2,
+                .creation_timestamp = FormatTime(kT0),
+                .deletion_timestamp = FormatTime(kT0 + 2h),
+                .labels = {{"app", "web"}},
+                .annotations = {{"a", "b"}},
                 .owner_references = {{"v1", "Thing", "t", "u0", true, false}},
                 .finalizers = {"certplane.io/revoke-on-delete"}};
   c.spec.profile_ref.name = "web";
@@ -160,8 +166,8 @@ TEST(EncodeCertificateAuthority, RoundTripsEveryField) {
   ca.spec.duration = 43800h;
   ca.spec.renew_before = 8760h;
   ca.spec.max_path_length = 0;
-  ca.spec.name_constraints = NameConstraints{true, {{"example.com"}, {"10.0.0.0/8"}, {"example.com"}, {"cluster.local"}},
-                                             {{"evil.example.com"}, {}, {}, {}}};
+  ca.spec.name_constraints = NameConstraints{
+      true, {{"example.com"}, {"10.0.0.0/8"}, {"example.com"}, {"cluster.local"}}, {{"evil.example.com"}, {}, {}, {}}};
   ca.spec.crl = {2h, 30min, {"http://crl.example.com/{shard}.crl"}, 8, 1000};
   ca.spec.issuer_urls = {"http://ca.example.com/issuing.crt"};
   ca.status.conditions = {{"Ready", ConditionStatus::kFalse, "Pending", "waiting for example-root", 1, kT0}};
@@ -223,9 +229,8 @@ TEST(EncodeCertificateProfile, RoundTripsEveryField) {
   p.spec.renewal = {false, 10, std::nullopt};
   p.spec.namespace_selector = {{{"team", "web"}}, {{"env", SelectorOperator::kNotIn, {"dev"}}}};
   p.spec.revocation = {true, true};
-  p.spec.output = {{{OutputFormatType::kCombinedPem, std::nullopt, false, Pkcs12Profile::kModern}},
-                   {{"l", "1"}},
-                   {{"a", "2"}}};
+  p.spec.output = {
+      {{OutputFormatType::kCombinedPem, std::nullopt, false, Pkcs12Profile::kModern}}, {{"l", "1"}}, {{"a", "2"}}};
   p.status = {{{"Ready", ConditionStatus::kTrue, "Ready", "", 1, kT0}},
               3,
               2,

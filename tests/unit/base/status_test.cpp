@@ -1,5 +1,5 @@
-#include "base/result.h"
 #include "base/status.h"
+#include "base/result.h"
 
 #include <gtest/gtest.h>
 
@@ -19,9 +19,7 @@ TEST(Status, WithContextPrefixesTheMessageOutsideIn) {
   EXPECT_EQ(s.ToString(), "INVALID_ARGUMENT: shop/frontend: spec.dnsNames[2]: bad glob");
 }
 
-TEST(Status, WithContextLeavesOkUntouched) {
-  EXPECT_EQ(Status::Ok().WithContext("anything"), Status::Ok());
-}
+TEST(Status, WithContextLeavesOkUntouched) { EXPECT_EQ(Status::Ok().WithContext("anything"), Status::Ok()); }
 
 TEST(Status, OnlyTransientCodesAreRetryable) {
   EXPECT_TRUE(IsRetryable(StatusCode::kConflict));

@@ -37,8 +37,10 @@ TEST(Metrics, GaugeSetsAndRemovedSeriesDisappear) {
   MetricsRegistry registry;
   auto& expiry = registry.Gauge("certplane_certificate_expiration_timestamp_seconds", "Expiry.", {"namespace", "name"});
   expiry.Set({"shop", "frontend"}, 1767225600);
-  EXPECT_THAT(registry.Render(),
-              HasSubstr("certplane_certificate_expiration_timestamp_seconds{namespace=\"shop\",name=\"frontend\"} 1767225600\n"));
+  EXPECT_THAT(
+      registry.Render(),
+      HasSubstr(
+          "certplane_certificate_expiration_timestamp_seconds{namespace=\"shop\",name=\"frontend\"} 1767225600\n"));
   expiry.Remove({"shop", "frontend"});
   EXPECT_THAT(registry.Render(), Not(HasSubstr("frontend")));
 }
@@ -57,9 +59,7 @@ TEST(Metrics, HistogramBucketsAreCumulativeWithInfSumAndCount) {
   EXPECT_THAT(out, HasSubstr("reconcile_seconds_count{kind=\"Certificate\"} 3\n"));
 }
 
-TEST(Metrics, LabelValuesAreEscaped) {
-  EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-}
+TEST(Metrics, LabelValuesAreEscaped) { EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd"); }
 
 TEST(Metrics, RedeclaringWithSameShapeReturnsTheSameFamily) {
   MetricsRegistry registry;

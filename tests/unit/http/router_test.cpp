@@ -18,7 +18,8 @@ class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.Get("/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok"); });
-    router_.Get("/crl/{file}", [](const HttpRequest& r) { return HttpResponse::Text(200, "crl " + r.params.at("file")); });
+    router_.Get("/crl/{file}",
+                [](const HttpRequest& r) { return HttpResponse::Text(200, "crl " + r.params.at("file")); });
     router_.Post("/acme/{profile}/new-order",
                  [](const HttpRequest& r) { return HttpResponse::Text(201, "order for " + r.params.at("profile")); });
     router_.Get("/boom", [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("kaput"); });

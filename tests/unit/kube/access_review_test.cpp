@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "kube/ttl_cache.h"
 
@@ -75,8 +75,9 @@ TEST(SubjectAccessReviewTest, TheBodyAsksForTheWholeUserAndTheResource) {
   EXPECT_EQ(body["spec"]["uid"], "0d3c");
   EXPECT_EQ(body["spec"]["groups"].size(), 3u);
   EXPECT_EQ(body["spec"]["extra"]["authentication.kubernetes.io/pod-name"], json({"deploy-1"}));
-  EXPECT_EQ(body["spec"]["resourceAttributes"],
-            json({{"namespace", "shop"}, {"verb", "get"}, {"group", ""}, {"resource", "secrets"}, {"name", "web-tls"}}));
+  EXPECT_EQ(
+      body["spec"]["resourceAttributes"],
+      json({{"namespace", "shop"}, {"verb", "get"}, {"group", ""}, {"resource", "secrets"}, {"name", "web-tls"}}));
 }
 
 TEST(SubjectAccessReviewTest, ReadsAllowedAndDenied) {

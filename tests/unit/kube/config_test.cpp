@@ -19,8 +19,8 @@ using testing::TestKeyPair;
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("certplane-config-test-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(counter_++));
+    path_ = fs::temp_directory_path() /
+            ("certplane-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -49,8 +49,8 @@ const TestKeyPair& Admin() {
 // A valid kubeconfig; `user` and `cluster` replace the user and cluster bodies.
 std::string Kubeconfig(const std::string& cluster, const std::string& user, const std::string& extra_context = "") {
   return "apiVersion: v1\nkind: Config\n"
-         "clusters:\n- name: c\n  cluster:\n" + cluster +
-         "users:\n- name: u\n  user:\n" + user +
+         "clusters:\n- name: c\n  cluster:\n" +
+         cluster + "users:\n- name: u\n  user:\n" + user +
          "contexts:\n- name: main\n  context:\n    cluster: c\n    user: u\n    namespace: shop\n" + extra_context +
          "current-context: main\n";
 }
@@ -60,8 +60,8 @@ std::string GoodCluster() {
 }
 
 std::string CertUser() {
-  return "    client-certificate-data: " + Base64Encode(Admin().cert_pem) + "\n    client-key-data: " +
-         Base64Encode(Admin().key_pem) + "\n";
+  return "    client-certificate-data: " + Base64Encode(Admin().cert_pem) +
+         "\n    client-key-data: " + Base64Encode(Admin().key_pem) + "\n";
 }
 
 TEST(KubeconfigTest, ReadsTheCurrentContextWithDataFields) {
@@ -80,9 +80,10 @@ TEST(KubeconfigTest, ReadsFilesRelativeToTheKubeconfig) {
   dir.Write("pki/ca.crt", Ca().cert_pem);
   dir.Write("pki/admin.crt", Admin().cert_pem);
   dir.Write("pki/admin.key", Admin().key_pem);
-  std::string path = dir.Write("kubeconfig", Kubeconfig(
-      "    server: https://api.example:6443\n    certificate-authority: pki/ca.crt\n",
-      "    client-certificate: pki/admin.crt\n    client-key: " + dir.path() + "/pki/admin.key\n"));
+  std::string path = dir.Write(
+      "kubeconfig",
+      Kubeconfig("    server: https://api.example:6443\n    certificate-authority: pki/ca.crt\n",
+                 "    client-certificate: pki/admin.crt\n    client-key: " + dir.path() + "/pki/admin.key\n"));
   auto config = LoadKubeconfigFiles({path});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->ca_pem, Ca().cert_pem);
@@ -92,7 +93,8 @@ TEST(KubeconfigTest, ReadsFilesRelativeToTheKubeconfig) {
 TEST(KubeconfigTest, ReadsTokensAndTokenFiles) {
   TempDir dir;
   dir.Write("token", "file-token\n");
-  std::string path = dir.Write("kubeconfig", Kubeconfig(GoodCluster(), "    token: inline-token\n    tokenFile: token\n"));
+  std::string path =
+      dir.Write("kubeconfig", Kubeconfig(GoodCluster(), "    token: inline-token\n    tokenFile: token\n"));
   auto config = LoadKubeconfigFiles({path});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->bearer_token.reveal(), "inline-token");
@@ -128,7 +130,6 @@ struct BrokenCase {
 
 void PrintTo(const BrokenCase& c, std::ostream* os) { *os << c.name; }
 
-
 class BrokenKubeconfigTest : public ::testing::TestWithParam<BrokenCase> {};
 
 TEST_P(BrokenKubeconfigTest, NamesTheFileAndTheField) {
@@ -145,14 +146,17 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"NotYaml", "clusters: [\n", "not valid YAML at line"},
         BrokenCase{"NoCurrentContext", "clusters: []\n", "current-context: not set"},
         BrokenCase{"UnknownContext", "current-context: nope\ncontexts: []\n", "no context named \"nope\""},
-        BrokenCase{"MissingServer", Kubeconfig("    certificate-authority-data: " + Base64Encode(Ca().cert_pem) + "\n", CertUser()),
+        BrokenCase{"MissingServer",
+                   Kubeconfig("    certificate-authority-data: " + Base64Encode(Ca().cert_pem) + "\n", CertUser()),
                    "clusters[c].cluster.server: missing"},
         BrokenCase{"PlainHttpServer", Kubeconfig("    server: http://127.0.0.1:8080\n", CertUser()),
                    "clusters[c].cluster.server: must be an https:// URL"},
-        BrokenCase{"BadBase64", Kubeconfig(GoodCluster(), "    client-certificate-data: '!!!'\n    client-key-data: eA==\n"),
+        BrokenCase{"BadBase64",
+                   Kubeconfig(GoodCluster(), "    client-certificate-data: '!!!'\n    client-key-data: eA==\n"),
                    "users[u].user.client-certificate-data: not valid base64"},
         BrokenCase{"CaIsNotACertificate",
-                   Kubeconfig("    server: https://x:1\n    certificate-authority-data: " + Base64Encode("junk") + "\n", CertUser()),
+                   Kubeconfig("    server: https://x:1\n    certificate-authority-data: " + Base64Encode("junk") + "\n",
+                              CertUser()),
                    "clusters[c].cluster.certificate-authority-data: not a PEM certificate"},
         BrokenCase{"CertificateWithoutKey",
                    Kubeconfig(GoodCluster(), "    client-certificate-data: " + Base64Encode(Admin().cert_pem) + "\n"),
@@ -161,7 +165,8 @@ INSTANTIATE_TEST_SUITE_P(
                    Kubeconfig(GoodCluster(), "    client-certificate-data: " + Base64Encode(Admin().cert_pem) +
                                                  "\n    client-key-data: " + Base64Encode(Ca().key_pem) + "\n"),
                    "users[u].user.client-key-data: the private key does not match"},
-        BrokenCase{"MissingCaFile", Kubeconfig("    server: https://x:1\n    certificate-authority: /nonexistent/ca.crt\n", CertUser()),
+        BrokenCase{"MissingCaFile",
+                   Kubeconfig("    server: https://x:1\n    certificate-authority: /nonexistent/ca.crt\n", CertUser()),
                    "clusters[c].cluster.certificate-authority: reading /nonexistent/ca.crt"},
         BrokenCase{"InsecureSkipVerify", Kubeconfig(GoodCluster() + "    insecure-skip-tls-verify: true\n", CertUser()),
                    "clusters[c].cluster.insecure-skip-tls-verify: not supported"},

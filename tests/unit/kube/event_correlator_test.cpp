@@ -11,7 +11,10 @@ using Action = CorrelatedEvent::Action;
 
 EventRecord Failure(const std::string& object, const std::string& note = "the CA is not ready") {
   return EventRecord{{"certplane.io/v1alpha1", "Certificate", "shop", object, "uid-" + object},
-                     EventType::kWarning, "IssuanceFailed", "Issue", note};
+                     EventType::kWarning,
+                     "IssuanceFailed",
+                     "Issue",
+                     note};
 }
 
 class EventCorrelatorTest : public ::testing::Test {

@@ -65,7 +65,8 @@ TEST(LeaseTest, RoundTripsTheSpec) {
 }
 
 TEST(Base64Test, RoundTripsAndRejectsGarbage) {
-  for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+  for (std::string s :
+       std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
     auto decoded = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(decoded.has_value());
     EXPECT_EQ(*decoded, s);
@@ -80,7 +81,8 @@ TEST(QueryTest, PercentEncodesSelectors) {
   EXPECT_EQ(EncodeQuery({{"labelSelector", "app in (a,b),!legacy"}, {"limit", "100"}}),
             "?labelSelector=app%20in%20%28a%2Cb%29%2C%21legacy&limit=100");
   EXPECT_EQ(Client::Path(kConfigMaps, "shop", "web"), "/api/v1/namespaces/shop/configmaps/web");
-  EXPECT_EQ(Client::Path(kLeases, "kube-system", "x", "status"), "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/x/status");
+  EXPECT_EQ(Client::Path(kLeases, "kube-system", "x", "status"),
+            "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/x/status");
   EXPECT_EQ(Client::Path(kNamespaces, "ignored", "shop"), "/api/v1/namespaces/shop");
 }
 

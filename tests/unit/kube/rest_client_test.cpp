@@ -69,10 +69,10 @@ TEST(ParseListEachTest, HandsOverEachItemWholeAndInOrderWithTheListsVersionAndTo
                            "metadata": {"resourceVersion": "42", "continue": "next-page"},
                            "items": [{"metadata": {"name": "a", "labels": {"items": "x"}}, "data": {"k": [1, {"v": 2}]}},
                                      {"metadata": {"name": "b"}}]})",
-                        [&](nlohmann::json&& item) {
-                          items.push_back(std::move(item));
-                          return Status::Ok();
-                        });
+                       [&](nlohmann::json&& item) {
+                         items.push_back(std::move(item));
+                         return Status::Ok();
+                       });
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(page->resource_version, "42");
   EXPECT_EQ(page->continue_token, "next-page");

@@ -56,8 +56,10 @@ TEST(RoutineEventSummarizerSummary, ListsTheNamesThatFitAndAlwaysTheCountOfTheRe
   for (int i = 0; i < 20; ++i) s.names.push_back("namespace-" + std::to_string(i) + "/certificate");
   const std::string note = s.Note(200);
   EXPECT_LE(note.size(), 200u);
-  EXPECT_THAT(note, ::testing::StartsWith("50 more Issued events in 10s (summarized, one Event per 10s): namespace-0/"));
-  EXPECT_THAT(note, ::testing::EndsWith("namespace-4/certificate and 45 more")) << "5 names fit, the other 45 are counted";
+  EXPECT_THAT(note,
+              ::testing::StartsWith("50 more Issued events in 10s (summarized, one Event per 10s): namespace-0/"));
+  EXPECT_THAT(note, ::testing::EndsWith("namespace-4/certificate and 45 more"))
+      << "5 names fit, the other 45 are counted";
 }
 
 TEST(RoutineEventSummarizer, KeysAreIndependent) {

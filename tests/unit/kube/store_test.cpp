@@ -19,9 +19,9 @@ Ptr Make(const std::string& name, const std::string& profile, const std::string&
 
 Store<ConfigMap> MakeStore() {
   return Store<ConfigMap>({{"profile", [](const ConfigMap& cm) {
-                             const std::string* p = cm.metadata.labels.Find("profile");
-                             return p ? std::vector<std::string>{*p} : std::vector<std::string>{};
-                           }}});
+                              const std::string* p = cm.metadata.labels.Find("profile");
+                              return p ? std::vector<std::string>{*p} : std::vector<std::string>{};
+                            }}});
 }
 
 TEST(StoreTest, KeepsIndexesInStepWithUpsertAndRemove) {
@@ -97,26 +97,29 @@ TEST(StoreTest, IndexesFollowTheObjectsOfAReplace) {
 
 // A codec for the tests: a ConfigMap packed as "name profile resourceVersion".
 StoreCodec<ConfigMap> SpaceSeparated(int* unpacked) {
-  return {.pack = [](const ConfigMap& cm) {
-            const std::string* p = cm.metadata.labels.Find("profile");
-            return cm.metadata.name + " " + (p ? *p : "") + " " + cm.metadata.resource_version;
-          },
-          .unpack = [unpacked](std::string_view packed) {
-            ++*unpacked;
-            std::string s(packed);
-            size_t a = s.find(' '), b = s.rfind(' ');
-            ConfigMap cm;
-            cm.metadata.name = s.substr(0, a);
-            cm.metadata.ns = "ns";
-            cm.metadata.resource_version = s.substr(b + 1);
-            if (b > a + 1) cm.metadata.labels.Set("profile", s.substr(a + 1, b - a - 1));
-            return cm;
-          }};
+  return {.pack =
+              [](const ConfigMap& cm) {
+                const std::string* p = cm.metadata.labels.Find("profile");
+                return cm.metadata.name + " " + (p ? *p : "") + " " + cm.metadata.resource_version;
+              },
+          .unpack =
+              [unpacked](std::string_view packed) {
+                ++*unpacked;
+                std::string s(packed);
+                size_t a = s.find(' '), b = s.rfind(' ');
+                ConfigMap cm;
+                cm.metadata.name = s.substr(0, a);
+                cm.metadata.ns = "ns";
+                cm.metadata.resource_version = s.substr(b + 1);
+                if (b > a + 1) cm.metadata.labels.Set("profile", s.substr(a + 1, b - a - 1));
+                return cm;
+              }};
 }
 
 TEST(StoreTest, APackingStoreUnpacksAFreshObjectOnEveryRead) {
   int unpacked = 0;
-  Store<ConfigMap> store({{"profile", [](const ConfigMap& cm) {
+  Store<ConfigMap> store({{"profile",
+                           [](const ConfigMap& cm) {
                              const std::string* p = cm.metadata.labels.Find("profile");
                              return p ? std::vector<std::string>{*p} : std::vector<std::string>{};
                            }}},

@@ -39,8 +39,9 @@ TEST(ParseWatchLineTest, ReadsEachEventType) {
     const char* type;
     WatchEventType expected;
   };
-  for (auto [type, expected] : {Case{"ADDED", WatchEventType::kAdded}, Case{"MODIFIED", WatchEventType::kModified},
-                                Case{"DELETED", WatchEventType::kDeleted}, Case{"BOOKMARK", WatchEventType::kBookmark}}) {
+  for (auto [type, expected] :
+       {Case{"ADDED", WatchEventType::kAdded}, Case{"MODIFIED", WatchEventType::kModified},
+        Case{"DELETED", WatchEventType::kDeleted}, Case{"BOOKMARK", WatchEventType::kBookmark}}) {
     std::string line = std::string("{\"type\":\"") + type + R"(","object":{"metadata":{"resourceVersion":"7"}}})";
     auto event = ParseWatchLine(line);
     ASSERT_TRUE(event.ok()) << event.status();
@@ -54,7 +55,8 @@ TEST(ParseWatchLineTest, TurnsAnErrorEventIntoItsStatus) {
       R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version"}})");
   EXPECT_EQ(gone.status().code(), StatusCode::kGone);
   EXPECT_NE(gone.status().message().find("too old resource version"), std::string::npos);
-  auto internal = ParseWatchLine(R"({"type":"ERROR","object":{"kind":"Status","code":500,"reason":"InternalError","message":"x"}})");
+  auto internal = ParseWatchLine(
+      R"({"type":"ERROR","object":{"kind":"Status","code":500,"reason":"InternalError","message":"x"}})");
   EXPECT_EQ(internal.status().code(), StatusCode::kUnavailable);
 }
 

@@ -202,7 +202,6 @@ struct ControllerCase {
 
 void PrintTo(const ControllerCase& c, std::ostream* os) { *os << c.name; }
 
-
 class ControllerResultTest : public ::testing::TestWithParam<ControllerCase> {};
 
 TEST_P(ControllerResultTest, HandlesTheReconcileResult) {
@@ -231,9 +230,10 @@ INSTANTIATE_TEST_SUITE_P(
         ControllerCase{"DoneForgetsTheKey", [] { return ReconcileResult::Done(); }, 0, 0},
         ControllerCase{"AfterSchedulesTheKey", [] { return ReconcileResult::After(std::chrono::hours(24)); }, 1, 0},
         ControllerCase{"RetryBacksOff", [] { return ReconcileResult::Retry(Unavailable("api down")); }, 1, 1},
-        ControllerCase{"TerminalDoesNotRetry", [] { return ReconcileResult::Terminal(InvalidArgument("bad spec")); }, 0, 0},
-        ControllerCase{"AnExceptionIsRetriedNotFatal",
-                       []() -> ReconcileResult { throw std::runtime_error("bug"); }, 1, 1}),
+        ControllerCase{"TerminalDoesNotRetry", [] { return ReconcileResult::Terminal(InvalidArgument("bad spec")); }, 0,
+                       0},
+        ControllerCase{"AnExceptionIsRetriedNotFatal", []() -> ReconcileResult { throw std::runtime_error("bug"); }, 1,
+                       1}),
     [](const ::testing::TestParamInfo<ControllerCase>& info) { return info.param.name; });
 
 TEST(ControllerTest, RunsWorkersAndDrainsOnStop) {

@@ -62,7 +62,8 @@ TEST(Pem, DecodesSeveralBlocksAndSkipsTextBetweenThem) {
 }
 
 TEST(Pem, RefusesAnEmptyBlock) {
-  EXPECT_THAT(DecodePem("-----BEGIN X-----\n-----END X-----\n"), IsErrorWith(StatusCode::kInvalidArgument, "PEM block 1"));
+  EXPECT_THAT(DecodePem("-----BEGIN X-----\n-----END X-----\n"),
+              IsErrorWith(StatusCode::kInvalidArgument, "PEM block 1"));
 }
 
 TEST(Pem, RefusesMismatchedEndLine) {
@@ -95,10 +96,13 @@ INSTANTIATE_TEST_SUITE_P(
         SanCase{"RejectsABareWildcard", [] { return ValidateDnsName("*"); }, false},
         SanCase{"RejectsAPartialWildcard", [] { return ValidateDnsName("f*.example"); }, false},
         SanCase{"RejectsATrailingDot", [] { return ValidateDnsName("example."); }, false},
-        SanCase{"RejectsALabelOf64Characters", [] { return ValidateDnsName(std::string(64, 'a') + ".example"); }, false},
+        SanCase{"RejectsALabelOf64Characters", [] { return ValidateDnsName(std::string(64, 'a') + ".example"); },
+                false},
         SanCase{"RejectsANameOf254Characters",
-                [] { return ValidateDnsName(std::string(63, 'a') + "." + std::string(63, 'b') + "." +
-                                            std::string(63, 'c') + "." + std::string(63, 'd')); },
+                [] {
+                  return ValidateDnsName(std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                                         std::string(63, 'c') + "." + std::string(63, 'd'));
+                },
                 false},
         SanCase{"AcceptsIpv4", [] { return ValidateIpAddress("192.0.2.1"); }, true},
         SanCase{"AcceptsIpv6", [] { return ValidateIpAddress("2001:db8::1"); }, true},
@@ -107,24 +111,55 @@ INSTANTIATE_TEST_SUITE_P(
         SanCase{"AcceptsASpiffeId", [] { return ValidateUri("spiffe://cluster.local/ns/a/sa/b"); }, true},
         SanCase{"AcceptsAUrn", [] { return ValidateUri("urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"); }, true},
         SanCase{"RejectsASchemeStartingWithADigit", [] { return ValidateUri("1http://a"); }, false},
-        SanCase{"RejectsNonAsciiInAUri", [] { return ValidateUri("https://b\xc3\xbc" "cher.example"); }, false},
+        SanCase{"RejectsNonAsciiInAUri",
+                [] {
+                  return ValidateUri(
+                      "https://b\xc3\xbc"
+                      "cher.example");
+                },
+                false},
         SanCase{"AcceptsAnEmail", [] { return ValidateEmailAddress("first.last@acme.example"); }, true},
         SanCase{"RejectsAnEmailWithTwoDots", [] { return ValidateEmailAddress("first..last@acme.example"); }, false},
         SanCase{"RejectsAnEmailWithASpace", [] { return ValidateEmailAddress("first last@acme.example"); }, false},
         SanCase{"RejectsAnEmailWithABadDomain", [] { return ValidateEmailAddress("a@-acme.example"); }, false},
         SanCase{"AcceptsAPrintableSubjectSerial",
-                [] { return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.serial_number = "A-123 (x)"; })); }, true},
+                [] {
+                  return ValidateDistinguishedName(
+                      testing::With<DistinguishedName>([](auto& v) { v.serial_number = "A-123 (x)"; }));
+                },
+                true},
         SanCase{"RejectsASubjectSerialWithAnAsterisk",
-                [] { return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.serial_number = "A*1"; })); }, false},
+                [] {
+                  return ValidateDistinguishedName(
+                      testing::With<DistinguishedName>([](auto& v) { v.serial_number = "A*1"; }));
+                },
+                false},
         SanCase{"AcceptsAUnicodeOrganization",
-                [] { return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.organizations = {"B\xc3\xbc" "cher GmbH"}; })); },
+                [] {
+                  return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) {
+                    v.organizations = {
+                        "B\xc3\xbc"
+                        "cher GmbH"};
+                  }));
+                },
                 true},
         SanCase{"RejectsAnOverlongUtf8Encoding",
-                [] { return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.common_name = "\xc0\xaf"; })); }, false},
+                [] {
+                  return ValidateDistinguishedName(
+                      testing::With<DistinguishedName>([](auto& v) { v.common_name = "\xc0\xaf"; }));
+                },
+                false},
         SanCase{"RejectsAUtf8Surrogate",
-                [] { return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.common_name = "\xed\xa0\x80"; })); }, false},
+                [] {
+                  return ValidateDistinguishedName(
+                      testing::With<DistinguishedName>([](auto& v) { v.common_name = "\xed\xa0\x80"; }));
+                },
+                false},
         SanCase{"RejectsALowercaseCountry",
-                [] { return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.country = "de"; })); }, false}),
+                [] {
+                  return ValidateDistinguishedName(testing::With<DistinguishedName>([](auto& v) { v.country = "de"; }));
+                },
+                false}),
     [](const auto& info) { return info.param.name; });
 
 TEST(Usage, NamesRoundTrip) {
@@ -133,9 +168,9 @@ TEST(Usage, NamesRoundTrip) {
                      KeyUsage::kEncipherOnly, KeyUsage::kDecipherOnly}) {
     EXPECT_EQ(Must(ParseKeyUsage(KeyUsageName(u))), u);
   }
-  for (ExtendedKeyUsage u : {ExtendedKeyUsage::kServerAuth, ExtendedKeyUsage::kClientAuth,
-                             ExtendedKeyUsage::kCodeSigning, ExtendedKeyUsage::kEmailProtection,
-                             ExtendedKeyUsage::kTimeStamping, ExtendedKeyUsage::kOcspSigning}) {
+  for (ExtendedKeyUsage u :
+       {ExtendedKeyUsage::kServerAuth, ExtendedKeyUsage::kClientAuth, ExtendedKeyUsage::kCodeSigning,
+        ExtendedKeyUsage::kEmailProtection, ExtendedKeyUsage::kTimeStamping, ExtendedKeyUsage::kOcspSigning}) {
     EXPECT_EQ(Must(ParseExtendedKeyUsage(ExtendedKeyUsageName(u))), u);
   }
   EXPECT_THAT(ParseKeyUsage("sign everything"), IsErrorWith(StatusCode::kInvalidArgument, "unknown key usage"));

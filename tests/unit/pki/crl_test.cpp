@@ -70,7 +70,10 @@ TEST(BuildCrl, WritesAnEmptyCrlWithoutARevokedList) {
 
 TEST(BuildCrl, WritesACriticalIssuingDistributionPointForAShard) {
   CrlSpec spec = ThreeEntries();
-  spec.distribution_point = testing::With<IssuingDistributionPoint>([](auto& v) { v.uris = {"http://certplane.svc/crl/acme/3"}; v.only_user_certs = true; });
+  spec.distribution_point = testing::With<IssuingDistributionPoint>([](auto& v) {
+    v.uris = {"http://certplane.svc/crl/acme/3"};
+    v.only_user_certs = true;
+  });
   Crl crl = Must(BuildCrl(spec, Hierarchy(KeyAlgorithm::kEcdsaP256).intermediate));
   Crl parsed = Must(ParseCrlDer(crl.ToDer()));
   EXPECT_EQ(parsed.distribution_point(), spec.distribution_point);
@@ -108,41 +111,49 @@ TEST_P(BuildCrlRejects, NamingTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, BuildCrlRejects,
-    ::testing::Values(
-        BadCrlCase{"NextUpdateNotAfterThisUpdate", [](CrlSpec& s) { s.next_update = s.this_update; },
-                   StatusCode::kInvalidArgument, "nextUpdate must be after thisUpdate"},
-        BadCrlCase{"ADuplicateSerial", [](CrlSpec& s) { s.revoked.push_back(s.revoked[0]); },
-                   StatusCode::kInvalidArgument, "(serial 0c) is listed twice"},
-        BadCrlCase{"RemoveFromCrlInAFullCrl", [](CrlSpec& s) { s.revoked[1].reason = RevocationReason::kRemoveFromCrl; },
-                   StatusCode::kInvalidArgument, "removeFromCRL is only for delta CRLs"},
-        BadCrlCase{"ADeltaWhoseBaseIsNotOlder", [](CrlSpec& s) { s.delta_of = s.number; },
-                   StatusCode::kInvalidArgument, "must be below its own"},
-        BadCrlCase{"ADeltaWithFreshestCrl",
-                   [](CrlSpec& s) {
-                     s.delta_of = s.number - 1;
-                     s.freshest_crl_urls = {"http://crl.example/delta.crl"};
-                   },
-                   StatusCode::kInvalidArgument, "a delta CRL carries no Freshest CRL"},
-        BadCrlCase{"ARevocationInTheFuture", [](CrlSpec& s) { s.revoked[2].revocation_time = s.this_update + 1s; },
-                   StatusCode::kInvalidArgument, "revoked[2] (serial 0b): revoked after thisUpdate"},
-        BadCrlCase{"ADistributionPointWithBothScopes",
-                   [](CrlSpec& s) {
-                     s.distribution_point = testing::With<IssuingDistributionPoint>([](auto& v) { v.only_user_certs = true; v.only_ca_certs = true; });
-                   },
-                   StatusCode::kInvalidArgument, "cannot be both"},
-        BadCrlCase{"ADistributionPointOfDefaultsOnly",
-                   [](CrlSpec& s) { s.distribution_point = IssuingDistributionPoint{}; }, StatusCode::kInvalidArgument,
-                   "not all defaults"},
-        BadCrlCase{"AMalformedDistributionPointUri",
-                   [](CrlSpec& s) { s.distribution_point = testing::With<IssuingDistributionPoint>([](auto& v) { v.uris = {"no scheme"}; }); },
-                   StatusCode::kInvalidArgument, "distributionPoint[0]"}),
+    ::testing::Values(BadCrlCase{"NextUpdateNotAfterThisUpdate", [](CrlSpec& s) { s.next_update = s.this_update; },
+                                 StatusCode::kInvalidArgument, "nextUpdate must be after thisUpdate"},
+                      BadCrlCase{"ADuplicateSerial", [](CrlSpec& s) { s.revoked.push_back(s.revoked[0]); },
+                                 StatusCode::kInvalidArgument, "(serial 0c) is listed twice"},
+                      BadCrlCase{"RemoveFromCrlInAFullCrl",
+                                 [](CrlSpec& s) { s.revoked[1].reason = RevocationReason::kRemoveFromCrl; },
+                                 StatusCode::kInvalidArgument, "removeFromCRL is only for delta CRLs"},
+                      BadCrlCase{"ADeltaWhoseBaseIsNotOlder", [](CrlSpec& s) { s.delta_of = s.number; },
+                                 StatusCode::kInvalidArgument, "must be below its own"},
+                      BadCrlCase{"ADeltaWithFreshestCrl",
+                                 [](CrlSpec& s) {
+                                   s.delta_of = s.number - 1;
+                                   s.freshest_crl_urls = {"http://crl.example/delta.crl"};
+                                 },
+                                 StatusCode::kInvalidArgument, "a delta CRL carries no Freshest CRL"},
+                      BadCrlCase{"ARevocationInTheFuture",
+                                 [](CrlSpec& s) { s.revoked[2].revocation_time = s.this_update + 1s; },
+                                 StatusCode::kInvalidArgument, "revoked[2] (serial 0b): revoked after thisUpdate"},
+                      BadCrlCase{"ADistributionPointWithBothScopes",
+                                 [](CrlSpec& s) {
+                                   s.distribution_point = testing::With<IssuingDistributionPoint>([](auto& v) {
+                                     v.only_user_certs = true;
+                                     v.only_ca_certs = true;
+                                   });
+                                 },
+                                 StatusCode::kInvalidArgument, "cannot be both"},
+                      BadCrlCase{"ADistributionPointOfDefaultsOnly",
+                                 [](CrlSpec& s) { s.distribution_point = IssuingDistributionPoint{}; },
+                                 StatusCode::kInvalidArgument, "not all defaults"},
+                      BadCrlCase{"AMalformedDistributionPointUri",
+                                 [](CrlSpec& s) {
+                                   s.distribution_point =
+                                       testing::With<IssuingDistributionPoint>([](auto& v) { v.uris = {"no scheme"}; });
+                                 },
+                                 StatusCode::kInvalidArgument, "distributionPoint[0]"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(BuildCrl, RefusesAnIssuerWithoutCrlSign) {
   const auto& pki = Hierarchy(KeyAlgorithm::kEcdsaP256);
   const PrivateKey& key = testing::TestKey(KeyAlgorithm::kEcdsaP384);
-  Certificate ca = Must(IssueCertificate(testing::CaSpec("No CRLs").WithKeyUsages({KeyUsage::kKeyCertSign}).WithValidity(24h),
-                                         key.public_key(), pki.root, kNow));
+  Certificate ca =
+      Must(IssueCertificate(testing::CaSpec("No CRLs").WithKeyUsages({KeyUsage::kKeyCertSign}).WithValidity(24h),
+                            key.public_key(), pki.root, kNow));
   Issuer issuer = Must(Issuer::Create(ca, key));
   EXPECT_THAT(BuildCrl(ThreeEntries(), issuer), IsErrorWith(StatusCode::kFailedPrecondition, "lacks crl sign"));
 }
@@ -175,11 +186,11 @@ TEST(ParseCrlDer, RefusesAV1CrlWithoutExtensions) {
 }
 
 TEST(RevocationReason, NamesRoundTrip) {
-  for (auto r : {RevocationReason::kUnspecified, RevocationReason::kKeyCompromise, RevocationReason::kCaCompromise,
-                 RevocationReason::kAffiliationChanged, RevocationReason::kSuperseded,
-                 RevocationReason::kCessationOfOperation, RevocationReason::kCertificateHold,
-                 RevocationReason::kRemoveFromCrl, RevocationReason::kPrivilegeWithdrawn,
-                 RevocationReason::kAaCompromise}) {
+  for (auto r :
+       {RevocationReason::kUnspecified, RevocationReason::kKeyCompromise, RevocationReason::kCaCompromise,
+        RevocationReason::kAffiliationChanged, RevocationReason::kSuperseded, RevocationReason::kCessationOfOperation,
+        RevocationReason::kCertificateHold, RevocationReason::kRemoveFromCrl, RevocationReason::kPrivilegeWithdrawn,
+        RevocationReason::kAaCompromise}) {
     EXPECT_EQ(Must(ParseRevocationReason(RevocationReasonName(r))), r);
   }
   EXPECT_THAT(ParseRevocationReason("stolen"), IsErrorWith(StatusCode::kInvalidArgument, "unknown revocation reason"));

@@ -43,7 +43,8 @@ PrivateKey LoadOrGenerate(KeyAlgorithm algorithm, int slot) {
 
 const PrivateKey& CachedKey(KeyAlgorithm algorithm, int slot) {
   static std::mutex mu;
-  static std::map<std::pair<KeyAlgorithm, int>, PrivateKey>* keys = new std::map<std::pair<KeyAlgorithm, int>, PrivateKey>();
+  static std::map<std::pair<KeyAlgorithm, int>, PrivateKey>* keys =
+      new std::map<std::pair<KeyAlgorithm, int>, PrivateKey>();
   std::lock_guard<std::mutex> lock(mu);
   auto it = keys->find({algorithm, slot});
   if (it == keys->end()) it = keys->emplace(std::make_pair(algorithm, slot), LoadOrGenerate(algorithm, slot)).first;
@@ -84,14 +85,15 @@ const TestHierarchy& Hierarchy(KeyAlgorithm algorithm) {
   TimePoint issued = kNow - std::chrono::hours(24);
   const PrivateKey& root_key = TestKey(algorithm);
   const PrivateKey& intermediate_key = OtherTestKey(algorithm);
-  Certificate root_cert = Must(SelfSignCertificate(CaSpec("Test Root " + std::string(KeyAlgorithmName(algorithm))), root_key, issued));
+  Certificate root_cert =
+      Must(SelfSignCertificate(CaSpec("Test Root " + std::string(KeyAlgorithmName(algorithm))), root_key, issued));
   Issuer root = Must(Issuer::Create(root_cert, root_key));
-  Certificate intermediate_cert = Must(IssueCertificate(
-      CaSpec("Test Intermediate " + std::string(KeyAlgorithmName(algorithm)))
-          .WithPathLen(0)
-          .WithValidity(std::chrono::hours(24 * 1825))
-          .WithCrlDistributionPoints({"http://crl.example/root.crl"}),
-      intermediate_key.public_key(), root, issued));
+  Certificate intermediate_cert =
+      Must(IssueCertificate(CaSpec("Test Intermediate " + std::string(KeyAlgorithmName(algorithm)))
+                                .WithPathLen(0)
+                                .WithValidity(std::chrono::hours(24 * 1825))
+                                .WithCrlDistributionPoints({"http://crl.example/root.crl"}),
+                            intermediate_key.public_key(), root, issued));
   Issuer intermediate = Must(Issuer::Create(intermediate_cert, intermediate_key));
   ExpectParsesBackWithEveryCheck(root_cert);
   ExpectParsesBackWithEveryCheck(intermediate_cert);

@@ -24,7 +24,8 @@
 namespace certplane::pki::testing {
 
 // A fixed "now" for every test: 2030-06-01T12:00:00Z.
-inline const TimePoint kNow = TimePoint(std::chrono::sys_days(std::chrono::year(2030) / 6 / 1)) + std::chrono::hours(12);
+inline const TimePoint kNow =
+    TimePoint(std::chrono::sys_days(std::chrono::year(2030) / 6 / 1)) + std::chrono::hours(12);
 
 // A key per algorithm, generated once per test binary (RSA-4096 takes a while).
 const PrivateKey& TestKey(KeyAlgorithm algorithm);
@@ -53,25 +54,82 @@ T With(F&& f) {
 // Builds a CertificateSpec fluently.
 class SpecBuilder {
  public:
-  SpecBuilder& WithCommonName(std::string cn) { spec_.subject.common_name = std::move(cn); return *this; }
-  SpecBuilder& WithSubject(DistinguishedName dn) { spec_.subject = std::move(dn); return *this; }
-  SpecBuilder& WithDns(std::vector<std::string> names) { spec_.subject_alt_names.dns_names = std::move(names); return *this; }
-  SpecBuilder& WithIps(std::vector<std::string> ips) { spec_.subject_alt_names.ip_addresses = std::move(ips); return *this; }
-  SpecBuilder& WithUris(std::vector<std::string> uris) { spec_.subject_alt_names.uris = std::move(uris); return *this; }
-  SpecBuilder& WithEmails(std::vector<std::string> e) { spec_.subject_alt_names.email_addresses = std::move(e); return *this; }
-  SpecBuilder& WithValidity(std::chrono::seconds v) { spec_.validity = v; return *this; }
-  SpecBuilder& WithBackdate(std::chrono::seconds b) { spec_.backdate = b; return *this; }
-  SpecBuilder& WithKeyUsages(std::vector<KeyUsage> u) { spec_.key_usages = std::move(u); return *this; }
-  SpecBuilder& WithExtendedKeyUsages(std::vector<ExtendedKeyUsage> u) { spec_.extended_key_usages = std::move(u); return *this; }
-  SpecBuilder& WithPathLen(int n) { spec_.path_len = n; return *this; }
-  SpecBuilder& WithNameConstraints(NameConstraints nc) { spec_.name_constraints = std::move(nc); return *this; }
-  SpecBuilder& WithCrlDistributionPoints(std::vector<std::string> u) { spec_.crl_distribution_points = std::move(u); return *this; }
-  SpecBuilder& WithOcsp(std::vector<std::string> u) { spec_.ocsp_urls = std::move(u); return *this; }
-  SpecBuilder& WithCaIssuers(std::vector<std::string> u) { spec_.ca_issuers_urls = std::move(u); return *this; }
-  SpecBuilder& WithSerial(SerialNumber s) { spec_.serial = std::move(s); return *this; }
-  SpecBuilder& TruncatedToIssuer() { spec_.truncate_to_issuer = true; return *this; }
-  SpecBuilder& AsCa() { spec_.is_ca = true; return *this; }
-  SpecBuilder& AsLeaf() { spec_.is_ca = false; return *this; }
+  SpecBuilder& WithCommonName(std::string cn) {
+    spec_.subject.common_name = std::move(cn);
+    return *this;
+  }
+  SpecBuilder& WithSubject(DistinguishedName dn) {
+    spec_.subject = std::move(dn);
+    return *this;
+  }
+  SpecBuilder& WithDns(std::vector<std::string> names) {
+    spec_.subject_alt_names.dns_names = std::move(names);
+    return *this;
+  }
+  SpecBuilder& WithIps(std::vector<std::string> ips) {
+    spec_.subject_alt_names.ip_addresses = std::move(ips);
+    return *this;
+  }
+  SpecBuilder& WithUris(std::vector<std::string> uris) {
+    spec_.subject_alt_names.uris = std::move(uris);
+    return *this;
+  }
+  SpecBuilder& WithEmails(std::vector<std::string> e) {
+    spec_.subject_alt_names.email_addresses = std::move(e);
+    return *this;
+  }
+  SpecBuilder& WithValidity(std::chrono::seconds v) {
+    spec_.validity = v;
+    return *this;
+  }
+  SpecBuilder& WithBackdate(std::chrono::seconds b) {
+    spec_.backdate = b;
+    return *this;
+  }
+  SpecBuilder& WithKeyUsages(std::vector<KeyUsage> u) {
+    spec_.key_usages = std::move(u);
+    return *this;
+  }
+  SpecBuilder& WithExtendedKeyUsages(std::vector<ExtendedKeyUsage> u) {
+    spec_.extended_key_usages = std::move(u);
+    return *this;
+  }
+  SpecBuilder& WithPathLen(int n) {
+    spec_.path_len = n;
+    return *this;
+  }
+  SpecBuilder& WithNameConstraints(NameConstraints nc) {
+    spec_.name_constraints = std::move(nc);
+    return *this;
+  }
+  SpecBuilder& WithCrlDistributionPoints(std::vector<std::string> u) {
+    spec_.crl_distribution_points = std::move(u);
+    return *this;
+  }
+  SpecBuilder& WithOcsp(std::vector<std::string> u) {
+    spec_.ocsp_urls = std::move(u);
+    return *this;
+  }
+  SpecBuilder& WithCaIssuers(std::vector<std::string> u) {
+    spec_.ca_issuers_urls = std::move(u);
+    return *this;
+  }
+  SpecBuilder& WithSerial(SerialNumber s) {
+    spec_.serial = std::move(s);
+    return *this;
+  }
+  SpecBuilder& TruncatedToIssuer() {
+    spec_.truncate_to_issuer = true;
+    return *this;
+  }
+  SpecBuilder& AsCa() {
+    spec_.is_ca = true;
+    return *this;
+  }
+  SpecBuilder& AsLeaf() {
+    spec_.is_ca = false;
+    return *this;
+  }
 
   CertificateSpec Build() const { return spec_; }
   operator CertificateSpec() const { return spec_; }  // NOLINT(google-explicit-constructor)

@@ -39,15 +39,14 @@ struct SignatureCase {
 
 class IssuedByEveryAlgorithm : public ::testing::TestWithParam<SignatureCase> {};
 
-INSTANTIATE_TEST_SUITE_P(
-    Algorithms, IssuedByEveryAlgorithm,
-    ::testing::Values(SignatureCase{KeyAlgorithm::kRsa2048, "sha256WithRSAEncryption"},
-                      SignatureCase{KeyAlgorithm::kRsa3072, "sha256WithRSAEncryption"},
-                      SignatureCase{KeyAlgorithm::kRsa4096, "sha256WithRSAEncryption"},
-                      SignatureCase{KeyAlgorithm::kEcdsaP256, "ecdsa-with-SHA256"},
-                      SignatureCase{KeyAlgorithm::kEcdsaP384, "ecdsa-with-SHA384"},
-                      SignatureCase{KeyAlgorithm::kEd25519, "ED25519"}),
-    [](const auto& info) { return AlgorithmTestName(info.param.issuer); });
+INSTANTIATE_TEST_SUITE_P(Algorithms, IssuedByEveryAlgorithm,
+                         ::testing::Values(SignatureCase{KeyAlgorithm::kRsa2048, "sha256WithRSAEncryption"},
+                                           SignatureCase{KeyAlgorithm::kRsa3072, "sha256WithRSAEncryption"},
+                                           SignatureCase{KeyAlgorithm::kRsa4096, "sha256WithRSAEncryption"},
+                                           SignatureCase{KeyAlgorithm::kEcdsaP256, "ecdsa-with-SHA256"},
+                                           SignatureCase{KeyAlgorithm::kEcdsaP384, "ecdsa-with-SHA384"},
+                                           SignatureCase{KeyAlgorithm::kEd25519, "ED25519"}),
+                         [](const auto& info) { return AlgorithmTestName(info.param.issuer); });
 
 TEST_P(IssuedByEveryAlgorithm, SignsWithTheAlgorithmThatFollowsTheIssuerKey) {
   const auto& pki = Hierarchy(GetParam().issuer);
@@ -197,8 +196,7 @@ TEST(IssueCertificate, WritesEveryExtensionSoThatItParsesBackWithEveryCheck) {
     EXPECT_EQ(issued_ca.name_constraints(), nc);
     EXPECT_EQ(issued_ca.path_len(), 1);
     testing::ExpectParsesBackWithEveryCheck(IssueLeaf(pki.intermediate, algorithm, responder));
-    testing::ExpectParsesBackWithEveryCheck(
-        Must(SelfSignCertificate(CertificateSpec(ca), TestKey(algorithm), kNow)));
+    testing::ExpectParsesBackWithEveryCheck(Must(SelfSignCertificate(CertificateSpec(ca), TestKey(algorithm), kNow)));
   }
 }
 
@@ -213,7 +211,8 @@ TEST_P(IssuedByEveryAlgorithm, IssuesFromOneIssuerOnSeveralThreadsAtOnce) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t, issuer = pki.intermediate] {  // a copy, sharing the context
       for (int i = 0; i < per_thread; ++i) {
-        Result<Certificate> cert = IssueCertificate(LeafSpec(), TestKey(KeyAlgorithm::kEcdsaP256).public_key(), issuer, kNow);
+        Result<Certificate> cert =
+            IssueCertificate(LeafSpec(), TestKey(KeyAlgorithm::kEcdsaP256).public_key(), issuer, kNow);
         if (cert.ok()) issued[static_cast<size_t>(t)].push_back(std::move(*cert));
       }
     });
@@ -268,10 +267,10 @@ Bytes TimeField(const Certificate& cert, bool not_after) {
 
 TEST(SelfSignCertificate, EncodesTimesBefore2050AsUtcTimeAndFromThenOnAsGeneralizedTime) {
   // kNow is 2030-06-01; 19.5 years later is 2049-12, 20 years later is 2050-06.
-  Certificate before = Must(SelfSignCertificate(CaSpec("Y2049").WithValidity(24h * 7120),
-                                                TestKey(KeyAlgorithm::kEd25519), kNow));
-  Certificate after = Must(SelfSignCertificate(CaSpec("Y2050").WithValidity(24h * 7305),
-                                               TestKey(KeyAlgorithm::kEd25519), kNow));
+  Certificate before =
+      Must(SelfSignCertificate(CaSpec("Y2049").WithValidity(24h * 7120), TestKey(KeyAlgorithm::kEd25519), kNow));
+  Certificate after =
+      Must(SelfSignCertificate(CaSpec("Y2050").WithValidity(24h * 7305), TestKey(KeyAlgorithm::kEd25519), kNow));
   EXPECT_EQ(TimeField(before, false), Bytes{V_ASN1_UTCTIME});
   EXPECT_EQ(TimeField(before, true), Bytes{V_ASN1_UTCTIME});
   EXPECT_EQ(TimeField(after, true), Bytes{V_ASN1_GENERALIZEDTIME});
@@ -349,7 +348,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpecCase{"ANegativePathLength", CaSpec("x").WithPathLen(-1), KeyAlgorithm::kEcdsaP256,
                     "pathLen must not be negative"},
         BadSpecCase{"ALeafWithNameConstraints",
-                    LeafSpec().WithNameConstraints(testing::With<NameConstraints>([](auto& v) { v.permitted.dns_domains = {"a.example"}; })),
+                    LeafSpec().WithNameConstraints(testing::With<NameConstraints>([](auto& v) {
+                      v.permitted.dns_domains = {"a.example"};
+                    })),
                     KeyAlgorithm::kEcdsaP256, "name constraints are only for CA certificates"},
         BadSpecCase{"KeyEnciphermentWithAnEcKey", LeafSpec().WithKeyUsages({KeyUsage::kKeyEncipherment}),
                     KeyAlgorithm::kEcdsaP256, "RFC 8813"},
@@ -365,34 +366,39 @@ INSTANTIATE_TEST_SUITE_P(
                     "a wildcard may only be the whole leftmost label"},
         BadSpecCase{"AnUnderscoreInADnsName", LeafSpec().WithDns({"_srv.example"}), KeyAlgorithm::kEcdsaP256,
                     "character '_' is not allowed"},
-        BadSpecCase{"ANonAsciiDnsName", LeafSpec().WithDns({"b\xc3\xbc" "cher.example"}), KeyAlgorithm::kEcdsaP256,
-                    "is not allowed in a DNS label"},
+        BadSpecCase{"ANonAsciiDnsName",
+                    LeafSpec().WithDns({"b\xc3\xbc"
+                                        "cher.example"}),
+                    KeyAlgorithm::kEcdsaP256, "is not allowed in a DNS label"},
         BadSpecCase{"AnInvalidIp", LeafSpec().WithIps({"10.0.0.256"}), KeyAlgorithm::kEcdsaP256,
                     "ipAddresses[0]: \"10.0.0.256\": not an IPv4 or IPv6 address"},
-        BadSpecCase{"ARelativeUri", LeafSpec().WithUris({"/ns/shop"}), KeyAlgorithm::kEcdsaP256,
-                    "not an absolute URI"},
+        BadSpecCase{"ARelativeUri", LeafSpec().WithUris({"/ns/shop"}), KeyAlgorithm::kEcdsaP256, "not an absolute URI"},
         BadSpecCase{"AUriWithASpace", LeafSpec().WithUris({"spiffe://a b"}), KeyAlgorithm::kEcdsaP256,
                     "space, control or non-ASCII"},
-        BadSpecCase{"AUriWithoutAHost", LeafSpec().WithUris({"spiffe:///ns"}), KeyAlgorithm::kEcdsaP256,
-                    "empty host"},
+        BadSpecCase{"AUriWithoutAHost", LeafSpec().WithUris({"spiffe:///ns"}), KeyAlgorithm::kEcdsaP256, "empty host"},
         BadSpecCase{"AnEmailWithoutDomain", LeafSpec().WithEmails({"ops@"}), KeyAlgorithm::kEcdsaP256,
                     "not an email address"},
         BadSpecCase{"ALongCommonName", LeafSpec().WithSubject(Dn(std::string(65, 'a'))), KeyAlgorithm::kEcdsaP256,
                     "longer than 64 characters"},
-        BadSpecCase{"ACountryOfThreeLetters", LeafSpec().WithSubject(testing::With<DistinguishedName>([](auto& v) { v.country = "DEU"; })),
+        BadSpecCase{"ACountryOfThreeLetters",
+                    LeafSpec().WithSubject(testing::With<DistinguishedName>([](auto& v) { v.country = "DEU"; })),
                     KeyAlgorithm::kEcdsaP256, "not a two-letter ISO 3166 code"},
         BadSpecCase{"InvalidUtf8InTheSubject", LeafSpec().WithSubject(Dn("\xc3(")), KeyAlgorithm::kEcdsaP256,
                     "not valid UTF-8"},
-        BadSpecCase{"AnEmptyOrganization", LeafSpec().WithSubject(testing::With<DistinguishedName>([](auto& v) { v.organizations = {""}; })),
+        BadSpecCase{"AnEmptyOrganization",
+                    LeafSpec().WithSubject(testing::With<DistinguishedName>([](auto& v) { v.organizations = {""}; })),
                     KeyAlgorithm::kEcdsaP256, "organization (O) is empty"},
         BadSpecCase{"AMalformedCrlUrl", LeafSpec().WithCrlDistributionPoints({"crl.example/x"}),
                     KeyAlgorithm::kEcdsaP256, "crlDistributionPoints[0]"},
         BadSpecCase{"AMalformedOcspUrl", LeafSpec().WithOcsp({"http://"}), KeyAlgorithm::kEcdsaP256, "ocspUrls[0]"},
-        BadSpecCase{"ACidrWithHostBits",
-                    CaSpec("x").WithNameConstraints(testing::With<NameConstraints>([](auto& v) { v.permitted.ip_ranges = {"10.0.0.1/8"}; })),
+        BadSpecCase{"ACidrWithHostBits", CaSpec("x").WithNameConstraints(testing::With<NameConstraints>([](auto& v) {
+                      v.permitted.ip_ranges = {"10.0.0.1/8"};
+                    })),
                     KeyAlgorithm::kEcdsaP256, "permitted.ipRanges[0]: \"10.0.0.1/8\": host bits set"},
         BadSpecCase{"AWildcardNameConstraint",
-                    CaSpec("x").WithNameConstraints(testing::With<NameConstraints>([](auto& v) { v.excluded.dns_domains = {"*.example"}; })),
+                    CaSpec("x").WithNameConstraints(testing::With<NameConstraints>([](auto& v) {
+                      v.excluded.dns_domains = {"*.example"};
+                    })),
                     KeyAlgorithm::kEcdsaP256, "wildcards have no meaning"}),
     [](const auto& info) { return info.param.name; });
 
@@ -485,7 +491,8 @@ TEST(ParseCertificateDer, RefusesARepeatedExtension) {
       X509_add_ext(x, ext.get(), -1);
     }
   });
-  EXPECT_THAT(ParseCertificateDer(der), IsErrorWith(StatusCode::kInvalidArgument, "subjectAltName (2.5.29.17) appears more than once"));
+  EXPECT_THAT(ParseCertificateDer(der),
+              IsErrorWith(StatusCode::kInvalidArgument, "subjectAltName (2.5.29.17) appears more than once"));
 }
 
 TEST(ParseCertificateDer, RefusesAMalformedExtension) {
@@ -495,7 +502,8 @@ TEST(ParseCertificateDer, RefusesAMalformedExtension) {
     X509ExtensionPtr ext(X509_EXTENSION_create_by_NID(nullptr, NID_subject_alt_name, 0, junk.get()));
     X509_add_ext(x, ext.get(), -1);
   });
-  EXPECT_THAT(ParseCertificateDer(der), IsErrorWith(StatusCode::kInvalidArgument, "malformed extension subjectAltName (2.5.29.17)"));
+  EXPECT_THAT(ParseCertificateDer(der),
+              IsErrorWith(StatusCode::kInvalidArgument, "malformed extension subjectAltName (2.5.29.17)"));
 }
 
 TEST(ParseCertificateDer, RefusesBerThatIsNotDer) {

@@ -131,13 +131,16 @@ INSTANTIATE_TEST_SUITE_P(
                    [] { return std::string("-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"); },
                    "found CERTIFICATE"},
         BadKeyCase{"AnEncryptedPkcs8Key",
-                   [] { return EncodePem("ENCRYPTED PRIVATE KEY", Bytes{0x30, 0x00}); },
+                   [] {
+                     return EncodePem("ENCRYPTED PRIVATE KEY", Bytes{0x30, 0x00});
+                   },
                    "encrypted private keys are not supported"},
         BadKeyCase{"ALegacyEncryptedPem",
                    [] {
-                     return std::string("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
-                                        "AES-128-CBC,00000000000000000000000000000000\n\nMAA=\n-----END RSA PRIVATE "
-                                        "KEY-----\n");
+                     return std::string(
+                         "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
+                         "AES-128-CBC,00000000000000000000000000000000\n\nMAA=\n-----END RSA PRIVATE "
+                         "KEY-----\n");
                    },
                    "encrypted legacy PEM is not supported"},
         BadKeyCase{"TwoKeys",
@@ -148,14 +151,16 @@ INSTANTIATE_TEST_SUITE_P(
                    "found several"},
         BadKeyCase{"TruncatedDer",
                    [] {
-                     PemBlock b = Must(DecodeSinglePem(Must(TestKey(KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view(), "PRIVATE KEY"));
+                     PemBlock b = Must(
+                         DecodeSinglePem(Must(TestKey(KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view(), "PRIVATE KEY"));
                      b.der.resize(b.der.size() / 2);
                      return EncodePem("PRIVATE KEY", b.der);
                    },
                    "malformed DER in PKCS#8 private key"},
         BadKeyCase{"TrailingBytesAfterTheKey",
                    [] {
-                     PemBlock b = Must(DecodeSinglePem(Must(TestKey(KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view(), "PRIVATE KEY"));
+                     PemBlock b = Must(
+                         DecodeSinglePem(Must(TestKey(KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view(), "PRIVATE KEY"));
                      b.der.push_back(0);
                      return EncodePem("PRIVATE KEY", b.der);
                    },

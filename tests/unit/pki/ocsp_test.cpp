@@ -29,7 +29,8 @@ SerialNumber Serial(std::string_view hex) { return Must(SerialNumber::FromHex(he
 TEST(OcspRequest, RoundTripsCertIdAndNonce) {
   const auto& pki = Hierarchy(KeyAlgorithm::kEcdsaP256);
   Bytes nonce{0x04, 0x02, 0xab, 0xcd};
-  OcspRequest req = Must(ParseOcspRequest(Must(BuildOcspRequest(pki.intermediate_cert, Serial("0a1b"), NID_sha1, nonce))));
+  OcspRequest req =
+      Must(ParseOcspRequest(Must(BuildOcspRequest(pki.intermediate_cert, Serial("0a1b"), NID_sha1, nonce))));
   ASSERT_EQ(req.certificates.size(), 1u);
   EXPECT_EQ(req.certificates[0].serial, Serial("0a1b"));
   EXPECT_EQ(req.certificates[0].hash_nid, NID_sha1);
@@ -70,16 +71,19 @@ TEST(OcspResponse, SaysGoodRevokedAndUnknownAndVerifiesWithTheDelegatedSigner) {
   };
   OcspResponseSpec spec;
   spec.nonce = Bytes{0x04, 0x01, 0x07};
-  spec.responses.push_back({.id = id("01"), .status = OcspCertStatus::kGood, .this_update = kNow, .next_update = kNow + 1h});
+  spec.responses.push_back(
+      {.id = id("01"), .status = OcspCertStatus::kGood, .this_update = kNow, .next_update = kNow + 1h});
   spec.responses.push_back({.id = id("02"),
                             .status = OcspCertStatus::kRevoked,
                             .revocation_time = kNow - 1h,
                             .reason = RevocationReason::kCertificateHold,
                             .this_update = kNow,
                             .next_update = kNow + 1h});
-  spec.responses.push_back({.id = id("03"), .status = OcspCertStatus::kUnknown, .this_update = kNow, .next_update = kNow + 1h});
+  spec.responses.push_back(
+      {.id = id("03"), .status = OcspCertStatus::kUnknown, .this_update = kNow, .next_update = kNow + 1h});
   Bytes der = Must(SignOcspResponse(spec, signer, pki.intermediate_cert));
-  EXPECT_TRUE(VerifyOcspResponse(der, pki.intermediate_cert, kNow).ok()) << VerifyOcspResponse(der, pki.intermediate_cert, kNow);
+  EXPECT_TRUE(VerifyOcspResponse(der, pki.intermediate_cert, kNow).ok())
+      << VerifyOcspResponse(der, pki.intermediate_cert, kNow);
   EXPECT_FALSE(VerifyOcspResponse(der, pki.root_cert, kNow).ok());
 
   ParsedOcspResponse parsed = Must(ParseOcspResponse(der));
@@ -101,11 +105,11 @@ TEST(OcspResponse, SaysGoodRevokedAndUnknownAndVerifiesWithTheDelegatedSigner) {
 TEST(OcspResponse, RefusesASignerTheIssuerDidNotIssue) {
   const auto& pki = Hierarchy(KeyAlgorithm::kEcdsaP256);
   OcspResponseSpec spec;
-  spec.responses.push_back({.id = Must(ParseOcspRequest(Must(BuildOcspRequest(pki.root_cert, Serial("01"), NID_sha1))))
-                                      .certificates[0],
-                            .status = OcspCertStatus::kGood,
-                            .this_update = kNow,
-                            .next_update = kNow + 1h});
+  spec.responses.push_back(
+      {.id = Must(ParseOcspRequest(Must(BuildOcspRequest(pki.root_cert, Serial("01"), NID_sha1)))).certificates[0],
+       .status = OcspCertStatus::kGood,
+       .this_update = kNow,
+       .next_update = kNow + 1h});
   EXPECT_THAT(SignOcspResponse(spec, Responder(), pki.root_cert),
               IsErrorWith(StatusCode::kFailedPrecondition, "was not issued by"));
 }

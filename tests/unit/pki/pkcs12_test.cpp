@@ -29,8 +29,8 @@ TEST_P(Pkcs12Profiles, KeystoreRoundTripsKeyCertificateAndChain) {
   Certificate leaf = IssueLeaf(pki.intermediate, KeyAlgorithm::kEcdsaP256);
   Pkcs12Options options;
   options.profile = GetParam().profile;
-  Bytes p12 = Must(BuildPkcs12Keystore(TestKey(KeyAlgorithm::kEcdsaP256), leaf,
-                                       {pki.intermediate_cert, pki.root_cert}, "s3cret", options));
+  Bytes p12 = Must(BuildPkcs12Keystore(TestKey(KeyAlgorithm::kEcdsaP256), leaf, {pki.intermediate_cert, pki.root_cert},
+                                       "s3cret", options));
   Pkcs12Contents contents = Must(ParsePkcs12(p12, "s3cret"));
   ASSERT_TRUE(contents.key.has_value());
   ASSERT_TRUE(contents.certificate.has_value());
@@ -79,7 +79,8 @@ TEST(BuildPkcs12Keystore, RefusesAPasswordWithANul) {
 
 TEST(BuildPkcs12Keystore, RefusesAbsurdIterationCounts) {
   const auto& pki = Hierarchy(KeyAlgorithm::kEd25519);
-  EXPECT_THAT(BuildPkcs12Keystore(TestKey(KeyAlgorithm::kEd25519), pki.root_cert, {}, "pw", testing::With<Pkcs12Options>([](auto& v) { v.iterations = 0; })),
+  EXPECT_THAT(BuildPkcs12Keystore(TestKey(KeyAlgorithm::kEd25519), pki.root_cert, {}, "pw",
+                                  testing::With<Pkcs12Options>([](auto& v) { v.iterations = 0; })),
               IsErrorWith(StatusCode::kInvalidArgument, "iterations must be within"));
 }
 

@@ -98,13 +98,12 @@ TEST(RsaKeyPool, StopsPromptlyWhileAGenerationIsInProgress) {
   std::atomic<bool> started{false};
   auto start = std::chrono::steady_clock::now();
   {
-    RsaKeyPool pool({.algorithm = KeyAlgorithm::kRsa2048,
-                     .capacity = 1,
-                     .generate = [&](KeyAlgorithm) -> Result<PrivateKey> {
-                       started = true;
-                       std::this_thread::sleep_for(100ms);
-                       return GeneratePrivateKey(KeyAlgorithm::kEcdsaP256);
-                     }});
+    RsaKeyPool pool(
+        {.algorithm = KeyAlgorithm::kRsa2048, .capacity = 1, .generate = [&](KeyAlgorithm) -> Result<PrivateKey> {
+           started = true;
+           std::this_thread::sleep_for(100ms);
+           return GeneratePrivateKey(KeyAlgorithm::kEcdsaP256);
+         }});
     ASSERT_TRUE(Eventually([&] { return started.load(); }));
   }  // waits for the generation in progress, then drops its key
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);

@@ -49,12 +49,12 @@ TEST(PassesMillerRabin, AcceptsKnownPrimes) {
 }
 
 TEST(PassesMillerRabin, RejectsCompositesIncludingPseudoprimes) {
-  EXPECT_FALSE(Passes(FromDec("561").get()));                    // Carmichael number
-  EXPECT_FALSE(Passes(FromDec("41041").get()));                  // Carmichael number
-  EXPECT_FALSE(Passes(FromDec("3215031751").get()));             // strong pseudoprime to bases 2, 3, 5 and 7
-  EXPECT_FALSE(Passes(FromDec("3825123056546413051").get()));    // strong pseudoprime to the first nine prime bases
-  EXPECT_FALSE(Passes(PowerOfTwoMinus(128, 1).get()));           // 2^128 - 1 = 3 * 5 * 17 * 257 * ...
-  EXPECT_FALSE(Passes(PowerOfTwoMinus(1277, 1).get()));          // M1277 is composite
+  EXPECT_FALSE(Passes(FromDec("561").get()));                  // Carmichael number
+  EXPECT_FALSE(Passes(FromDec("41041").get()));                // Carmichael number
+  EXPECT_FALSE(Passes(FromDec("3215031751").get()));           // strong pseudoprime to bases 2, 3, 5 and 7
+  EXPECT_FALSE(Passes(FromDec("3825123056546413051").get()));  // strong pseudoprime to the first nine prime bases
+  EXPECT_FALSE(Passes(PowerOfTwoMinus(128, 1).get()));         // 2^128 - 1 = 3 * 5 * 17 * 257 * ...
+  EXPECT_FALSE(Passes(PowerOfTwoMinus(1277, 1).get()));        // M1277 is composite
   // The product of two large primes: what an RSA modulus looks like.
   BignumPtr product(BN_new());
   BnCtxPtr ctx(BN_CTX_new());
@@ -63,8 +63,10 @@ TEST(PassesMillerRabin, RejectsCompositesIncludingPseudoprimes) {
 }
 
 TEST(GenerateRsaKey, RefusesOtherSizes) {
-  EXPECT_THAT(internal::GenerateRsaKey(1024), IsErrorWith(StatusCode::kInvalidArgument, "unsupported RSA key size 1024"));
-  EXPECT_THAT(internal::GenerateRsaKey(2049), IsErrorWith(StatusCode::kInvalidArgument, "unsupported RSA key size 2049"));
+  EXPECT_THAT(internal::GenerateRsaKey(1024),
+              IsErrorWith(StatusCode::kInvalidArgument, "unsupported RSA key size 1024"));
+  EXPECT_THAT(internal::GenerateRsaKey(2049),
+              IsErrorWith(StatusCode::kInvalidArgument, "unsupported RSA key size 2049"));
 }
 
 BignumPtr Param(EVP_PKEY* key, const char* name) {
@@ -147,7 +149,8 @@ TEST(GenerateRsaKey, DrawsADifferentKeyEachTime) {
   EvpPkeyPtr a = Must(internal::GenerateRsaKey(2048));
   EvpPkeyPtr b = Must(internal::GenerateRsaKey(2048));
   EXPECT_NE(EVP_PKEY_eq(a.get(), b.get()), 1);
-  EXPECT_NE(BN_cmp(Param(a.get(), OSSL_PKEY_PARAM_RSA_FACTOR1).get(), Param(b.get(), OSSL_PKEY_PARAM_RSA_FACTOR1).get()), 0);
+  EXPECT_NE(
+      BN_cmp(Param(a.get(), OSSL_PKEY_PARAM_RSA_FACTOR1).get(), Param(b.get(), OSSL_PKEY_PARAM_RSA_FACTOR1).get()), 0);
 }
 
 TEST(GeneratePrivateKey, UsesTheRsaGeneratorForEveryRsaSize) {

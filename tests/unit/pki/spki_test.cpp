@@ -50,8 +50,8 @@ Bytes Sha1OfSubjectPublicKey(X509* x509) {
   const ASN1_BIT_STRING* bits = X509_get0_pubkey_bitstr(x509);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EXPECT_EQ(EVP_Digest(ASN1_STRING_get0_data(bits), static_cast<size_t>(ASN1_STRING_length(bits)), md, &len,
-                       EVP_sha1(), nullptr),
+  EXPECT_EQ(EVP_Digest(ASN1_STRING_get0_data(bits), static_cast<size_t>(ASN1_STRING_length(bits)), md, &len, EVP_sha1(),
+                       nullptr),
             1);
   return Bytes(md, md + len);
 }
@@ -117,8 +117,8 @@ PublicKey WithEcParam(const PrivateKey& key, const char* name, const char* value
 
 TEST(SetSubjectPublicKey, WritesACompressedEcPointAsX509SetPubkeyDoes) {
   for (KeyAlgorithm algorithm : {KeyAlgorithm::kEcdsaP256, KeyAlgorithm::kEcdsaP384}) {
-    PublicKey compressed =
-        WithEcParam(TestKey(algorithm), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_COMPRESSED);
+    PublicKey compressed = WithEcParam(TestKey(algorithm), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                       OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_COMPRESSED);
     ExpectSameAsX509SetPubkey(compressed);
     EXPECT_LT(ThroughTheNewPath(compressed).spki.size(), TestKey(algorithm).public_key().ToDer().size());
   }

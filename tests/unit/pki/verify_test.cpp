@@ -55,10 +55,12 @@ TEST_P(VerifyEveryAlgorithm, ChecksEveryLevelAgainstItsCrl) {
   Certificate good = IssueLeaf(pki.intermediate, KeyAlgorithm::kEd25519);
   Certificate bad = IssueLeaf(pki.intermediate, KeyAlgorithm::kEd25519);
   VerifyOptions options = OptionsFor(GetParam());
-  options.crls = {CrlOf(pki.root, {}), CrlOf(pki.intermediate, {{bad.serial(), kNow - 2h, RevocationReason::kKeyCompromise}})};
+  options.crls = {CrlOf(pki.root, {}),
+                  CrlOf(pki.intermediate, {{bad.serial(), kNow - 2h, RevocationReason::kKeyCompromise}})};
   options.revocation = RevocationCheck::kFullChain;
   EXPECT_TRUE(VerifyChain(good, options).ok()) << VerifyChain(good, options).status();
-  EXPECT_THAT(VerifyChain(bad, options), IsErrorWith(StatusCode::kInvalidArgument, "certificate revoked at depth 0 (CN=leaf)"));
+  EXPECT_THAT(VerifyChain(bad, options),
+              IsErrorWith(StatusCode::kInvalidArgument, "certificate revoked at depth 0 (CN=leaf)"));
 }
 
 struct ChainFailureCase {
@@ -77,73 +79,74 @@ const Issuer& P256() { return Hierarchy(KeyAlgorithm::kEcdsaP256).intermediate; 
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, VerifyChainRejects,
-    ::testing::Values(
-        ChainFailureCase{"AMissingIntermediate",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.intermediates.clear();
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "unable to get local issuer certificate at depth 0"},
-        ChainFailureCase{"AnotherHierarchysRoot",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.roots = {Hierarchy(KeyAlgorithm::kEcdsaP384).root_cert};
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "unable to get local issuer certificate at depth 1"},
-        ChainFailureCase{"AnExpiredLeaf",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.at = kNow + 24h * 91;
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "certificate has expired at depth 0 (CN=leaf)"},
-        ChainFailureCase{"ALeafNotYetValid",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.at = kNow - 1h;
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "certificate is not yet valid at depth 0"},
-        ChainFailureCase{"NoCrlForTheLeaf",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.revocation = RevocationCheck::kLeaf;
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "unable to get certificate CRL at depth 0"},
-        ChainFailureCase{"AStaleCrl",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.revocation = RevocationCheck::kLeaf;
-                           o.crls = {CrlOf(P256(), {})};
-                           o.at = kNow + 48h;
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "CRL has expired"},
-        ChainFailureCase{"AWrongPurpose",
-                         [] {
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.purpose = ExtendedKeyUsage::kEmailProtection;
-                           return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
-                         },
-                         "unsuitable certificate purpose at depth 0"},
-        ChainFailureCase{"ANameOutsideTheCasConstraints",
-                         [] {
-                           const auto& pki = Hierarchy(KeyAlgorithm::kEcdsaP256);
-                           NameConstraints nc;
-                           nc.permitted.dns_domains = {"shop.example"};
-                           const PrivateKey& ca_key = TestKey(KeyAlgorithm::kEcdsaP384);
-                           Certificate ca = Must(IssueCertificate(CaSpec("Shop CA").WithNameConstraints(nc).WithValidity(24h * 365),
-                                                                  ca_key.public_key(), pki.root, kNow));
-                           Issuer shop = Must(Issuer::Create(ca, ca_key));
-                           Certificate leaf = IssueLeaf(shop, KeyAlgorithm::kEcdsaP256, LeafSpec().WithDns({"evil.example"}));
-                           VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
-                           o.intermediates = {ca};
-                           return VerifyChain(leaf, o);
-                         },
-                         "permitted subtree violation"}),
+    ::testing::Values(ChainFailureCase{"AMissingIntermediate",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.intermediates.clear();
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "unable to get local issuer certificate at depth 0"},
+                      ChainFailureCase{"AnotherHierarchysRoot",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.roots = {Hierarchy(KeyAlgorithm::kEcdsaP384).root_cert};
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "unable to get local issuer certificate at depth 1"},
+                      ChainFailureCase{"AnExpiredLeaf",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.at = kNow + 24h * 91;
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "certificate has expired at depth 0 (CN=leaf)"},
+                      ChainFailureCase{"ALeafNotYetValid",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.at = kNow - 1h;
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "certificate is not yet valid at depth 0"},
+                      ChainFailureCase{"NoCrlForTheLeaf",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.revocation = RevocationCheck::kLeaf;
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "unable to get certificate CRL at depth 0"},
+                      ChainFailureCase{"AStaleCrl",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.revocation = RevocationCheck::kLeaf;
+                                         o.crls = {CrlOf(P256(), {})};
+                                         o.at = kNow + 48h;
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "CRL has expired"},
+                      ChainFailureCase{"AWrongPurpose",
+                                       [] {
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.purpose = ExtendedKeyUsage::kEmailProtection;
+                                         return VerifyChain(IssueLeaf(P256(), KeyAlgorithm::kEcdsaP256), o);
+                                       },
+                                       "unsuitable certificate purpose at depth 0"},
+                      ChainFailureCase{"ANameOutsideTheCasConstraints",
+                                       [] {
+                                         const auto& pki = Hierarchy(KeyAlgorithm::kEcdsaP256);
+                                         NameConstraints nc;
+                                         nc.permitted.dns_domains = {"shop.example"};
+                                         const PrivateKey& ca_key = TestKey(KeyAlgorithm::kEcdsaP384);
+                                         Certificate ca = Must(IssueCertificate(
+                                             CaSpec("Shop CA").WithNameConstraints(nc).WithValidity(24h * 365),
+                                             ca_key.public_key(), pki.root, kNow));
+                                         Issuer shop = Must(Issuer::Create(ca, ca_key));
+                                         Certificate leaf = IssueLeaf(shop, KeyAlgorithm::kEcdsaP256,
+                                                                      LeafSpec().WithDns({"evil.example"}));
+                                         VerifyOptions o = OptionsFor(KeyAlgorithm::kEcdsaP256);
+                                         o.intermediates = {ca};
+                                         return VerifyChain(leaf, o);
+                                       },
+                                       "permitted subtree violation"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(VerifyChain, NeedsARoot) {
@@ -187,7 +190,8 @@ TEST(FindRevocation, RefusesAnotherShardsCrl) {
   spec.number = 1;
   spec.this_update = kNow - 1h;
   spec.next_update = kNow + 1h;
-  spec.distribution_point = testing::With<IssuingDistributionPoint>([](auto& v) { v.uris = {"http://crl.example/shard/0"}; });
+  spec.distribution_point =
+      testing::With<IssuingDistributionPoint>([](auto& v) { v.uris = {"http://crl.example/shard/0"}; });
   Crl shard0 = Must(BuildCrl(spec, pki.intermediate));
   EXPECT_THAT(FindRevocation(leaf, shard0, pki.intermediate_cert, kNow),
               IsErrorWith(StatusCode::kInvalidArgument, "another shard's CRL"));

@@ -8,14 +8,15 @@
 namespace certplane::plugin {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Days;
+using ::testing::HasSubstr;
 using testing::kNow;
 using testing::MakeCertificate;
 
 TEST(RenewPatch, SetsTheRenewAnnotationToNowInRfc3339) {
   EXPECT_EQ(RenewPatch(kNow),
-            nlohmann::json::parse(R"({"metadata":{"annotations":{"certplane.io/renew-requested-at":"2030-06-01T12:00:00Z"}}})"));
+            nlohmann::json::parse(
+                R"({"metadata":{"annotations":{"certplane.io/renew-requested-at":"2030-06-01T12:00:00Z"}}})"));
 }
 
 TEST(CheckRenewable, AllowsALiveCertificate) {
@@ -28,8 +29,9 @@ TEST(CheckRenewable, RefusesARevokedCertificateNamingItAndTheReason) {
                                 .Issued(kNow - Days(1), kNow + Days(29))
                                 .RevocationRequested(api::RevocationReason::kKeyCompromise));
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s.message(),
-            "certificate shop/frontend is revoked (keyCompromise) and is never renewed; create a new Certificate instead");
+  EXPECT_EQ(
+      s.message(),
+      "certificate shop/frontend is revoked (keyCompromise) and is never renewed; create a new Certificate instead");
 }
 
 TEST(CheckRenewable, RefusesACsrEnrollmentWhoseKeyTheControllerDoesNotHold) {
@@ -62,9 +64,8 @@ TEST(CheckRenewable, RefusesACertificateOnHold) {
 }
 
 TEST(PlanRevocation, PatchesALiveCertificate) {
-  Result<RevokePlan> plan =
-      PlanRevocation(MakeCertificate("shop", "frontend").Issued(kNow - Days(1), kNow + Days(29)),
-                     api::RevocationReason::kKeyCompromise);
+  Result<RevokePlan> plan = PlanRevocation(MakeCertificate("shop", "frontend").Issued(kNow - Days(1), kNow + Days(29)),
+                                           api::RevocationReason::kKeyCompromise);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(*plan, RevokePlan::kPatch);
   EXPECT_EQ(RevokePatch(api::RevocationReason::kKeyCompromise),
@@ -98,8 +99,9 @@ TEST(PlanRevocation, RefusesToChangeAFinalReason) {
                                            api::RevocationReason::kKeyCompromise);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(plan.status().message(),
-            "certificate shop/frontend is already revoked with reason superseded; a final revocation cannot be changed");
+  EXPECT_EQ(
+      plan.status().message(),
+      "certificate shop/frontend is already revoked with reason superseded; a final revocation cannot be changed");
 }
 
 }  // namespace

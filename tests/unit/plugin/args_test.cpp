@@ -6,10 +6,10 @@
 namespace certplane::plugin {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
 
 Invocation MustParse(const std::vector<std::string>& args) {
   Result<Invocation> inv = ParseArgs(args);
@@ -109,31 +109,39 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgsCase{"UnknownCommand", {"list"}, "unknown command \"list\" for \"kubectl certplane\""},
         BadArgsCase{"UnknownFlag", {"inventory", "--expiring=3d"}, "unknown flag: --expiring"},
         BadArgsCase{"UnknownShorthand", {"inventory", "-x"}, "unknown shorthand flag: 'x' in -x"},
-        BadArgsCase{"FlagOfAnotherCommand", {"inventory", "--reason=keyCompromise"},
+        BadArgsCase{"FlagOfAnotherCommand",
+                    {"inventory", "--reason=keyCompromise"},
                     "flag --reason is not valid for \"inventory\""},
-        BadArgsCase{"AllNamespacesOnStatus", {"status", "frontend", "-A"},
+        BadArgsCase{"AllNamespacesOnStatus",
+                    {"status", "frontend", "-A"},
                     "flag -A/--all-namespaces is not valid for \"status\""},
         BadArgsCase{"MissingValue", {"inventory", "--profile"}, "flag --profile needs a value"},
         BadArgsCase{"BadOutput", {"inventory", "-o", "csv"}, "flag -o/--output=\"csv\": want wide, json or yaml"},
-        BadArgsCase{"BadSpan", {"inventory", "--expiring-within", "30"},
+        BadArgsCase{"BadSpan",
+                    {"inventory", "--expiring-within", "30"},
                     "flag --expiring-within=\"30\": \"30\" is not a span: the number 30 has no unit"},
         BadArgsCase{"BadBoolean", {"inventory", "--revoked=maybe"}, "flag --revoked=\"maybe\": want true or false"},
         BadArgsCase{"StatusWithoutName", {"status"}, "\"status\" needs the NAME of a Certificate"},
         BadArgsCase{"TwoNames", {"renew", "a", "b"}, "unexpected argument \"b\" (one NAME only)"},
         BadArgsCase{"InventoryWithName", {"inventory", "frontend"}, "unexpected argument \"frontend\""},
-        BadArgsCase{"RevokeWithoutReason", {"revoke", "frontend"},
+        BadArgsCase{"RevokeWithoutReason",
+                    {"revoke", "frontend"},
                     "\"revoke\" needs --reason; want one of unspecified, keyCompromise, cACompromise"},
-        BadArgsCase{"UnknownReason", {"revoke", "frontend", "--reason", "stolen"},
+        BadArgsCase{"UnknownReason",
+                    {"revoke", "frontend", "--reason", "stolen"},
                     "\"stolen\" is not an RFC 5280 revocation reason; want one of unspecified, keyCompromise, "
                     "cACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, "
                     "privilegeWithdrawn, aACompromise"},
-        BadArgsCase{"RemoveFromCrlIsNotAReason", {"revoke", "frontend", "--reason", "removeFromCRL"},
+        BadArgsCase{"RemoveFromCrlIsNotAReason",
+                    {"revoke", "frontend", "--reason", "removeFromCRL"},
                     "is not an RFC 5280 revocation reason"},
         BadArgsCase{"ExportWithoutOut", {"export", "frontend"}, "\"export\" needs --out DIR"},
         BadArgsCase{"BadFormat", {"export", "frontend", "--out", "d", "--format", "jks"}, "want pem, der or pkcs12"},
-        BadArgsCase{"PasswordFileWithPem", {"export", "frontend", "--out", "d", "--password-file", "pw"},
+        BadArgsCase{"PasswordFileWithPem",
+                    {"export", "frontend", "--out", "d", "--password-file", "pw"},
                     "flag --password-file is only for --format pkcs12"},
-        BadArgsCase{"BadPkcs12Profile", {"export", "x", "--out", "d", "--format=pkcs12", "--pkcs12-profile=old"},
+        BadArgsCase{"BadPkcs12Profile",
+                    {"export", "x", "--out", "d", "--format=pkcs12", "--pkcs12-profile=old"},
                     "want modern or legacy"},
         BadArgsCase{"BundledBooleans", {"inventory", "-Ah"}, "flag -A/--all-namespaces takes no value"},
         BadArgsCase{"HelpOfUnknownCommand", {"help", "frobnicate"}, "unknown command \"frobnicate\""}),
@@ -181,7 +189,8 @@ TEST(Help, EveryCommandHasHelpWithItsFlagsAndExamples) {
     EXPECT_THAT(help, HasSubstr("-n, --namespace NS"));
   }
   EXPECT_THAT(CommandHelp(Command::kInventory), HasSubstr("-A, --all-namespaces"));
-  EXPECT_THAT(CommandHelp(Command::kInventory), HasSubstr("expiring   the renewal time (status.renewalTime) has passed"));
+  EXPECT_THAT(CommandHelp(Command::kInventory),
+              HasSubstr("expiring   the renewal time (status.renewalTime) has passed"));
   EXPECT_THAT(CommandHelp(Command::kRevoke), HasSubstr("keyCompromise, cACompromise"));
   EXPECT_THAT(CommandHelp(Command::kExport), HasSubstr("--password-file PATH"));
   EXPECT_THAT(CommandHelp(Command::kStatus), ::testing::Not(HasSubstr("--reason")));

@@ -26,9 +26,13 @@ class CertificateBuilder {
     c_.spec.profile_ref.name = "web";
     c_.spec.secret_name = c_.metadata.name + "-tls";
   }
-  CertificateBuilder& Profile(std::string p) { c_.spec.profile_ref.name = std::move(p); return *this; }
+  CertificateBuilder& Profile(std::string p) {
+    c_.spec.profile_ref.name = std::move(p);
+    return *this;
+  }
   // A current serial valid from..until, issued by `ca`, Ready=True.
-  CertificateBuilder& Issued(api::Time from, api::Time until, std::string serial = "5f0c1a", std::string ca = "issuing") {
+  CertificateBuilder& Issued(api::Time from, api::Time until, std::string serial = "5f0c1a",
+                             std::string ca = "issuing") {
     c_.status.serial_number = std::move(serial);
     c_.status.not_before = from;
     c_.status.not_after = until;
@@ -37,7 +41,10 @@ class CertificateBuilder {
     c_.status.last_issuance_time = from;
     return Condition(api::kConditionReady, api::ConditionStatus::kTrue, "Ready", "the certificate is valid");
   }
-  CertificateBuilder& RenewAt(api::Time t) { c_.status.renewal_time = t; return *this; }
+  CertificateBuilder& RenewAt(api::Time t) {
+    c_.status.renewal_time = t;
+    return *this;
+  }
   CertificateBuilder& Condition(std::string_view type, api::ConditionStatus status, std::string reason,
                                 std::string message = {}) {
     api::Condition cond = api::MakeCondition(type, status, reason, std::move(message), 1);
@@ -64,7 +71,10 @@ class CertificateBuilder {
     if (!order.empty()) c_.spec.acme = api::AcmeOrderReference{"acct-1", std::move(order)};
     return *this;
   }
-  CertificateBuilder& History(api::CertificateHistoryEntry e) { c_.status.history.push_back(std::move(e)); return *this; }
+  CertificateBuilder& History(api::CertificateHistoryEntry e) {
+    c_.status.history.push_back(std::move(e));
+    return *this;
+  }
   CertificateBuilder& Annotation(std::string k, std::string v) {
     c_.metadata.annotations.Set(std::move(k), std::move(v));
     return *this;

@@ -11,8 +11,6 @@
 namespace certplane::plugin {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using pki::KeyAlgorithm;
 using pki::testing::Hierarchy;
 using pki::testing::IsErrorWith;
@@ -20,6 +18,8 @@ using pki::testing::IssueLeaf;
 using pki::testing::Must;
 using pki::testing::OtherTestKey;
 using pki::testing::TestKey;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 // What certplane writes into a Secret: tls.crt = leaf + intermediate, ca.crt = root.
 struct Secret {
@@ -112,8 +112,8 @@ TEST(BuildExport, WithoutCaCrtTheChainHasTheIntermediatesOnly) {
 
 TEST(BuildExport, Pkcs12HoldsTheKeyLeafAndChainUnderTheAlias) {
   Secret s = MakeSecret(KeyAlgorithm::kEcdsaP384);
-  ExportBundle b = Must(BuildExport(
-      s.material, {.format = ExportFormat::kPkcs12, .alias = "frontend", .password = "s3cret"}));
+  ExportBundle b =
+      Must(BuildExport(s.material, {.format = ExportFormat::kPkcs12, .alias = "frontend", .password = "s3cret"}));
   EXPECT_THAT(Names(b), ElementsAre("keystore.p12 (secret)"));
   pki::Pkcs12Contents p12 = Must(pki::ParsePkcs12(Bytes(File(b, "keystore.p12")), "s3cret"));
   ASSERT_TRUE(p12.key.has_value());
@@ -150,7 +150,8 @@ TEST(BuildExport, NamesTheSecretKeyThatDoesNotParse) {
   EXPECT_THAT(BuildExport(bad_ca.material, {}), IsErrorWith(StatusCode::kInvalidArgument, "ca.crt: "));
   Secret no_key = MakeSecret(KeyAlgorithm::kEcdsaP256);
   no_key.material.tls_key = {};
-  EXPECT_THAT(BuildExport(no_key.material, {}), IsErrorWith(StatusCode::kInvalidArgument, "tls.key is missing or empty"));
+  EXPECT_THAT(BuildExport(no_key.material, {}),
+              IsErrorWith(StatusCode::kInvalidArgument, "tls.key is missing or empty"));
   Secret bad_key = MakeSecret(KeyAlgorithm::kEcdsaP256);
   bad_key.material.tls_key = pki::SensitiveString(Hierarchy(KeyAlgorithm::kEcdsaP256).root_cert.ToPem());
   EXPECT_THAT(BuildExport(bad_key.material, {}), IsErrorWith(StatusCode::kInvalidArgument, "tls.key: "));

@@ -9,12 +9,12 @@
 namespace certplane::plugin {
 namespace {
 
+using testing::Days;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::Not;
-using testing::Days;
 using testing::kNow;
 using testing::MakeCertificate;
+using ::testing::Not;
 
 struct StateCase {
   std::string name;
@@ -200,7 +200,8 @@ TEST(RenderInventory, YamlReadsBackAsTheSameDocumentWithSerialsAndTimesAsStrings
 }
 
 TEST(RenderInventory, EmptyJsonAndYamlStillHaveItems) {
-  EXPECT_EQ(nlohmann::json::parse(RenderInventory({}, OutputFormat::kJson)), nlohmann::json({{"items", nlohmann::json::array()}}));
+  EXPECT_EQ(nlohmann::json::parse(RenderInventory({}, OutputFormat::kJson)),
+            nlohmann::json({{"items", nlohmann::json::array()}}));
   std::vector<nlohmann::json> docs = testing_support::YamlToJson(RenderInventory({}, OutputFormat::kYaml));
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0]["items"], nlohmann::json::array());

@@ -8,12 +8,12 @@
 namespace certplane::plugin {
 namespace {
 
+using testing::Days;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::Not;
-using testing::Days;
 using testing::kNow;
 using testing::MakeCertificate;
+using ::testing::Not;
 
 nlohmann::json Event(const std::string& reason, const std::string& note, const std::string& when,
                      const std::string& uid = "uid-frontend") {
@@ -83,10 +83,12 @@ TEST(RenderStatus, ShowsTheFactsConditionsHistoryAndEvents) {
   EXPECT_THAT(text, HasSubstr("Renew asked:    2030-05-17T12:00:00Z\n"));
   EXPECT_THAT(text, HasSubstr("Conditions:\n  TYPE    STATUS   REASON   SINCE    MESSAGE\n"
                               "  Ready   True     Ready    1h ago   the certificate is valid\n"));
-  EXPECT_THAT(text, HasSubstr("Serial history:\n"
-                              "  REVISION   SERIAL   CA        NOT BEFORE             NOT AFTER              REVOKED\n"
-                              "  2          bb02     issuing   2030-05-17T12:00:00Z   2030-06-16T12:00:00Z   -            current\n"
-                              "  1          aa01     issuing   2030-04-22T12:00:00Z   2030-05-22T12:00:00Z   superseded\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("Serial history:\n"
+                "  REVISION   SERIAL   CA        NOT BEFORE             NOT AFTER              REVOKED\n"
+                "  2          bb02     issuing   2030-05-17T12:00:00Z   2030-06-16T12:00:00Z   -            current\n"
+                "  1          aa01     issuing   2030-04-22T12:00:00Z   2030-05-22T12:00:00Z   superseded\n"));
   EXPECT_THAT(text, HasSubstr("Events:\n  LAST SEEN   TYPE     REASON     MESSAGE\n"
                               "  30d ago     Normal   Issued     issued serial aa01\n"
                               "  15d ago     Normal   Reissued   reissued (ManuallyTriggered: ...) as serial bb02\n"));
@@ -165,7 +167,8 @@ TEST(RenderStatus, ShowsHowToCheckWithTheDeltaCrlWhenTheCaPublishesOne) {
   EXPECT_THAT(RenderStatus(Renewed(), {}, kNow, {}, &ca), Not(HasSubstr("-use_deltas")));
   ca.status.crl->delta_number = 9;
   const std::string text = RenderStatus(Renewed(), {}, kNow, {}, &ca);
-  EXPECT_THAT(text, HasSubstr("openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl"));
+  EXPECT_THAT(text,
+              HasSubstr("openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl"));
   EXPECT_THAT(text, HasSubstr("delta CRL 9)"));
 }
 

@@ -19,9 +19,7 @@ TEST(FormatTable, AlignsColumnsWithThreeSpacesAndNoTrailingBlanks) {
             "api\n");
 }
 
-TEST(FormatTable, PadsShortRows) {
-  EXPECT_EQ(FormatTable({"A", "B", "C"}, {{"1"}}), "A   B   C\n1\n");
-}
+TEST(FormatTable, PadsShortRows) { EXPECT_EQ(FormatTable({"A", "B", "C"}, {{"1"}}), "A   B   C\n1\n"); }
 
 struct AgeCase {
   std::string name;
@@ -34,16 +32,13 @@ class FormatAgeLike : public ::testing::TestWithParam<AgeCase> {};
 
 TEST_P(FormatAgeLike, Kubectl) { EXPECT_EQ(FormatAge(GetParam().d), GetParam().want); }
 
-INSTANTIATE_TEST_SUITE_P(Cases, FormatAgeLike,
-                         ::testing::Values(AgeCase{"Seconds", seconds(45), "45s"},
-                                           AgeCase{"MinutesAndSeconds", seconds(90), "1m30s"},
-                                           AgeCase{"WholeMinutes", minutes(12), "12m"},
-                                           AgeCase{"HoursAndMinutes", minutes(303), "5h3m"},
-                                           AgeCase{"DaysAndHours", hours(49), "2d1h"},
-                                           AgeCase{"ManyDaysOnly", hours(24 * 400 + 5), "400d"},
-                                           AgeCase{"NegativeAsMagnitude", -seconds(90), "1m30s"},
-                                           AgeCase{"Zero", seconds(0), "0s"}),
-                         [](const ::testing::TestParamInfo<AgeCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(
+    Cases, FormatAgeLike,
+    ::testing::Values(AgeCase{"Seconds", seconds(45), "45s"}, AgeCase{"MinutesAndSeconds", seconds(90), "1m30s"},
+                      AgeCase{"WholeMinutes", minutes(12), "12m"}, AgeCase{"HoursAndMinutes", minutes(303), "5h3m"},
+                      AgeCase{"DaysAndHours", hours(49), "2d1h"}, AgeCase{"ManyDaysOnly", hours(24 * 400 + 5), "400d"},
+                      AgeCase{"NegativeAsMagnitude", -seconds(90), "1m30s"}, AgeCase{"Zero", seconds(0), "0s"}),
+    [](const ::testing::TestParamInfo<AgeCase>& info) { return info.param.name; });
 
 TEST(Relative, SaysInOrAgo) {
   const std::chrono::sys_seconds now{std::chrono::seconds(2'000'000'000)};
@@ -53,10 +48,17 @@ TEST(Relative, SaysInOrAgo) {
 }
 
 TEST(JsonToYaml, QuotesStringsThatWouldReadAsOtherTypes) {
-  nlohmann::json doc = {{"serial", "0123"},       {"hex", "abc"},        {"time", "2030-06-01T12:00:00Z"},
-                        {"yes", "yes"},           {"null", "null"},      {"empty", ""},
-                        {"negative", "-5"},       {"count", 3},          {"flag", true},
-                        {"list", {"a", "1.5"}},   {"nested", {{"k", "v"}}}};
+  nlohmann::json doc = {{"serial", "0123"},
+                        {"hex", "abc"},
+                        {"time", "2030-06-01T12:00:00Z"},
+                        {"yes", "yes"},
+                        {"null", "null"},
+                        {"empty", ""},
+                        {"negative", "-5"},
+                        {"count", 3},
+                        {"flag", true},
+                        {"list", {"a", "1.5"}},
+                        {"nested", {{"k", "v"}}}};
   std::string yaml = JsonToYaml(doc);
   std::vector<nlohmann::json> back = testing_support::YamlToJson(yaml);
   ASSERT_EQ(back.size(), 1u) << yaml;

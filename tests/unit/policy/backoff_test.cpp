@@ -42,8 +42,10 @@ TEST(SecretOwner, IsTheOldestCertificateByCreationTime) {
 }
 
 TEST(SecretOwner, BreaksATieOfCreationTimesByUidSoEveryReplicaAgrees) {
-  const std::vector<SecretClaimant> a = {{"b", "2026-01-01T00:00:00Z", "uid-2"}, {"a", "2026-01-01T00:00:00Z", "uid-1"}};
-  const std::vector<SecretClaimant> b = {{"a", "2026-01-01T00:00:00Z", "uid-1"}, {"b", "2026-01-01T00:00:00Z", "uid-2"}};
+  const std::vector<SecretClaimant> a = {{"b", "2026-01-01T00:00:00Z", "uid-2"},
+                                         {"a", "2026-01-01T00:00:00Z", "uid-1"}};
+  const std::vector<SecretClaimant> b = {{"a", "2026-01-01T00:00:00Z", "uid-1"},
+                                         {"b", "2026-01-01T00:00:00Z", "uid-2"}};
   EXPECT_EQ(SecretOwner(a), "a");
   EXPECT_EQ(SecretOwner(b), "a");
 }

@@ -16,8 +16,8 @@
 #include "api/certificate.h"
 #include "api/certificate_profile.h"
 #include "api/certificate_template.h"
-#include "api/defaults.h"
 #include "api/condition.h"
+#include "api/defaults.h"
 #include "api/well_known.h"
 #include "policy/issuance.h"
 #include "policy/renewal.h"
@@ -60,7 +60,9 @@ class CertificateBuilder {
     return Set(c_.spec.subject.organizations, std::move(v));
   }
   CertificateBuilder& WithCountries(std::vector<std::string> v) { return Set(c_.spec.subject.countries, std::move(v)); }
-  CertificateBuilder& WithSubjectSerialNumber(std::string v) { return Set(c_.spec.subject.serial_number, std::move(v)); }
+  CertificateBuilder& WithSubjectSerialNumber(std::string v) {
+    return Set(c_.spec.subject.serial_number, std::move(v));
+  }
   CertificateBuilder& WithKeyAlgorithm(api::KeyAlgorithm a) { return Set(c_.spec.private_key.algorithm, a); }
   CertificateBuilder& WithKeyEncoding(api::KeyEncoding e) { return Set(c_.spec.private_key.encoding, e); }
   CertificateBuilder& WithKeyUsages(std::vector<api::KeyUsage> v) { return Set(c_.spec.key_usages, std::move(v)); }
@@ -102,7 +104,9 @@ class CertificateBuilder {
     return *this;
   }
   // The spec changed since status was written.
-  CertificateBuilder& WithSpecChangedSinceStatus() { return Set(c_.metadata.generation, c_.status.observed_generation + 1); }
+  CertificateBuilder& WithSpecChangedSinceStatus() {
+    return Set(c_.metadata.generation, c_.status.observed_generation + 1);
+  }
   // `n` failed issuances in a row, the last at `at`, its Issuing condition of `reason`.
   CertificateBuilder& WithFailures(std::int32_t n, api::Time at, std::string reason = "IssuanceFailed") {
     c_.status.failed_issuance_attempts = n;

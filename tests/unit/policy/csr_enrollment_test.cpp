@@ -65,23 +65,22 @@ const std::string kMismatch = "the CSR does not match the spec (has: the CSR; wa
 
 INSTANTIATE_TEST_SUITE_P(
     CsrEnrollment, CsrMismatchCase,
-    testing::Values(
-        MismatchCase{"an_extra_dns_name",
-                     [](CsrFacts& c) { c.dns_names.push_back("evil.example.com"); },
-                     kMismatch + "dnsNames (has evil.example.com, frontend.example.com, "
-                                 "frontend.shop.svc.cluster.local; wants frontend.example.com, "
-                                 "frontend.shop.svc.cluster.local)"},
-        MismatchCase{"another_common_name", [](CsrFacts& c) { c.common_name = "admin.example.com"; },
-                     kMismatch + "commonName (has admin.example.com; wants frontend.example.com)"},
-        MismatchCase{"a_missing_ip_address", [](CsrFacts& c) { c.ip_addresses.clear(); },
-                     kMismatch + "ipAddresses (has none; wants 10.0.0.12)"},
-        MismatchCase{"a_uri_and_an_email",
-                     [](CsrFacts& c) {
-                       c.uris = {"spiffe://cluster.local/ns/shop/sa/x"};
-                       c.email_addresses = {"ops@example.com"};
-                     },
-                     kMismatch + "uris (has spiffe://cluster.local/ns/shop/sa/x; wants none), emailAddresses (has "
-                                 "ops@example.com; wants none)"}),
+    testing::Values(MismatchCase{"an_extra_dns_name", [](CsrFacts& c) { c.dns_names.push_back("evil.example.com"); },
+                                 kMismatch + "dnsNames (has evil.example.com, frontend.example.com, "
+                                             "frontend.shop.svc.cluster.local; wants frontend.example.com, "
+                                             "frontend.shop.svc.cluster.local)"},
+                    MismatchCase{"another_common_name", [](CsrFacts& c) { c.common_name = "admin.example.com"; },
+                                 kMismatch + "commonName (has admin.example.com; wants frontend.example.com)"},
+                    MismatchCase{"a_missing_ip_address", [](CsrFacts& c) { c.ip_addresses.clear(); },
+                                 kMismatch + "ipAddresses (has none; wants 10.0.0.12)"},
+                    MismatchCase{"a_uri_and_an_email",
+                                 [](CsrFacts& c) {
+                                   c.uris = {"spiffe://cluster.local/ns/shop/sa/x"};
+                                   c.email_addresses = {"ops@example.com"};
+                                 },
+                                 kMismatch +
+                                     "uris (has spiffe://cluster.local/ns/shop/sa/x; wants none), emailAddresses (has "
+                                     "ops@example.com; wants none)"}),
     [](const testing::TestParamInfo<MismatchCase>& i) { return std::string(i.param.name); });
 
 TEST(CsrEnrollment, RefusesACsrThatDoesNotParse) {
@@ -96,8 +95,9 @@ TEST(CsrEnrollment, TheTemplateRefusesANameAsForAnyRequest) {
   const api::Certificate cert = MakeCertificate().WithCsr(kPem).WithDnsNames({"www.evil.com"});
   const Decision d = Decide(CsrInput(cert));
   EXPECT_EQ(d.action, Action::kBlocked);
-  EXPECT_EQ(d.why, (Finding{kPolicyViolation, "spec.dnsNames[0] \"www.evil.com\" is not allowed by template web-server "
-                                              "(allowed: *.example.com, *.svc, *.svc.cluster.local)"}));
+  EXPECT_EQ(d.why, (Finding{kPolicyViolation,
+                            "spec.dnsNames[0] \"www.evil.com\" is not allowed by template web-server "
+                            "(allowed: *.example.com, *.svc, *.svc.cluster.local)"}));
 }
 
 TEST(CsrEnrollment, TheTemplateJudgesTheCsrsKeyAlgorithm) {
@@ -106,8 +106,9 @@ TEST(CsrEnrollment, TheTemplateJudgesTheCsrsKeyAlgorithm) {
   EXPECT_EQ(d.action, Action::kBlocked);
   ASSERT_EQ(d.violations.size(), 1u);
   EXPECT_EQ(d.violations[0].field, "spec.csr");
-  EXPECT_EQ(d.why, (Finding{kPolicyViolation, "the CSR's key algorithm \"RSA-2048\" is not allowed by template "
-                                              "web-server (allowed: ECDSA-P256)"}));
+  EXPECT_EQ(d.why, (Finding{kPolicyViolation,
+                            "the CSR's key algorithm \"RSA-2048\" is not allowed by template "
+                            "web-server (allowed: ECDSA-P256)"}));
   // spec.privateKey.algorithm (absent, ECDSA-P256 by default) plays no part.
   EXPECT_EQ(Decide(CsrInput(CsrCertificate(), KeyAlgorithm::kEcdsaP256)
                        .WithTemplate(MakeTemplate().WithKeyAlgorithms({KeyAlgorithm::kEcdsaP256})))
@@ -147,10 +148,8 @@ TEST(CsrEnrollment, OnceIssuedItIsReadyAsIssuedAndLookedAtAgainAtExpiry) {
 TEST(CsrEnrollment, IsNeverDueForRenewal) {
   // The profile auto-renews by default, the renewal point has long passed and a renewal
   // was even asked for: the controller holds no key, so it never reissues.
-  const api::Certificate cert = MakeCertificate()
-                                    .WithCsr(kPem)
-                                    .WithStatusIssued("5eed", kT0, kT0 + 720h)
-                                    .WithRenewRequestedAt(kT0 + 700h);
+  const api::Certificate cert =
+      MakeCertificate().WithCsr(kPem).WithStatusIssued("5eed", kT0, kT0 + 720h).WithRenewRequestedAt(kT0 + 700h);
   const IssuanceInput in = CsrInput(cert).WithProfile(MakeProfile().WithAutoRenewByDefault(true)).At(kT0 + 710h);
   EXPECT_FALSE(api::EffectiveAutoRenew(in.certificate.spec, in.profile.spec));
   EXPECT_EQ(ScheduledRenewal(in), std::nullopt);
@@ -197,8 +196,10 @@ api::Certificate AcmeCertificate() {
 }
 
 InputBuilder OnAcmeProfile(const api::Certificate& cert) {
-  InputBuilder in = MakeInput().WithCertificate(cert).WithControllerNamespace(kControllerNs).WithProfile(
-      MakeProfile().WithName("acme").EnrollingOverAcme());
+  InputBuilder in = MakeInput()
+                        .WithCertificate(cert)
+                        .WithControllerNamespace(kControllerNs)
+                        .WithProfile(MakeProfile().WithName("acme").EnrollingOverAcme());
   if (!cert.spec.csr.empty()) in.WithCsr(CsrFactsFor(cert));
   return in;
 }
@@ -228,16 +229,14 @@ TEST(Enrollment, AnAcmeProfileRefusesAnOrderOutsideTheControllersNamespace) {
 
 TEST(Enrollment, AnApiProfileRefusesAnAcmeOrder) {
   const api::Certificate cert = AcmeCertificate();
-  const Decision d = Decide(MakeInput().WithCertificate(cert).WithCsr(CsrFactsFor(cert)).WithControllerNamespace(
-      kControllerNs));
+  const Decision d =
+      Decide(MakeInput().WithCertificate(cert).WithCsr(CsrFactsFor(cert)).WithControllerNamespace(kControllerNs));
   EXPECT_EQ(d.action, Action::kBlocked);
   EXPECT_EQ(d.why, (Finding{kNotAnAcmeProfile,
                             "spec.acme names ACME order order-9 but profile web does not enroll over ACME"}));
 }
 
-TEST(Enrollment, AnApiProfileSignsACsr) {
-  EXPECT_EQ(Decide(CsrInput()).action, Action::kIssue);
-}
+TEST(Enrollment, AnApiProfileSignsACsr) { EXPECT_EQ(Decide(CsrInput()).action, Action::kIssue); }
 
 // --- The latest-active rule skips certificates without a Secret. ------------------
 

@@ -42,8 +42,7 @@ INSTANTIATE_TEST_SUITE_P(
                     ContainsCase{"an_odd_ipv6_prefix", "2001:db8::/33", "2001:db8:7fff::1", true},
                     ContainsCase{"just_past_an_odd_ipv6_prefix", "2001:db8::/33", "2001:db8:8000::1", false},
                     ContainsCase{"ipv4_is_not_in_an_ipv6_range", "::/0", "10.0.0.1", false},
-                    ContainsCase{"ipv4_mapped_ipv6_is_not_in_an_ipv4_range", "10.0.0.0/8", "::ffff:10.0.0.1",
-                                 false}),
+                    ContainsCase{"ipv4_mapped_ipv6_is_not_in_an_ipv4_range", "10.0.0.0/8", "::ffff:10.0.0.1", false}),
     [](const testing::TestParamInfo<ContainsCase>& i) { return std::string(i.param.name); });
 
 TEST(ParseIp, RefusesWhatIsNotAnAddress) {

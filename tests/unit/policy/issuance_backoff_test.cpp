@@ -45,8 +45,8 @@ struct DecideCase {
   Action want_action;
   std::string_view want_reason;  // d.why for kIssue/kBlocked/kBackoff, d.issuing for kNone
   std::optional<api::Time> want_retry_at = std::nullopt;
-  std::int32_t want_unplanned_after = 0;         // kIssue only
-  std::int32_t want_failed_after_failure = 1;    // kIssue only
+  std::int32_t want_unplanned_after = 0;       // kIssue only
+  std::int32_t want_failed_after_failure = 1;  // kIssue only
 };
 
 std::string CaseName(const testing::TestParamInfo<DecideCase>& i) { return i.param.name; }
@@ -85,27 +85,25 @@ TEST_P(DecideBeyondTheChains, ActsAsTheSituationRequires) {
       EXPECT_EQ(d.unplanned_reissues_after, c.want_unplanned_after);
       EXPECT_EQ(d.failed_attempts_after_failure, c.want_failed_after_failure);
       break;
-    case Action::kBlocked:
-      EXPECT_EQ(d.why.reason, c.want_reason);
-      break;
+    case Action::kBlocked: EXPECT_EQ(d.why.reason, c.want_reason); break;
   }
 }
 
 const DecideCase kCases[] = {
     // --- Unplanned reissues: the Secret lost or rewritten by someone else. ----------
-    {"reissues_at_once_the_first_time_someone_else_rewrites_the_secret", Rewritten(kSettled).At(kLast),
-     Action::kIssue, kKeyMismatch, std::nullopt, 1},
+    {"reissues_at_once_the_first_time_someone_else_rewrites_the_secret", Rewritten(kSettled).At(kLast), Action::kIssue,
+     kKeyMismatch, std::nullopt, 1},
     {"reissues_at_once_the_first_time_the_secret_is_deleted", Deleted(kSettled).At(kLast), Action::kIssue,
      kDoesNotExist, std::nullopt, 1},
     {"waits_the_initial_delay_before_a_second_unplanned_reissue",
-     Rewritten(MakeCertificate().Settled().WithUnplannedReissues(1, kLast)).At(kLast + 5s), Action::kBackoff,
-     kBackoff, kLast + 10s},
+     Rewritten(MakeCertificate().Settled().WithUnplannedReissues(1, kLast)).At(kLast + 5s), Action::kBackoff, kBackoff,
+     kLast + 10s},
     {"reissues_again_once_the_wait_is_over",
      Rewritten(MakeCertificate().Settled().WithUnplannedReissues(1, kLast)).At(kLast + 10s), Action::kIssue,
      kKeyMismatch, std::nullopt, 2},
     {"doubles_the_wait_with_each_unplanned_reissue",
-     Rewritten(MakeCertificate().Settled().WithUnplannedReissues(3, kLast)).At(kLast + 30s), Action::kBackoff,
-     kBackoff, kLast + 40s},
+     Rewritten(MakeCertificate().Settled().WithUnplannedReissues(3, kLast)).At(kLast + 30s), Action::kBackoff, kBackoff,
+     kLast + 40s},
     {"never_waits_longer_than_the_cap",
      Rewritten(MakeCertificate().Settled().WithUnplannedReissues(30, kLast)).At(kLast + 59min), Action::kBackoff,
      kBackoff, kLast + 1h},
@@ -113,17 +111,14 @@ const DecideCase kCases[] = {
      Rewritten(MakeCertificate().Settled().WithUnplannedReissues(9, kLast)).At(kLast + 1h + 1s), Action::kIssue,
      kKeyMismatch, std::nullopt, 1},
     {"a_spec_change_reissues_at_once_and_resets_the_count",
-     Rewritten(MakeCertificate().Settled().WithUnplannedReissues(3, kLast).WithSpecChangedSinceStatus())
-         .At(kLast + 1s),
+     Rewritten(MakeCertificate().Settled().WithUnplannedReissues(3, kLast).WithSpecChangedSinceStatus()).At(kLast + 1s),
      Action::kIssue, kKeyMismatch, std::nullopt, 0},
     {"a_renew_request_newer_than_the_last_issuance_reissues_at_once",
      Rewritten(MakeCertificate().Settled().WithUnplannedReissues(3, kLast).WithRenewRequestedAt(kLast + 2s))
          .At(kLast + 5s),
      Action::kIssue, kKeyMismatch, std::nullopt, 0},
     {"a_renewal_that_is_due_never_waits",
-     MakeInput()
-         .WithCertificate(MakeCertificate().Settled().WithUnplannedReissues(3, kT0 + 719h))
-         .At(kT0 + 719h + 1s),
+     MakeInput().WithCertificate(MakeCertificate().Settled().WithUnplannedReissues(3, kT0 + 719h)).At(kT0 + 719h + 1s),
      Action::kIssue, kRenewing, std::nullopt, 0},
 
     // --- Failed issuances. ----------------------------------------------------------
@@ -140,8 +135,7 @@ const DecideCase kCases[] = {
          .At(kLast + 1s),
      Action::kIssue, kDoesNotExist, std::nullopt, 1, 1},
     {"a_failure_for_want_of_a_referenced_secret_waits_while_it_is_missing",
-     Deleted(MakeCertificate().Settled().WithFailures(5, kLast, std::string(kReferencedSecretNotFound)))
-         .At(kLast + 1s),
+     Deleted(MakeCertificate().Settled().WithFailures(5, kLast, std::string(kReferencedSecretNotFound))).At(kLast + 1s),
      Action::kBackoff, kDoesNotExist, kLast + 160s},
     {"an_existing_referenced_secret_does_not_cut_short_another_kind_of_failure",
      Deleted(MakeCertificate().Settled().WithFailures(1, kLast)).WithReferencedSecretsExisting().At(kLast + 1s),
@@ -161,8 +155,8 @@ const DecideCase kCases[] = {
     {"says_nothing_of_issuing_when_the_ca_exists", MakeInput().WithIssuedCertificate(kSettled), Action::kNone, ""},
 
     // --- Ownership of the Secret. ---------------------------------------------------
-    {"a_certificate_that_does_not_own_its_secret_issues_nothing",
-     Deleted(kSettled).WithSecretOwner("older").At(kLast), Action::kBlocked, kSecretInUse},
+    {"a_certificate_that_does_not_own_its_secret_issues_nothing", Deleted(kSettled).WithSecretOwner("older").At(kLast),
+     Action::kBlocked, kSecretInUse},
     {"the_owner_goes_on_as_usual", MakeInput().WithIssuedCertificate(kSettled).WithSecretOwner("frontend"),
      Action::kNone, ""},
 

@@ -9,9 +9,9 @@
 
 #include "../api/yaml_json.h"
 #include "api/certificate_json.h"
-#include "api/defaults.h"
 #include "api/certificate_profile_json.h"
 #include "api/certificate_template_json.h"
+#include "api/defaults.h"
 #include "builders.h"
 #include "policy/reasons.h"
 
@@ -52,7 +52,9 @@ CertificateBuilder Unjittered() { return MakeCertificate().WithUid(""); }
 
 class TriggerChainCase : public testing::TestWithParam<ChainCase> {};
 
-TEST_P(TriggerChainCase, FindsTheFirstReasonToIssue) { ExpectFinding(Evaluate(TriggerChain(), GetParam().input), GetParam()); }
+TEST_P(TriggerChainCase, FindsTheFirstReasonToIssue) {
+  ExpectFinding(Evaluate(TriggerChain(), GetParam().input), GetParam());
+}
 
 const api::Certificate kExample = MakeCertificate();
 
@@ -61,8 +63,9 @@ const ChainCase kTriggerCases[] = {
     {"issues_when_the_secret_does_not_exist", MakeInput().WithSecret(IssuedSecretFor(kExample).Missing()),
      kDoesNotExist, "Secret frontend-tls does not exist"},
     {"a_missing_secret_wins_over_a_changed_spec",
-     MakeInput().WithCertificate(MakeCertificate().WithDnsNames({"x.example.com"})).WithSecret(
-         IssuedSecretFor(kExample).Missing()),
+     MakeInput()
+         .WithCertificate(MakeCertificate().WithDnsNames({"x.example.com"}))
+         .WithSecret(IssuedSecretFor(kExample).Missing()),
      kDoesNotExist, "Secret frontend-tls does not exist"},
     {"issues_when_tls_crt_is_missing", MakeInput().WithSecret(IssuedSecretFor(kExample).WithoutCertificate()),
      kMissingData, "Secret frontend-tls has no tls.crt"},
@@ -87,8 +90,8 @@ const ChainCase kTriggerCases[] = {
      "", ""},
     {"an_unknown_ca_fingerprint_is_not_a_change", MakeInput().WithCaFingerprint(""), "", ""},
     {"issues_when_a_dns_name_is_added",
-     MakeInput().WithCertificate(
-         MakeCertificate().WithDnsNames({"frontend.example.com", "frontend.shop.svc.cluster.local", "api.example.com"})),
+     MakeInput().WithCertificate(MakeCertificate().WithDnsNames(
+         {"frontend.example.com", "frontend.shop.svc.cluster.local", "api.example.com"})),
      kSpecChanged,
      "the certificate in Secret frontend-tls does not match the spec: dnsNames (has frontend.example.com, "
      "frontend.shop.svc.cluster.local; wants api.example.com, frontend.example.com, "
@@ -126,8 +129,7 @@ const ChainCase kTriggerCases[] = {
      "the certificate in Secret frontend-tls does not match the spec: keyUsages (has digitalSignature; wants "
      "digitalSignature, keyAgreement)"},
     {"lists_every_changed_field",
-     MakeInput().WithCertificate(MakeCertificate().WithCommonName("www.example.com").WithIpAddresses({})),
-     kSpecChanged,
+     MakeInput().WithCertificate(MakeCertificate().WithCommonName("www.example.com").WithIpAddresses({})), kSpecChanged,
      "the certificate in Secret frontend-tls does not match the spec: commonName (has frontend.example.com; wants "
      "www.example.com), ipAddresses (has 10.0.0.12; wants none)"},
     {"a_secret_not_written_by_certplane_is_judged_by_its_contents",
@@ -136,11 +138,11 @@ const ChainCase kTriggerCases[] = {
      MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0).WithRenewRequestedAt(kT0 + 30min)),
      kManuallyTriggered, "renewal requested at 2030-01-01T00:30:00Z (annotation certplane.io/renew-requested-at)"},
     {"a_renew_request_already_served_does_nothing",
-     MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0 + 45min).WithRenewRequestedAt(kT0 + 30min)),
-     "", ""},
+     MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0 + 45min).WithRenewRequestedAt(kT0 + 30min)), "",
+     ""},
     {"a_renew_request_at_the_moment_of_issuance_was_served",
-     MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0 + 30min).WithRenewRequestedAt(kT0 + 30min)),
-     "", ""},
+     MakeInput().WithCertificate(MakeCertificate().WithLastIssuance(kT0 + 30min).WithRenewRequestedAt(kT0 + 30min)), "",
+     ""},
     // The status write after the Secret's was lost: the Secret's own issue time says the
     // request was answered, so it is adopted rather than issued a second time.
     {"a_renew_request_answered_by_the_secret_alone_does_nothing",
@@ -175,8 +177,10 @@ const ChainCase kTriggerCases[] = {
     {"does_not_renew_without_auto_renew",
      MakeInput().WithIssuedCertificate(Unjittered().WithAutoRenew(false)).At(kT0 + 700h), "", ""},
     {"does_not_renew_when_the_profile_defaults_auto_renew_off",
-     MakeInput().WithIssuedCertificate(Unjittered()).WithProfile(MakeProfile().WithAutoRenewByDefault(false)).At(
-         kT0 + 700h),
+     MakeInput()
+         .WithIssuedCertificate(Unjittered())
+         .WithProfile(MakeProfile().WithAutoRenewByDefault(false))
+         .At(kT0 + 700h),
      "", ""},
     {"does_not_reissue_an_expired_certificate_without_auto_renew",
      MakeInput().WithIssuedCertificate(Unjittered().WithAutoRenew(false)).At(kT0 + 800h), "", ""},
@@ -190,7 +194,9 @@ INSTANTIATE_TEST_SUITE_P(Issuance, TriggerChainCase, testing::ValuesIn(kTriggerC
 
 class ReadinessChainCase : public testing::TestWithParam<ChainCase> {};
 
-TEST_P(ReadinessChainCase, FindsWhyItIsNotReady) { ExpectFinding(Evaluate(ReadinessChain(), GetParam().input), GetParam()); }
+TEST_P(ReadinessChainCase, FindsWhyItIsNotReady) {
+  ExpectFinding(Evaluate(ReadinessChain(), GetParam().input), GetParam());
+}
 
 const ChainCase kReadinessCases[] = {
     {"a_fresh_matching_certificate_is_ready", MakeInput(), "", ""},
@@ -242,41 +248,42 @@ TEST(Decide, WithoutAutoRenewLooksAgainAtExpiry) {
 }
 
 TEST(Decide, LooksAgainWhenAFutureRenewRequestComesDue) {
-  const Decision d = Decide(MakeInput().WithIssuedCertificate(
-      MakeCertificate().WithLastIssuance(kT0).WithRenewRequestedAt(kT0 + 3h)));
+  const Decision d =
+      Decide(MakeInput().WithIssuedCertificate(MakeCertificate().WithLastIssuance(kT0).WithRenewRequestedAt(kT0 + 3h)));
   EXPECT_EQ(d.action, Action::kNone);
   EXPECT_EQ(d.next_check, kT0 + 3h);
 }
 
 TEST(Decide, NeverIssuesARevokedCertificate) {
-  const Decision d = Decide(MakeInput()
-                                .WithCertificate(MakeCertificate()
-                                                     .WithRevocation(RevocationReason::kKeyCompromise)
-                                                     .WithStatusSerial("5eed0123abcdef"))
-                                .WithSecret(IssuedSecretFor(kExample).Missing()));
+  const Decision d = Decide(
+      MakeInput()
+          .WithCertificate(
+              MakeCertificate().WithRevocation(RevocationReason::kKeyCompromise).WithStatusSerial("5eed0123abcdef"))
+          .WithSecret(IssuedSecretFor(kExample).Missing()));
   EXPECT_EQ(d.action, Action::kNone);
-  EXPECT_EQ(d.not_ready, (Finding{kRevoked, "serial 5eed0123abcdef is revoked (keyCompromise); create a new "
-                                            "Certificate to get a new one"}));
+  EXPECT_EQ(d.not_ready, (Finding{kRevoked,
+                                  "serial 5eed0123abcdef is revoked (keyCompromise); create a new "
+                                  "Certificate to get a new one"}));
   EXPECT_EQ(d.renewal_time, std::nullopt);
   EXPECT_EQ(d.next_check, std::nullopt);
 }
 
 TEST(Decide, NeitherRenewsACertificateOnHold) {
-  const Decision d = Decide(MakeInput()
-                                .WithCertificate(MakeCertificate()
-                                                     .WithRevocation(RevocationReason::kCertificateHold)
-                                                     .WithStatusSerial("5eed0123abcdef"))
-                                .At(kT0 + 700h));
+  const Decision d = Decide(
+      MakeInput()
+          .WithCertificate(
+              MakeCertificate().WithRevocation(RevocationReason::kCertificateHold).WithStatusSerial("5eed0123abcdef"))
+          .At(kT0 + 700h));
   EXPECT_EQ(d.action, Action::kNone);
-  EXPECT_EQ(d.not_ready,
-            (Finding{kOnHold, "serial 5eed0123abcdef is on hold (certificateHold); remove spec.revocation to lift it"}));
+  EXPECT_EQ(
+      d.not_ready,
+      (Finding{kOnHold, "serial 5eed0123abcdef is on hold (certificateHold); remove spec.revocation to lift it"}));
 }
 
 TEST(Decide, BlocksARequestTheTemplateForbids) {
-  const Decision d =
-      Decide(MakeInput()
-                 .WithCertificate(MakeCertificate().WithDnsNames({"frontend.example.com", "evil.com"}))
-                 .WithSecret(IssuedSecretFor(kExample).Missing()));
+  const Decision d = Decide(MakeInput()
+                                .WithCertificate(MakeCertificate().WithDnsNames({"frontend.example.com", "evil.com"}))
+                                .WithSecret(IssuedSecretFor(kExample).Missing()));
   const std::string message =
       "spec.dnsNames[1] \"evil.com\" is not allowed by template web-server (allowed: *.example.com, *.svc, "
       "*.svc.cluster.local)";
@@ -292,8 +299,9 @@ TEST(Decide, BlocksANamespaceTheProfileDoesNotSelect) {
                                 .WithProfile(MakeProfile().WithNamespaceSelector({{{"certplane.io/web", "true"}}, {}}))
                                 .WithNamespaceLabels({{"team", "shop"}}));
   EXPECT_EQ(d.action, Action::kBlocked);
-  EXPECT_EQ(d.why, (Finding{kPolicyViolation, "namespace shop is not selected by the namespaceSelector of profile web "
-                                              "(certplane.io/web=true)"}));
+  EXPECT_EQ(d.why, (Finding{kPolicyViolation,
+                            "namespace shop is not selected by the namespaceSelector of profile web "
+                            "(certplane.io/web=true)"}));
 }
 
 TEST(Decide, ListsTheNamespaceBeforeTemplateViolations) {
@@ -309,8 +317,9 @@ TEST(Decide, ListsTheNamespaceBeforeTemplateViolations) {
 TEST(Decide, WaitsForTheCaBeforeIssuing) {
   const Decision d = Decide(MakeInput().WithSecret(IssuedSecretFor(kExample).Missing()).WithCaNotReady());
   EXPECT_EQ(d.action, Action::kBlocked);
-  EXPECT_EQ(d.why, (Finding{kCANotReady, "CA example-issuing is not Ready; waiting to issue (DoesNotExist: Secret "
-                                         "frontend-tls does not exist)"}));
+  EXPECT_EQ(d.why, (Finding{kCANotReady,
+                            "CA example-issuing is not Ready; waiting to issue (DoesNotExist: Secret "
+                            "frontend-tls does not exist)"}));
   EXPECT_EQ(d.not_ready, (Finding{kDoesNotExist, "Secret frontend-tls does not exist"}));
 }
 
@@ -324,8 +333,10 @@ TEST(Decide, AnUnreadyCaDoesNotUnreadyAValidCertificate) {
 TEST(Decide, TheExamplesIssueTheirFirstCertificate) {
   using testing_support::YamlFileToJson;
   const std::string dir = CERTPLANE_EXAMPLES_DIR;
-  Result<api::CertificateTemplate> tmpl = api::DecodeCertificateTemplate(YamlFileToJson(dir + "/03-template.yaml").at(0));
-  Result<api::CertificateProfile> profile = api::DecodeCertificateProfile(YamlFileToJson(dir + "/04-profile.yaml").at(0));
+  Result<api::CertificateTemplate> tmpl =
+      api::DecodeCertificateTemplate(YamlFileToJson(dir + "/03-template.yaml").at(0));
+  Result<api::CertificateProfile> profile =
+      api::DecodeCertificateProfile(YamlFileToJson(dir + "/04-profile.yaml").at(0));
   Result<api::Certificate> cert = api::DecodeCertificate(YamlFileToJson(dir + "/05-certificate.yaml").at(2));
   ASSERT_TRUE(tmpl.ok() && profile.ok() && cert.ok());
   IssuanceInput in;

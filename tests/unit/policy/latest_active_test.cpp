@@ -48,14 +48,15 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, WhyInactiveTest,
     ::testing::Values(
         Case{"AnIssuedReadyUnexpiredCertificateIsActive", [](api::Certificate&) {}, kT0 + 1h, InactiveReason::kActive},
-        Case{"ACertificateWithoutASerialWasNeverIssued",
-             [](api::Certificate& c) { c.status.serial_number.clear(); }, kT0 + 1h, InactiveReason::kNotIssued},
+        Case{"ACertificateWithoutASerialWasNeverIssued", [](api::Certificate& c) { c.status.serial_number.clear(); },
+             kT0 + 1h, InactiveReason::kNotIssued},
         Case{"ACertificateBeingDeletedMayBeAboutToBeRevoked",
              [](api::Certificate& c) { c.metadata.deletion_timestamp = "2030-01-01T02:00:00Z"; }, kT0 + 1h,
              InactiveReason::kBeingDeleted},
-        Case{"ARevocationInTheSpecCountsBeforeTheCrlHasIt",
-             [](api::Certificate& c) { c.spec.revocation = api::RevocationSpec{api::RevocationReason::kKeyCompromise}; },
-             kT0 + 1h, InactiveReason::kRevoked},
+        Case{
+            "ARevocationInTheSpecCountsBeforeTheCrlHasIt",
+            [](api::Certificate& c) { c.spec.revocation = api::RevocationSpec{api::RevocationReason::kKeyCompromise}; },
+            kT0 + 1h, InactiveReason::kRevoked},
         Case{"ARevocationInTheStatusCounts",
              [](api::Certificate& c) { c.status.revocation_reason = api::RevocationReason::kSuperseded; }, kT0 + 1h,
              InactiveReason::kRevoked},
@@ -68,13 +69,13 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ACertificateThatIsNotReadyIsNotActive",
              [](api::Certificate& c) { c.status.conditions[0].status = api::ConditionStatus::kFalse; }, kT0 + 1h,
              InactiveReason::kNotReady},
-        Case{"ACertificateWithoutAReadyConditionIsNotActive",
-             [](api::Certificate& c) { c.status.conditions.clear(); }, kT0 + 1h, InactiveReason::kNotReady},
+        Case{"ACertificateWithoutAReadyConditionIsNotActive", [](api::Certificate& c) { c.status.conditions.clear(); },
+             kT0 + 1h, InactiveReason::kNotReady},
         Case{"ACertificateBeforeItsNotBeforeIsNotYetValid", [](api::Certificate&) {}, kT0 - 10min,
              InactiveReason::kNotYetValid},
         Case{"ACertificateAtItsNotAfterHasExpired", [](api::Certificate&) {}, kT0 + 720h, InactiveReason::kExpired},
-        Case{"ACertificateWithoutANotAfterCountsAsExpired",
-             [](api::Certificate& c) { c.status.not_after.reset(); }, kT0 + 1h, InactiveReason::kExpired}),
+        Case{"ACertificateWithoutANotAfterCountsAsExpired", [](api::Certificate& c) { c.status.not_after.reset(); },
+             kT0 + 1h, InactiveReason::kExpired}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(KeyGeneratedByControllerTest, HoldsForEveryCertificateToday) {

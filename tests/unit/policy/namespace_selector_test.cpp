@@ -34,7 +34,9 @@ const SelectorCase kSelectorCases[] = {
     {"match_labels_needs_the_exact_value", {{{"team", "web"}}, {}}, {{"team", "web"}, {"env", "prod"}}, true},
     {"match_labels_refuses_another_value", {{{"team", "web"}}, {}}, {{"team", "db"}}, false},
     {"match_labels_refuses_a_missing_label", {{{"team", "web"}}, {}}, {}, false},
-    {"in_selects_one_of_the_values", {{}, {{"env", SelectorOperator::kIn, {"prod", "staging"}}}}, {{"env", "staging"}},
+    {"in_selects_one_of_the_values",
+     {{}, {{"env", SelectorOperator::kIn, {"prod", "staging"}}}},
+     {{"env", "staging"}},
      true},
     {"in_refuses_other_values", {{}, {{"env", SelectorOperator::kIn, {"prod", "staging"}}}}, {{"env", "dev"}}, false},
     {"in_refuses_a_missing_label", {{}, {{"env", SelectorOperator::kIn, {"prod"}}}}, {}, false},
@@ -42,7 +44,9 @@ const SelectorCase kSelectorCases[] = {
     {"not_in_selects_a_missing_label", {{}, {{"env", SelectorOperator::kNotIn, {"dev"}}}}, {}, true},
     {"exists_needs_the_label", {{}, {{"certs", SelectorOperator::kExists, {}}}}, {{"certs", ""}}, true},
     {"exists_refuses_without_it", {{}, {{"certs", SelectorOperator::kExists, {}}}}, {{"other", "x"}}, false},
-    {"does_not_exist_refuses_with_it", {{}, {{"legacy", SelectorOperator::kDoesNotExist, {}}}}, {{"legacy", "1"}},
+    {"does_not_exist_refuses_with_it",
+     {{}, {{"legacy", SelectorOperator::kDoesNotExist, {}}}},
+     {{"legacy", "1"}},
      false},
     {"every_requirement_must_hold",
      {{{"team", "web"}}, {{"env", SelectorOperator::kIn, {"prod"}}, {"legacy", SelectorOperator::kDoesNotExist, {}}}},
@@ -53,9 +57,7 @@ const SelectorCase kSelectorCases[] = {
 INSTANTIATE_TEST_SUITE_P(Namespaces, SelectsNamespaces, testing::ValuesIn(kSelectorCases),
                          [](const testing::TestParamInfo<SelectorCase>& i) { return std::string(i.param.name); });
 
-TEST(CheckNamespace, AllowsASelectedNamespace) {
-  EXPECT_EQ(CheckNamespace(MakeProfile(), "shop", {}), std::nullopt);
-}
+TEST(CheckNamespace, AllowsASelectedNamespace) { EXPECT_EQ(CheckNamespace(MakeProfile(), "shop", {}), std::nullopt); }
 
 TEST(CheckNamespace, NamesTheNamespaceTheProfileAndTheSelector) {
   const api::CertificateProfile profile = MakeProfile().WithNamespaceSelector(

@@ -65,25 +65,25 @@ TEST_P(UriPatterns, MatchSegmentBySegment) {
 
 INSTANTIATE_TEST_SUITE_P(
     Patterns, UriPatterns,
-    testing::Values(
-        MatchCase{"a_spiffe_id_for_any_namespace_and_account", "spiffe://cluster.local/ns/*/sa/*",
-                  "spiffe://cluster.local/ns/shop/sa/frontend", true},
-        MatchCase{"a_star_does_not_span_two_segments", "spiffe://cluster.local/ns/*/sa/*",
-                  "spiffe://cluster.local/ns/a/b/sa/frontend", false},
-        MatchCase{"a_trailing_star_does_not_span_segments", "spiffe://cluster.local/ns/*/sa/*",
-                  "spiffe://cluster.local/ns/shop/sa/frontend/extra", false},
-        MatchCase{"another_trust_domain_is_refused", "spiffe://cluster.local/ns/*/sa/*",
-                  "spiffe://evil.local/ns/shop/sa/frontend", false},
-        MatchCase{"a_star_in_the_host_stays_in_one_label", "https://*.example.com/app",
-                  "https://api.example.com/app", true},
-        MatchCase{"a_star_in_the_host_does_not_cross_dots", "https://*.example.com/app",
-                  "https://evil.com.example.com/app", false},
-        MatchCase{"a_star_in_the_host_cannot_reach_another_host", "https://example.*/app",
-                  "https://example.evil.com/app", false},
-        MatchCase{"a_double_star_spans_segments", "https://example.com/**", "https://example.com/a/b/c", true},
-        MatchCase{"an_exact_uri", "urn:uuid:1234", "urn:uuid:1234", true},
-        MatchCase{"uris_compare_exactly", "spiffe://cluster.local/ns/shop/sa/web",
-                  "spiffe://cluster.local/ns/shop/sa/Web", false}),
+    testing::Values(MatchCase{"a_spiffe_id_for_any_namespace_and_account", "spiffe://cluster.local/ns/*/sa/*",
+                              "spiffe://cluster.local/ns/shop/sa/frontend", true},
+                    MatchCase{"a_star_does_not_span_two_segments", "spiffe://cluster.local/ns/*/sa/*",
+                              "spiffe://cluster.local/ns/a/b/sa/frontend", false},
+                    MatchCase{"a_trailing_star_does_not_span_segments", "spiffe://cluster.local/ns/*/sa/*",
+                              "spiffe://cluster.local/ns/shop/sa/frontend/extra", false},
+                    MatchCase{"another_trust_domain_is_refused", "spiffe://cluster.local/ns/*/sa/*",
+                              "spiffe://evil.local/ns/shop/sa/frontend", false},
+                    MatchCase{"a_star_in_the_host_stays_in_one_label", "https://*.example.com/app",
+                              "https://api.example.com/app", true},
+                    MatchCase{"a_star_in_the_host_does_not_cross_dots", "https://*.example.com/app",
+                              "https://evil.com.example.com/app", false},
+                    MatchCase{"a_star_in_the_host_cannot_reach_another_host", "https://example.*/app",
+                              "https://example.evil.com/app", false},
+                    MatchCase{"a_double_star_spans_segments", "https://example.com/**", "https://example.com/a/b/c",
+                              true},
+                    MatchCase{"an_exact_uri", "urn:uuid:1234", "urn:uuid:1234", true},
+                    MatchCase{"uris_compare_exactly", "spiffe://cluster.local/ns/shop/sa/web",
+                              "spiffe://cluster.local/ns/shop/sa/Web", false}),
     CaseName);
 
 class EmailPatterns : public testing::TestWithParam<MatchCase> {};
@@ -136,19 +136,19 @@ class DnsNameSyntax : public testing::TestWithParam<ValidityCase> {};
 
 TEST_P(DnsNameSyntax, IsChecked) { EXPECT_EQ(IsValidDnsName(GetParam().value, true), GetParam().valid); }
 
-INSTANTIATE_TEST_SUITE_P(Patterns, DnsNameSyntax,
-                         testing::Values(ValidityCase{"a_host_name", "frontend.example.com", true},
-                                         ValidityCase{"a_single_label", "localhost", true},
-                                         ValidityCase{"a_leading_wildcard", "*.example.com", true},
-                                         ValidityCase{"a_wildcard_alone", "*", false},
-                                         ValidityCase{"a_wildcard_further_in", "a.*.example.com", false},
-                                         ValidityCase{"a_partial_wildcard", "a*.example.com", false},
-                                         ValidityCase{"an_underscore", "a_b.example.com", false},
-                                         ValidityCase{"an_empty_label", "a..example.com", false},
-                                         ValidityCase{"a_trailing_dot", "example.com.", false},
-                                         ValidityCase{"a_leading_hyphen", "-a.example.com", false},
-                                         ValidityCase{"a_64_character_label", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", false}),
-                         ValidityName);
+INSTANTIATE_TEST_SUITE_P(
+    Patterns, DnsNameSyntax,
+    testing::Values(
+        ValidityCase{"a_host_name", "frontend.example.com", true}, ValidityCase{"a_single_label", "localhost", true},
+        ValidityCase{"a_leading_wildcard", "*.example.com", true}, ValidityCase{"a_wildcard_alone", "*", false},
+        ValidityCase{"a_wildcard_further_in", "a.*.example.com", false},
+        ValidityCase{"a_partial_wildcard", "a*.example.com", false},
+        ValidityCase{"an_underscore", "a_b.example.com", false},
+        ValidityCase{"an_empty_label", "a..example.com", false}, ValidityCase{"a_trailing_dot", "example.com.", false},
+        ValidityCase{"a_leading_hyphen", "-a.example.com", false},
+        ValidityCase{"a_64_character_label", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+                     false}),
+    ValidityName);
 
 class UriSyntax : public testing::TestWithParam<ValidityCase> {};
 
@@ -161,7 +161,8 @@ INSTANTIATE_TEST_SUITE_P(Patterns, UriSyntax,
                                          ValidityCase{"no_scheme", "cluster.local/ns/a", false},
                                          ValidityCase{"a_space", "spiffe://cluster.local/ns/a b", false},
                                          ValidityCase{"an_empty_authority", "spiffe:///ns/a", false},
-                                         ValidityCase{"a_dot_dot_segment", "spiffe://cluster.local/ns/a/../kube-system", false},
+                                         ValidityCase{"a_dot_dot_segment", "spiffe://cluster.local/ns/a/../kube-system",
+                                                      false},
                                          ValidityCase{"a_dot_segment", "spiffe://cluster.local/./ns/a", false},
                                          ValidityCase{"a_scheme_starting_with_a_digit", "1http://a", false}),
                          ValidityName);

@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <optional>
-#include <set>
 #include <ostream>
+#include <set>
 #include <string>
 
 #include "builders.h"
@@ -58,9 +58,7 @@ TEST(RenewalTime, ABackdatedCertificateNeverRenewsAtOrBeforeItsIssuance) {
   }
 }
 
-TEST(RenewalTime, IsNotAfterForAnEmptyLifetime) {
-  EXPECT_EQ(RenewalTime({kT0, kT0, 1h, "uid"}), kT0);
-}
+TEST(RenewalTime, IsNotAfterForAnEmptyLifetime) { EXPECT_EQ(RenewalTime({kT0, kT0, 1h, "uid"}), kT0); }
 
 TEST(RenewalJitter, IsDeterministicPerUid) {
   EXPECT_EQ(RenewalJitter("6c1f0a52", 5min), RenewalJitter("6c1f0a52", 5min));
@@ -100,12 +98,12 @@ TEST_P(JitterStaysWithin, ItsBoundAndOnlyMovesEarlier) {
   EXPECT_GT(largest, 0s) << "some jitter is applied";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Renewal, JitterStaysWithin,
-    testing::Values(JitterBoundCase{"five_minutes_for_long_lived_certificates", 2160h, 720h, 5min},
-                    JitterBoundCase{"one_percent_of_a_short_lifetime", 2h, 30min, 72s},
-                    JitterBoundCase{"a_tenth_of_the_lead_when_renewing_right_after_issue", 1h, 59min + 50s, 1s}),
-    [](const testing::TestParamInfo<JitterBoundCase>& i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Renewal, JitterStaysWithin,
+                         testing::Values(JitterBoundCase{"five_minutes_for_long_lived_certificates", 2160h, 720h, 5min},
+                                         JitterBoundCase{"one_percent_of_a_short_lifetime", 2h, 30min, 72s},
+                                         JitterBoundCase{"a_tenth_of_the_lead_when_renewing_right_after_issue", 1h,
+                                                         59min + 50s, 1s}),
+                         [](const testing::TestParamInfo<JitterBoundCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
 }  // namespace certplane::policy

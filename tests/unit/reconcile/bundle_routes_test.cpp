@@ -21,9 +21,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::Issue;
 using testing::IssuedCertificate;
+using ::testing::Not;
 
 constexpr const char* kDeployerToken = "deployer-token";
 constexpr const char* kAuditorToken = "auditor-token";
@@ -55,7 +55,8 @@ class TableReviewer final : public kube::AccessReviewer {
   Result<kube::AccessDecision> Authorize(const kube::UserInfo& user, const kube::ResourceAttributes& a) override {
     questions.push_back(a);
     if (fail_authorize) return Unavailable("the API server is down");
-    const std::string what = a.verb + " " + (a.group.empty() ? "" : a.group + "/") + a.resource + " " + a.ns + "/" + a.name;
+    const std::string what =
+        a.verb + " " + (a.group.empty() ? "" : a.group + "/") + a.resource + " " + a.ns + "/" + a.name;
     return kube::AccessDecision{.allowed = allowed.count({user.username, what}) > 0};
   }
 
@@ -89,37 +90,37 @@ class BundleRoutesTest : public ::testing::Test {
     log_sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
     kube::Logger("bundle")->sinks().push_back(log_sink_);
 
-    RegisterBundleRoutes(router_, BundleRouteSources{
-                                      .for_each_certificate_of_profile =
-                                          [this](const std::string& profile, const auto& visit) {
-                                            for (const auto& [key, issued] : certs_) {
-                                              if (issued.certificate.spec.profile_ref.name == profile) {
-                                                visit(std::make_shared<const api::Certificate>(issued.certificate));
-                                              }
-                                            }
-                                          },
-                                      .certificate = [this](const std::string& ns, const std::string& name)
-                                          -> std::shared_ptr<const api::Certificate> {
-                                        auto it = certs_.find(ns + "/" + name);
-                                        if (it == certs_.end()) return nullptr;
-                                        return std::make_shared<const api::Certificate>(it->second.certificate);
-                                      },
-                                      .secret = [this](const std::string& ns, const std::string& name)
-                                          -> kube::ApiResult<nlohmann::json> {
-                                        ++secret_reads_;
-                                        for (const auto& [key, issued] : certs_) {
-                                          if (issued.secret["metadata"]["namespace"] == ns &&
-                                              issued.secret["metadata"]["name"] == name) {
-                                            return issued.secret;
-                                          }
-                                        }
-                                        return kube::ApiError{.http_status = 404, .reason = "NotFound",
-                                                              .message = "secrets \"" + name + "\" not found"};
-                                      },
-                                      .synced = [this] { return synced_; },
-                                      .reviewer = &reviewer_,
-                                      .clock = &clock_,
-                                  });
+    RegisterBundleRoutes(
+        router_,
+        BundleRouteSources{
+            .for_each_certificate_of_profile =
+                [this](const std::string& profile, const auto& visit) {
+                  for (const auto& [key, issued] : certs_) {
+                    if (issued.certificate.spec.profile_ref.name == profile) {
+                      visit(std::make_shared<const api::Certificate>(issued.certificate));
+                    }
+                  }
+                },
+            .certificate = [this](const std::string& ns,
+                                  const std::string& name) -> std::shared_ptr<const api::Certificate> {
+              auto it = certs_.find(ns + "/" + name);
+              if (it == certs_.end()) return nullptr;
+              return std::make_shared<const api::Certificate>(it->second.certificate);
+            },
+            .secret = [this](const std::string& ns, const std::string& name) -> kube::ApiResult<nlohmann::json> {
+              ++secret_reads_;
+              for (const auto& [key, issued] : certs_) {
+                if (issued.secret["metadata"]["namespace"] == ns && issued.secret["metadata"]["name"] == name) {
+                  return issued.secret;
+                }
+              }
+              return kube::ApiError{
+                  .http_status = 404, .reason = "NotFound", .message = "secrets \"" + name + "\" not found"};
+            },
+            .synced = [this] { return synced_; },
+            .reviewer = &reviewer_,
+            .clock = &clock_,
+        });
   }
 
   void TearDown() override {
@@ -205,8 +206,9 @@ TEST_F(BundleRoutesTest, ServesTheLatestActiveBundleAsJson) {
   EXPECT_TRUE(pki::CheckKeyMatchesCertificate(key, latest.leaf).ok());
   // The one question asked: may the caller get the latest one's Secret?
   ASSERT_EQ(reviewer_.questions.size(), 1u);
-  EXPECT_EQ(reviewer_.questions[0], (kube::ResourceAttributes{.ns = "shop", .verb = "get", .group = "",
-                                                              .resource = "secrets", .name = "new-tls"}));
+  EXPECT_EQ(
+      reviewer_.questions[0],
+      (kube::ResourceAttributes{.ns = "shop", .verb = "get", .group = "", .resource = "secrets", .name = "new-tls"}));
 }
 
 TEST_F(BundleRoutesTest, EveryDownloadIsLoggedWithWhoAndWhichSerialButNeverTheKey) {
@@ -318,8 +320,9 @@ TEST_F(BundleRoutesTest, AnUnknownCertificateIs404OnlyToWhoeverMayGetIt) {
   http::HttpResponse hidden = One("missing", kAuditorToken);
   EXPECT_EQ(hidden.status, 403);
   EXPECT_EQ(Body(hidden)["message"], "you may not read Certificate shop/missing");
-  EXPECT_EQ(reviewer_.questions.back(), (kube::ResourceAttributes{.ns = "shop", .verb = "get", .group = "certplane.io",
-                                                                  .resource = "certificates", .name = "missing"}));
+  EXPECT_EQ(reviewer_.questions.back(),
+            (kube::ResourceAttributes{
+                .ns = "shop", .verb = "get", .group = "certplane.io", .resource = "certificates", .name = "missing"}));
   Allow("auditor", "get certplane.io/certificates shop/missing");
   EXPECT_EQ(One("missing", kAuditorToken).status, 404);
 }

@@ -12,12 +12,12 @@ namespace certplane::reconcile {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::BundleHierarchy;
+using ::testing::HasSubstr;
 using testing::Issue;
 using testing::IssuedCertificate;
 using testing::LeafKey;
+using ::testing::Not;
 
 pki::ByteView AsBytes(const pki::Bytes& b) { return {b.data(), b.size()}; }
 
@@ -52,7 +52,8 @@ TEST_F(ReadBundleTest, ReadsTheLeafTheChainAndTheKeyOfTheCurrentSerial) {
 
 TEST_F(ReadBundleTest, ASecretStillHoldingThePreviousSerialIsBeingReissued) {
   web_.secret["metadata"]["annotations"][std::string(api::kSerialNumberAnnotation)] = "0badc0de";
-  ExpectUnavailable("holds serial \"0badc0de\" but the Certificate's status says " + web_.certificate.status.serial_number);
+  ExpectUnavailable("holds serial \"0badc0de\" but the Certificate's status says " +
+                    web_.certificate.status.serial_number);
 }
 
 TEST_F(ReadBundleTest, ASecretWithoutTheSerialAnnotationIsBeingReissued) {
@@ -74,8 +75,8 @@ TEST_F(ReadBundleTest, ALeafOfAnotherSerialIsBeingReissued) {
 }
 
 TEST_F(ReadBundleTest, AKeyThatIsNotTheLeafsIsRefused) {
-  web_.secret["data"]["tls.key"] =
-      kube::Base64Encode(pki::testing::Must(pki::testing::OtherTestKey(pki::KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view());
+  web_.secret["data"]["tls.key"] = kube::Base64Encode(
+      pki::testing::Must(pki::testing::OtherTestKey(pki::KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view());
   ExpectUnavailable("tls.key is not the key of the certificate in tls.crt");
 }
 
@@ -151,18 +152,18 @@ class BearerTokenTest : public ::testing::TestWithParam<TokenCase> {};
 
 TEST_P(BearerTokenTest, ReadsTheToken) { EXPECT_EQ(BearerToken(GetParam().header), GetParam().want); }
 
-INSTANTIATE_TEST_SUITE_P(
-    Headers, BearerTokenTest,
-    ::testing::Values(TokenCase{"ABearerToken", "Bearer eyJhbGciOi.x.y", "eyJhbGciOi.x.y"},
-                      TokenCase{"TheSchemeInAnyCase", "bEaReR abc", "abc"},
-                      TokenCase{"SurroundingSpaces", "  Bearer   abc  ", "abc"},
-                      TokenCase{"NoHeader", "", std::nullopt},
-                      TokenCase{"AnotherScheme", "Basic dXNlcjpwYXNz", std::nullopt},
-                      TokenCase{"NoToken", "Bearer ", std::nullopt},
-                      TokenCase{"TheSchemeGluedToTheToken", "Bearerabc", std::nullopt},
-                      TokenCase{"TwoWords", "Bearer abc def", std::nullopt},
-                      TokenCase{"AControlCharacter", std::string("Bearer ab\x01", 10), std::nullopt}),
-    [](const ::testing::TestParamInfo<TokenCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Headers, BearerTokenTest,
+                         ::testing::Values(TokenCase{"ABearerToken", "Bearer eyJhbGciOi.x.y", "eyJhbGciOi.x.y"},
+                                           TokenCase{"TheSchemeInAnyCase", "bEaReR abc", "abc"},
+                                           TokenCase{"SurroundingSpaces", "  Bearer   abc  ", "abc"},
+                                           TokenCase{"NoHeader", "", std::nullopt},
+                                           TokenCase{"AnotherScheme", "Basic dXNlcjpwYXNz", std::nullopt},
+                                           TokenCase{"NoToken", "Bearer ", std::nullopt},
+                                           TokenCase{"TheSchemeGluedToTheToken", "Bearerabc", std::nullopt},
+                                           TokenCase{"TwoWords", "Bearer abc def", std::nullopt},
+                                           TokenCase{"AControlCharacter", std::string("Bearer ab\x01", 10),
+                                                     std::nullopt}),
+                         [](const ::testing::TestParamInfo<TokenCase>& info) { return info.param.name; });
 
 TEST(IsDnsSubdomainTest, AcceptsKubernetesNamesOnly) {
   EXPECT_TRUE(IsDnsSubdomain("shop"));

@@ -92,8 +92,12 @@ TEST(CertificateSecret, EveryFactSurvivesPacking) {
   f.not_before = api::Time(std::chrono::seconds(1700000000));
   f.not_after = api::Time(std::chrono::seconds(1800000000));
   f.common_name = "web.shop.svc";
-  f.subject = {.organizations = {"Shop"}, .organizational_units = {"Web", "Edge"}, .countries = {"DE"},
-               .localities = {"Berlin"}, .provinces = {"BE"}, .serial_number = "42"};
+  f.subject = {.organizations = {"Shop"},
+               .organizational_units = {"Web", "Edge"},
+               .countries = {"DE"},
+               .localities = {"Berlin"},
+               .provinces = {"BE"},
+               .serial_number = "42"};
   f.dns_names = {"web.shop.svc", "www.example.com"};
   f.ip_addresses = {"10.0.0.1", "::1"};
   f.uris = {"spiffe://cluster.local/ns/shop/sa/web"};

@@ -13,11 +13,11 @@ namespace certplane::reconcile {
 namespace {
 
 using ::certplane::pki::testing::IsErrorWith;
-using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
 using testing::CrlConfigMapJson;
 using testing::DerString;
+using ::testing::HasSubstr;
 using testing::kNow;
+using ::testing::MatchesRegex;
 using testing::TestCrl;
 
 const pki::Crl& Crl7() {
@@ -47,9 +47,9 @@ TEST(CrlConfigMapName, RefusesCaNamesThatEndLikeAShard) {
 // The collision of issue 18: CA "a" shard 1 and a CA named "a.shard-1". Over names the
 // CRD accepts, tricky ones included, no two (CA, shard) pairs share a ConfigMap.
 TEST(CrlConfigMapName, NeverGivesTwoCaShardsTheSameConfigMap) {
-  const std::vector<std::string> names = {"a",           "a.shard-1",   "a.shard-1.b", "a.shard",  "a.shard-x",
-                                          "a--shard-1",  "a-shard-1",   "shard-1",     "a.b",      "a.shard-10",
-                                          "a.shard-1.c", "1",           "a.shard-0",   "a.b.shard-2"};
+  const std::vector<std::string> names = {"a",           "a.shard-1", "a.shard-1.b", "a.shard",    "a.shard-x",
+                                          "a--shard-1",  "a-shard-1", "shard-1",     "a.b",        "a.shard-10",
+                                          "a.shard-1.c", "1",         "a.shard-0",   "a.b.shard-2"};
   std::map<std::string, std::pair<std::string, std::int32_t>> seen;
   for (const auto& ca : names) {
     if (IsCrlShardLikeCaName(ca)) continue;  // refused by the CRD
@@ -91,17 +91,18 @@ TEST(DecodeCrlConfigMap, ReadsLabelsAnnotationsAndTheDer) {
 TEST(DecodeCrlConfigMap, ReadsTheDeltaCrlsBesideTheBase) {
   const std::string delta = DerString(TestCrl(9, 1));
   const std::string retired_delta = DerString(TestCrl(9, 3));
-  Result<CrlConfigMap> cm = DecodeCrlConfigMap(
-      Good()
-          .WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa")
-          .WithAnnotation(api::kDeltaCrlNumberAnnotation, "9")
-          .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow)))
-          .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation, api::FormatTime(api::ToTime(kNow + std::chrono::hours(1))))
-          .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(delta))
-          .WithBinaryData("crl-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(DerString(Crl7())))
-          .WithBinaryData("delta-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(retired_delta))
-          .WithBinaryData("delta-cccccccccccccccc.der", kube::Base64Encode(retired_delta))
-          .Build());
+  Result<CrlConfigMap> cm =
+      DecodeCrlConfigMap(Good()
+                             .WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa")
+                             .WithAnnotation(api::kDeltaCrlNumberAnnotation, "9")
+                             .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow)))
+                             .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation,
+                                             api::FormatTime(api::ToTime(kNow + std::chrono::hours(1))))
+                             .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(delta))
+                             .WithBinaryData("crl-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(DerString(Crl7())))
+                             .WithBinaryData("delta-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(retired_delta))
+                             .WithBinaryData("delta-cccccccccccccccc.der", kube::Base64Encode(retired_delta))
+                             .Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   ASSERT_TRUE(cm->usable()) << cm->invalid;
   EXPECT_EQ(cm->delta_number, 9u);
@@ -118,8 +119,7 @@ TEST(DecodeCrlConfigMap, ReadsTheDeltaCrlsBesideTheBase) {
 }
 
 TEST(DecodeCrlConfigMap, AnnouncedDeltaThatIsMissingMakesTheShardUnusable) {
-  Result<CrlConfigMap> cm =
-      DecodeCrlConfigMap(Good().WithAnnotation(api::kDeltaCrlNumberAnnotation, "9").Build());
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good().WithAnnotation(api::kDeltaCrlNumberAnnotation, "9").Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_FALSE(cm->usable()) << "the OCSP responder would miss what only the delta lists";
   EXPECT_THAT(cm->invalid, HasSubstr("delta.der"));
@@ -127,7 +127,8 @@ TEST(DecodeCrlConfigMap, AnnouncedDeltaThatIsMissingMakesTheShardUnusable) {
 }
 
 TEST(DecodeCrlConfigMap, WithoutADeltaHasNone) {
-  Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good().WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa").Build());
+  Result<CrlConfigMap> cm =
+      DecodeCrlConfigMap(Good().WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa").Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_EQ(cm->delta_number, 0u);
   EXPECT_EQ(cm->DeltaForKey("aaaaaaaaaaaaaaaa"), std::nullopt);
@@ -207,7 +208,8 @@ std::vector<MalformedCase> MalformedCases() {
       {"crl_der_that_is_not_a_string", Good().WithBinaryData(api::kCrlDerKey, 42).Build(),
        "binaryData crl.der is not a string"},
       {"an_empty_crl_der", Good().WithBinaryData(api::kCrlDerKey, "").Build(), "binaryData crl.der is empty"},
-      {"binary_data_that_is_not_an_object", [] {
+      {"binary_data_that_is_not_an_object",
+       [] {
          nlohmann::json j = Good().Build();
          j["binaryData"] = "crl.der";
          return j;

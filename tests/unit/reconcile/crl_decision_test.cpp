@@ -42,7 +42,9 @@ struct ShardBuilder {
   ShardBuilder& Carrying(std::vector<std::string> ids) { return s.retired_key_ids = std::move(ids), *this; }
   ShardBuilder& WithShardCount(std::int32_t n) { return s.shard_count = n, *this; }
   ShardBuilder& NextUpdate(api::Time t) { return s.next_update = t, *this; }
-  ShardBuilder& WithDelta(api::Time next_update) { return s.has_delta = true, s.delta_next_update = next_update, *this; }
+  ShardBuilder& WithDelta(api::Time next_update) {
+    return s.has_delta = true, s.delta_next_update = next_update, *this;
+  }
   operator CrlShardFacts() const { return s; }
 };
 ShardBuilder Shard(std::int32_t index) { return ShardBuilder(index); }
@@ -94,8 +96,11 @@ std::vector<Case> Cases() {
   std::vector<Case> cases;
   cases.push_back({"signs nothing when every shard is fresh and unchanged", Input({Shard(0)}), {}, {}, kNow + 12h});
   cases.push_back({"signs a shard that has no ConfigMap yet", Input({}), {{0, kCrlSignMissing}}, {}, kNow + 16h});
-  cases.push_back({"signs a shard that revocations are waiting for", Input({Shard(0).Requested()}),
-                   {{0, kCrlSignRequested}}, {}, kNow + 16h});
+  cases.push_back({"signs a shard that revocations are waiting for",
+                   Input({Shard(0).Requested()}),
+                   {{0, kCrlSignRequested}},
+                   {},
+                   kNow + 16h});
   cases.push_back({"signs every shard again with the new key after a re-key",
                    Input({Shard(0).SignedBy("fp-old", kOld), Shard(1).SignedBy("fp-old", kOld).WithShardCount(2)},
                          {{kOld, kNow + 100h}}),
@@ -103,10 +108,16 @@ std::vector<Case> Cases() {
                    {kOld},
                    kNow + 16h});
   cases.push_back({"signs again a shard written before CRLs named their key",
-                   Input({Shard(0).SignedBy(kFp, "")}), {{0, kCrlSignIssuerChanged}}, {}, kNow + 16h});
+                   Input({Shard(0).SignedBy(kFp, "")}),
+                   {{0, kCrlSignIssuerChanged}},
+                   {},
+                   kNow + 16h});
   {
     Case c{"publishes a retired key's CRL until its last certificate expires",
-           Input({Shard(0).Carrying({kOld})}, {{kOld, kNow + 3h}}), {}, {kOld}, kNow + 3h};
+           Input({Shard(0).Carrying({kOld})}, {{kOld, kNow + 3h}}),
+           {},
+           {kOld},
+           kNow + 3h};
     cases.push_back(c);
   }
   cases.push_back({"drops a retired key once its last certificate has expired",
@@ -115,16 +126,22 @@ std::vector<Case> Cases() {
                    {},
                    kNow + 16h});
   cases.push_back({"drops a retired key exactly at its certificate's notAfter",
-                   Input({Shard(0).Carrying({kOld})}, {{kOld, kNow}}), {{0, kCrlSignRetiredKeysChanged}}, {}, kNow + 16h});
+                   Input({Shard(0).Carrying({kOld})}, {{kOld, kNow}}),
+                   {{0, kCrlSignRetiredKeysChanged}},
+                   {},
+                   kNow + 16h});
   cases.push_back({"adds the CRL of a key that has just retired",
-                   Input({Shard(0)}, {{kOld, kNow + 48h}}), {{0, kCrlSignRetiredKeysChanged}}, {kOld}, kNow + 16h});
+                   Input({Shard(0)}, {{kOld, kNow + 48h}}),
+                   {{0, kCrlSignRetiredKeysChanged}},
+                   {kOld},
+                   kNow + 16h});
   cases.push_back({"keeps several retired keys, sorted, each until its own end",
                    Input({Shard(0).Carrying({kOld, kOlder})}, {{kOlder, kNow + 5h}, {kOld, kNow + 50h}}),
                    {},
                    {kOld, kOlder},
                    kNow + 5h});
-  cases.push_back({"never treats the current key as retired",
-                   Input({Shard(0)}, {{kKey, kNow + 48h}}), {}, {}, kNow + 12h});
+  cases.push_back(
+      {"never treats the current key as retired", Input({Shard(0)}, {{kKey, kNow + 48h}}), {}, {}, kNow + 12h});
   cases.push_back({"adds an IssuingDistributionPoint to every shard when a second shard opens",
                    [] {
                      auto in = Input({Shard(0)});
@@ -135,7 +152,10 @@ std::vector<Case> Cases() {
                    {},
                    kNow + 16h});
   cases.push_back({"signs a shard whose ledger holds an expired certificate",
-                   Input({Shard(0).WithExpiredEntries()}), {{0, kCrlSignEntriesExpired}}, {}, kNow + 16h});
+                   Input({Shard(0).WithExpiredEntries()}),
+                   {{0, kCrlSignEntriesExpired}},
+                   {},
+                   kNow + 16h});
   cases.push_back({"refreshes a CRL within refreshBefore of its nextUpdate",
                    Input({Shard(0).NextUpdate(kNow + 7h).WithShardCount(2), Shard(1).WithShardCount(2)}),
                    {{0, kCrlSignRefresh}},
@@ -158,24 +178,36 @@ std::vector<Case> Cases() {
                    kNow + 30min,
                    {{0, kDeltaCrlSignRequested}}});
   cases.push_back({"with deltas, re-signs a delta after half its validity",
-                   WithDeltas(Input({Shard(0).WithDelta(kNow + 29min)})), {}, {}, kNow + 30min,
+                   WithDeltas(Input({Shard(0).WithDelta(kNow + 29min)})),
+                   {},
+                   {},
+                   kNow + 30min,
                    {{0, kDeltaCrlSignRefresh}}});
   cases.push_back({"with deltas, looks again when the delta is half way",
-                   WithDeltas(Input({Shard(0).WithDelta(kNow + 40min)})), {}, {}, kNow + 10min});
+                   WithDeltas(Input({Shard(0).WithDelta(kNow + 40min)})),
+                   {},
+                   {},
+                   kNow + 10min});
   cases.push_back({"turning deltas on re-signs the base with a delta over it",
                    WithDeltas(Input({Shard(0)})),
                    {{0, kCrlSignDeltasChanged}},
                    {},
                    kNow + 30min});
   cases.push_back({"turning deltas off re-signs the base without one",
-                   Input({Shard(0).WithDelta(kNow + 1h)}), {{0, kCrlSignDeltasChanged}}, {}, kNow + 16h});
+                   Input({Shard(0).WithDelta(kNow + 1h)}),
+                   {{0, kCrlSignDeltasChanged}},
+                   {},
+                   kNow + 16h});
   cases.push_back({"with deltas, a base that must be re-signed takes the revocation with it",
                    WithDeltas(Input({Shard(0).Requested().WithExpiredEntries().WithDelta(kNow + 1h)})),
                    {{0, kCrlSignEntriesExpired}},
                    {},
                    kNow + 30min});
   cases.push_back({"with deltas, a missing shard gets its base first",
-                   WithDeltas(Input({})), {{0, kCrlSignMissing}}, {}, kNow + 30min});
+                   WithDeltas(Input({})),
+                   {{0, kCrlSignMissing}},
+                   {},
+                   kNow + 30min});
   return cases;
 }
 
@@ -199,9 +231,9 @@ TEST(LedgerForRetiredKey, KeepsOnlyCertificatesThatExpireByTheKeysEnd) {
 }
 
 TEST(RetiredKeysToPublish, LeavesOutTheCurrentKeyExpiredKeysAndDuplicates) {
-  EXPECT_THAT(RetiredKeysToPublish({{kOld, kNow + 1h}, {kOld, kNow + 1h}, {kKey, kNow + 1h}, {kOlder, kNow - 1h}},
-                                   kKey, kNow),
-              ElementsAre(kOld));
+  EXPECT_THAT(
+      RetiredKeysToPublish({{kOld, kNow + 1h}, {kOld, kNow + 1h}, {kKey, kNow + 1h}, {kOlder, kNow - 1h}}, kKey, kNow),
+      ElementsAre(kOld));
 }
 
 }  // namespace

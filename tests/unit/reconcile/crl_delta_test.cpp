@@ -12,11 +12,11 @@
 namespace certplane::reconcile {
 namespace {
 
+using api::RevocationReason;
 using ::certplane::pki::testing::Hierarchy;
 using ::certplane::pki::testing::Must;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using api::RevocationReason;
 using namespace std::chrono_literals;
 
 const api::Time kNow = api::ToTime(testing::kNow);
@@ -45,9 +45,9 @@ TEST(DeltaCrlChanges, ListsOnlyWhatChangedSinceTheBase) {
                                        Record("0c", RevocationReason::kCertificateHold)});
   const BaseCrlEntries base = EntriesOf(base_ledger);
   Ledger now = base_ledger;
-  now.Put(Record("0d", RevocationReason::kSuperseded));           // revoked since
-  now.Put(Record("0b", RevocationReason::kKeyCompromise));        // a hold made final
-  now.Remove("0c");                                               // a hold lifted
+  now.Put(Record("0d", RevocationReason::kSuperseded));     // revoked since
+  now.Put(Record("0b", RevocationReason::kKeyCompromise));  // a hold made final
+  now.Remove("0c");                                         // a hold lifted
   EXPECT_THAT(Describe(DeltaCrlChanges(now, now, base, kNow)),
               ElementsAre("0b keyCompromise", "0c removeFromCRL", "0d superseded"))
       << "0a is unchanged and stays in the base alone";
@@ -118,9 +118,11 @@ TEST(EntriesOfCrl, ReadsBackWhatTheBaseLists) {
 
 TEST(SignShardCrl, NamesTheDeltaInFreshestCrl) {
   const auto& pki = Hierarchy(pki::KeyAlgorithm::kEcdsaP256);
-  ShardCrl base = Must(SignShardCrl(
-      {.ledger = Ledger(), .number = 9, .now = testing::kNow, .freshest_crl_urls = {"http://c.svc/crl/ca/k/0.delta.crl"}},
-      pki.intermediate));
+  ShardCrl base = Must(SignShardCrl({.ledger = Ledger(),
+                                     .number = 9,
+                                     .now = testing::kNow,
+                                     .freshest_crl_urls = {"http://c.svc/crl/ca/k/0.delta.crl"}},
+                                    pki.intermediate));
   pki::Crl crl = Must(pki::ParseCrlPem(base.pem));
   EXPECT_EQ(crl.delta_of(), std::nullopt);
   // The extension's DER holds the URL as an IA5String.

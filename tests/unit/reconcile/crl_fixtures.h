@@ -37,8 +37,8 @@ inline pki::Crl TestCrl(std::uint64_t number, int entries = 2) {
   for (int i = 1; i <= entries; ++i) {
     char hex[16];
     std::snprintf(hex, sizeof hex, "%02x", 0x7f + i);
-    spec.revoked.push_back({pki::testing::Must(pki::SerialNumber::FromHex(hex)), kNow - 1h,
-                            pki::RevocationReason::kKeyCompromise});
+    spec.revoked.push_back(
+        {pki::testing::Must(pki::SerialNumber::FromHex(hex)), kNow - 1h, pki::RevocationReason::kKeyCompromise});
   }
   return pki::testing::Must(pki::BuildCrl(spec, pki::testing::Hierarchy(pki::KeyAlgorithm::kEcdsaP256).intermediate));
 }

@@ -6,8 +6,8 @@
 namespace certplane::reconcile {
 namespace {
 
-using ::testing::HasSubstr;
 using api::RevocationReason;
+using ::testing::HasSubstr;
 
 api::Time T(const char* text) { return *api::ParseTime(text); }
 

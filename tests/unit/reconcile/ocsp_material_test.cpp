@@ -32,8 +32,9 @@ TEST(IssuedSerials, RoundTripsAndRefusesBadLines) {
 }
 
 TEST(IssuedSerials, DecodesTheConfigMapAndMarksABadRecord) {
-  nlohmann::json cm = {{"metadata", {{"name", "certplane-issued-a"}, {"labels", {{"certplane.io/issued-serials-of", "a"}}}}},
-                       {"data", {{"issued.txt", "0a 5\n"}}}};
+  nlohmann::json cm = {
+      {"metadata", {{"name", "certplane-issued-a"}, {"labels", {{"certplane.io/issued-serials-of", "a"}}}}},
+      {"data", {{"issued.txt", "0a 5\n"}}}};
   IssuedSerials decoded = Must(DecodeIssuedSerialsConfigMap(cm));
   EXPECT_EQ(decoded.ca_name, "a");
   EXPECT_TRUE(decoded.Contains("0a"));
@@ -51,11 +52,12 @@ TEST(OcspSignerSecret, RoundTripsIdentitiesAndReportsABrokenPair) {
   spec.extended_key_usages = {pki::ExtendedKeyUsage::kOcspSigning};
   spec.ocsp_no_check = true;
   const pki::PrivateKey& key = pki::testing::TestKey(pki::KeyAlgorithm::kEcdsaP256);
-  OcspIdentity id{CaKeyId(pki.intermediate_cert), pki.intermediate_cert,
+  OcspIdentity id{CaKeyId(pki.intermediate_cert),
+                  pki.intermediate_cert,
                   {Must(pki::IssueCertificate(spec, key.public_key(), pki.intermediate, kNow)), key}};
   nlohmann::json data = Must(EncodeOcspSignerData({id}));
-  nlohmann::json secret = {{"metadata", {{"name", "certplane-ocsp-a"}, {"labels", {{"certplane.io/ocsp-signer-of", "a"}}}}},
-                           {"data", data}};
+  nlohmann::json secret = {
+      {"metadata", {{"name", "certplane-ocsp-a"}, {"labels", {{"certplane.io/ocsp-signer-of", "a"}}}}}, {"data", data}};
   OcspSignerSecret decoded = Must(DecodeOcspSignerSecret(secret));
   EXPECT_EQ(decoded.ca_name, "a");
   ASSERT_EQ(decoded.identities.size(), 1u);
@@ -64,8 +66,8 @@ TEST(OcspSignerSecret, RoundTripsIdentitiesAndReportsABrokenPair) {
   EXPECT_EQ(decoded.identities[0].signer.certificate, id.signer.certificate);
   EXPECT_NE(decoded.Find(id.key_id), nullptr);
 
-  secret["data"][id.key_id + ".key"] = kube::Base64Encode(
-      Must(pki::testing::OtherTestKey(pki::KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view());
+  secret["data"][id.key_id + ".key"] =
+      kube::Base64Encode(Must(pki::testing::OtherTestKey(pki::KeyAlgorithm::kEcdsaP256).ToPkcs8Pem()).view());
   OcspSignerSecret broken = Must(DecodeOcspSignerSecret(secret));
   EXPECT_TRUE(broken.identities.empty());
   EXPECT_EQ(broken.invalid.count(id.key_id), 1u);

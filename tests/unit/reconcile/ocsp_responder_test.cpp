@@ -22,10 +22,10 @@ using namespace std::chrono_literals;
 using pki::testing::Hierarchy;
 using pki::testing::kNow;
 using pki::testing::Must;
+using ::testing::Contains;
 using testing::CrlConfigMapJson;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using ::testing::Contains;
 
 const pki::testing::TestHierarchy& Pki() { return Hierarchy(pki::KeyAlgorithm::kEcdsaP256); }
 
@@ -39,7 +39,8 @@ OcspIdentity Identity() {
   spec.extended_key_usages = {pki::ExtendedKeyUsage::kOcspSigning};
   spec.ocsp_no_check = true;
   const pki::PrivateKey& key = pki::testing::TestKey(pki::KeyAlgorithm::kEcdsaP256);
-  return {CaKeyId(Pki().intermediate_cert), Pki().intermediate_cert,
+  return {CaKeyId(Pki().intermediate_cert),
+          Pki().intermediate_cert,
           {Must(pki::IssueCertificate(spec, key.public_key(), Pki().intermediate, kNow)), key}};
 }
 
@@ -78,10 +79,26 @@ struct Stub {
                   out->metadata.name = ca;
                   return std::shared_ptr<const api::CertificateAuthority>(out);
                 },
-            .signers = [this](const std::string&) { std::lock_guard l(mu); return signers; },
-            .crl_shards = [this](const std::string&) { std::lock_guard l(mu); return crls; },
-            .issued = [this](const std::string&) { std::lock_guard l(mu); return issued; },
-            .certificate_names = [this](const std::string&, const std::string& s) { std::lock_guard l(mu); return named.count(s) > 0; },
+            .signers =
+                [this](const std::string&) {
+                  std::lock_guard l(mu);
+                  return signers;
+                },
+            .crl_shards =
+                [this](const std::string&) {
+                  std::lock_guard l(mu);
+                  return crls;
+                },
+            .issued =
+                [this](const std::string&) {
+                  std::lock_guard l(mu);
+                  return issued;
+                },
+            .certificate_names =
+                [this](const std::string&, const std::string& s) {
+                  std::lock_guard l(mu);
+                  return named.count(s) > 0;
+                },
             .clock = &clock};
   }
 };
@@ -220,7 +237,8 @@ TEST(OcspRoutes, PostAndGetWithCachingHeaders) {
   EXPECT_EQ(router.Dispatch(slashes).status, 400);
 
   pki::Bytes with_nonce = Request("0a", pki::Bytes{0x04, 0x01, 9});
-  http::HttpRequest nonce{.method = "POST", .path = "/ocsp/issuing", .body = std::string(with_nonce.begin(), with_nonce.end())};
+  http::HttpRequest nonce{
+      .method = "POST", .path = "/ocsp/issuing", .body = std::string(with_nonce.begin(), with_nonce.end())};
   EXPECT_THAT(router.Dispatch(nonce).headers, Contains(Pair("Cache-Control", "no-cache, no-store, max-age=0")));
   http::HttpRequest garbage{.method = "POST", .path = "/ocsp/issuing", .body = "garbage"};
   http::HttpResponse e = router.Dispatch(garbage);

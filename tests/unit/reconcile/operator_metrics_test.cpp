@@ -37,9 +37,13 @@ TEST(OperatorMetrics, PerCertificateSeriesAreReadFromTheCertificatesAtEachScrape
   const std::string labels = "name=\"frontend\",namespace=\"shop\",issuer_name=\"example-issuing\",profile=\"web\"";
   EXPECT_THAT(out, HasSubstr("certplane_certificate_expiration_timestamp_seconds{" + labels + "} 1767225600\n"));
   EXPECT_THAT(out, HasSubstr("certplane_certificate_renewal_timestamp_seconds{" + labels + "} 1765000000\n"));
-  EXPECT_THAT(out, HasSubstr("certplane_certificate_ready_status{" + labels + ",condition=\"False\"} 0\n"
-                             "certplane_certificate_ready_status{" + labels + ",condition=\"True\"} 1\n"
-                             "certplane_certificate_ready_status{" + labels + ",condition=\"Unknown\"} 0\n"));
+  EXPECT_THAT(out, HasSubstr("certplane_certificate_ready_status{" + labels +
+                             ",condition=\"False\"} 0\n"
+                             "certplane_certificate_ready_status{" +
+                             labels +
+                             ",condition=\"True\"} 1\n"
+                             "certplane_certificate_ready_status{" +
+                             labels + ",condition=\"Unknown\"} 0\n"));
   cached.clear();  // deleted: its series go with it
   EXPECT_THAT(registry.Render(), Not(HasSubstr("frontend")));
 }
@@ -64,7 +68,8 @@ TEST(OperatorMetrics, SeriesComeInTheOrderTheSourceVisits) {
   });
   std::string out = registry.Render();
   auto at = [&out](const std::string& ns, const std::string& name) {
-    return out.find("certplane_certificate_expiration_timestamp_seconds{name=\"" + name + "\",namespace=\"" + ns + "\"");
+    return out.find("certplane_certificate_expiration_timestamp_seconds{name=\"" + name + "\",namespace=\"" + ns +
+                    "\"");
   };
   ASSERT_NE(at("a", "y"), std::string::npos);
   EXPECT_LT(at("a", "y"), at("b", "x"));

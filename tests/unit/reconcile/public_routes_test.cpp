@@ -13,10 +13,10 @@ namespace certplane::reconcile {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 using testing::CrlConfigMapJson;
 using testing::DerString;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using testing::kNow;
 using testing::TestCrl;
 
@@ -51,17 +51,17 @@ class PublicRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     crls_[{"issuing", 0}] = Decoded(CrlConfigMapJson("ns", "issuing", 0, shard0_).Build());
-    crls_[{"issuing", 3}] = Decoded(CrlConfigMapJson("ns", "issuing", 3, shard3_)
-                                        .WithAnnotation(api::kCrlKeyIdAnnotation, kCurrentKey)
-                                        .WithAnnotation(api::kCrlRetiredKeysAnnotation, kRetiredKey)
-                                        .WithBinaryData(RetiredCrlDataKey(kRetiredKey), kube::Base64Encode(DerString(retired3_)))
-                                        .WithAnnotation(api::kDeltaCrlNumberAnnotation, "10")
-                                        .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow + 1h)))
-                                        .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation, api::FormatTime(api::ToTime(kNow + 3h)))
-                                        .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(DerString(delta3_)))
-                                        .WithBinaryData(RetiredDeltaCrlDataKey(kRetiredKey),
-                                                        kube::Base64Encode(DerString(retired_delta3_)))
-                                        .Build());
+    crls_[{"issuing", 3}] =
+        Decoded(CrlConfigMapJson("ns", "issuing", 3, shard3_)
+                    .WithAnnotation(api::kCrlKeyIdAnnotation, kCurrentKey)
+                    .WithAnnotation(api::kCrlRetiredKeysAnnotation, kRetiredKey)
+                    .WithBinaryData(RetiredCrlDataKey(kRetiredKey), kube::Base64Encode(DerString(retired3_)))
+                    .WithAnnotation(api::kDeltaCrlNumberAnnotation, "10")
+                    .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow + 1h)))
+                    .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation, api::FormatTime(api::ToTime(kNow + 3h)))
+                    .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(DerString(delta3_)))
+                    .WithBinaryData(RetiredDeltaCrlDataKey(kRetiredKey), kube::Base64Encode(DerString(retired_delta3_)))
+                    .Build());
     crls_[{"broken", 0}] = Decoded(CrlConfigMapJson("ns", "broken", 0, shard0_).WithoutBinaryData().Build());
     auto ca = std::make_shared<api::CertificateAuthority>();
     ca->metadata.name = "issuing";
@@ -71,19 +71,18 @@ class PublicRoutesTest : public ::testing::Test {
     pending->metadata.name = "pending";  // no certificate yet
     cas_["pending"] = pending;
 
-    RegisterPublicRoutes(router_, PublicRouteSources{
-                                      .crl = [this](const std::string& ca, std::int32_t shard)
-                                          -> std::shared_ptr<const CrlConfigMap> {
-                                        auto it = crls_.find({ca, shard});
-                                        return it == crls_.end() ? nullptr : it->second;
-                                      },
-                                      .ca = [this](const std::string& name)
-                                          -> std::shared_ptr<const api::CertificateAuthority> {
-                                        auto it = cas_.find(name);
-                                        return it == cas_.end() ? nullptr : it->second;
-                                      },
-                                      .clock = &clock_,
-                                  });
+    RegisterPublicRoutes(
+        router_, PublicRouteSources{
+                     .crl = [this](const std::string& ca, std::int32_t shard) -> std::shared_ptr<const CrlConfigMap> {
+                       auto it = crls_.find({ca, shard});
+                       return it == crls_.end() ? nullptr : it->second;
+                     },
+                     .ca = [this](const std::string& name) -> std::shared_ptr<const api::CertificateAuthority> {
+                       auto it = cas_.find(name);
+                       return it == cas_.end() ? nullptr : it->second;
+                     },
+                     .clock = &clock_,
+                 });
   }
 
   static const pki::testing::TestHierarchy& Hierarchy() {
@@ -120,8 +119,8 @@ TEST_F(PublicRoutesTest, ServesShardZeroAsDerAtTheCaName) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/pkix-crl");
   EXPECT_EQ(r.body, DerString(shard0_));
-  pki::Crl parsed = pki::testing::Must(pki::ParseCrlDer(
-      pki::ByteView(reinterpret_cast<const std::uint8_t*>(r.body.data()), r.body.size())));
+  pki::Crl parsed = pki::testing::Must(
+      pki::ParseCrlDer(pki::ByteView(reinterpret_cast<const std::uint8_t*>(r.body.data()), r.body.size())));
   EXPECT_EQ(parsed.number(), 7u);
 }
 
@@ -243,8 +242,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(IfNoneMatchCase{"the_etag", "{etag}", true},
                       IfNoneMatchCase{"the_etag_in_a_list", "\"0000000000000000\", {etag}, \"1\"", true},
                       IfNoneMatchCase{"the_etag_in_a_list_without_spaces", "\"a\",{etag}", true},
-                      IfNoneMatchCase{"the_etag_marked_weak", "W/{etag}", true},
-                      IfNoneMatchCase{"a_star", "*", true},
+                      IfNoneMatchCase{"the_etag_marked_weak", "W/{etag}", true}, IfNoneMatchCase{"a_star", "*", true},
                       IfNoneMatchCase{"another_etag", "\"0000000000000000\"", false},
                       IfNoneMatchCase{"the_etag_followed_by_junk", "{etag}x", true},
                       IfNoneMatchCase{"an_empty_header", "", false},
@@ -289,24 +287,24 @@ TEST_P(NotFound, Is404) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, NotFound,
-    ::testing::Values(NotFoundCase{"an_unknown_ca", "/crl/other.crl", "no CRL for CA \"other\" shard 0"},
-                      NotFoundCase{"an_unknown_ca_as_pem", "/crl/other.pem", "no CRL for CA \"other\" shard 0"},
-                      NotFoundCase{"an_unpublished_shard", "/crl/issuing/2.crl", "no CRL for CA \"issuing\" shard 2"},
-                      NotFoundCase{"a_shard_past_1023", "/crl/issuing/1024.crl", "no CRL for CA \"issuing\" at 1024.crl"},
-                      NotFoundCase{"a_shard_with_a_leading_zero", "/crl/issuing/03.crl", "at 03.crl"},
-                      NotFoundCase{"a_negative_shard", "/crl/issuing/-1.crl", "at -1.crl"},
-                      NotFoundCase{"a_shard_that_is_not_a_number", "/crl/issuing/three.crl", "at three.crl"},
-                      NotFoundCase{"a_shard_without_an_extension", "/crl/issuing/3", "at 3"},
-                      NotFoundCase{"a_shard_with_another_extension", "/crl/issuing/3.der", "at 3.der"},
-                      NotFoundCase{"another_extension", "/crl/issuing.der", "not found"},
-                      NotFoundCase{"no_extension", "/crl/issuing", "not found"},
-                      NotFoundCase{"an_extension_without_a_name", "/crl/.crl", "not found"},
-                      NotFoundCase{"a_key_segment_that_is_no_key_id", "/crl/issuing/3/x.crl",
-                                   "no CRL for CA \"issuing\" at 3/x.crl"},
-                      NotFoundCase{"a_path_too_deep", "/crl/issuing/0123456789abcdef/3/x.crl", "not found"},
-                      NotFoundCase{"an_unknown_ca_certificate", "/ca/other.crt", "no certificate for CA \"other\""},
-                      NotFoundCase{"a_ca_without_a_certificate", "/ca/pending.crt", "no certificate for CA \"pending\""},
-                      NotFoundCase{"a_ca_certificate_as_pem_extension", "/ca/issuing.pem", "not found"}),
+    ::testing::Values(
+        NotFoundCase{"an_unknown_ca", "/crl/other.crl", "no CRL for CA \"other\" shard 0"},
+        NotFoundCase{"an_unknown_ca_as_pem", "/crl/other.pem", "no CRL for CA \"other\" shard 0"},
+        NotFoundCase{"an_unpublished_shard", "/crl/issuing/2.crl", "no CRL for CA \"issuing\" shard 2"},
+        NotFoundCase{"a_shard_past_1023", "/crl/issuing/1024.crl", "no CRL for CA \"issuing\" at 1024.crl"},
+        NotFoundCase{"a_shard_with_a_leading_zero", "/crl/issuing/03.crl", "at 03.crl"},
+        NotFoundCase{"a_negative_shard", "/crl/issuing/-1.crl", "at -1.crl"},
+        NotFoundCase{"a_shard_that_is_not_a_number", "/crl/issuing/three.crl", "at three.crl"},
+        NotFoundCase{"a_shard_without_an_extension", "/crl/issuing/3", "at 3"},
+        NotFoundCase{"a_shard_with_another_extension", "/crl/issuing/3.der", "at 3.der"},
+        NotFoundCase{"another_extension", "/crl/issuing.der", "not found"},
+        NotFoundCase{"no_extension", "/crl/issuing", "not found"},
+        NotFoundCase{"an_extension_without_a_name", "/crl/.crl", "not found"},
+        NotFoundCase{"a_key_segment_that_is_no_key_id", "/crl/issuing/3/x.crl", "no CRL for CA \"issuing\" at 3/x.crl"},
+        NotFoundCase{"a_path_too_deep", "/crl/issuing/0123456789abcdef/3/x.crl", "not found"},
+        NotFoundCase{"an_unknown_ca_certificate", "/ca/other.crt", "no certificate for CA \"other\""},
+        NotFoundCase{"a_ca_without_a_certificate", "/ca/pending.crt", "no certificate for CA \"pending\""},
+        NotFoundCase{"a_ca_certificate_as_pem_extension", "/ca/issuing.pem", "not found"}),
     [](const auto& info) { return info.param.name; });
 
 TEST_F(PublicRoutesTest, AMalformedShardIs503AndNotCached) {
