@@ -21,8 +21,8 @@ packages=(
   lego
   # charts for the benchmark report
   python3-matplotlib
-  # lint (hack/lint.sh)
-  shellcheck
+  # lint (hack/lint.sh); clang-format by its versioned name, which lint runs
+  shellcheck clang-format-14
 )
 
 missing=()

@@ -3,11 +3,15 @@
 #
 #   hack/lint.sh            every check
 #   hack/lint.sh shell      only the named checks
+#   hack/lint.sh --fix      rewrite what a check can fix by itself (format), then lint
 #
 # Checks:
 #   shell  shellcheck over every shell script: *.sh, *.bash, and any other file whose
 #          first line is an sh, bash, dash or ksh shebang (hack/control-plane, .ci/run).
 #          Its settings are in .shellcheckrc, which editors read too.
+#   format clang-format-14 over every C++ source and header: a file that would change is a
+#          finding, printed as the diff that would fix it (hack/lint.sh --fix applies
+#          it). The style is .clang-format.
 #
 # Each check is a function lint_NAME that prints its findings and returns non-zero when
 # there is one. Every requested check runs even when an earlier one failed; the script
@@ -64,10 +68,49 @@ lint_shell() {
   shellcheck --severity=style -- "${scripts[@]}"
 }
 
+# cxx_sources: the C++ sources and headers among repo_files, NUL-separated.
+cxx_sources() {
+  local f
+  while IFS= read -r -d '' f; do
+    [[ -f $f && ! -L $f ]] || continue
+    case $f in *.cpp | *.cc | *.h | *.hpp) printf '%s\0' "$f" ;; esac
+  done < <(repo_files)
+}
+
+# The formatter's version is pinned: each major version lays some constructs out
+# differently, so "no findings" must mean the same thing on every machine.
+clang_format=clang-format-14
+
+lint_format() {
+  need "$clang_format" || return 1
+  local sources=() f status=0
+  mapfile -d '' sources < <(cxx_sources)
+  if ((${#sources[@]} == 0)); then
+    log "found no C++ sources to check"
+    return 1
+  fi
+  if ((fix)); then
+    "$clang_format" -i -- "${sources[@]}"
+  fi
+  log "$("$clang_format" --version | sed 's/^[^0-9]*//') over ${#sources[@]} files"
+  for f in "${sources[@]}"; do
+    # diff prints what formatting would change; an unchanged file prints nothing.
+    if ! "$clang_format" -- "$f" | diff -u --label "$f" --label "$f (formatted)" "$f" -; then
+      status=1
+    fi
+  done
+  ((status == 0)) || log "format: run 'hack/lint.sh --fix format' to apply the changes above"
+  return "$status"
+}
+
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "not a git checkout: the files to lint come from git"
 
-all_checks=(shell)
-checks=("$@")
+all_checks=(shell format)
+fix=0
+checks=()
+for arg in "$@"; do
+  if [[ $arg == --fix ]]; then fix=1; else checks+=("$arg"); fi
+done
 ((${#checks[@]})) || checks=("${all_checks[@]}")
 for check in "${checks[@]}"; do
   declare -F "lint_$check" >/dev/null || die "unknown check $check (checks: ${all_checks[*]})"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of certplane, from a fresh Debian machine or a warm one:
 #   1. installs the Debian packages (hack/install-deps.sh; quick when present),
-#   2. lints (hack/lint.sh: shellcheck over every shell script); a finding fails the run,
+#   2. lints (hack/lint.sh: shellcheck over every script, clang-format over the C++); a
+#      finding fails the run,
 #   3. builds kube-apiserver, etcd, kubectl and helm from their Go modules when the
 #      cache outside the clone lacks them (hack/build-control-plane.sh),
 #   4. builds certplane (release) and runs every tier: unit, integration, e2e, and the
