@@ -16,6 +16,8 @@ packages=(
   clang-14 libclang-rt-14-dev
   # real clients the tests check results with
   openssl curl jq ca-certificates default-jdk-headless certbot procps iproute2
+  # what the HTTPS listener's protocols and suites are checked with, as an auditor would
+  sslscan
   # lego (4.9.1, the v4 CLI): not built from its Go module like the control-plane tools,
   # because about 20 of the DNS-provider SDKs its CLI links are not on the module proxy
   lego

@@ -18,8 +18,9 @@ namespace {
 
 namespace listener = web::http::experimental::listener;
 
-HttpRequest ToRequest(const web::http::http_request& in, std::string body) {
+HttpRequest ToRequest(const web::http::http_request& in, std::string body, bool tls) {
   HttpRequest out;
+  out.tls = tls;
   out.method = in.method();
   const web::uri& uri = in.relative_uri();
   out.path = web::uri::decode(uri.path());
@@ -45,7 +46,7 @@ web::http::http_response ToResponse(const HttpResponse& in) {
 
 }  // namespace
 
-Status ListenUri(const std::string& address, std::string* uri) {
+Status ListenUri(const std::string& address, std::string* uri, std::string_view scheme) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos || colon + 1 == address.size()) {
     return InvalidArgument("listen address \"" + address + "\" must be host:port or :port");
@@ -57,7 +58,7 @@ Status ListenUri(const std::string& address, std::string* uri) {
     return InvalidArgument("listen address \"" + address + "\" has an invalid port");
   }
   if (host.empty()) host = "0.0.0.0";
-  *uri = "http://" + host + ":" + port;
+  *uri = std::string(scheme) + "://" + host + ":" + port;
   return Status::Ok();
 }
 
@@ -73,6 +74,8 @@ struct HttpServer::Impl {
   bool stopping = false;                      // guarded by mu
   std::vector<std::thread> workers;
 
+  bool tls = false;
+
   void Serve(const Router& router, size_t max_body, web::http::http_request request) {
     try {
       auto length = request.headers().content_length();
@@ -85,7 +88,7 @@ struct HttpServer::Impl {
         request.reply(ToResponse(HttpResponse::Text(413, "request body too large\n"))).wait();
         return;
       }
-      HttpResponse response = router.Dispatch(ToRequest(request, std::string(bytes.begin(), bytes.end())));
+      HttpResponse response = router.Dispatch(ToRequest(request, std::string(bytes.begin(), bytes.end()), tls));
       request.reply(ToResponse(response)).wait();
     } catch (const std::exception& e) {
       // The client went away or sent something the listener could not parse.
@@ -115,9 +118,21 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
   std::string uri;
-  CERTPLANE_RETURN_IF_ERROR(ListenUri(address_, &uri));
+  const ServingIdentity* tls = options_.tls;
+  CERTPLANE_RETURN_IF_ERROR(ListenUri(address_, &uri, tls != nullptr ? "https" : "http"));
   try {
-    impl_->listener = std::make_unique<listener::http_listener>(uri);
+    listener::http_listener_config config;
+    if (tls != nullptr) {
+      // cpprestsdk calls this for every accepted connection, with a context of its own;
+      // without an identity the handshake fails and the connection closes.
+      config.set_ssl_context_callback([tls](boost::asio::ssl::context& ctx) {
+        if (!tls->ConfigureContext(ctx.native_handle())) {
+          spdlog::debug("https: no serving certificate yet; refusing the handshake");
+        }
+      });
+    }
+    impl_->tls = tls != nullptr;
+    impl_->listener = std::make_unique<listener::http_listener>(uri, config);
     const size_t max_body = options_.max_body_bytes;
     const Router& router = router_;
     const size_t max_queued = options_.max_queued;

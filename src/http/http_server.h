@@ -19,10 +19,12 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "base/status.h"
 #include "http/router.h"
+#include "http/serving_identity.h"
 
 namespace certplane::http {
 
@@ -32,6 +34,9 @@ struct HttpServerOptions {
   // many requests may wait for one; more are answered 503 with Retry-After.
   int workers = 16;
   size_t max_queued = 512;
+  // Serve HTTPS with this identity (it must outlive the server); plain HTTP when null.
+  // Requests then arrive with HttpRequest::tls set.
+  const ServingIdentity* tls = nullptr;
 };
 
 class HttpServer {
@@ -57,7 +62,7 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Turns "host:port" or ":port" into "http://host:port"; kInvalidArgument otherwise.
-Status ListenUri(const std::string& address, std::string* uri);
+// Turns "host:port" or ":port" into "<scheme>://host:port"; kInvalidArgument otherwise.
+Status ListenUri(const std::string& address, std::string* uri, std::string_view scheme = "http");
 
 }  // namespace certplane::http

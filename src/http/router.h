@@ -32,6 +32,8 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;
   std::string body;
   std::string remote_address;
+  // Whether the request arrived over TLS (the HTTPS listener).
+  bool tls = false;
   // Filled by the router from `{name}` segments of the matched pattern.
   std::map<std::string, std::string> params;
 
