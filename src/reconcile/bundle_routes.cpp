@@ -93,6 +93,12 @@ std::variant<Ask, HttpResponse> Prelude(const HttpRequest& request, const Bundle
     r.headers.emplace_back("Allow", "GET");
     return r;
   }
+  if (!request.tls && !sources.allow_plain_http) {
+    return Error(403,
+                 "the bundle API hands out private keys and answers only over HTTPS: use the controller's HTTPS port "
+                 "(--https-bind-address; port 443 of the chart's Service), trusting the CA in ConfigMap "
+                 "certplane-serving-ca; --bundle-api-plain-http allows plain HTTP where TLS ends in front of it");
+  }
   if (sources.synced && !sources.synced()) return RetryLater("the controller's caches have not synced yet");
   std::optional<std::string> token = BearerToken(request.Header("Authorization"));
   if (!token) return Unauthorized("a Kubernetes bearer token is required: Authorization: Bearer <token>");
@@ -264,7 +270,7 @@ void RegisterBundleRoutes(http::Router& router, BundleRouteSources sources) {
 }
 
 void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::shared_ptr<kube::Client> client,
-                          kube::AccessReviewer& reviewer, const kube::Clock& clock) {
+                          kube::AccessReviewer& reviewer, const kube::Clock& clock, bool allow_plain_http) {
   RegisterBundleRoutes(
       router, BundleRouteSources{
                   .for_each_certificate_of_profile =
@@ -280,6 +286,7 @@ void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::share
                   .synced = [&caches] { return caches.HasSynced(); },
                   .reviewer = &reviewer,
                   .clock = &clock,
+                  .allow_plain_http = allow_plain_http,
               });
 }
 

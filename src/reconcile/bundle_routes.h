@@ -26,6 +26,9 @@
 // 404, for a Certificate that does not exist unless the caller may `get` it, so names
 // do not leak either.
 //
+// Transport: only over TLS (the HTTPS listener); over plain HTTP 403 with a message that
+// says so, before the token is even looked at, unless allow_plain_http.
+//
 // Other answers: 404 when no Certificate of the profile is active, or the Certificate
 // is unknown or not yet issued; 409 when the Certificate's serial is revoked or on
 // hold; 503 with Retry-After when the Secret does not hold status.serialNumber yet (a
@@ -82,6 +85,9 @@ struct BundleRouteSources {
   // Requests served at once; more get 503. Each holds an HTTP server thread while it
   // waits for the API server.
   int max_in_flight = 8;
+  // The API hands out private keys: a request that did not arrive over TLS is refused
+  // (403) unless this is set, for clusters that terminate TLS in front of the controller.
+  bool allow_plain_http = false;
 };
 
 // Registers the routes above. The sources are called from the server's threads.
@@ -90,6 +96,6 @@ void RegisterBundleRoutes(http::Router& router, BundleRouteSources sources);
 // The same over the caches, reading Secrets and making reviews with `client` (which
 // needs get on secrets and create on tokenreviews and subjectaccessreviews).
 void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::shared_ptr<kube::Client> client,
-                          kube::AccessReviewer& reviewer, const kube::Clock& clock);
+                          kube::AccessReviewer& reviewer, const kube::Clock& clock, bool allow_plain_http);
 
 }  // namespace certplane::reconcile

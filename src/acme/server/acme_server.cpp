@@ -19,14 +19,33 @@ namespace {
 constexpr std::size_t kMaxContacts = 10;
 
 // The scheme and host the client used, so URLs in answers are ones it can reach (and
-// ones its JWS "url" names). A TLS-terminating proxy says https in X-Forwarded-Proto.
+// ones its JWS "url" names): https on the HTTPS listener, and behind a TLS-terminating
+// proxy that says so in X-Forwarded-Proto.
 std::string BaseUrl(const http::HttpRequest& req) {
-  std::string proto = AsciiLower(req.Header("x-forwarded-proto"));
+  std::string proto = req.tls ? "https" : AsciiLower(req.Header("x-forwarded-proto"));
   if (proto != "https") proto = "http";
   std::string host = req.Header("x-forwarded-host");
   if (host.empty()) host = req.Header("host");
   if (host.empty()) host = "localhost";
   return proto + "://" + host;
+}
+
+// What a client that came over plain HTTP is told: where the HTTPS directory is.
+std::string PlainHttpRefusal(const http::HttpRequest& req, const std::string& profile, int https_port) {
+  std::string message = "ACME is served over HTTPS only (RFC 8555 section 6.1)";
+  if (https_port > 0) {
+    std::string host = req.Header("host");
+    if (host.empty()) host = "localhost";
+    // Drop the port of the plain listener; keep a bracketed IPv6 literal whole.
+    if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+      host.resize(colon);
+    }
+    message += ": https://" + host + ":" + std::to_string(https_port) + "/acme/" + profile +
+               "/directory, trusting the CA in the controller's ConfigMap certplane-serving-ca";
+  } else {
+    message += ", and this controller runs without an HTTPS listener (--https-bind-address)";
+  }
+  return message + "; --acme-plain-http serves plain HTTP where TLS ends in front of the controller";
 }
 
 bool ClientAllowed(const api::AcmeEnrollment& acme, const std::string& remote) {
@@ -202,7 +221,12 @@ http::HttpResponse AcmeServer::Serve(const std::string& resource, const http::Ht
   AcmeUrls urls{BaseUrl(req), req.params.at("profile")};
   http::HttpResponse res;
   auto profile = AcmeProfile(urls.profile);
-  if (!profile) {
+  if (!req.tls && !options_.allow_plain_http) {
+    res = ReplyProblem(
+        WithStatus(MakeProblem(ProblemType::kUnauthorized, PlainHttpRefusal(req, urls.profile, options_.https_port)),
+                   403),
+        urls);
+  } else if (!profile) {
     res = ReplyProblem(WithStatus(MakeProblem(ProblemType::kMalformed,
                                               "no CertificateProfile named \"" + urls.profile + "\" enrolls over ACME"),
                                   404),

@@ -70,6 +70,11 @@ struct AcmeServerOptions {
   // the next request that reads it starts the validation again.
   std::chrono::seconds stale_validation{30};
   std::chrono::minutes collect_every{10};
+  // RFC 8555 section 6.1: ACME is served over HTTPS. A request that did not arrive over
+  // TLS gets a 403 problem naming the HTTPS directory (on https_port), unless plain
+  // HTTP is allowed (TLS ends in front of the controller).
+  bool allow_plain_http = false;
+  int https_port = 0;  // 0: HTTPS is off; the problem says so
 };
 
 class AcmeServer {

@@ -90,37 +90,38 @@ class BundleRoutesTest : public ::testing::Test {
     log_sink_ = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
     kube::Logger("bundle")->sinks().push_back(log_sink_);
 
-    RegisterBundleRoutes(
-        router_,
-        BundleRouteSources{
-            .for_each_certificate_of_profile =
-                [this](const std::string& profile, const auto& visit) {
-                  for (const auto& [key, issued] : certs_) {
-                    if (issued.certificate.spec.profile_ref.name == profile) {
-                      visit(std::make_shared<const api::Certificate>(issued.certificate));
-                    }
-                  }
-                },
-            .certificate = [this](const std::string& ns,
-                                  const std::string& name) -> std::shared_ptr<const api::Certificate> {
-              auto it = certs_.find(ns + "/" + name);
-              if (it == certs_.end()) return nullptr;
-              return std::make_shared<const api::Certificate>(it->second.certificate);
-            },
-            .secret = [this](const std::string& ns, const std::string& name) -> kube::ApiResult<nlohmann::json> {
-              ++secret_reads_;
+    BundleRouteSources sources{
+        .for_each_certificate_of_profile =
+            [this](const std::string& profile, const auto& visit) {
               for (const auto& [key, issued] : certs_) {
-                if (issued.secret["metadata"]["namespace"] == ns && issued.secret["metadata"]["name"] == name) {
-                  return issued.secret;
+                if (issued.certificate.spec.profile_ref.name == profile) {
+                  visit(std::make_shared<const api::Certificate>(issued.certificate));
                 }
               }
-              return kube::ApiError{
-                  .http_status = 404, .reason = "NotFound", .message = "secrets \"" + name + "\" not found"};
             },
-            .synced = [this] { return synced_; },
-            .reviewer = &reviewer_,
-            .clock = &clock_,
-        });
+        .certificate = [this](const std::string& ns,
+                              const std::string& name) -> std::shared_ptr<const api::Certificate> {
+          auto it = certs_.find(ns + "/" + name);
+          if (it == certs_.end()) return nullptr;
+          return std::make_shared<const api::Certificate>(it->second.certificate);
+        },
+        .secret = [this](const std::string& ns, const std::string& name) -> kube::ApiResult<nlohmann::json> {
+          ++secret_reads_;
+          for (const auto& [key, issued] : certs_) {
+            if (issued.secret["metadata"]["namespace"] == ns && issued.secret["metadata"]["name"] == name) {
+              return issued.secret;
+            }
+          }
+          return kube::ApiError{
+              .http_status = 404, .reason = "NotFound", .message = "secrets \"" + name + "\" not found"};
+        },
+        .synced = [this] { return synced_; },
+        .reviewer = &reviewer_,
+        .clock = &clock_,
+    };
+    RegisterBundleRoutes(router_, sources);
+    sources.allow_plain_http = true;
+    RegisterBundleRoutes(plain_router_, sources);
   }
 
   void TearDown() override {
@@ -146,8 +147,9 @@ class BundleRoutesTest : public ::testing::Test {
     r.query = std::move(query);
     r.headers = std::move(headers);
     r.remote_address = "10.1.2.3";
+    r.tls = tls_;
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
-    return router_.Dispatch(r);
+    return (plain_allowed_ ? plain_router_ : router_).Dispatch(r);
   }
   http::HttpResponse Latest(const std::string& token, std::map<std::string, std::string> query = {},
                             std::map<std::string, std::string> headers = {}) {
@@ -170,7 +172,28 @@ class BundleRoutesTest : public ::testing::Test {
   std::ostringstream log_;
   std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_sink_;
   http::Router router_;
+  http::Router plain_router_;   // the same routes with allow_plain_http
+  bool tls_ = true;             // whether requests arrive over TLS
+  bool plain_allowed_ = false;  // whether they go to plain_router_
 };
+
+TEST_F(BundleRoutesTest, OverPlainHttpTheAnswerIs403SayingHttpsAndNoKeyIsRead) {
+  tls_ = false;
+  http::HttpResponse r = Latest(kDeployerToken);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Body(r)["reason"], "Forbidden");
+  EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("only over HTTPS"));
+  EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("--bundle-api-plain-http"));
+  EXPECT_EQ(One("new", kDeployerToken).status, 403);
+  EXPECT_EQ(secret_reads_, 0);
+}
+
+TEST_F(BundleRoutesTest, PlainHttpIsServedWhereTheFlagAllowsIt) {
+  tls_ = false;
+  plain_allowed_ = true;
+  EXPECT_EQ(Latest(kDeployerToken).status, 200);
+  EXPECT_EQ(secret_reads_, 1);
+}
 
 TEST_F(BundleRoutesTest, WithoutATokenTheAnswerIs401AskingForOne) {
   http::HttpResponse r = Latest("");
