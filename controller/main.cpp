@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   // later one came from the heap, and the holes they left among the cached objects
   // stayed resident: 2-4 MiB at 10,000 certificates, more or less from run to run.
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // Before the first thread, so that every thread inherits the mask (run.h).
+  certplane::controller::BlockShutdownSignals();
   // cpprestsdk's pool only completes I/O (every handler and every blocking .get() runs
   // on threads of our own), so its default of 40 threads is 32 idle stacks and
   // per-thread malloc caches. Before anything uses the pool.

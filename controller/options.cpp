@@ -46,6 +46,30 @@ const FlagSpec kFlags[] = {
      "where CRLs, CA certificates, ACME and the bundle API are served (default :8080)"},
     {"public-base-url", "URL",
      "base URL clients reach the HTTP address at; written into every certificate's CRL distribution point and AIA"},
+    {"https-bind-address", "HOST:PORT",
+     "where ACME and the bundle API are served over HTTPS, besides everything the HTTP address serves (default "
+     ":8443; empty: no HTTPS)"},
+    {"https-secret", "NAME",
+     "Secret in --namespace with the HTTPS serving certificate (default certplane-serving-tls)"},
+    {"https-manage-certificate", nullptr,
+     "issue and renew that Secret through certplane (default true; false: the Secret is provided, e.g. by "
+     "cert-manager)"},
+    {"https-dns-names", "NAMES",
+     "comma-separated DNS names of the serving certificate (default certplane.NS.svc,certplane.NS.svc.cluster.local)"},
+    {"https-ip-addresses", "IPS", "comma-separated IP addresses of the serving certificate (default none)"},
+    {"https-issuer", "CA",
+     "CertificateAuthority that issues the serving certificate (default: a self-signed one certplane makes)"},
+    {"https-certificate-duration", "DURATION",
+     "lifetime of the serving certificate, at least 1h; renewed after two thirds (default 2160h)"},
+    {"https-renew-before", "DURATION",
+     "renew the serving certificate this long before it expires, at least 5m (default: a third of its lifetime)"},
+    {"https-ca-configmap", "NAME",
+     "ConfigMap in --namespace that publishes ca.crt for clients (default "
+     "certplane-serving-ca)"},
+    {"acme-plain-http", nullptr,
+     "serve ACME over plain HTTP too, where TLS ends in front of the controller (default false)"},
+    {"bundle-api-plain-http", nullptr,
+     "serve the bundle API over plain HTTP too, where TLS ends in front of the controller (default false)"},
     {"acme-http01-port", "PORT", "port the ACME validator connects to for http-01 challenges (default 80)"},
     {"acme-tls-alpn01-port", "PORT", "port the ACME validator connects to for tls-alpn-01 challenges (default 443)"},
     {"acme-dns-server", "HOST:PORT", "DNS server the ACME validator resolves names with (default: /etc/resolv.conf)"},
@@ -101,6 +125,19 @@ Result<std::chrono::milliseconds> ParsePositiveDuration(const std::string& flag,
   return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
+// "a,b,,c" -> {"a", "b", "c"}: empty items (a trailing comma) are dropped.
+std::vector<std::string> SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    if (comma > start) out.push_back(v.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 Status CheckAddress(const std::string& flag, const std::string& v) {
   auto colon = v.rfind(':');
   if (colon == std::string::npos || colon + 1 == v.size()) return Bad(flag, v, "want HOST:PORT or :PORT");
@@ -145,7 +182,23 @@ Status Apply(ControllerOptions& o, const std::string& name, const std::string& v
       return Bad(name, v, "want an http:// or https:// URL");
     o.public_base_url = v;
     while (!o.public_base_url.empty() && o.public_base_url.back() == '/') o.public_base_url.pop_back();
-  } else if (name == "acme-http01-port") return assign(o.acme_http01_port, ParseInt(name, v, 1, 65535));
+  } else if (name == "https-bind-address") {
+    if (!v.empty()) CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v));
+    o.https_address = v;
+  } else if (name == "https-secret") {
+    if (v.empty()) return Bad(name, v, "want a Secret name");
+    o.https_secret = v;
+  } else if (name == "https-manage-certificate") return assign(o.https_manage_certificate, ParseBool(name, v));
+  else if (name == "https-dns-names") o.https_dns_names = SplitList(v);
+  else if (name == "https-ip-addresses") o.https_ip_addresses = SplitList(v);
+  else if (name == "https-issuer") o.https_issuer = v;
+  else if (name == "https-certificate-duration")
+    return assign(o.https_certificate_duration, ParsePositiveDuration(name, v));
+  else if (name == "https-renew-before") return assign(o.https_renew_before, ParsePositiveDuration(name, v));
+  else if (name == "https-ca-configmap") o.https_ca_config_map = v;
+  else if (name == "acme-plain-http") return assign(o.acme_plain_http, ParseBool(name, v));
+  else if (name == "bundle-api-plain-http") return assign(o.bundle_api_plain_http, ParseBool(name, v));
+  else if (name == "acme-http01-port") return assign(o.acme_http01_port, ParseInt(name, v, 1, 65535));
   else if (name == "acme-tls-alpn01-port") return assign(o.acme_tls_alpn01_port, ParseInt(name, v, 1, 65535));
   else if (name == "acme-dns-server") {
     CERTPLANE_RETURN_IF_ERROR(CheckAddress(name, v));
@@ -210,11 +263,24 @@ Result<ControllerOptions> ParseOptions(const std::vector<std::string>& args, con
   if (o.issuance_backoff_max < o.issuance_backoff_initial) {
     return InvalidArgument("--issuance-backoff-max must not be shorter than --issuance-backoff-initial");
   }
+  // The CRDs' own bounds: a certificate lives at least an hour and renews at least 5
+  // minutes before it expires.
+  if (o.https_certificate_duration < std::chrono::hours(1)) {
+    return InvalidArgument("--https-certificate-duration must be at least 1h");
+  }
+  if (o.https_renew_before.count() != 0 &&
+      (o.https_renew_before < std::chrono::minutes(5) || o.https_renew_before >= o.https_certificate_duration)) {
+    return InvalidArgument("--https-renew-before must be at least 5m and shorter than --https-certificate-duration");
+  }
+  if (o.https_dns_names.empty() && o.https_ip_addresses.empty()) {
+    o.https_dns_names = {"certplane." + o.ns + ".svc", "certplane." + o.ns + ".svc.cluster.local"};
+  }
   // cpprestsdk shares one acceptor per host:port, so two servers cannot share one.
   std::map<std::string, std::string> seen;
   for (auto [flag, addr] :
        {std::pair{"metrics-bind-address", o.metrics_address}, std::pair{"health-probe-bind-address", o.health_address},
-        std::pair{"http-bind-address", o.http_address}}) {
+        std::pair{"http-bind-address", o.http_address}, std::pair{"https-bind-address", o.https_address}}) {
+    if (addr.empty()) continue;
     auto [it, inserted] = seen.emplace(addr, flag);
     if (!inserted) return InvalidArgument("--" + std::string(flag) + " and --" + it->second + " are both " + addr);
   }

@@ -48,6 +48,21 @@ struct ControllerOptions {
   std::string http_address = ":8080";  // CRLs, CA certificates, ACME, bundle API
   std::string public_base_url;         // written into CDP and AIA extensions
 
+  // HTTPS for the ACME directories and the bundle API (and everything else the public
+  // port serves). Empty address: no HTTPS listener.
+  std::string https_address = ":8443";
+  std::string https_secret = "certplane-serving-tls";  // in --namespace
+  bool https_manage_certificate = true;                // issue and renew that Secret through certplane
+  std::vector<std::string> https_dns_names;            // default: certplane.<ns>.svc[.cluster.local]
+  std::vector<std::string> https_ip_addresses;
+  std::string https_issuer;  // a CertificateAuthority to issue from; empty: certplane's own
+  std::chrono::milliseconds https_certificate_duration{2160LL * 3600000};
+  std::chrono::milliseconds https_renew_before{0};  // zero: a third of the duration
+  std::string https_ca_config_map = "certplane-serving-ca";
+  // Plain HTTP for what HTTPS is for, where TLS ends in front of the controller.
+  bool acme_plain_http = false;
+  bool bundle_api_plain_http = false;
+
   // The ACME challenge validator: where it connects and how it resolves names. Tests
   // point these at loopback ports and a DNS responder of their own.
   int acme_http01_port = 80;

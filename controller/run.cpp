@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <thread>
 
@@ -29,6 +30,7 @@
 #include "reconcile/operator.h"
 #include "reconcile/operator_metrics.h"
 #include "reconcile/public_routes.h"
+#include "reconcile/serving_tls.h"
 
 namespace certplane::controller {
 namespace {
@@ -40,15 +42,22 @@ std::string Identity() {
   return std::string(host) + "_" + std::to_string(::getpid());
 }
 
+// SIGTERM and SIGINT, and SIGUSR1: our own wake-up, to end the waiter when we stop first.
+sigset_t ShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGUSR1);
+  return set;
+}
+
 // Waits for SIGTERM or SIGINT on a thread of its own (the signals are blocked in every
 // other thread), then runs `on_signal`.
 class SignalWaiter {
  public:
   explicit SignalWaiter(std::function<void()> on_signal) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGUSR1);  // our own wake-up, to end the waiter when we stop first
+    set_ = ShutdownSignals();
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     thread_ = std::thread([this, f = std::move(on_signal)] {
       int sig = 0;
@@ -90,7 +99,23 @@ class HeapTrimmer {
   std::jthread thread_;
 };
 
+// The port of "host:port" or ":port"; 0 for an empty address.
+int PortOf(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) return 0;
+  try {
+    return std::stoi(address.substr(colon + 1));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 }  // namespace
+
+void BlockShutdownSignals() {
+  const sigset_t set = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
 int Run(const ControllerOptions& options) {
   ConfigureLogging(options.log_format, options.log_level);
@@ -164,7 +189,8 @@ int Run(const ControllerOptions& options) {
                                          [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
   ocsp_responder.Start();
   // The bundle API (certificates and their keys, for callers RBAC lets read the Secret).
-  reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock());
+  reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock(),
+                                  options.bundle_api_plain_http);
   // ACME directories of the profiles that enroll over ACME, on every replica. Its own
   // client, like the bundle API's, so enrollment bursts and reconciling do not starve
   // each other.
@@ -184,7 +210,10 @@ int Run(const ControllerOptions& options) {
   if (!options.acme_dns_server.empty()) validator.dns_server = options.acme_dns_server;
   validator.timeout = options.acme_validation_timeout;
   acme::AcmeServer acme_server(*acme_client, caches, registry, kube::SystemClock(),
-                               {.controller_namespace = options.ns, .validator = validator});
+                               {.controller_namespace = options.ns,
+                                .validator = validator,
+                                .allow_plain_http = options.acme_plain_http,
+                                .https_port = PortOf(options.https_address)});
   acme_server.Register(public_router);
   acme_server.Start();
   // Probes and scrapes come one at a time: two workers each, not sixteen (every idle
@@ -192,14 +221,38 @@ int Run(const ControllerOptions& options) {
   http::HttpServer health_server(options.health_address, health_router, {.workers = 2});
   http::HttpServer metrics_server(options.metrics_address, metrics_router, {.workers = 2});
   http::HttpServer public_server(options.http_address, public_router);
-  for (http::HttpServer* server : {&health_server, &metrics_server, &public_server}) {
+  // HTTPS: the same routes; what carries keys (ACME, the bundle API) answers only here.
+  // Every replica serves it, with the serving Secret it watches.
+  http::ServingIdentity serving_identity;
+  std::optional<reconcile::ServingTls> serving_tls;
+  std::optional<http::HttpServer> https_server;
+  if (!options.https_address.empty()) {
+    serving_tls.emplace(
+        *client, serving_identity,
+        reconcile::ServingTlsOptions{
+            .ns = options.ns,
+            .secret_name = options.https_secret,
+            .manage = options.https_manage_certificate,
+            .spec = {.dns_names = options.https_dns_names,
+                     .ip_addresses = options.https_ip_addresses,
+                     .issuer_ca = options.https_issuer,
+                     .duration = std::chrono::ceil<std::chrono::seconds>(options.https_certificate_duration),
+                     .renew_before = std::chrono::ceil<std::chrono::seconds>(options.https_renew_before)},
+            .ca_config_map = options.https_ca_config_map});
+    serving_tls->Start();
+    https_server.emplace(options.https_address, public_router, http::HttpServerOptions{.tls = &serving_identity});
+  }
+  std::vector<http::HttpServer*> servers{&health_server, &metrics_server, &public_server};
+  if (https_server) servers.push_back(&*https_server);
+  for (http::HttpServer* server : servers) {
     if (Status s = server->Start(); !s.ok()) {
       log->error("{}", s.ToString());
       return 1;
     }
   }
-  log->info("serving health={} metrics={} http={} namespace={}", options.health_address, options.metrics_address,
-            options.http_address, options.ns);
+  log->info("serving health={} metrics={} http={} https={} namespace={}", options.health_address,
+            options.metrics_address, options.http_address,
+            options.https_address.empty() ? "off" : options.https_address, options.ns);
 
   kube::EventRecorder events(*client,
                              {.reporting_controller = "certplane.io/controller", .reporting_instance = Identity()});
@@ -221,11 +274,13 @@ int Run(const ControllerOptions& options) {
   auto lead = [&](std::stop_token leading) {
     log->info("starting the controllers workers={}", options.workers);
     op.Start();
+    if (serving_tls) serving_tls->StartLeading();
     std::mutex mu;
     std::condition_variable_any cv;
     std::unique_lock lock(mu);
     cv.wait(lock, leading, [] { return false; });
     log->info("stopping the controllers");
+    if (serving_tls) serving_tls->StopLeading();
     op.Stop();
   };
 
@@ -253,6 +308,8 @@ int Run(const ControllerOptions& options) {
 
   events.Flush(std::chrono::seconds(3));
   caches.Stop();
+  if (https_server) https_server->Stop();
+  if (serving_tls) serving_tls->Stop();
   for (http::HttpServer* server : {&public_server, &metrics_server, &health_server}) server->Stop();
   acme_server.Stop();
   log->info("stopped exit_code={}", exit_code.load());

@@ -17,4 +17,11 @@ namespace certplane::controller {
 
 int Run(const ControllerOptions& options);
 
+// Blocks SIGTERM, SIGINT and SIGUSR1 in the calling thread, so that every thread it
+// starts afterwards inherits the mask and only Run's signal waiter (sigwait) receives
+// them. main calls it before anything starts a thread: a thread with them unblocked
+// (cpprestsdk's pool, say) would take SIGTERM's default action and kill the process
+// instead of shutting it down.
+void BlockShutdownSignals();
+
 }  // namespace certplane::controller

@@ -54,6 +54,43 @@ TEST(ParseOptions, AcceptsEqualsAndSpaceSeparatedValuesAndBareBooleans) {
   EXPECT_TRUE(o->show_version);
 }
 
+TEST(ParseOptions, HttpsIsOnByDefaultWithNamesOfTheServiceInTheNamespace) {
+  auto o = ParseOptions({"--namespace=pki"}, Env());
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->https_address, ":8443");
+  EXPECT_EQ(o->https_secret, "certplane-serving-tls");
+  EXPECT_TRUE(o->https_manage_certificate);
+  EXPECT_EQ(o->https_dns_names, (std::vector<std::string>{"certplane.pki.svc", "certplane.pki.svc.cluster.local"}));
+  EXPECT_EQ(o->https_certificate_duration, std::chrono::hours(2160));
+  EXPECT_EQ(o->https_ca_config_map, "certplane-serving-ca");
+  EXPECT_FALSE(o->acme_plain_http);
+  EXPECT_FALSE(o->bundle_api_plain_http);
+}
+
+TEST(ParseOptions, HttpsNamesAreCommaListsAndAnEmptyAddressTurnsHttpsOff) {
+  auto o = ParseOptions({"--https-dns-names=a.example,b.example,", "--https-ip-addresses=127.0.0.1,::1",
+                         "--https-bind-address=", "--https-issuer=corp-ca", "--https-certificate-duration=2h",
+                         "--https-renew-before=1h59m", "--acme-plain-http", "--bundle-api-plain-http=true",
+                         "--https-manage-certificate=false"},
+                        Env());
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->https_dns_names, (std::vector<std::string>{"a.example", "b.example"}));
+  EXPECT_EQ(o->https_ip_addresses, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(o->https_address, "");
+  EXPECT_EQ(o->https_issuer, "corp-ca");
+  EXPECT_EQ(o->https_certificate_duration, std::chrono::hours(2));
+  EXPECT_EQ(o->https_renew_before, std::chrono::minutes(119));
+  EXPECT_TRUE(o->acme_plain_http);
+  EXPECT_TRUE(o->bundle_api_plain_http);
+  EXPECT_FALSE(o->https_manage_certificate);
+}
+
+TEST(ParseOptions, OnlyIpAddressesMeansNoDefaultDnsNames) {
+  auto o = ParseOptions({"--https-ip-addresses=127.0.0.1"}, Env());
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->https_dns_names.empty());
+}
+
 struct BadFlagCase {
   std::string name;
   std::vector<std::string> args;
@@ -92,14 +129,43 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlagCase{"PublicUrlWithoutScheme", {"--public-base-url=certplane.svc"}, "want an http:// or https:// URL"},
         BadFlagCase{"UnknownLogFormat", {"--log-format=xml"}, "want text or json"},
         BadFlagCase{"UnknownLogLevel", {"--log-level=loud"}, "want trace, debug, info, warn or error"},
-        BadFlagCase{"BadBoolean", {"--leader-elect=maybe"}, "want true or false"}),
+        BadFlagCase{"BadBoolean", {"--leader-elect=maybe"}, "want true or false"},
+        BadFlagCase{"HttpsOnTheHttpAddress",
+                    {"--http-bind-address=:8080", "--https-bind-address=:8080"},
+                    "--https-bind-address and --http-bind-address are both :8080"},
+        BadFlagCase{"HttpsPortOutOfRange", {"--https-bind-address=:99999"}, "the port must be 1 to 65535"},
+        BadFlagCase{"HttpsCertificateUnderAnHour", {"--https-certificate-duration=59m"}, "at least 1h"},
+        BadFlagCase{"HttpsRenewBeforeNotShorter",
+                    {"--https-certificate-duration=1h", "--https-renew-before=1h"},
+                    "shorter than --https-certificate-duration"},
+        BadFlagCase{"HttpsRenewBeforeUnderFiveMinutes", {"--https-renew-before=4m"}, "at least 5m"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(Usage, ListsEveryFlag) {
   std::string usage = Usage();
-  for (const char* flag : {"--kubeconfig", "--namespace", "--workers", "--kube-api-qps", "--kube-api-burst",
-                           "--leader-elect", "--metrics-bind-address", "--health-probe-bind-address",
-                           "--http-bind-address", "--public-base-url", "--log-format", "--log-level"}) {
+  for (const char* flag : {"--kubeconfig",
+                           "--namespace",
+                           "--workers",
+                           "--kube-api-qps",
+                           "--kube-api-burst",
+                           "--leader-elect",
+                           "--metrics-bind-address",
+                           "--health-probe-bind-address",
+                           "--http-bind-address",
+                           "--public-base-url",
+                           "--log-format",
+                           "--log-level",
+                           "--https-bind-address",
+                           "--https-secret",
+                           "--https-dns-names",
+                           "--https-ip-addresses",
+                           "--https-issuer",
+                           "--https-certificate-duration",
+                           "--https-renew-before",
+                           "--https-ca-configmap",
+                           "--https-manage-certificate",
+                           "--acme-plain-http",
+                           "--bundle-api-plain-http"}) {
     EXPECT_THAT(usage, HasSubstr(flag));
   }
 }

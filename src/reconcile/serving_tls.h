@@ -1,0 +1,84 @@
+// ServingTls: keeps the HTTPS listener's identity (http/serving_identity.h) equal to the
+// serving Secret in the controller's namespace, on every replica, and while leading,
+// makes sure that Secret is issued and renewed by certplane itself and publishes the CA
+// clients trust it with.
+//
+//   ServingTls tls(client, identity, {.ns = ns, .secret_name = "certplane-serving-tls",
+//                                     .manage = true, .spec = {...}, .ca_config_map = "certplane-serving-ca"});
+//   tls.Start();                 // every replica: watch the Secret, load each revision
+//   ... while leading: tls.Lead();   // apply the serving objects, publish ca.crt
+//   tls.Stop();
+//
+// Every replica watches only that one Secret (a field selector on its name). A revision
+// that does not load (no key, a key that is not the certificate's) is logged and the
+// previous identity stays. The leader applies the objects of serving_tls_objects.h with
+// server-side apply (retried with a capped backoff while it fails), so a restart adopts
+// what is there, and writes the ConfigMap with
+// the Secret's ca.crt whenever the Secret changes (an unchanged apply is not a write).
+// With manage off the Secret is the user's (cert-manager's, say) and only loaded.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "http/serving_identity.h"
+#include "kube/informer.h"
+#include "kube/rest_client.h"
+#include "reconcile/serving_tls_objects.h"
+
+namespace certplane::reconcile {
+
+struct ServingTlsOptions {
+  std::string ns;
+  std::string secret_name;
+  bool manage = true;         // issue the Secret through the objects of `spec`
+  ServingTlsSpec spec;        // spec.ns and spec.secret_name are taken from above
+  std::string ca_config_map;  // where ca.crt is published; empty: not published
+  std::string field_manager = "certplane";
+};
+
+// The serving Secret as the listener needs it.
+struct ServingSecret {
+  kube::ObjectMeta metadata;
+  std::string tls_crt;
+  std::string tls_key;
+  std::string ca_crt;
+};
+Result<ServingSecret> DecodeServingSecret(const nlohmann::json& secret);
+
+class ServingTls {
+ public:
+  ServingTls(std::shared_ptr<kube::Client> client, http::ServingIdentity& identity, ServingTlsOptions options);
+  ~ServingTls();
+  ServingTls(const ServingTls&) = delete;
+  ServingTls& operator=(const ServingTls&) = delete;
+
+  void Start();
+  void Stop();
+  // Called when this replica starts leading and stops: the leader applies the serving
+  // objects and keeps the CA ConfigMap current.
+  void StartLeading();
+  void StopLeading();
+
+ private:
+  void Loaded(const ServingSecret& secret);
+  void Publish(const ServingSecret& secret);
+  // Applies every object; false when one failed (logged).
+  bool ApplyObjects();
+  // Until every object is applied or leading stops: 1 s, doubling, at most 5 min apart.
+  void ApplyUntilDone(std::stop_token stop);
+
+  std::shared_ptr<kube::Client> client_;
+  http::ServingIdentity& identity_;
+  ServingTlsOptions options_;
+  kube::Informer<ServingSecret> secrets_;
+  std::atomic<bool> leading_{false};
+  std::jthread applier_;
+};
+
+}  // namespace certplane::reconcile
