@@ -31,5 +31,5 @@ COPY --from=build /out/bin/certplane-controller /usr/local/bin/certplane-control
 # 65532: the conventional "nonroot" id (distroless), the chart's runAsUser. The
 # controller writes no files, so the root filesystem can be read-only.
 USER 65532:65532
-EXPOSE 8080 9402 9403
+EXPOSE 8080 8443 9402 9403
 ENTRYPOINT ["/usr/local/bin/certplane-controller"]

@@ -146,25 +146,34 @@ port_free() {
 try: s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError: sys.exit(1)' "$1"
 }
+new_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 if [[ -f $ports_file ]]; then
-  read -r port health_port metrics_port <"$ports_file"
-  for p in "$port" "$health_port" "$metrics_port"; do
+  read -r port health_port metrics_port https_port <"$ports_file"
+  # A ports file from before HTTPS has three ports: give it a fourth.
+  if [[ -z ${https_port:-} ]]; then
+    https_port=$(new_port)
+    echo "$port $health_port $metrics_port $https_port" >"$ports_file"
+  fi
+  for p in "$port" "$health_port" "$metrics_port" "$https_port"; do
     port_free "$p" || die "port $p, which earlier certificates name in their CRL and CA URLs, is in use by another process; free it, or start afresh with 'hack/quickstart.sh down'"
   done
-  say "restarting the controller on its ports $port (http), $health_port (health), $metrics_port (metrics)"
+  say "restarting the controller on its ports $port (http), $https_port (https), $health_port (health), $metrics_port (metrics)"
 else
-  read -r port health_port metrics_port < <(python3 -c '
+  read -r port health_port metrics_port https_port < <(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(3)]
+socks = [socket.socket() for _ in range(4)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])')
-  echo "$port $health_port $metrics_port" >"$ports_file"
+  echo "$port $health_port $metrics_port $https_port" >"$ports_file"
 fi
 kube create namespace certplane-system --dry-run=client -o yaml | kube apply -f - >/dev/null
 say "starting the controller (log: $controller_log)"
 setsid "$controller_bin" --kubeconfig "$KUBECONFIG" --namespace certplane-system \
   --leader-elect=false --http-bind-address "127.0.0.1:$port" --public-base-url "http://127.0.0.1:$port" \
   --health-probe-bind-address "127.0.0.1:$health_port" --metrics-bind-address "127.0.0.1:$metrics_port" \
+  --https-bind-address "127.0.0.1:$https_port" --https-ip-addresses 127.0.0.1 \
   </dev/null >"$controller_log" 2>&1 &
 controller_pid=$!
 echo "$controller_pid" >"$controller_pid_file"
@@ -210,7 +219,22 @@ kube_wait --for=jsonpath='{.status.crl.number}' --timeout=60s cpca/example-issui
 timeout 30 openssl verify -crl_check -crl_download -CAfile "$tmp/ca.crt" -untrusted "$tmp/tls.crt" "$tmp/tls.crt" >&2 ||
   die "openssl could not check shop/frontend-tls against the CRL its certificate names (exit $?); see $controller_log"
 
+# ACME and the bundle API answer over HTTPS, with a serving certificate the controller
+# issued itself; clients trust the CA it publishes in ConfigMap certplane-serving-ca.
+say "checking the HTTPS port with the CA the controller publishes (ConfigMap certplane-serving-ca)"
+kube_wait --for=jsonpath='{.data.ca\.crt}' --timeout=60s configmap/certplane-serving-ca -n certplane-system >/dev/null ||
+  die "the controller did not publish its serving CA in ConfigMap certplane-serving-ca; see $controller_log"
+kube get configmap certplane-serving-ca -n certplane-system -o 'jsonpath={.data.ca\.crt}' >"$tmp/serving-ca.crt"
+deadline=$((SECONDS + 60))
+until curl -fsS --max-time 5 --cacert "$tmp/serving-ca.crt" -o /dev/null "https://127.0.0.1:$https_port/ca/example-issuing.crt"; do
+  ((SECONDS < deadline)) || die "https://127.0.0.1:$https_port did not verify with the published CA; see $controller_log"
+  sleep 0.5
+done
+
 echo
+echo "HTTPS (ACME directories, the bundle API): https://127.0.0.1:$https_port, trusting the CA in"
+echo "  kubectl get configmap certplane-serving-ca -n certplane-system -o 'jsonpath={.data.ca\.crt}'"
+echo "HTTP (CRLs, CA certificates): http://127.0.0.1:$port"
 echo "certplane is running on a local control plane (controller log: $controller_log). Use it with:"
 echo "export KUBECONFIG=$KUBECONFIG PATH=\"$bin:\$PATH\""
 if [[ -n ${CERTPLANE_QUICKSTART_DIR:-} ]]; then

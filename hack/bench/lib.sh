@@ -34,7 +34,8 @@ bench_cleanup() {
 }
 
 # Starts build/controller/certplane-controller with the given extra flags; its log is
-# $work/controller.log.
+# $work/controller.log. HTTPS is off: its serving certificate would be one more issuance
+# in every count the benchmarks take.
 bench_start_controller() {
   local p1 p2 p3
   read -r p1 p2 p3 < <(python3 -c '
@@ -45,7 +46,8 @@ print(*[x.getsockname()[1] for x in s])')
   public_base_url="http://127.0.0.1:$p1"
   build/controller/certplane-controller --kubeconfig "$KUBECONFIG" --namespace certplane-system --leader-elect=false \
     --http-bind-address "127.0.0.1:$p1" --health-probe-bind-address "127.0.0.1:$p2" \
-    --metrics-bind-address "127.0.0.1:$p3" --public-base-url "$public_base_url" "$@" >"$work/controller.log" 2>&1 &
+    --metrics-bind-address "127.0.0.1:$p3" --public-base-url "$public_base_url" \
+    --https-bind-address= "$@" >"$work/controller.log" 2>&1 &
   controller_pid=$!
 }
 

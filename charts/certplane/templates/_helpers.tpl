@@ -66,3 +66,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "http://%s.%s.svc:%d" (include "certplane.fullname" .) .Release.Namespace (int .Values.service.port) }}
 {{- end }}
 {{- end }}
+
+{{/*
+The serving certificate's DNS names: the Service's, then https.extraDnsNames, comma-separated.
+*/}}
+{{- define "certplane.httpsDnsNames" -}}
+{{- $svc := printf "%s.%s.svc" (include "certplane.fullname" .) .Release.Namespace }}
+{{- $names := list $svc (printf "%s.cluster.local" $svc) }}
+{{- join "," (concat $names .Values.https.extraDnsNames) }}
+{{- end }}

@@ -47,7 +47,7 @@ requests >"$work/before.txt"
 build/controller/certplane-controller --kubeconfig "$KUBECONFIG" --namespace certplane-system --leader-elect=false \
   --http-bind-address "127.0.0.1:$p1" --health-probe-bind-address "127.0.0.1:$p2" --metrics-bind-address "127.0.0.1:$p3" \
   --public-base-url "http://127.0.0.1:$p1" --kube-api-qps "$qps" --kube-api-burst "$burst" --log-level warn \
-  --acme-dns-server "127.0.0.1:$dns_port" >"$work/controller.log" 2>&1 &
+  --acme-dns-server "127.0.0.1:$dns_port" --https-bind-address= --acme-plain-http >"$work/controller.log" 2>&1 &
 controller_pid=$!
 kubectl wait --for=condition=Ready --timeout=60s certificateprofile/bench >/dev/null
 rc=0

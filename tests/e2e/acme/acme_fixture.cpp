@@ -41,7 +41,7 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-void AcmeE2E::SetUpAcmeSuite() {
+void AcmeE2E::SetUpAcmeSuite(bool https) {
   AcmeSuite& s = A();
   s.dir = std::make_unique<TempDir>();
   WriteFile(s.dir->File("zone.txt"), "");
@@ -51,6 +51,8 @@ void AcmeE2E::SetUpAcmeSuite() {
   ExtraControllerFlags() = {"--acme-http01-port=" + std::to_string(s.http01_port),
                             "--acme-tls-alpn01-port=" + std::to_string(s.tls_alpn01_port),
                             "--acme-dns-server=" + s.dns->address()};
+  ServeHttps() = https;
+  if (!https) ExtraControllerFlags().push_back("--acme-plain-http");
   OperatorE2E::SetUpTestSuite();
 }
 
@@ -108,7 +110,7 @@ AcmeProfile AcmeE2E::MakeAcmeProfile(const AcmeProfileOptions& options) {
         tmpl + "\n  enrollment:\n" + acme + "  renewal:\n    autoRenewByDefault: true\n    renewBeforeDays: 10\n");
   EXPECT_TRUE(WaitReady("cpca/" + p.ca, true)) << "CA " << p.ca << " not Ready";
   EXPECT_TRUE(WaitReady("cpprofile/" + p.name, true)) << "profile " << p.name << " not Ready";
-  p.directory_url = PublicBaseUrl() + "/acme/" + p.name + "/directory";
+  p.directory_url = (ServeHttps() ? HttpsBaseUrl() : PublicBaseUrl()) + "/acme/" + p.name + "/directory";
   return p;
 }
 

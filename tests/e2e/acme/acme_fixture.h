@@ -66,8 +66,11 @@ struct IssuedCertificate {
 class AcmeE2E : public OperatorE2E {
  public:
   // Starts the DNS server, picks the challenge ports, passes them to the controller
-  // with ExtraControllerFlags and starts it (OperatorE2E::SetUpTestSuite).
-  static void SetUpAcmeSuite();
+  // with ExtraControllerFlags and starts it (OperatorE2E::SetUpTestSuite). With
+  // `https`, ACME is served over HTTPS only, as in production, and directory_url is
+  // https (clients trust ServingCaFile()); without, the suite's own protocol client
+  // speaks plain HTTP (--acme-plain-http), which keeps those tests about the protocol.
+  static void SetUpAcmeSuite(bool https = false);
   static void TearDownAcmeSuite();
 
  protected:

@@ -14,7 +14,9 @@ using ::testing::HasSubstr;
 
 class CertbotE2E : public AcmeE2E {
  public:
-  static void SetUpTestSuite() { SetUpAcmeSuite(); }
+  // Over HTTPS, as RFC 8555 has it: certbot trusts the CA the controller publishes
+  // (REQUESTS_CA_BUNDLE), and nothing is switched off.
+  static void SetUpTestSuite() { SetUpAcmeSuite(/*https=*/true); }
   static void TearDownTestSuite() { TearDownAcmeSuite(); }
 
  protected:
@@ -22,7 +24,7 @@ class CertbotE2E : public AcmeE2E {
 
   // certbot with its state in this test's temporary folder, never asking anything.
   CommandResult Certbot(std::vector<std::string> args) {
-    std::vector<std::string> argv{"certbot"};
+    std::vector<std::string> argv{"env", "REQUESTS_CA_BUNDLE=" + ServingCaFile(), "certbot"};
     argv.insert(argv.end(), args.begin(), args.end());
     for (const char* flag : {"--non-interactive", "--config-dir"}) argv.push_back(flag);
     argv.push_back(ConfigDir());

@@ -15,7 +15,8 @@ using ::testing::HasSubstr;
 
 class LegoE2E : public AcmeE2E {
  public:
-  static void SetUpTestSuite() { SetUpAcmeSuite(); }
+  // Over HTTPS: lego trusts the CA the controller publishes (LEGO_CA_CERTIFICATES).
+  static void SetUpTestSuite() { SetUpAcmeSuite(/*https=*/true); }
   static void TearDownTestSuite() { TearDownAcmeSuite(); }
 
  protected:
@@ -27,7 +28,7 @@ class LegoE2E : public AcmeE2E {
   // (NAME=value) goes to lego's environment (the exec DNS provider reads it).
   CommandResult Lego(const AcmeProfile& p, const std::string& name, const std::vector<std::string>& solver,
                      const std::vector<std::string>& command, const std::vector<std::string>& env = {}) {
-    std::vector<std::string> argv{"env"};
+    std::vector<std::string> argv{"env", "LEGO_CA_CERTIFICATES=" + ServingCaFile()};
     argv.insert(argv.end(), env.begin(), env.end());
     argv.insert(argv.end(), {"lego", "--server", p.directory_url, "--path", LegoPath(), "--email", "admin@lego.test",
                              "--accept-tos", "--eab", "--kid", p.eab_kid, "--hmac", p.eab_hmac_b64, "-d", name});

@@ -54,7 +54,8 @@ class Replica {
                                   "--http-bind-address=127.0.0.1:" + std::to_string(http_port_),
                                   "--health-probe-bind-address=127.0.0.1:" + std::to_string(health_port_),
                                   "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics_port_),
-                                  "--public-base-url=" + base()};
+                                  "--public-base-url=" + base(),
+                                  "--https-bind-address="};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     process_ = std::make_unique<ChildProcess>(argv, log_path_);
   }

@@ -36,6 +36,14 @@ struct Fetched {
 };
 
 class BundleE2E : public OperatorE2E {
+ public:
+  // The bundle API answers over HTTPS only: the suite's controller serves it, and curl
+  // trusts the CA the controller publishes.
+  static void SetUpTestSuite() {
+    ServeHttps() = true;
+    OperatorE2E::SetUpTestSuite();
+  }
+
  protected:
   void Certificate(const std::string& name, const std::string& profile) {
     Apply("apiVersion: certplane.io/v1alpha1\nkind: Certificate\nmetadata:\n  name: " + name + "\n  namespace: " +
@@ -92,7 +100,8 @@ class BundleE2E : public OperatorE2E {
       argv.push_back("-H");
       argv.push_back(h);
     }
-    argv.push_back(PublicBaseUrl() + path);
+    if (serving_ca_.empty()) serving_ca_ = ServingCaFile();
+    argv.insert(argv.end(), {"--cacert", serving_ca_, HttpsBaseUrl() + path});
     CommandResult r = RunTool(argv);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     Fetched out;
@@ -149,6 +158,7 @@ class BundleE2E : public OperatorE2E {
 
   std::string deployer_, outsider_;
   int fetches_ = 0;
+  std::string serving_ca_;
 };
 
 TEST_F(BundleE2E, TheLatestBundleGoesOnlyToWhoeverMayReadItsSecretAndFollowsRenewalAndRevocation) {

@@ -99,7 +99,7 @@ TEST(ChartTest, TheDeploymentIsHardenedAndRunsTwoReplicasWithLeaderElection) {
   EXPECT_EQ(c["readinessProbe"]["httpGet"]["port"].as<std::string>(), "health");
   std::map<std::string, int> ports;
   for (const auto& p : c["ports"]) ports[p["name"].as<std::string>()] = p["containerPort"].as<int>();
-  EXPECT_EQ(ports, (std::map<std::string, int>{{"http", 8080}, {"metrics", 9402}, {"health", 9403}}));
+  EXPECT_EQ(ports, (std::map<std::string, int>{{"http", 8080}, {"https", 8443}, {"metrics", 9402}, {"health", 9403}}));
   EXPECT_EQ(c["resources"]["requests"]["memory"].as<std::string>(), "64Mi");
   EXPECT_EQ(c["resources"]["limits"]["memory"].as<std::string>(), "256Mi");
 
@@ -114,7 +114,10 @@ TEST(ChartTest, TheDeploymentIsHardenedAndRunsTwoReplicasWithLeaderElection) {
                                                 "--http-bind-address=:8080", "--metrics-bind-address=:9402",
                                                 "--health-probe-bind-address=:9403",
                                                 "--public-base-url=http://certplane.certplane-system.svc",
-                                                "--log-format=json", "--log-level=info"}));
+                                                "--log-format=json", "--log-level=info", "--https-bind-address=:8443",
+                                                "--https-dns-names=certplane.certplane-system.svc,"
+                                                "certplane.certplane-system.svc.cluster.local",
+                                                "--acme-plain-http=false", "--bundle-api-plain-http=false"}));
 }
 
 TEST(ChartTest, TheControllerAcceptsTheArgumentsTheChartRenders) {
@@ -124,7 +127,10 @@ TEST(ChartTest, TheControllerAcceptsTheArgumentsTheChartRenders) {
        {std::vector<std::string>{},
         {"--set", "controller.logFormat=text", "--set", "controller.workers=16", "--set", "controller.kubeApiQPS=7.5",
          "--set", "controller.leaderElection.leaseDuration=1m", "--set", "controller.extraArgs={--workers=8}"},
-        {"--set", "replicaCount=1", "--set", "controller.leaderElection.enabled=false"}}) {
+        {"--set", "replicaCount=1", "--set", "controller.leaderElection.enabled=false"},
+        {"--set", "https.enabled=false", "--set", "acme.plainHTTP=true", "--set", "bundleAPI.plainHTTP=true"},
+        {"--set", "https.issuer=corp-issuing", "--set", "https.duration=720h", "--set",
+         "https.extraDnsNames={pki.example.com}", "--set", "https.manageCertificate=false"}}) {
     YAML::Node d = Find(Render(values), "Deployment");
     ASSERT_TRUE(d);
     std::vector<std::string> argv{Env("CERTPLANE_BINARY_DIR") + "/controller/certplane-controller"};
@@ -143,8 +149,8 @@ TEST(ChartTest, TheServiceServesHttpOnPort80AndMetrics) {
   for (const auto& p : service["spec"]["ports"]) {
     ports[p["name"].as<std::string>()] = {p["port"].as<int>(), p["targetPort"].as<std::string>()};
   }
-  EXPECT_EQ(ports, (std::map<std::string, std::pair<int, std::string>>{{"http", {80, "http"}},
-                                                                       {"metrics", {9402, "metrics"}}}));
+  EXPECT_EQ(ports, (std::map<std::string, std::pair<int, std::string>>{
+                       {"http", {80, "http"}}, {"https", {443, "https"}}, {"metrics", {9402, "metrics"}}}));
   EXPECT_EQ(service["spec"]["selector"]["app.kubernetes.io/component"].as<std::string>(), "controller");
 }
 

@@ -66,12 +66,16 @@ class ServiceAccountE2E : public HelmE2E {
     nlohmann::json deployment =
         nlohmann::json::parse(Kubectl({"get", "deployment/certplane", "-n", kNs, "-o", "json"}).output);
     const auto& container = deployment["spec"]["template"]["spec"]["containers"][0];
-    const int http = FreeLoopbackPort(), metrics = FreeLoopbackPort(), health = FreeLoopbackPort();
+    const int http = FreeLoopbackPort(), metrics = FreeLoopbackPort(), health = FreeLoopbackPort(),
+              https = FreeLoopbackPort();
     std::vector<std::string> argv{Env("CERTPLANE_BINARY_DIR") + "/controller/certplane-controller",
                                   "--kubeconfig=" + kubeconfig};
     for (const auto& a : container["args"]) {
       std::string arg = a.get<std::string>();
       if (arg.rfind("--http-bind-address=", 0) == 0) arg = "--http-bind-address=127.0.0.1:" + std::to_string(http);
+      if (arg.rfind("--https-bind-address=", 0) == 0) {
+        arg = "--https-bind-address=127.0.0.1:" + std::to_string(https);
+      }
       if (arg.rfind("--metrics-bind-address=", 0) == 0)
         arg = "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics);
       if (arg.rfind("--health-probe-bind-address=", 0) == 0) {
@@ -80,6 +84,9 @@ class ServiceAccountE2E : public HelmE2E {
       argv.push_back(arg);
     }
     public_url_ = "http://127.0.0.1:" + std::to_string(http);
+    // The Service's name, as clients in the cluster reach it, resolved to the loopback port.
+    https_url_ = "https://certplane.certplane-system.svc:" + std::to_string(https);
+    https_resolve_ = "certplane.certplane-system.svc:" + std::to_string(https) + ":127.0.0.1";
     metrics_url_ = "http://127.0.0.1:" + std::to_string(metrics) + "/metrics";
     std::filesystem::create_directories(Env("CERTPLANE_BINARY_DIR") + "/e2e-logs");
     log_path_ = Env("CERTPLANE_BINARY_DIR") + "/e2e-logs/controller-helm-" +
@@ -147,7 +154,18 @@ class ServiceAccountE2E : public HelmE2E {
   }
 
   std::unique_ptr<ChildProcess> controller_;
-  std::string log_path_, public_url_, metrics_url_;
+  // The CA bundle clients trust the HTTPS port with, from ConfigMap certplane-serving-ca,
+  // once the leader has issued the serving certificate; "" when it never appears.
+  std::string ServingCaFile() {
+    if (!WaitFor([&] { return !Get("configmap/certplane-serving-ca", kNs, "{.data.ca\\.crt}").empty(); },
+                 std::chrono::seconds(60))) {
+      return "";
+    }
+    WriteFile(tmp_.File("serving-ca.crt"), Get("configmap/certplane-serving-ca", kNs, "{.data.ca\\.crt}"));
+    return tmp_.File("serving-ca.crt");
+  }
+
+  std::string log_path_, public_url_, metrics_url_, https_url_, https_resolve_;
 };
 
 TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAlone) {
@@ -192,6 +210,15 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   // Events were recorded (events.k8s.io), in the Certificate's namespace.
   EXPECT_TRUE(WaitFor([&] { return !Get("events.events.k8s.io", "shop", "{.items[*].reason}").empty(); },
                       std::chrono::seconds(20)));
+
+  // The HTTPS serving certificate, issued by the controller for itself under the same RBAC.
+  EXPECT_TRUE(WaitReady("cpcert/certplane-serving", kNs)) << "log: " << log_path_;
+  const std::string serving_ca = ServingCaFile();
+  ASSERT_NE(serving_ca, "") << "log: " << log_path_;
+  CommandResult served = RunTool(
+      {"curl", "-fsS", "--cacert", serving_ca, "--resolve", https_resolve_, https_url_ + "/ca/example-issuing.crt"});
+  EXPECT_EQ(served.exit_code, 0) << served.output;
+  EXPECT_THAT(served.output, HasSubstr("BEGIN CERTIFICATE"));
 
   // Not one request was refused: the chart's RBAC is enough.
   EXPECT_EQ(ForbiddenRequests(), "");
@@ -257,13 +284,20 @@ TEST_F(ServiceAccountE2E, TheBundleApiReviewsItsCallersOnTheChartsRbacAlone) {
     std::string t = Kubectl({"create", "token", sa, "-n", "shop", "--duration=1h"}).output;
     return t.substr(0, t.find('\n'));
   };
-  auto status_of = [&](const std::string& bearer) {
+  // Over HTTPS, trusting the CA the controller publishes, as a client in the cluster would.
+  const std::string ca = ServingCaFile();
+  ASSERT_NE(ca, "") << "ConfigMap certplane-serving-ca never got ca.crt; log: " << log_path_;
+  auto status_of = [&](const std::string& bearer, const std::string& base = "") {
     std::vector<std::string> argv{"curl", "-sS", "-o", tmp_.File("bundle.json"), "-w", "%{http_code}"};
     if (!bearer.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + bearer});
-    argv.push_back(public_url_ + "/api/v1/profiles/web/latest-bundle");
+    if (base.empty()) argv.insert(argv.end(), {"--cacert", ca, "--resolve", https_resolve_});
+    argv.push_back((base.empty() ? https_url_ : base) + "/api/v1/profiles/web/latest-bundle");
     return RunTool(argv).output;
   };
 
+  // Plain HTTP is refused before the token is looked at.
+  EXPECT_EQ(status_of(token("deployer"), public_url_), "403");
+  EXPECT_THAT(ReadFile(tmp_.File("bundle.json")), HasSubstr("only over HTTPS"));
   EXPECT_EQ(status_of(""), "401");
   EXPECT_EQ(status_of(token("outsider")), "403");
   ASSERT_EQ(status_of(token("deployer")), "200") << ReadFile(tmp_.File("bundle.json")) << "\nlog: " << log_path_;
@@ -311,6 +345,13 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"creates CRL ConfigMaps in its namespace", {"create", "configmaps", "-n", ns}, true},
       {"deletes the ACME server's state ConfigMaps in its namespace", {"delete", "configmaps", "-n", ns}, true},
       {"creates ACME Certificates in its namespace", {"create", "certificates.certplane.io", "-n", ns}, true},
+      {"applies its HTTPS serving CA", {"patch", "certificateauthorities.certplane.io/certplane-serving-" + ns}, true},
+      {"applies its HTTPS serving profile",
+       {"patch", "certificateprofiles.certplane.io/certplane-serving-" + ns},
+       true},
+      {"cannot change anyone else's CA", {"patch", "certificateauthorities.certplane.io/example-root"}, false},
+      {"cannot change anyone else's template", {"patch", "certificatetemplates.certplane.io/web-server"}, false},
+      {"cannot delete CAs", {"delete", "certificateauthorities.certplane.io"}, false},
       {"creates the leader Lease", {"create", "leases.coordination.k8s.io", "-n", ns}, true},
       {"renews the leader Lease", {"update", "leases.coordination.k8s.io/certplane-controller", "-n", ns}, true},
       {"reviews the bundle API's callers' tokens", {"create", "tokenreviews.authentication.k8s.io"}, true},

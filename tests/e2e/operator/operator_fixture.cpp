@@ -20,6 +20,7 @@ struct Suite {
   int http_port = 0;
   int health_port = 0;
   int metrics_port = 0;
+  int https_port = 0;
 };
 Suite& S() {
   static Suite s;
@@ -51,6 +52,13 @@ void StartController() {
                                 "--health-probe-bind-address=127.0.0.1:" + std::to_string(s.health_port),
                                 "--metrics-bind-address=127.0.0.1:" + std::to_string(s.metrics_port),
                                 "--public-base-url=http://127.0.0.1:" + std::to_string(s.http_port)};
+  if (OperatorE2E::ServeHttps()) {
+    s.https_port = FreeLoopbackPort();
+    argv.push_back("--https-bind-address=127.0.0.1:" + std::to_string(s.https_port));
+    argv.push_back("--https-ip-addresses=127.0.0.1");
+  } else {
+    argv.push_back("--https-bind-address=");
+  }
   for (const auto& flag : OperatorE2E::ExtraControllerFlags()) argv.push_back(flag);
   s.controller = std::make_unique<ChildProcess>(argv, s.log_path);
   const std::string readyz = "http://127.0.0.1:" + std::to_string(s.health_port) + "/readyz";
@@ -89,6 +97,33 @@ std::vector<std::string>& OperatorE2E::ExtraControllerFlags() {
 
 std::string OperatorE2E::PublicBaseUrl() { return "http://127.0.0.1:" + std::to_string(S().http_port); }
 
+bool& OperatorE2E::ServeHttps() {
+  static bool on = false;
+  return on;
+}
+
+std::string OperatorE2E::HttpsBaseUrl() { return "https://127.0.0.1:" + std::to_string(S().https_port); }
+
+std::string OperatorE2E::ServingCaFile() {
+  const std::string path = RequireEnv("CERTPLANE_BINARY_DIR") + "/e2e-logs/serving-ca-" + S().controller_ns + ".crt";
+  std::string pem;
+  const bool published = Eventually(
+      [&] {
+        CommandResult r = Kubectl(
+            {"get", "configmap", "certplane-serving-ca", "-n", S().controller_ns, "-o", "jsonpath={.data.ca\\.crt}"},
+            {}, true);
+        pem = r.exit_code == 0 ? r.output : "";
+        return pem.find("BEGIN CERTIFICATE") != std::string::npos;
+      },
+      std::chrono::seconds(60));
+  if (!published) {
+    ADD_FAILURE() << "ConfigMap certplane-serving-ca never got ca.crt; log: " << S().log_path;
+    return "";
+  }
+  WriteFile(path, pem);
+  return path;
+}
+
 std::string OperatorE2E::MetricsUrl() { return "http://127.0.0.1:" + std::to_string(S().metrics_port) + "/metrics"; }
 std::string OperatorE2E::ControllerNamespace() { return S().controller_ns; }
 
@@ -108,7 +143,12 @@ void OperatorE2E::SetUpTestSuite() {
 
 void OperatorE2E::TearDownTestSuite() {
   Suite& s = S();
-  s.controller.reset();  // stops it
+  if (s.controller) {
+    // SIGTERM must shut the controller down, not kill it: exit code 0.
+    const int exit_code = s.controller->Stop();
+    EXPECT_EQ(exit_code, 0) << "the controller did not exit cleanly on SIGTERM; log: " << s.log_path;
+  }
+  s.controller.reset();
   Kubectl({"delete", "certificates.certplane.io", "--all-namespaces", "-l", "certplane-e2e=true", "--wait=false"}, {},
           true);
   Kubectl({"delete",
@@ -116,6 +156,14 @@ void OperatorE2E::TearDownTestSuite() {
            "certificateauthorities.certplane.io",
            "-l", "certplane-e2e=true", "--wait=false"},
           {}, true);
+  // The serving certificate's cluster-scoped objects (serving_tls_objects.h).
+  if (!s.controller_ns.empty() && OperatorE2E::ServeHttps()) {
+    Kubectl({"delete",
+             "certificateprofiles.certplane.io,certificatetemplates.certplane.io,"
+             "certificateauthorities.certplane.io",
+             "-l", "certplane.io/serving-tls-of=" + s.controller_ns, "--wait=false"},
+            {}, true);
+  }
   if (!s.controller_ns.empty()) DeleteTestNamespace(s.controller_ns);
   if (::testing::UnitTest::GetInstance()->failed_test_count() > 0) {
     std::fprintf(stderr, "controller log: %s\n", s.log_path.c_str());
@@ -127,7 +175,8 @@ void OperatorE2E::RestartController(bool crash) {
   if (crash) {
     s.controller->Kill(SIGKILL);
   } else {
-    s.controller->Stop();
+    const int exit_code = s.controller->Stop();
+    EXPECT_EQ(exit_code, 0) << "the controller did not exit cleanly on SIGTERM; log: " << s.log_path;
   }
   s.controller.reset();
   StartController();

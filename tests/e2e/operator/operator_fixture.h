@@ -25,6 +25,11 @@ class OperatorE2E : public KubeTest {
   static void TearDownTestSuite();
   // Flags added to the controller's command line; set before SetUpTestSuite runs.
   static std::vector<std::string>& ExtraControllerFlags();
+  // Whether the controller serves HTTPS (on a loopback port, with a serving certificate
+  // for 127.0.0.1 that it issues itself); set before SetUpTestSuite runs. Off, the
+  // suite's controller runs with --https-bind-address= and issues no serving
+  // certificate: suites that do not test HTTPS are not slowed by it.
+  static bool& ServeHttps();
 
  protected:
   void SetUp() override;
@@ -63,6 +68,11 @@ class OperatorE2E : public KubeTest {
   static std::string ControllerNamespace();
   // The controller's public HTTP base (CRLs, CA certificates): http://127.0.0.1:<port>.
   static std::string PublicBaseUrl();
+  // With ServeHttps: https://127.0.0.1:<port>, and the CA bundle that verifies it (from
+  // ConfigMap certplane-serving-ca, saved under the build folder once it appears; ""
+  // and a test failure when it does not within a minute).
+  static std::string HttpsBaseUrl();
+  static std::string ServingCaFile();
 
   // Stops the controller (SIGKILL when `crash`) and starts a new one.
   static void RestartController(bool crash);

@@ -76,6 +76,13 @@ second_pid=$(cat "$CERTPLANE_QUICKSTART_DIR/controller.pid")
 timeout 60 openssl verify -crl_check -crl_download -CAfile "$work/ca.crt" -untrusted "$work/tls.crt" "$work/tls.crt" \
   >"$work/verify.out" 2>&1 || { cat "$work/verify.out" >&2; fail "run 1's certificate does not verify against its CRL after run 2"; }
 grep -q ': OK' "$work/verify.out" || fail "openssl verify printed no OK: $(cat "$work/verify.out")"
+# HTTPS: the URL it names answers, verified with the CA the controller publishes.
+read -r _ _ _ https_port <<<"$first_ports"
+grep -q "^HTTPS (ACME directories, the bundle API): https://127.0.0.1:$https_port" "$work/run2.out" ||
+  fail "run 2 did not name the HTTPS port $https_port: $(cat "$work/run2.out")"
+timeout 60 kubectl get configmap certplane-serving-ca -n certplane-system -o 'jsonpath={.data.ca\.crt}' >"$work/serving-ca.crt"
+timeout 30 curl -fsS --cacert "$work/serving-ca.crt" -o /dev/null "https://127.0.0.1:$https_port/ca/example-issuing.crt" ||
+  fail "https://127.0.0.1:$https_port does not verify with the CA in ConfigMap certplane-serving-ca"
 
 watchdog_pid=$(cat "$CERTPLANE_QUICKSTART_DIR/watchdog.pid")
 timeout 120 "$repo/hack/quickstart.sh" down >"$work/down.out" 2>&1 || { cat "$work/down.out" >&2; fail "down failed"; }
