@@ -233,7 +233,14 @@ TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
           "certplane.io/certificateprofiles/status: update,patch", "certplane.io/certificates/status: update,patch",
           "core/secrets: get,list,watch,create,patch", "core/namespaces: list,watch",
           "events.k8s.io/events: create,patch", "authentication.k8s.io/tokenreviews: create",
-          "authorization.k8s.io/subjectaccessreviews: create"));
+          "authorization.k8s.io/subjectaccessreviews: create",
+          // The HTTPS serving certificate's objects: created once (create cannot be
+          // limited to a name), then patched by name only.
+          "certplane.io/certificateauthorities: create", "certplane.io/certificatetemplates: create",
+          "certplane.io/certificateprofiles: create",
+          "certplane.io/certificateauthorities[certplane-serving-certplane-system]: patch",
+          "certplane.io/certificatetemplates[certplane-serving-certplane-system]: patch",
+          "certplane.io/certificateprofiles[certplane-serving-certplane-system]: patch"));
   EXPECT_THAT(Grants(Find(objects, "Role")),
               UnorderedElementsAre("core/configmaps: get,list,watch,create,update,patch,delete",
                                    "certplane.io/certificates: create", "coordination.k8s.io/leases: create",

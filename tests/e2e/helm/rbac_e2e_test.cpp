@@ -399,7 +399,9 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       {"cannot delete all its ConfigMaps at once", {"deletecollection", "configmaps", "-n", ns}, false},
       {"cannot take another Lease", {"update", "leases.coordination.k8s.io/kube-scheduler", "-n", ns}, false},
       {"cannot take Leases elsewhere", {"create", "leases.coordination.k8s.io", "-n", "kube-system"}, false},
-      {"cannot create CAs", {"create", "certificateauthorities.certplane.io"}, false},
+      // The HTTPS serving CA is created once by the leader; create cannot be limited to a
+      // name, so this is allowed, and every later change is a patch of that name only.
+      {"creates its HTTPS serving CA", {"create", "certificateauthorities.certplane.io"}, true},
       {"cannot change a CA's spec", {"patch", "certificateauthorities.certplane.io"}, false},
       {"cannot change a profile's spec", {"update", "certificateprofiles.certplane.io"}, false},
       {"cannot create Certificates outside its namespace",
@@ -428,9 +430,12 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
   // application's namespace and in its own, is one of these (the self-review rules
   // are what every authenticated user has).
   const std::set<std::string> everywhere = {
-      "certificateauthorities.certplane.io [] [] [get list watch]",
-      "certificateprofiles.certplane.io [] [] [get list watch]",
-      "certificatetemplates.certplane.io [] [] [get list watch]",
+      "certificateauthorities.certplane.io [] [] [get list watch create]",
+      "certificateprofiles.certplane.io [] [] [get list watch create]",
+      "certificatetemplates.certplane.io [] [] [get list watch create]",
+      "certificateauthorities.certplane.io [] [certplane-serving-certplane-system] [patch]",
+      "certificateprofiles.certplane.io [] [certplane-serving-certplane-system] [patch]",
+      "certificatetemplates.certplane.io [] [certplane-serving-certplane-system] [patch]",
       "certificates.certplane.io [] [] [get list watch update patch]",
       "certificateauthorities.certplane.io/status [] [] [update patch]",
       "certificateprofiles.certplane.io/status [] [] [update patch]",
