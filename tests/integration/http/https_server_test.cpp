@@ -20,8 +20,8 @@ namespace certplane::http {
 namespace {
 
 using certplane::testing::ChildProcess;
-using certplane::testing::FreeLoopbackPort;
 using certplane::testing::CommandResult;
+using certplane::testing::FreeLoopbackPort;
 using certplane::testing::ReadFile;
 using certplane::testing::RunTool;
 using certplane::testing::TempDir;
