@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # HTTPS handshake benchmark: the controller's HTTPS listener (HttpServer with a
 # ServingIdentity, ECDSA P-256 certificate) on a loopback port, measured with
-# `openssl s_time` for TLS 1.2 and TLS 1.3: new connections with a full handshake each
-# (-new) and connections that resume the first session (-reuse, session tickets).
+# `openssl s_time`, handshakes only (no request): TLS 1.2 and TLS 1.3 with a full
+# handshake each (-new), and TLS 1.2 resuming the first session (-reuse, a session
+# ticket). TLS 1.3 resumption is not measured: s_time reads nothing after the
+# handshake, so it never receives a TLS 1.3 ticket, and with a request (-www) the
+# listener (cpprestsdk) closes without a close_notify, after which OpenSSL's client
+# drops the session (that also hides TLS 1.2 resumption). TLS 1.3 resumption itself is
+# shown by tests/integration/http (s_client -sess_in reports "Reused, TLSv1.3").
 # One client process; the server and the client share the machine's cores.
 #
 #   hack/bench/https/run.sh            # 10 s per measurement
@@ -48,19 +53,18 @@ measure() { # version mode
     awk '/connections in [0-9.]+ real seconds/ { printf "%.1f\n", $1 / $4; exit }'
 }
 declare -A result
-for version in tls1_2 tls1_3; do
-  for mode in new reuse; do
-    result[$version-$mode]=$(measure "$version" "$mode")
-    printf '%-8s %-6s %8s connections/s\n' "$version" "$mode" "${result[$version-$mode]}"
-  done
+for run in tls1_2:new tls1_2:reuse tls1_3:new; do
+  version=${run%%:*} mode=${run##*:}
+  result[$version-$mode]=$(measure "$version" "$mode")
+  printf '%-8s %-6s %8s connections/s\n' "$version" "$mode" "${result[$version-$mode]}"
 done
 exec 3>&-
 
 mkdir -p hack/bench/out
 jq -n --argjson s "$seconds" --arg t12n "${result[tls1_2-new]}" --arg t12r "${result[tls1_2-reuse]}" \
-  --arg t13n "${result[tls1_3-new]}" --arg t13r "${result[tls1_3-reuse]}" --arg cores "$(nproc)" \
+  --arg t13n "${result[tls1_3-new]}" --arg cores "$(nproc)" \
   '{seconds_per_run: $s, cores: ($cores|tonumber), certificate: "ECDSA P-256",
     tls1_2: {full_handshakes_per_second: ($t12n|tonumber), resumed_per_second: ($t12r|tonumber)},
-    tls1_3: {full_handshakes_per_second: ($t13n|tonumber), resumed_per_second: ($t13r|tonumber)}}' \
+    tls1_3: {full_handshakes_per_second: ($t13n|tonumber)}}' \
   >hack/bench/out/https.json
 echo "wrote hack/bench/out/https.json"
