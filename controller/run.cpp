@@ -224,9 +224,30 @@ int Run(const ControllerOptions& options) {
   // HTTPS: the same routes; what carries keys (ACME, the bundle API) answers only here.
   // Every replica serves it, with the serving Secret it watches.
   http::ServingIdentity serving_identity;
-  std::optional<reconcile::ServingTls> serving_tls;
   std::optional<http::HttpServer> https_server;
+  // The HTTPS port opens once the first serving certificate has loaded (HttpServer does
+  // not start without one). A port that cannot be bound then stops the controller with
+  // exit code 1, as it would have at start-up.
+  std::mutex https_mu;
+  bool https_started = false, https_stopped = false;  // guarded by https_mu
+  auto start_https = [&] {
+    std::lock_guard lock(https_mu);
+    if (https_started || https_stopped) return;
+    if (Status s = https_server->Start(); !s.ok()) {
+      log->error("{}", s.ToString());
+      exit_code = 1;
+      stop.request_stop();
+      https_stopped = true;
+      return;
+    }
+    https_started = true;
+    log->info("serving https={} serial={}", options.https_address, serving_identity.serial_hex());
+  };
+  // Declared after what its callback uses, so that it is destroyed (and its watch
+  // stopped) first.
+  std::optional<reconcile::ServingTls> serving_tls;
   if (!options.https_address.empty()) {
+    https_server.emplace(options.https_address, public_router, http::HttpServerOptions{.tls = &serving_identity});
     serving_tls.emplace(
         *client, serving_identity,
         reconcile::ServingTlsOptions{
@@ -238,13 +259,10 @@ int Run(const ControllerOptions& options) {
                      .issuer_ca = options.https_issuer,
                      .duration = std::chrono::ceil<std::chrono::seconds>(options.https_certificate_duration),
                      .renew_before = std::chrono::ceil<std::chrono::seconds>(options.https_renew_before)},
-            .ca_config_map = options.https_ca_config_map});
-    serving_tls->Start();
-    https_server.emplace(options.https_address, public_router, http::HttpServerOptions{.tls = &serving_identity});
+            .ca_config_map = options.https_ca_config_map,
+            .on_loaded = start_https});
   }
-  std::vector<http::HttpServer*> servers{&health_server, &metrics_server, &public_server};
-  if (https_server) servers.push_back(&*https_server);
-  for (http::HttpServer* server : servers) {
+  for (http::HttpServer* server : {&health_server, &metrics_server, &public_server}) {
     if (Status s = server->Start(); !s.ok()) {
       log->error("{}", s.ToString());
       return 1;
@@ -252,7 +270,9 @@ int Run(const ControllerOptions& options) {
   }
   log->info("serving health={} metrics={} http={} https={} namespace={}", options.health_address,
             options.metrics_address, options.http_address,
-            options.https_address.empty() ? "off" : options.https_address, options.ns);
+            options.https_address.empty() ? "off" : options.https_address + " (once its certificate is loaded)",
+            options.ns);
+  if (serving_tls) serving_tls->Start();
 
   kube::EventRecorder events(*client,
                              {.reporting_controller = "certplane.io/controller", .reporting_instance = Identity()});
@@ -308,8 +328,12 @@ int Run(const ControllerOptions& options) {
 
   events.Flush(std::chrono::seconds(3));
   caches.Stop();
-  if (https_server) https_server->Stop();
   if (serving_tls) serving_tls->Stop();
+  if (https_server) {
+    std::lock_guard lock(https_mu);
+    https_stopped = true;
+    https_server->Stop();
+  }
   for (http::HttpServer* server : {&public_server, &metrics_server, &health_server}) server->Stop();
   acme_server.Stop();
   log->info("stopped exit_code={}", exit_code.load());

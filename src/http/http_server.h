@@ -47,8 +47,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving. Fails with kUnavailable when the address cannot be bound
-  // and kInvalidArgument when it cannot be parsed.
+  // Binds and starts serving. Fails with kUnavailable when the address cannot be bound,
+  // kInvalidArgument when it cannot be parsed, and kFailedPrecondition for HTTPS while
+  // the identity has nothing loaded (start it once it has).
   Status Start();
   void Stop();
 

@@ -63,9 +63,12 @@ void ServingTls::Loaded(const ServingSecret& secret) {
   if (Status s = identity_.Load(secret.tls_crt, secret.tls_key); !s.ok()) {
     log->warn("serving Secret {}/{} not loaded, keeping serial={}: {}", options_.ns, options_.secret_name,
               before.empty() ? "none" : before, s.ToString());
-  } else if (identity_.serial_hex() != before) {
-    log->info("serving certificate loaded secret={}/{} serial={} not_after={}", options_.ns, options_.secret_name,
-              identity_.serial_hex(), identity_.not_after());
+  } else {
+    if (identity_.serial_hex() != before) {
+      log->info("serving certificate loaded secret={}/{} serial={} not_after={}", options_.ns, options_.secret_name,
+                identity_.serial_hex(), identity_.not_after());
+    }
+    if (options_.on_loaded) options_.on_loaded();
   }
   if (leading_) Publish(secret);
 }

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -40,6 +41,9 @@ struct ServingTlsOptions {
   ServingTlsSpec spec;        // spec.ns and spec.secret_name are taken from above
   std::string ca_config_map;  // where ca.crt is published; empty: not published
   std::string field_manager = "certplane";
+  // Called (on the informer's thread) after each revision that loaded; the controller
+  // opens its HTTPS port on the first.
+  std::function<void()> on_loaded;
 };
 
 // The serving Secret as the listener needs it.

@@ -234,16 +234,29 @@ TEST_F(HttpsServerTest, ARefusedIdentityLeavesTheCurrentOneInPlace) {
   EXPECT_EQ(Curl("/hello"), "hello over tls");
 }
 
-TEST(HttpsServerWithoutIdentity, RefusesHandshakesUntilAnIdentityIsLoaded) {
+TEST(HttpsServerWithoutIdentity, DoesNotOpenThePortUntilAnIdentityIsLoaded) {
   Router router;
   router.Get("/hello", [](const HttpRequest&) { return HttpResponse::Text(200, "hello"); });
   ServingIdentity identity;
   const int port = FreeLoopbackPort();
   HttpServer server("127.0.0.1:" + std::to_string(port), router, {.tls = &identity});
-  ASSERT_TRUE(server.Start().ok());
+  Status refused = server.Start();
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused;
   CommandResult r =
       RunTool({"curl", "-sS", "-k", "--max-time", "10", "https://127.0.0.1:" + std::to_string(port) + "/hello"});
-  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.exit_code, 0) << "nothing may listen yet: " << r.output;
+
+  TempDir dir;
+  ASSERT_EQ(RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                     "-days", "1", "-subj", "/CN=late", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                     dir.File("k.pem"), "-out", dir.File("c.pem")})
+                .exit_code,
+            0);
+  ASSERT_TRUE(identity.Load(ReadFile(dir.File("c.pem")), ReadFile(dir.File("k.pem"))).ok());
+  ASSERT_TRUE(server.Start().ok());
+  CommandResult ok = RunTool({"curl", "-sS", "--max-time", "10", "--cacert", dir.File("c.pem"),
+                              "https://127.0.0.1:" + std::to_string(port) + "/hello"});
+  EXPECT_EQ(ok.output, "hello");
 }
 
 // Garbage where a ClientHello belongs, and many handshakes that stall: the listener
