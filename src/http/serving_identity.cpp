@@ -73,8 +73,6 @@ int TicketKeyCallback(SSL* /*ssl*/, unsigned char key_name[16], unsigned char* i
 ServingIdentity::ServingIdentity() = default;
 ServingIdentity::~ServingIdentity() = default;
 
-const char* ServingIdentity::Tls12Ciphers() { return kTls12Ciphers; }
-
 Status ServingIdentity::Load(std::string_view chain_pem, std::string_view key_pem) {
   auto chain = pki::ParseCertificateChainPem(chain_pem);
   if (!chain.ok()) return InvalidArgument("serving certificate: " + chain.status().message());
@@ -105,15 +103,9 @@ std::string ServingIdentity::serial_hex() const {
   return m ? m->leaf.serial().ToHex() : "";
 }
 
-std::string ServingIdentity::not_after() const {
+std::chrono::system_clock::time_point ServingIdentity::not_after() const {
   auto m = Current();
-  if (!m) return "";
-  const std::time_t t = std::chrono::system_clock::to_time_t(m->leaf.not_after());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
+  return m ? m->leaf.not_after() : std::chrono::system_clock::time_point{};
 }
 
 bool ServingIdentity::ConfigureContext(SSL_CTX* ctx) const {

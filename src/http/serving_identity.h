@@ -22,6 +22,7 @@
 
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,17 +46,15 @@ class ServingIdentity {
 
   // Whether an identity has been loaded; handshakes fail until one has.
   bool loaded() const;
-  // The current leaf's serial number (hex) and notAfter (RFC 3339), for logs; "" when none.
+  // The current leaf's serial number (hex; "" when none) and notAfter (epoch when none),
+  // for logs.
   std::string serial_hex() const;
-  std::string not_after() const;
+  std::chrono::system_clock::time_point not_after() const;
 
   // Applies the TLS settings above and the current identity to `ctx` (cpprestsdk's
   // per-connection context). Returns false, leaving the context without a
   // certificate, when no identity is loaded.
   bool ConfigureContext(SSL_CTX* ctx) const;
-
-  // TLS 1.2's cipher list, as OpenSSL names it (the tests and docs quote it).
-  static const char* Tls12Ciphers();
 
  private:
   struct Material;

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include "api/time.h"
 #include "kube/logging.h"
 #include "reconcile/secret_data.h"
 
@@ -66,7 +67,7 @@ void ServingTls::Loaded(const ServingSecret& secret) {
   } else {
     if (identity_.serial_hex() != before) {
       log->info("serving certificate loaded secret={}/{} serial={} not_after={}", options_.ns, options_.secret_name,
-                identity_.serial_hex(), identity_.not_after());
+                identity_.serial_hex(), api::FormatTime(api::ToTime(identity_.not_after())));
     }
     if (options_.on_loaded) options_.on_loaded();
   }

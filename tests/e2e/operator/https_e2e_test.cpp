@@ -33,10 +33,12 @@ class HttpsE2E : public OperatorE2E {
  protected:
   std::string HttpsAddress() { return HttpsBaseUrl().substr(std::string("https://").size()); }
 
-  // The serial of the certificate a new TLS connection is shown, verified against the
-  // published CA for 127.0.0.1 ("" when the handshake or the verification fails).
-  std::string PresentedSerial(const std::string& ca) {
-    CommandResult r = RunShell("openssl s_client -connect " + HttpsAddress() + " -CAfile " + ca +
+  // The serial of the certificate a new TLS connection to `address` (default: the
+  // suite's controller) is shown, verified against the published CA for 127.0.0.1 (""
+  // when the handshake or the verification fails).
+  std::string PresentedSerial(const std::string& ca, std::string address = "") {
+    if (address.empty()) address = HttpsAddress();
+    CommandResult r = RunShell("openssl s_client -connect " + address + " -CAfile " + ca +
                                " -verify_return_error -verify_ip 127.0.0.1 </dev/null 2>/dev/null | "
                                "openssl x509 -noout -serial");
     if (r.exit_code != 0 || r.output.rfind("serial=", 0) != 0) return "";
@@ -174,18 +176,15 @@ TEST_F(HttpsE2E, AReplicaThatDoesNotLeadServesTheSameCertificate) {
   ASSERT_TRUE(Eventually([&] { return ReadFile(log).find("leader is someone-else") != std::string::npos; },
                          std::chrono::seconds(60)))
       << "the replica never saw the Lease taken; log: " << log;
-  auto serial_at = [&](int port) {
-    CommandResult r = RunShell("openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " -CAfile " + ca +
-                               " -verify_return_error -verify_ip 127.0.0.1 </dev/null 2>/dev/null | "
-                               "openssl x509 -noout -serial");
-    return r.exit_code == 0 ? r.output : std::string("(no verified handshake)");
-  };
-  const int leader_port = std::stoi(HttpsAddress().substr(HttpsAddress().rfind(':') + 1));
+  const std::string replica_address = "127.0.0.1:" + std::to_string(https);
   // The two agree once both have loaded the current revision (renewals come every 30 s).
   EXPECT_TRUE(Eventually(
-      [&] { return serial_at(https).rfind("serial=", 0) == 0 && serial_at(https) == serial_at(leader_port); },
+      [&] {
+        const std::string served = PresentedSerial(ca, replica_address);
+        return !served.empty() && served == PresentedSerial(ca);
+      },
       std::chrono::seconds(60)))
-      << "replica: " << serial_at(https) << " leader: " << serial_at(leader_port) << "; log: " << log;
+      << "replica: " << PresentedSerial(ca, replica_address) << " leader: " << PresentedSerial(ca) << "; log: " << log;
   EXPECT_EQ(ReadFile(log).find("starting the controllers"), std::string::npos) << "the replica led; log: " << log;
   EXPECT_EQ(replica.Stop(), 0) << "log: " << log;
 }

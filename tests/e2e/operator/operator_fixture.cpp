@@ -21,6 +21,7 @@ struct Suite {
   int health_port = 0;
   int metrics_port = 0;
   int https_port = 0;
+  std::string serving_ca_file;  // once ServingCaFile has saved it (the CA lasts the suite)
 };
 Suite& S() {
   static Suite s;
@@ -105,6 +106,7 @@ bool& OperatorE2E::ServeHttps() {
 std::string OperatorE2E::HttpsBaseUrl() { return "https://127.0.0.1:" + std::to_string(S().https_port); }
 
 std::string OperatorE2E::ServingCaFile() {
+  if (!S().serving_ca_file.empty()) return S().serving_ca_file;
   const std::string path = RequireEnv("CERTPLANE_BINARY_DIR") + "/e2e-logs/serving-ca-" + S().controller_ns + ".crt";
   std::string pem;
   const bool published = Eventually(
@@ -121,6 +123,7 @@ std::string OperatorE2E::ServingCaFile() {
     return "";
   }
   WriteFile(path, pem);
+  S().serving_ca_file = path;
   return path;
 }
 
@@ -133,6 +136,7 @@ void OperatorE2E::SetUpTestSuite() {
   Kubectl({"apply", "--server-side", "--force-conflicts", "-f", source + "/crds/"});
   Kubectl({"wait", "--for=condition=Established", "--timeout=60s", "-f", source + "/crds/"});
   s.controller_ns = CreateTestNamespace("certplane-e2e-system");
+  s.serving_ca_file.clear();
   std::filesystem::create_directories(RequireEnv("CERTPLANE_BINARY_DIR") + "/e2e-logs");
   // Parameterized suites are named "Prefix/Suite": keep the name, not the slash.
   std::string suite = ::testing::UnitTest::GetInstance()->current_test_suite()->name();
