@@ -99,17 +99,6 @@ class HeapTrimmer {
   std::jthread thread_;
 };
 
-// The port of "host:port" or ":port"; 0 for an empty address.
-int PortOf(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos) return 0;
-  try {
-    return std::stoi(address.substr(colon + 1));
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
 }  // namespace
 
 void BlockShutdownSignals() {
@@ -213,7 +202,7 @@ int Run(const ControllerOptions& options) {
                                {.controller_namespace = options.ns,
                                 .validator = validator,
                                 .allow_plain_http = options.acme_plain_http,
-                                .https_port = PortOf(options.https_address)});
+                                .https_port = http::ListenPort(options.https_address)});
   acme_server.Register(public_router);
   acme_server.Start();
   // Probes and scrapes come one at a time: two workers each, not sixteen (every idle

@@ -1,11 +1,14 @@
 #include "http/http_server.h"
 
+#include "http/accepted_sockets.h"
+
 #include <cpprest/http_listener.h>
 #include <cpprest/uri.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -45,6 +48,12 @@ web::http::http_response ToResponse(const HttpResponse& in) {
 }
 
 }  // namespace
+
+int ListenPort(const std::string& address) {
+  std::string uri;
+  if (!ListenUri(address, &uri).ok()) return 0;
+  return std::stoi(address.substr(address.rfind(':') + 1));
+}
 
 Status ListenUri(const std::string& address, std::string* uri, std::string_view scheme) {
   auto colon = address.rfind(':');
@@ -182,6 +191,15 @@ Status HttpServer::Start() {
 
 void HttpServer::Stop() {
   if (!impl_ || !impl_->listener) return;
+  // End every open connection before the listener closes them itself, which is unsafe
+  // while their handlers run (see accepted_sockets.h). A handler that is still busy
+  // (one waiting on the API server) gets two seconds; after that the close goes ahead.
+  if (const int port = ListenPort(address_); port > 0) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (ShutDownAcceptedSockets(static_cast<uint16_t>(port)) > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   try {
     impl_->listener->close().wait();
   } catch (const std::exception& e) {

@@ -66,4 +66,7 @@ class HttpServer {
 // Turns "host:port" or ":port" into "<scheme>://host:port"; kInvalidArgument otherwise.
 Status ListenUri(const std::string& address, std::string* uri, std::string_view scheme = "http");
 
+// The port of "host:port" or ":port"; 0 when the address is empty or does not parse.
+int ListenPort(const std::string& address);
+
 }  // namespace certplane::http
