@@ -16,6 +16,9 @@ packages=(
   clang-14 libclang-rt-14-dev
   # real clients the tests check results with
   openssl curl jq ca-certificates default-jdk-headless certbot procps iproute2
+  # nsupdate and dig: TSIG-signed dynamic updates to the test DNS responder, as
+  # cert-manager's rfc2136 dns-01 provider sends them
+  bind9-dnsutils
   # what the HTTPS listener's protocols and suites are checked with, as an auditor would
   sslscan
   # lego (4.9.1, the v4 CLI): not built from its Go module like the control-plane tools,

@@ -14,60 +14,30 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "dns_update.h"
+#include "dns_wire.h"
+
 namespace certplane::testing {
 namespace {
 
-constexpr std::uint16_t kTypeA = 1;
-constexpr std::uint16_t kTypeNs = 2;
-constexpr std::uint16_t kTypeCname = 5;
-constexpr std::uint16_t kTypeSoa = 6;
-constexpr std::uint16_t kTypeTxt = 16;
-constexpr std::uint16_t kTypeAaaa = 28;
-constexpr std::uint16_t kClassIn = 1;
+using dns::EncodeName;
+using dns::Get16;
+using dns::InZone;
+using dns::kClassIn;
+using dns::kTypeA;
+using dns::kTypeAaaa;
+using dns::kTypeCname;
+using dns::kTypeNs;
+using dns::kTypeSoa;
+using dns::kTypeTxt;
+using dns::Normal;
+using dns::Put16;
+using dns::Put32;
+using dns::Trim;
+using dns::TxtRdata;
+
 constexpr std::uint32_t kTtl = 60;
 constexpr std::size_t kUdpLimit = 512;  // no EDNS: larger answers go over TCP
-
-std::string Normal(std::string_view name) {
-  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-void Put16(std::string& out, std::uint16_t v) {
-  out += static_cast<char>(v >> 8);
-  out += static_cast<char>(v & 0xff);
-}
-void Put32(std::string& out, std::uint32_t v) {
-  Put16(out, static_cast<std::uint16_t>(v >> 16));
-  Put16(out, static_cast<std::uint16_t>(v & 0xffff));
-}
-std::uint16_t Get16(std::string_view in, std::size_t at) {
-  return static_cast<std::uint16_t>((static_cast<unsigned char>(in[at]) << 8) | static_cast<unsigned char>(in[at + 1]));
-}
-
-// Wire form of a normalised name ("a.b" -> 1a1b0).
-std::string EncodeName(std::string_view name) {
-  std::string out;
-  while (!name.empty()) {
-    const std::size_t dot = name.find('.');
-    const std::string_view label = name.substr(0, dot);
-    out += static_cast<char>(label.size() > 63 ? 63 : label.size());
-    out += label.substr(0, 63);
-    if (dot == std::string_view::npos) break;
-    name.remove_prefix(dot + 1);
-  }
-  out += '\0';
-  return out;
-}
 
 struct Rr {
   std::string owner;  // normalised
@@ -75,19 +45,23 @@ struct Rr {
   std::string rdata;
 };
 
-std::string TxtRdata(std::string_view value) {
-  std::string out;
-  do {
-    const std::size_t n = value.size() > 255 ? 255 : value.size();
-    out += static_cast<char>(n);
-    out += value.substr(0, n);
-    value.remove_prefix(n);
-  } while (!value.empty());
-  return out;
+bool Empty(const DnsResponder::Records& r) { return r.a.empty() && r.aaaa.empty() && r.txt.empty() && !r.cname; }
+
+// Adds `value` to `values` unless it is there already (RFC 2136 3.4.2.2: a duplicate
+// RR is ignored).
+template <typename T>
+void AddOnce(std::vector<T>& values, T value) {
+  for (const T& v : values) {
+    if (v == value) return;
+  }
+  values.push_back(std::move(value));
 }
 
-bool InZone(const std::string& name, const std::string& zone) {
-  return zone.empty() || name == zone || (name.size() > zone.size() && name.ends_with("." + zone));
+template <std::size_t N>
+std::array<std::uint8_t, N> Bytes(std::string_view rdata) {
+  std::array<std::uint8_t, N> out{};
+  for (std::size_t i = 0; i < N && i < rdata.size(); ++i) out[i] = static_cast<std::uint8_t>(rdata[i]);
+  return out;
 }
 
 }  // namespace
@@ -172,6 +146,83 @@ void DnsResponder::Clear(std::string name) {
   records_.erase(Normal(name));
 }
 
+void DnsResponder::AllowUpdates(std::string key_name, std::string secret) {
+  std::lock_guard<std::mutex> lock(mu_);
+  key_.emplace(std::move(key_name), std::move(secret));
+}
+
+std::string DnsResponder::RespondUpdate(std::string_view request) {
+  std::optional<dns::TsigKey> key;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    key = key_;
+  }
+  if (!key) return dns::UpdateResponse(request, dns::Rcode::kRefused);
+  const dns::Result<std::optional<dns::SignedMessage>> split = dns::SplitTsig(request);
+  if (!split.ok()) return dns::UpdateResponse(request, split.error().rcode);
+  if (!split->has_value()) return dns::UpdateResponse(request, dns::Rcode::kRefused);  // unsigned
+  const dns::SignedMessage& signed_request = **split;
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+
+  dns::Rcode rcode = dns::Rcode::kNoError;
+  dns::TsigError tsig_error = dns::TsigError::kNone;
+  if (const std::optional<dns::Error> bad = dns::VerifyTsig(signed_request, *key, now)) {
+    // A malformed MAC is FORMERR without TSIG; BADKEY, BADSIG, BADTIME answer with one.
+    if (bad->tsig_error == dns::TsigError::kNone) return dns::UpdateResponse(request, bad->rcode);
+    rcode = bad->rcode;
+    tsig_error = bad->tsig_error;
+  } else if (dns::Result<dns::UpdateRequest> update = dns::ParseUpdate(signed_request.message, zone_); !update.ok()) {
+    rcode = update.error().rcode;
+  } else if (update->prerequisites != 0) {
+    rcode = dns::Rcode::kNotImp;  // prerequisites are not evaluated, so not accepted
+  } else if (!Apply(update->ops)) {
+    rcode = dns::Rcode::kNotImp;  // an RR of a type the store cannot hold
+  } else {
+    updates_.fetch_add(1);
+  }
+  dns::Result<std::string> response =
+      dns::SignResponse(dns::UpdateResponse(request, rcode), signed_request, *key, tsig_error, now);
+  return response.ok() ? *response : dns::UpdateResponse(request, response.error().rcode);
+}
+
+bool DnsResponder::Apply(const std::vector<dns::UpdateOp>& ops) {
+  using Kind = dns::UpdateOp::Kind;
+  for (const dns::UpdateOp& op : ops) {
+    if (op.kind == Kind::kAdd && op.type != kTypeA && op.type != kTypeAaaa && op.type != kTypeTxt) return false;
+  }
+  // All or nothing: every check is done, and queries take the same lock.
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const dns::UpdateOp& op : ops) {
+    if (op.kind == Kind::kAdd) {
+      Records& r = records_[op.name];
+      if (op.type == kTypeA) AddOnce(r.a, Bytes<4>(op.rdata));
+      if (op.type == kTypeAaaa) AddOnce(r.aaaa, Bytes<16>(op.rdata));
+      if (op.type == kTypeTxt) AddOnce(r.txt, dns::TxtValue(op.rdata).value_or(""));
+      continue;
+    }
+    const auto it = records_.find(op.name);
+    if (it == records_.end()) continue;  // deleting what is not there is no error
+    Records& r = it->second;
+    if (op.kind == Kind::kDeleteAll) {
+      records_.erase(it);
+      continue;
+    }
+    if (op.kind == Kind::kDeleteRrset) {
+      if (op.type == kTypeA) r.a.clear();
+      if (op.type == kTypeAaaa) r.aaaa.clear();
+      if (op.type == kTypeTxt) r.txt.clear();
+      if (op.type == kTypeCname) r.cname.reset();
+    } else {  // kDeleteRr
+      if (op.type == kTypeA) std::erase(r.a, Bytes<4>(op.rdata));
+      if (op.type == kTypeAaaa) std::erase(r.aaaa, Bytes<16>(op.rdata));
+      if (op.type == kTypeTxt) std::erase(r.txt, dns::TxtValue(op.rdata).value_or(""));
+    }
+    if (Empty(r)) records_.erase(it);
+  }
+  return true;
+}
+
 std::map<std::string, DnsResponder::Records> DnsResponder::Snapshot() const {
   std::map<std::string, Records> out;
   {
@@ -222,7 +273,9 @@ std::string DnsResponder::Respond(std::string_view query, std::size_t limit) {
   // Header: id, flags, qdcount, ancount, nscount, arcount.
   if (query.size() < 12) return "";
   const std::uint16_t flags = Get16(query, 2);
-  if ((flags & 0x8000) != 0 || Get16(query, 4) != 1) return "";  // a response, or not one question
+  if ((flags & 0x8000) != 0) return "";  // a response
+  if (((flags >> 11) & 0xf) == dns::kOpcodeUpdate) return RespondUpdate(query);
+  if (Get16(query, 4) != 1) return "";  // not one question
   // The question: labels (no compression in a query), type, class.
   std::size_t at = 12;
   std::string qname;

@@ -19,6 +19,22 @@
 // 512 bytes over UDP are truncated (TC) so clients retry over TCP. Malformed queries
 // are dropped.
 //
+// Dynamic updates (RFC 2136), as cert-manager's rfc2136 dns-01 provider and nsupdate
+// send them, are accepted once a TSIG key (RFC 8945, hmac-sha256) is allowed:
+//
+//   dns.AllowUpdates("certplane-test-key.", secret);  // raw bytes; clients get base64
+//   // nsupdate -y hmac-sha256:certplane-test-key.:<base64> adds _acme-challenge TXT
+//
+// An UPDATE (UDP or TCP) must be signed with that key and name this zone; it may add
+// TXT, A and AAAA records, delete an RRset (class ANY), every RRset at a name (ANY ANY)
+// or one record (class NONE), all inside the zone. It is applied all or nothing to the
+// same records SetTxt writes (Clear removes them; the TTL is not kept), and the answer
+// is signed. Refused: every UPDATE before AllowUpdates and unsigned ones (REFUSED); an
+// unknown key or algorithm (NOTAUTH, BADKEY), a wrong or truncated MAC (NOTAUTH,
+// BADSIG; both answered unsigned), a time signed outside the fudge (NOTAUTH, BADTIME,
+// signed); another zone (NOTAUTH), names outside it (NOTZONE), malformed messages
+// (FORMERR), prerequisites and adds of other types (NOTIMP). See dns_update.h.
+//
 // The server runs in a thread from construction to destruction.
 #pragma once
 
@@ -33,6 +49,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "dns_update.h"
 
 namespace certplane::testing {
 
@@ -55,8 +73,15 @@ class DnsResponder {
   // Removes every record set at `name` (records of the zone file stay).
   void Clear(std::string name);
 
-  // Well-formed queries answered so far.
+  // Accepts from now on dynamic UPDATEs signed with TSIG key `key_name` (compared
+  // case-insensitively, with or without the trailing dot) and `secret` (the raw key
+  // bytes, not base64), hmac-sha256. Replaces a key allowed before.
+  void AllowUpdates(std::string key_name, std::string secret);
+
+  // Well-formed queries answered so far (UPDATEs not included).
   std::size_t queries() const { return queries_.load(); }
+  // UPDATEs applied so far.
+  std::size_t updates() const { return updates_.load(); }
 
   struct Records {
     std::vector<std::array<std::uint8_t, 4>> a;
@@ -84,6 +109,11 @@ class DnsResponder {
   void ServeTcp(const OwnedFd& connection);
   // The response to one query, or "" to drop it.
   std::string Respond(std::string_view query, std::size_t limit);
+  // The (signed) answer to an UPDATE, or "" to drop it.
+  std::string RespondUpdate(std::string_view request);
+  // Applies checked update operations at once; false, changing nothing, if one adds a
+  // type the store has no place for.
+  bool Apply(const std::vector<dns::UpdateOp>& ops);
   std::map<std::string, Records> Snapshot() const;
 
   std::string zone_;  // lower case, no trailing dot ("" for the root)
@@ -95,7 +125,9 @@ class DnsResponder {
   OwnedFd wake_write_;  // the destructor writes here
   mutable std::mutex mu_;
   std::map<std::string, Records> records_;  // guarded by mu_
+  std::optional<dns::TsigKey> key_;         // guarded by mu_; none: UPDATEs are refused
   std::atomic<std::size_t> queries_{0};
+  std::atomic<std::size_t> updates_{0};
   std::thread thread_;
 };
 
