@@ -71,18 +71,27 @@ void ServingTls::Loaded(const ServingSecret& secret) {
     }
     if (options_.on_loaded) options_.on_loaded();
   }
-  if (leading_) Publish(secret);
+  if (leading_) QueuePublish(secret.ca_crt);
 }
 
-void ServingTls::Publish(const ServingSecret& secret) {
-  if (options_.ca_config_map.empty() || secret.ca_crt.empty()) return;
+void ServingTls::QueuePublish(const std::string& ca_crt) {
+  if (options_.ca_config_map.empty() || ca_crt.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    ca_to_publish_ = ca_crt;
+  }
+  wake_.notify_all();
+}
+
+bool ServingTls::Publish(const std::string& ca_crt) {
   auto applied = client_->Apply(kube::kConfigMaps, options_.ns, options_.ca_config_map,
-                                ServingCaConfigMap(options_.ns, options_.ca_config_map, secret.ca_crt),
+                                ServingCaConfigMap(options_.ns, options_.ca_config_map, ca_crt),
                                 {.field_manager = options_.field_manager, .force = true});
   if (!applied.ok()) {
     kube::Logger("https")->warn("publishing the serving CA in ConfigMap {}/{}: {}", options_.ns, options_.ca_config_map,
                                 applied.status().ToString());
   }
+  return applied.ok();
 }
 
 bool ServingTls::ApplyObjects() {
@@ -100,27 +109,46 @@ bool ServingTls::ApplyObjects() {
   return all;
 }
 
-void ServingTls::ApplyUntilDone(std::stop_token stop) {
-  std::chrono::seconds wait{1};
-  std::mutex mu;
-  std::condition_variable_any cv;
-  while (!stop.stop_requested() && !ApplyObjects()) {
-    kube::Logger("https")->warn("serving certificate objects: trying again in {}s", wait.count());
-    std::unique_lock lock(mu);
-    cv.wait_for(lock, stop, wait, [] { return false; });
-    wait = std::min<std::chrono::seconds>(wait * 2, std::chrono::minutes(5));
+void ServingTls::Lead(std::stop_token stop) {
+  constexpr std::chrono::seconds kFirstWait{1};
+  constexpr std::chrono::seconds kMaxWait = std::chrono::minutes(5);
+  std::chrono::seconds wait = kFirstWait;
+  bool objects_applied = !options_.manage;
+  while (!stop.stop_requested()) {
+    if (!objects_applied) objects_applied = ApplyObjects();
+    std::string ca;
+    {
+      std::lock_guard lock(mu_);
+      ca = ca_to_publish_;
+    }
+    bool published = ca.empty() || Publish(ca);
+    if (published && !ca.empty()) {
+      std::lock_guard lock(mu_);
+      // A newer ca.crt queued meanwhile stays queued.
+      if (ca_to_publish_ == ca) ca_to_publish_.clear();
+    }
+    std::unique_lock lock(mu_);
+    if (objects_applied && published) {
+      wait = kFirstWait;
+      wake_.wait(lock, stop, [this] { return !ca_to_publish_.empty(); });
+      continue;
+    }
+    kube::Logger("https")->warn("serving certificate: {} failed; trying again in {}s",
+                                objects_applied ? "publishing the CA" : "applying its objects", wait.count());
+    wake_.wait_for(lock, stop, wait, [] { return false; });
+    wait = std::min(wait * 2, kMaxWait);
   }
 }
 
 void ServingTls::StartLeading() {
   leading_ = true;
-  if (options_.manage) applier_ = std::jthread([this](std::stop_token stop) { ApplyUntilDone(stop); });
-  for (const auto& s : secrets_.store().List()) Publish(*s);
+  for (const auto& s : secrets_.store().List()) QueuePublish(s->ca_crt);
+  leader_ = std::jthread([this](std::stop_token stop) { Lead(stop); });
 }
 
 void ServingTls::StopLeading() {
   leading_ = false;
-  applier_ = std::jthread();  // asks it to stop and joins
+  leader_ = std::jthread();  // asks it to stop and joins
 }
 
 }  // namespace certplane::reconcile

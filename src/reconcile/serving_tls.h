@@ -6,15 +6,16 @@
 //   ServingTls tls(client, identity, {.ns = ns, .secret_name = "certplane-serving-tls",
 //                                     .manage = true, .spec = {...}, .ca_config_map = "certplane-serving-ca"});
 //   tls.Start();                 // every replica: watch the Secret, load each revision
-//   ... while leading: tls.Lead();   // apply the serving objects, publish ca.crt
+//   tls.StartLeading();          // while leading: apply the serving objects, publish ca.crt
 //   tls.Stop();
 //
 // Every replica watches only that one Secret (a field selector on its name). A revision
 // that does not load (no key, a key that is not the certificate's) is logged and the
 // previous identity stays. The leader applies the objects of serving_tls_objects.h with
-// server-side apply (retried with a capped backoff while it fails), so a restart adopts
-// what is there, and writes the ConfigMap with
+// server-side apply, so a restart adopts what is there, and writes the ConfigMap with
 // the Secret's ca.crt whenever the Secret changes (an unchanged apply is not a write).
+// Both happen on one thread of the leader's, and both are retried while they fail,
+// 1 s apart at first, doubling, at most 5 min apart (logged each time).
 // With manage off the Secret is the user's (cert-manager's, say) and only loaded.
 #pragma once
 
@@ -71,18 +72,25 @@ class ServingTls {
 
  private:
   void Loaded(const ServingSecret& secret);
-  void Publish(const ServingSecret& secret);
+  // Hands ca.crt to the leader's thread, which publishes it.
+  void QueuePublish(const std::string& ca_crt);
+  // Writes the ConfigMap; false when that failed (logged).
+  bool Publish(const std::string& ca_crt);
   // Applies every object; false when one failed (logged).
   bool ApplyObjects();
-  // Until every object is applied or leading stops: 1 s, doubling, at most 5 min apart.
-  void ApplyUntilDone(std::stop_token stop);
+  // The leader's thread: applies the objects until they all are, and publishes each
+  // queued ca.crt until it is, backing off while either fails.
+  void Lead(std::stop_token stop);
 
   std::shared_ptr<kube::Client> client_;
   http::ServingIdentity& identity_;
   ServingTlsOptions options_;
   kube::Informer<ServingSecret> secrets_;
   std::atomic<bool> leading_{false};
-  std::jthread applier_;
+  std::mutex mu_;
+  std::condition_variable_any wake_;
+  std::string ca_to_publish_;  // guarded by mu_; "" when nothing is queued
+  std::jthread leader_;
 };
 
 }  // namespace certplane::reconcile
