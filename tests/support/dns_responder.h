@@ -40,6 +40,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -130,5 +131,10 @@ class DnsResponder {
   std::atomic<std::size_t> updates_{0};
   std::thread thread_;
 };
+
+// Sends `packet` over UDP to 127.0.0.1:`port` and returns the reply, or nullopt when
+// none of at least a DNS header's 12 bytes comes within `timeout`.
+std::optional<std::string> Exchange(int port, const std::string& packet,
+                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(300));
 
 }  // namespace certplane::testing

@@ -10,18 +10,14 @@
 #include <memory>
 
 #include "dns_wire.h"
+#include "pki/handles.h"
 
 namespace certplane::testing::dns {
 namespace {
 
-struct EvpMacDeleter {
-  void operator()(EVP_MAC* p) const { EVP_MAC_free(p); }
-};
-struct EvpMacCtxDeleter {
-  void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
-};
-using EvpMacPtr = std::unique_ptr<EVP_MAC, EvpMacDeleter>;
-using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, EvpMacCtxDeleter>;
+// pki's one deleter template, for the two types the PKI engine has no alias for.
+using EvpMacPtr = std::unique_ptr<EVP_MAC, pki::FreeWith<EVP_MAC_free>>;
+using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, pki::FreeWith<EVP_MAC_CTX_free>>;
 
 // SERVFAIL naming `what` and the OpenSSL error queue, which it empties.
 Error OpenSslError(std::string_view what) {

@@ -36,26 +36,6 @@ std::string Query(std::string_view name, std::uint16_t type, std::uint16_t id = 
   return q;
 }
 
-// Sends `packet` over UDP; the reply, or nullopt if none comes within 300 ms.
-std::optional<std::string> Exchange(int port, const std::string& packet) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 300) <= 0) return std::nullopt;
-  char buf[4096];
-  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-  if (n < 12) return std::nullopt;
-  return std::string(buf, static_cast<std::size_t>(n));
-}
-
 int U16(const std::string& m, std::size_t at) {
   return (static_cast<unsigned char>(m[at]) << 8) | static_cast<unsigned char>(m[at + 1]);
 }

@@ -608,26 +608,6 @@ TEST_F(DnsUpdateServerTest, PrerequisitesAreNotImplemented) {
   EXPECT_EQ(Dig("_acme-challenge.web.test"), "");
 }
 
-// Sends `packet` over UDP to the responder; the reply, or nullopt within 500 ms.
-std::optional<std::string> Exchange(int port, const std::string& packet) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 500) <= 0) return std::nullopt;
-  char buf[4096];
-  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-  if (n < 0) return std::nullopt;
-  return std::string(buf, static_cast<std::size_t>(n));
-}
-
 std::uint64_t Now() {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
