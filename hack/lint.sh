@@ -12,6 +12,10 @@
 #   format clang-format-14 over every C++ source and header: a file that would change is a
 #          finding, printed as the diff that would fix it (hack/lint.sh --fix applies
 #          it). The style is .clang-format.
+#   layering the direct links between certplane's libraries (CMake's --graphviz of a
+#          throwaway configure) against the graph in docs/layering.md
+#          (hack/check-layering.py): an edge the graph does not draw, or an arrow the
+#          build no longer has, is a finding.
 #
 # Each check is a function lint_NAME that prints its findings and returns non-zero when
 # there is one. Every requested check runs even when an earlier one failed; the script
@@ -103,9 +107,32 @@ lint_format() {
   return "$status"
 }
 
+# The libraries the layering check covers: certplane's own, not the tests'.
+certplane_libraries() {
+  grep -rhoE --include=CMakeLists.txt 'add_library\([A-Za-z0-9_]+' src controller plugin | sed 's/^add_library(//' | sort -u
+}
+
+lint_layering() {
+  need cmake || return 1
+  need python3 || return 1
+  local dir libraries=() status=0
+  mapfile -t libraries < <(certplane_libraries)
+  dir=$(mktemp -d)
+  # A throwaway configure (about 2 s) for CMake's own record of every link.
+  if cmake -S . -B "$dir" -G Ninja --graphviz="$dir/deps.dot" >"$dir/configure.log" 2>&1; then
+    python3 hack/check-layering.py "$dir/deps.dot" docs/layering.md "${libraries[@]}" || status=1
+  else
+    cat "$dir/configure.log" >&2
+    log "layering: cmake could not configure the project"
+    status=1
+  fi
+  rm -rf "$dir"
+  return "$status"
+}
+
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "not a git checkout: the files to lint come from git"
 
-all_checks=(shell format)
+all_checks=(shell format layering)
 fix=0
 checks=()
 for arg in "$@"; do
