@@ -20,17 +20,6 @@
 namespace certplane::testing {
 namespace {
 
-// Closes a client socket of Exchange's.
-struct OwnedUdpSocket {
-  explicit OwnedUdpSocket(int f) : fd(f) {}
-  ~OwnedUdpSocket() {
-    if (fd >= 0) ::close(fd);
-  }
-  OwnedUdpSocket(const OwnedUdpSocket&) = delete;
-  OwnedUdpSocket& operator=(const OwnedUdpSocket&) = delete;
-  int fd;
-};
-
 using dns::EncodeName;
 using dns::Get16;
 using dns::InZone;
@@ -471,16 +460,16 @@ void DnsResponder::ServeTcp(const OwnedFd& connection) {
 }
 
 std::optional<std::string> Exchange(int port, const std::string& packet, std::chrono::milliseconds timeout) {
-  OwnedUdpSocket socket(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const DnsResponder::OwnedFd socket(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(static_cast<std::uint16_t>(port));
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(socket.fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-  pollfd p{socket.fd, POLLIN, 0};
+  ::sendto(socket.get(), packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  pollfd p{socket.get(), POLLIN, 0};
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
   char buf[4096];
-  const ssize_t n = ::recv(socket.fd, buf, sizeof buf, 0);
+  const ssize_t n = ::recv(socket.get(), buf, sizeof buf, 0);
   if (n < 12) return std::nullopt;
   return std::string(buf, static_cast<std::size_t>(n));
 }

@@ -91,8 +91,7 @@ class DnsResponder {
     std::optional<std::string> cname;
   };
 
- private:
-  // Owns a file descriptor.
+  // Owns a file descriptor (the server's sockets, and Exchange's below).
   class OwnedFd {
    public:
     OwnedFd() = default;
@@ -106,6 +105,7 @@ class DnsResponder {
     int fd_ = -1;
   };
 
+ private:
   void Serve();
   void ServeTcp(const OwnedFd& connection);
   // The response to one query, or "" to drop it.

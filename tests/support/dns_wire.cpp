@@ -1,14 +1,12 @@
 #include "dns_wire.h"
 
+#include "base/text.h"
+
 namespace certplane::testing::dns {
 
 std::string Normal(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+  return AsciiLower(name);
 }
 
 std::string_view Trim(std::string_view s) {

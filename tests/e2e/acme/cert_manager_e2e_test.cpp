@@ -8,11 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
-#include <thread>
 
 #include "acme/token.h"
 #include "acme_fixture.h"
@@ -25,6 +24,8 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 
 constexpr const char* kTsigKeyName = "certplane-e2e-key.";
+// How often Eventually polls here: each poll runs kubectl, and issuance takes a minute.
+constexpr std::chrono::seconds kPoll{1};
 
 struct CertManager {
   std::unique_ptr<TempDir> dir;
@@ -124,16 +125,6 @@ class CertManagerE2E : public AcmeE2E {
         .output;
   }
 
-  // Polls `done` every second for at most `timeout`.
-  static bool Eventually(const std::function<bool()>& done, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-    return done();
-  }
-
   std::string CertManagerCertificateReady(const std::string& name) {
     return Get("certificates.cert-manager.io/" + name, "{.status.conditions[?(@.type==\"Ready\")].status}");
   }
@@ -150,7 +141,7 @@ class CertManagerE2E : public AcmeE2E {
 TEST_F(CertManagerE2E, IssuesRenewsAndRevokesOverDns01WithTsigSignedUpdates) {
   const AcmeProfile p = MakeAcmeProfile({.challenges = {"dns-01"}, .intermediate = true});
   const std::string issuer = MakeClusterIssuer(p, p.eab_hmac_b64);
-  ASSERT_TRUE(Eventually([&] { return IssuerCondition(issuer, "status") == "True"; }, std::chrono::seconds(120)))
+  ASSERT_TRUE(Eventually([&] { return IssuerCondition(issuer, "status") == "True"; }, std::chrono::seconds(120), kPoll))
       << IssuerCondition(issuer, "message") << LogTail();
 
   const std::string dns_name = "web-" + id() + ".cm.test";
@@ -160,7 +151,8 @@ TEST_F(CertManagerE2E, IssuesRenewsAndRevokesOverDns01WithTsigSignedUpdates) {
         "  issuerRef: {group: cert-manager.io, kind: ClusterIssuer, name: " + issuer + "}\n");
   // About 65 s: after its self-check passes, cert-manager waits out the TXT record's TTL
   // (60 s, what its RFC 2136 provider sets) before it accepts the challenge.
-  ASSERT_TRUE(Eventually([&] { return CertManagerCertificateReady("web") == "True"; }, std::chrono::seconds(240)))
+  ASSERT_TRUE(
+      Eventually([&] { return CertManagerCertificateReady("web") == "True"; }, std::chrono::seconds(240), kPoll))
       << Kubectl({"describe", "certificates.cert-manager.io", "web", "-n", ns()}, {}, true).output << LogTail();
   EXPECT_GE(Dns().updates(), 2u) << "cert-manager presents and cleans up its record with RFC 2136 updates";
 
@@ -177,7 +169,7 @@ TEST_F(CertManagerE2E, IssuesRenewsAndRevokesOverDns01WithTsigSignedUpdates) {
   // controller holds, for the bundle API to hand out.)
   EXPECT_THAT(AcmeCertificateSerials(p.name), Contains(first)) << AcmeLogTail();
   EXPECT_TRUE(Eventually([&] { return Get("cpprofile/" + p.name, "{.status.certificates}", true) == "1"; },
-                         std::chrono::seconds(30)))
+                         std::chrono::seconds(30), kPoll))
       << Get("cpprofile/" + p.name, "{.status}", true);
   CommandResult inventory = RunTool({RequireEnv("CERTPLANE_BINARY_DIR") + "/plugin/kubectl-certplane", "inventory",
                                      "--profile", p.name, "-n", ControllerNamespace(), "-o", "json"});
@@ -190,7 +182,7 @@ TEST_F(CertManagerE2E, IssuesRenewsAndRevokesOverDns01WithTsigSignedUpdates) {
                         "_acme-challenge." + dns_name})
             .output.empty();
       },
-      std::chrono::seconds(60)));
+      std::chrono::seconds(60), kPoll));
 
   // Renewal through cert-manager (what `cmctl renew` does: an Issuing condition).
   Kubectl({"patch", "certificates.cert-manager.io", "web", "-n", ns(), "--subresource=status", "--type=json", "-p",
@@ -203,7 +195,7 @@ TEST_F(CertManagerE2E, IssuesRenewsAndRevokesOverDns01WithTsigSignedUpdates) {
         second = SecretSerial("web-tls", "second.crt");
         return !second.empty() && second != first && CertManagerCertificateReady("web") == "True";
       },
-      std::chrono::seconds(240)))
+      std::chrono::seconds(240), kPoll))
       << Kubectl({"describe", "certificates.cert-manager.io", "web", "-n", ns()}, {}, true).output << LogTail();
   EXPECT_THAT(AcmeCertificateSerials(p.name), Contains(second));
 
@@ -223,13 +215,27 @@ TEST_F(CertManagerE2E, AWrongEabKeyLeavesTheClusterIssuerNotReadyAndSaysWhy) {
   const AcmeProfile p = MakeAcmeProfile({.challenges = {"dns-01"}});
   // A well-formed key that is not the profile's.
   const std::string issuer = MakeClusterIssuer(p, acme::NewToken());
-  ASSERT_TRUE(Eventually([&] { return IssuerCondition(issuer, "status") == "False"; }, std::chrono::seconds(120)))
+  ASSERT_TRUE(
+      Eventually([&] { return IssuerCondition(issuer, "status") == "False"; }, std::chrono::seconds(120), kPoll))
       << IssuerCondition(issuer, "message") << LogTail();
   const std::string message = IssuerCondition(issuer, "message");
   EXPECT_THAT(message, HasSubstr("externalAccountBinding")) << message;
   EXPECT_THAT(message, HasSubstr("unauthorized")) << message;
-  // It stays that way: no account is created for it.
-  std::this_thread::sleep_for(std::chrono::seconds(5));
+  // It stays that way: cert-manager says it will not retry this issuer's registration
+  // (its log names the issuer), and after that the issuer is still not Ready.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        std::istringstream log(ReadFile(LogPath()));
+        for (std::string line; std::getline(log, line);) {
+          if (line.find("skipping retrying account registration") != std::string::npos &&
+              line.find("resource_name=\"" + issuer + "\"") != std::string::npos) {
+            return true;
+          }
+        }
+        return false;
+      },
+      std::chrono::seconds(60), kPoll))
+      << LogTail();
   EXPECT_EQ(IssuerCondition(issuer, "status"), "False");
 }
 

@@ -2,13 +2,15 @@
 // the serving Secret, follows it, and a publish the API server refuses is retried
 // (with backoff) until it goes through.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "http/serving_identity.h"
+#include "kube/logging.h"
 #include "kube/resource.h"
 #include "kube_test.h"
 #include "reconcile/serving_tls.h"
@@ -20,12 +22,26 @@ using ::certplane::testing::Eventually;
 
 class ServingTlsTest : public certplane::testing::KubeTest {
  protected:
+  void SetUp() override {
+    KubeTest::SetUp();
+    kube::Logger("https")->sinks().push_back(log_);
+  }
   void TearDown() override {
     if (tls_) {
       tls_->StopLeading();
       tls_->Stop();
     }
+    auto& sinks = kube::Logger("https")->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), log_), sinks.end());
     KubeTest::TearDown();
+  }
+
+  // Whether the "https" logger has written a line containing `text` in this test.
+  bool Logged(const std::string& text) {
+    for (const std::string& line : log_->last_formatted()) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
   }
 
   // The serving Secret with `ca` as its ca.crt. Its tls.crt and tls.key do not load
@@ -58,6 +74,7 @@ class ServingTlsTest : public certplane::testing::KubeTest {
     tls_->StartLeading();
   }
 
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> log_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
   http::ServingIdentity identity_;
   std::unique_ptr<ServingTls> tls_;
 };
@@ -81,8 +98,10 @@ TEST_F(ServingTlsTest, RetriesAPublishTheApiServerRefusesUntilItGoesThrough) {
   ASSERT_TRUE(blocker.ok()) << blocker.status();
   PutSecret("the CA\n");
   StartLeading();
-  // Refused at 0 s and retried at about 1 s and 3 s: still the blocker's.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Refused, and refused again after the first backoff (the log says the next wait
+  // doubled): still the blocker's.
+  EXPECT_TRUE(Eventually([&] { return Logged("publishing the CA failed; trying again in 2s"); }))
+      << "the publish was not retried";
   EXPECT_EQ(PublishedCa(), "someone else's\n");
   // Once it is gone, a retry (the next is at most 4 s away) publishes the CA.
   auto deleted = client().Delete(kube::kConfigMaps, ns(), "serving-ca");
