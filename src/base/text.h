@@ -1,7 +1,11 @@
 // Small text helpers every layer needs and no library in our dependencies offers as
-// one call: ASCII case folding (names, header fields, hostnames) and lower-case hex.
+// one call: ASCII case folding (names, header fields, hostnames), lower-case hex, and
+// the delta-seconds form of an HTTP Retry-After.
 #pragma once
 
+#include <charconv>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +31,19 @@ inline std::string LowerHex(std::string_view bytes) {
     out += kDigits[b & 0xf];
   }
   return out;
+}
+
+// A Retry-After header in its delta-seconds form ("120", spaces around allowed);
+// nullopt when absent, negative or in the HTTP-date form (which no server we talk to
+// sends; a caller then falls back to its own backoff).
+inline std::optional<std::chrono::seconds> ParseRetryAfterSeconds(std::string_view header) {
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  if (header.empty()) return std::nullopt;
+  long long seconds = 0;
+  auto [end, error] = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  if (error != std::errc() || end != header.data() + header.size() || seconds < 0) return std::nullopt;
+  return std::chrono::seconds(seconds);
 }
 
 }  // namespace certplane

@@ -1,10 +1,9 @@
 #include "acme/client/messages.h"
 
-#include <charconv>
-
 #include "acme/base64url.h"
 #include "acme/jwk.h"
 #include "acme/jws.h"
+#include "base/text.h"
 
 namespace certplane::acme::client {
 namespace {
@@ -53,15 +52,7 @@ std::optional<Problem> ParseProblemDocument(const json& document) {
   return problem;
 }
 
-std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view header) {
-  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
-  if (header.empty()) return std::nullopt;
-  long long seconds = 0;
-  auto [end, error] = std::from_chars(header.data(), header.data() + header.size(), seconds);
-  if (error != std::errc() || end != header.data() + header.size() || seconds < 0) return std::nullopt;
-  return std::chrono::seconds(seconds);
-}
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view header) { return ParseRetryAfterSeconds(header); }
 
 Directory Directory::FromJson(const json& document) {
   Directory d;
