@@ -28,6 +28,8 @@ packages=(
   python3-matplotlib
   # lint (hack/lint.sh); clang-format by its versioned name, which lint runs
   shellcheck clang-format-14
+  # the virtual environment of the Python test tools (below), from Debian's Python
+  python3-venv
 )
 
 missing=()
@@ -36,13 +38,28 @@ for p in "${packages[@]}"; do
   [[ "$status" == installed ]] || missing+=("$p")
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo_cmd=()
-[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The Python test tools (hack/tools/python/requirements.txt, every package pinned) in a
+# virtual environment under the cache, keyed by that file: moto's server and boto3 for
+# the AWS syncs, Azure's SDK for the Key Vault sync. Built once; a changed pin builds a
+# new one beside it. From PyPI, since Debian packages neither moto nor Azure's SDK.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+venv=$(python_tools_dir)
+if [[ ! -f "$venv/.complete" ]]; then
+  echo "install-deps: creating $venv" >&2
+  # Built at its final path (a venv's scripts name their interpreter by absolute path);
+  # the marker says the install finished, so an interrupted one is redone.
+  rm -rf "$venv"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+    -r "$CERTPLANE_REPO_ROOT/hack/tools/python/requirements.txt"
+  touch "$venv/.complete"
+fi

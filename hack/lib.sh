@@ -21,4 +21,12 @@ tools_dir() {
   echo "$CERTPLANE_CACHE_DIR/bin/k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$hash"
 }
 
+# python_tools_dir prints the virtual environment of the Python test tools (moto,
+# boto3, Azure's SDK), keyed by their pinned requirements; hack/install-deps.sh makes it.
+python_tools_dir() {
+  local hash
+  hash=$(sha256sum <"$CERTPLANE_REPO_ROOT/hack/tools/python/requirements.txt" | cut -c1-12)
+  echo "$CERTPLANE_CACHE_DIR/python-$hash"
+}
+
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
