@@ -27,6 +27,7 @@ inline const GroupVersionResource kNamespaces{"", "v1", "namespaces", false};
 inline const GroupVersionResource kConfigMaps{"", "v1", "configmaps", true};
 inline const GroupVersionResource kSecrets{"", "v1", "secrets", true};
 inline const GroupVersionResource kPods{"", "v1", "pods", true};
+inline const GroupVersionResource kServiceAccounts{"", "v1", "serviceaccounts", true};
 inline const GroupVersionResource kServices{"", "v1", "services", true};
 inline const GroupVersionResource kLeases{"coordination.k8s.io", "v1", "leases", true};
 inline const GroupVersionResource kEvents{"events.k8s.io", "v1", "events", true};
