@@ -1,0 +1,63 @@
+#include "sync/aws/errors.h"
+
+namespace certplane::sync::aws {
+namespace {
+
+constexpr std::size_t kMaxMessage = 1024;
+
+bool OneOf(std::string_view code, std::initializer_list<std::string_view> codes) {
+  for (std::string_view c : codes) {
+    if (code == c) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StatusCode AwsErrorStatusCode(int http_status, std::string_view code) {
+  if (http_status == 429 ||
+      OneOf(code, {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"})) {
+    return StatusCode::kResourceExhausted;
+  }
+  if (http_status >= 500) return StatusCode::kUnavailable;
+  if (OneOf(code,
+            {"UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredTokenException",
+             "ExpiredToken", "IncompleteSignature", "InvalidIdentityToken", "MissingAuthenticationToken"})) {
+    return StatusCode::kUnauthenticated;
+  }
+  if (OneOf(code, {"AccessDeniedException", "AccessDenied"})) return StatusCode::kPermissionDenied;
+  if (code == "ResourceNotFoundException") return StatusCode::kNotFound;
+  if (http_status == 401) return StatusCode::kUnauthenticated;
+  if (http_status == 403) return StatusCode::kPermissionDenied;
+  return StatusCode::kInvalidArgument;
+}
+
+std::string Redact(std::string text, const std::vector<std::string_view>& secrets) {
+  for (std::string_view secret : secrets) {
+    if (secret.empty()) continue;
+    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "[redacted]");
+      at += 10;
+    }
+  }
+  return text;
+}
+
+SyncError MapAwsError(int http_status, std::string_view code, std::string_view message,
+                      std::optional<std::chrono::seconds> retry_after, const std::vector<std::string_view>& secrets) {
+  std::string text = code.empty() ? "HTTP " + std::to_string(http_status) : std::string(code);
+  if (!message.empty()) text += ": " + std::string(message);
+  // Redact before cutting, so a cut cannot leave half a secret behind.
+  text = Redact(std::move(text), secrets);
+  if (text.size() > kMaxMessage) {
+    std::size_t cut = kMaxMessage;
+    // Never cut inside a UTF-8 sequence: the message goes into JSON (events, status).
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
+  SyncError error{Status(AwsErrorStatusCode(http_status, code), std::move(text)), std::string(code), std::nullopt};
+  error.retry_after = retry_after;
+  return error;
+}
+
+}  // namespace certplane::sync::aws
