@@ -7,6 +7,7 @@
 #include "api/certificate.h"
 #include "api/certificate_authority.h"
 #include "api/certificate_profile.h"
+#include "api/certificate_sync.h"
 #include "api/certificate_template.h"
 #include "api/json_io.h"
 #include "api/meta.h"
@@ -67,6 +68,19 @@ CERTPLANE_API_FIELDS(CertificateProfileSpec)
 CERTPLANE_API_FIELDS(CertificateReference)
 CERTPLANE_API_FIELDS(CertificateProfileStatus)
 CERTPLANE_API_FIELDS(CertificateProfile)
+// certificate_sync_json.cpp
+CERTPLANE_API_FIELDS(CertificateSelection)
+CERTPLANE_API_FIELDS(AwsWebIdentity)
+CERTPLANE_API_FIELDS(AwsAuth)
+CERTPLANE_API_FIELDS(AwsCertificateManagerDestination)
+CERTPLANE_API_FIELDS(AwsSecretsManagerDestination)
+CERTPLANE_API_FIELDS(AzureWorkloadIdentity)
+CERTPLANE_API_FIELDS(AzureAuth)
+CERTPLANE_API_FIELDS(AzureKeyVaultDestination)
+CERTPLANE_API_FIELDS(CertificateSyncSpec)
+CERTPLANE_API_FIELDS(SyncedCertificate)
+CERTPLANE_API_FIELDS(CertificateSyncStatus)
+CERTPLANE_API_FIELDS(CertificateSync)
 
 // meta_json.cpp. ObjectMeta and OwnerReference are kube's types, so argument-dependent
 // lookup does not search this namespace for them; it does search the reader's and the

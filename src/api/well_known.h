@@ -14,12 +14,14 @@ inline constexpr std::string_view kCertificateKind = "Certificate";
 inline constexpr std::string_view kCertificateAuthorityKind = "CertificateAuthority";
 inline constexpr std::string_view kCertificateTemplateKind = "CertificateTemplate";
 inline constexpr std::string_view kCertificateProfileKind = "CertificateProfile";
+inline constexpr std::string_view kCertificateSyncKind = "CertificateSync";
 
 // Resource names (the plural in REST paths: /apis/certplane.io/v1alpha1/<plural>).
 inline constexpr std::string_view kCertificateResource = "certificates";
 inline constexpr std::string_view kCertificateAuthorityResource = "certificateauthorities";
 inline constexpr std::string_view kCertificateTemplateResource = "certificatetemplates";
 inline constexpr std::string_view kCertificateProfileResource = "certificateprofiles";
+inline constexpr std::string_view kCertificateSyncResource = "certificatesyncs";
 
 // On a Certificate: an RFC 3339 time; when it is later than the last issuance (and not in
 // the future), the certificate is renewed now. `kubectl annotate cpcert web
@@ -40,6 +42,10 @@ inline constexpr std::string_view kDurationAnnotation = "certplane.io/duration";
 inline constexpr std::string_view kIssuedAtAnnotation = "certplane.io/issued-at";
 // The CRL shard the certificate's distribution point names (absent: shard 0).
 inline constexpr std::string_view kCrlShardAnnotation = "certplane.io/crl-shard";
+
+// Held on a CertificateSync whose deletionPolicy is Remove, until what it pushed is
+// removed from the destination.
+inline constexpr std::string_view kSyncCleanupFinalizer = "certplane.io/sync-cleanup";
 
 // Held on a Certificate whose profile revokes on delete, until its serial is on the CRL.
 inline constexpr std::string_view kRevokeOnDeleteFinalizer = "certplane.io/revoke-on-delete";

@@ -311,7 +311,8 @@ TEST(ChartTest, TheChartsCrdsAreTheRepositorysCrds) {
   }
   EXPECT_THAT(chart_crds,
               UnorderedElementsAre("certplane.io_certificateauthorities.yaml", "certplane.io_certificateprofiles.yaml",
-                                   "certplane.io_certificates.yaml", "certplane.io_certificatetemplates.yaml"));
+                                   "certplane.io_certificates.yaml", "certplane.io_certificatesyncs.yaml",
+                                   "certplane.io_certificatetemplates.yaml"));
 }
 
 TEST(ChartTest, TheCrdCheckFindsEveryDriftAndTheSyncFixesIt) {

@@ -21,7 +21,8 @@ using ::testing::UnorderedElementsAreArray;
 constexpr const char* kNs = "certplane-system";
 
 const std::vector<std::string> kCrds = {"certificateauthorities.certplane.io", "certificateprofiles.certplane.io",
-                                        "certificates.certplane.io", "certificatetemplates.certplane.io"};
+                                        "certificates.certplane.io", "certificatesyncs.certplane.io",
+                                        "certificatetemplates.certplane.io"};
 
 // Every object a default install creates, as `kubectl get -o name` names them.
 const std::vector<std::string> kInstalled = {"serviceaccount/certplane",

@@ -441,6 +441,8 @@ TEST_F(ServiceAccountE2E, TheServiceAccountMayDoWhatTheControllerDoesAndNothingE
       "certificateprofiles.certplane.io/status [] [] [update patch]",
       "certificatetemplates.certplane.io/status [] [] [update patch]",
       "certificates.certplane.io/status [] [] [update patch]",
+      "certificatesyncs.certplane.io [] [] [get list watch update patch]",
+      "certificatesyncs.certplane.io/status [] [] [update patch]",
       "secrets [] [] [get list watch create patch]",
       "namespaces [] [] [list watch]",
       "events.events.k8s.io [] [] [create patch]",

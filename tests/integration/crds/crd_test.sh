@@ -107,7 +107,7 @@ if [[ -d $src/../shared/examples ]]; then
 fi
 
 # --- Install. -----------------------------------------------------------------------
-kinds=(certificateauthorities certificatetemplates certificateprofiles certificates)
+kinds=(certificateauthorities certificatetemplates certificateprofiles certificates certificatesyncs)
 expect_cmd "kubectl apply -f crds/" kubectl apply -f "$src/crds"
 for k in "${kinds[@]}"; do
   expect_cmd "$k.certplane.io is Established" \
@@ -155,6 +155,7 @@ check_resource certificateauthorities cpca,cpcas false
 check_resource certificatetemplates cptemplate,cptemplates false
 check_resource certificateprofiles cpprofile,cpprofiles false
 check_resource certificates cpcert,cpcerts true
+check_resource certificatesyncs cpsync,cpsyncs true
 if kubectl api-resources --no-headers 2>/dev/null | awk '{print $2}' | tr ',' '\n' | grep -qx cert; then
   owner=$(kubectl api-resources --no-headers | awk '$2 ~ /(^|,)cert(,|$)/ {print $0}')
   if [[ $owner == *cert-manager.io* ]]; then pass "cert/certs left to cert-manager"; else fail "we claim cert: $owner"; fi
@@ -440,6 +441,37 @@ row=$(kubectl get cpcert enrolled -n "$ns" -o wide --no-headers | tr -s ' ')
 # (kubectl leaves empty cells blank: no Ready, no Secret, no serial yet.)
 if [[ $row == "enrolled web o-1 "* ]]; then pass "a CSR enrollment's row shows no Secret and its ACME order"
 else fail "CSR enrollment row: $row"; fi
+
+# --- CertificateSync: one destination, one way of selecting, exactly one credential. ---
+sync_manifest() { # spec body (YAML, indented two spaces under spec:)
+  printf 'apiVersion: certplane.io/v1alpha1\nkind: CertificateSync\nmetadata: {name: s, namespace: %s}\nspec:\n%s\n' "$ns" "$1"
+}
+acm='  awsCertificateManager: {region: eu-west-1, auth: {secretRef: {name: aws}}}'
+sync_manifest "  certificates: {names: [frontend]}
+$acm" | expect_accepted "a sync of one certificate to ACM"
+expect_eq "preserveARN defaults to true" true \
+  "$(sync_manifest "  certificates: {names: [frontend]}
+$acm" | kubectl apply --dry-run=server -o jsonpath='{.spec.awsCertificateManager.preserveARN}' -f -)"
+sync_manifest "  certificates: {names: [frontend]}" |
+  expect_refused "a sync without a destination" "set exactly one destination"
+sync_manifest "  certificates: {names: [frontend]}
+$acm
+  azureKeyVault: {vaultURL: 'https://v.vault.azure.net', auth: {secretRef: {name: az}}}" |
+  expect_refused "a sync with two destinations" "set exactly one destination"
+sync_manifest "  certificates: {names: [frontend], selector: {matchLabels: {a: b}}}
+$acm" | expect_refused "names and a selector at once" "set exactly one of names and selector"
+sync_manifest "  certificates: {names: [frontend]}
+  awsCertificateManager: {region: eu-west-1, auth: {}}" |
+  expect_refused "AWS auth without credentials" "set exactly one of secretRef and webIdentity"
+sync_manifest "  certificates: {names: [frontend]}
+  awsCertificateManager: {region: eu-west-1, auth: {webIdentity: {roleARN: 'not-an-arn', serviceAccountName: sa}}}" |
+  expect_refused "a role that is not an IAM role ARN" "roleARN"
+sync_manifest "  certificates: {names: [frontend]}
+  azureKeyVault: {vaultURL: 'http://v.vault.azure.net', auth: {secretRef: {name: az}}}" |
+  expect_refused "a vault over plain http" "should match '^https://'"
+sync_manifest "  certificates: {names: [frontend]}
+  awsSecretsManager: {region: eu-west-1, fields: [certificate, password], auth: {secretRef: {name: aws}}}" |
+  expect_refused "an unknown Secrets Manager field" "Unsupported value: \"password\""
 
 # --- Revocation is final (a transition rule), except that a hold may be lifted. -----
 revoke() { kubectl patch cpcert "$1" -n "$ns" --type=merge -p "{\"spec\":{\"revocation\":{\"reason\":\"$2\"}}}" "${@:3}"; }
