@@ -6,6 +6,7 @@
 #include "api/certificate_json.h"
 #include "api/certificate_packed.h"
 #include "api/certificate_profile_json.h"
+#include "api/certificate_sync_json.h"
 #include "api/certificate_template_json.h"
 #include "api/well_known.h"
 
@@ -63,6 +64,12 @@ kube::InformerOptions<api::Certificate> CertificateOptions() {
     }
     return keys;
   };
+  return o;
+}
+
+kube::InformerOptions<api::CertificateSync> SyncOptions() {
+  auto o = Options<api::CertificateSync>(kCertificateSyncsResource, api::DecodeCertificateSync);
+  o.indexers[kByNamespace] = [](const api::CertificateSync& s) { return std::vector<std::string>{s.metadata.ns}; };
   return o;
 }
 
@@ -147,6 +154,7 @@ Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& option
                 Options<api::CertificateTemplate>(kCertificateTemplatesResource, api::DecodeCertificateTemplate)),
       profiles(client, ProfileOptions()),
       certificates(client, CertificateOptions()),
+      syncs(client, SyncOptions()),
       certificate_secrets(client, CertificateSecretOptions()),
       ca_key_secrets(client, CaKeySecretOptions(options.controller_namespace)),
       namespaces(client, NamespaceOptions()),
@@ -160,6 +168,7 @@ void Caches::Start() {
   templates.Start();
   profiles.Start();
   certificates.Start();
+  syncs.Start();
   certificate_secrets.Start();
   ca_key_secrets.Start();
   namespaces.Start();
@@ -175,6 +184,7 @@ void Caches::Stop() {
   namespaces.Stop();
   ca_key_secrets.Stop();
   certificate_secrets.Stop();
+  syncs.Stop();
   certificates.Stop();
   profiles.Stop();
   templates.Stop();
@@ -185,14 +195,14 @@ bool Caches::WaitForSync(kube::Duration timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto left = [&] { return std::chrono::duration_cast<kube::Duration>(deadline - std::chrono::steady_clock::now()); };
   return cas.WaitForSync(left()) && templates.WaitForSync(left()) && profiles.WaitForSync(left()) &&
-         certificates.WaitForSync(left()) && certificate_secrets.WaitForSync(left()) &&
+         certificates.WaitForSync(left()) && syncs.WaitForSync(left()) && certificate_secrets.WaitForSync(left()) &&
          ca_key_secrets.WaitForSync(left()) && namespaces.WaitForSync(left()) && crl_config_maps.WaitForSync(left()) &&
          ocsp_signer_secrets.WaitForSync(left()) && issued_serials.WaitForSync(left());
 }
 
 bool Caches::HasSynced() const {
   return cas.HasSynced() && templates.HasSynced() && profiles.HasSynced() && certificates.HasSynced() &&
-         certificate_secrets.HasSynced() && ca_key_secrets.HasSynced() && namespaces.HasSynced() &&
+         syncs.HasSynced() && certificate_secrets.HasSynced() && ca_key_secrets.HasSynced() && namespaces.HasSynced() &&
          crl_config_maps.HasSynced() && ocsp_signer_secrets.HasSynced() && issued_serials.HasSynced();
 }
 

@@ -28,6 +28,7 @@
 #include "api/certificate.h"
 #include "api/certificate_authority.h"
 #include "api/certificate_profile.h"
+#include "api/certificate_sync.h"
 #include "api/certificate_template.h"
 #include "kube/informer.h"
 #include "kube/resource.h"
@@ -44,10 +45,11 @@ inline const kube::GroupVersionResource kCertificateTemplatesResource{"certplane
                                                                       "certificatetemplates", false};
 inline const kube::GroupVersionResource kCertificateProfilesResource{"certplane.io", "v1alpha1", "certificateprofiles",
                                                                      false};
+inline const kube::GroupVersionResource kCertificateSyncsResource{"certplane.io", "v1alpha1", "certificatesyncs", true};
 
 // Index names.
 inline constexpr const char* kByProfile = "profile";      // Certificates by spec.profileRef
-inline constexpr const char* kByNamespace = "namespace";  // Certificates by namespace
+inline constexpr const char* kByNamespace = "namespace";  // Certificates (and CertificateSyncs) by namespace
 inline constexpr const char* kBySecret = "secret";        // Certificates by "<namespace>/<spec.secretName>"
 inline constexpr const char* kByCa = "ca";                // Profiles by spec.caRef
 inline constexpr const char* kByTemplate = "template";    // Profiles by spec.templateRef
@@ -97,6 +99,10 @@ class Caches {
   // Every Certificate whose spec.secretName is `name` in namespace `ns`.
   std::vector<std::shared_ptr<const api::Certificate>> CertificatesNamingSecret(const std::string& ns,
                                                                                 const std::string& name) const;
+  // The CertificateSyncs of a namespace (a handful at most: syncs are few).
+  std::vector<std::string> SyncKeysInNamespace(const std::string& ns) const {
+    return syncs.store().IndexKeys(kByNamespace, ns);
+  }
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfCa(const std::string& ca) const;
   std::vector<std::shared_ptr<const api::CertificateProfile>> ProfilesOfTemplate(const std::string& tmpl) const;
   std::vector<std::shared_ptr<const api::CertificateAuthority>> ChildrenOfCa(const std::string& ca) const;
@@ -127,6 +133,7 @@ class Caches {
   kube::Informer<api::CertificateTemplate> templates;
   kube::Informer<api::CertificateProfile> profiles;
   kube::Informer<api::Certificate> certificates;
+  kube::Informer<api::CertificateSync> syncs;
   kube::Informer<CertificateSecret> certificate_secrets;
   kube::Informer<CaKeySecret> ca_key_secrets;
   kube::Informer<kube::PartialObjectMetadata> namespaces;

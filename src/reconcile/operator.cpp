@@ -64,7 +64,15 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
                                .referenced_secrets = &referenced_secrets_,
                                .backoff = options_.issuance_backoff}),
       profile_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}),
-      template_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}) {
+      template_reconciler_({.client = deps_.client, .caches = deps_.caches, .clock = deps_.clock}),
+      owned_destinations_(deps_.destinations ? nullptr : MakeCloudDestinationFactory()),
+      sync_reconciler_({.client = deps_.client,
+                        .caches = deps_.caches,
+                        .destinations = deps_.destinations ? deps_.destinations : owned_destinations_.get(),
+                        .events = deps_.events,
+                        .metrics = deps_.metrics,
+                        .clock = deps_.clock,
+                        .backoff = options_.sync_backoff}) {
   auto make = [&](const std::string& name, int workers, kube::Controller** ptr, kube::ReconcileFunc f) {
     kube::ControllerOptions o;
     o.name = name;
@@ -84,6 +92,10 @@ Operator::Operator(OperatorDeps deps, OperatorOptions options)
                        [this](const kube::Request& r) { return certificate_reconciler_.Reconcile(r); });
   crls_ = make("crls", 1, &crl_ptr_, [this](const kube::Request& r) { return crl_publisher_.Reconcile(r); });
   ocsp_ = make("ocsp", 1, &ocsp_ptr_, [this](const kube::Request& r) { return ocsp_maintainer_.Reconcile(r); });
+  // Two workers: a push waits on a remote service, and one slow destination should not
+  // hold up every other sync.
+  syncs_ =
+      make("certificatesyncs", 2, &sync_ptr_, [this](const kube::Request& r) { return sync_reconciler_.Reconcile(r); });
   RegisterHandlers();
 }
 
@@ -108,6 +120,10 @@ void Operator::EnqueueCertificatesNamingSecret(const api::Certificate& cert) {
   for (const auto& other : deps_.caches->CertificatesNamingSecret(cert.metadata.ns, cert.spec.secret_name)) {
     certificates_->queue().Add(kube::ObjectKey(other->metadata));
   }
+}
+
+void Operator::EnqueueSyncsOf(const api::Certificate& cert) {
+  for (const std::string& key : deps_.caches->SyncKeysInNamespace(cert.metadata.ns)) syncs_->queue().Add(key);
 }
 
 void Operator::RegisterHandlers() {
@@ -192,6 +208,7 @@ void Operator::RegisterHandlers() {
   // Certificates.
   auto cert_changed = [this](const std::shared_ptr<const api::Certificate>& cert) {
     certificates_->queue().Add(kube::ObjectKey(cert->metadata));
+    EnqueueSyncsOf(*cert);
     profiles_->queue().AddAfter(cert->spec.profile_ref.name, options_.profile_batch_delay);
   };
   // A new serial joins its CA's record of issued serials, batched like profile counts.
@@ -232,6 +249,20 @@ void Operator::RegisterHandlers() {
   c.certificate_secrets.AddEventHandler(
       {secret_changed, [secret_changed](const auto&, const auto& s) { secret_changed(s); }, secret_changed});
 
+  // CertificateSyncs: their own status writes do not wake them.
+  auto sync_changed = [this](const std::shared_ptr<const api::CertificateSync>& s) {
+    syncs_->queue().Add(kube::ObjectKey(s->metadata));
+  };
+  c.syncs.AddEventHandler({sync_changed,
+                           [sync_changed](const auto& old_s, const auto& s) {
+                             if (old_s->metadata.generation != s->metadata.generation ||
+                                 old_s->metadata.deletion_timestamp != s->metadata.deletion_timestamp ||
+                                 old_s->metadata.finalizers != s->metadata.finalizers) {
+                               sync_changed(s);
+                             }
+                           },
+                           nullptr});
+
   // Namespaces: their labels feed the profiles' namespace selectors.
   c.namespaces.AddEventHandler({nullptr,
                                 [this](const auto& old_ns, const auto& ns) {
@@ -254,9 +285,27 @@ void Operator::Start() {
   certificates_->Start();
   crls_->Start();
   ocsp_->Start();
+  deps_.metrics->CollectSyncLag([this](const http::MetricFamily::Emit& emit) { EmitSyncLag(emit); });
+  syncs_->Start();
+}
+
+void Operator::EmitSyncLag(const http::MetricFamily::Emit& emit) const {
+  const api::Time now = api::ToTime(deps_.clock->WallNow());
+  deps_.caches->syncs.store().ForEach([&](const std::shared_ptr<const api::CertificateSync>& s) {
+    double oldest = 0;
+    for (const auto& e : s->status.certificates) {
+      auto cert = deps_.caches->certificates.store().Get(s->metadata.ns + "/" + e.name);
+      if (!cert || cert->status.serial_number.empty() || cert->status.serial_number == e.serial_number) continue;
+      if (cert->status.revoked_at || cert->spec.secret_name.empty() || !cert->status.last_issuance_time) continue;
+      oldest = std::max(oldest, static_cast<double>((now - *cert->status.last_issuance_time).count()));
+    }
+    emit({s->metadata.ns, s->metadata.name}, oldest);
+  });
 }
 
 void Operator::Stop() {
+  if (syncs_) syncs_->Stop();
+  deps_.metrics->CollectSyncLag(nullptr);
   if (ocsp_) ocsp_->Stop();
   if (crls_) crls_->Stop();
   // A later leader (maybe this process again) reads the ledgers afresh.

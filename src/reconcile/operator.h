@@ -11,6 +11,8 @@
 //   a certificate changes                     -> it, and (batched) its profile's counts
 //   a certificate Secret changes or goes      -> its certificate
 //   a namespace's labels change               -> the certificates in it
+//   a certificate changes                     -> the CertificateSyncs of its namespace
+//   a CertificateSync's spec or finalizers change -> it
 //
 // Status-only updates do not fan out (a profile's counts change with every issuance;
 // re-enqueueing all of its certificates each time would grow as n squared).
@@ -35,6 +37,8 @@
 #include "reconcile/operator_metrics.h"
 #include "reconcile/profile_reconciler.h"
 #include "reconcile/referenced_secrets.h"
+#include "reconcile/sync_destinations.h"
+#include "reconcile/sync_reconciler.h"
 
 namespace certplane::reconcile {
 
@@ -44,6 +48,8 @@ struct OperatorDeps {
   kube::EventRecorder* events = nullptr;
   OperatorMetrics* metrics = nullptr;
   std::shared_ptr<kube::Clock> clock;  // default: the system clock
+  // Where CertificateSyncs push; default: the AWS and Azure clients.
+  DestinationFactory* destinations = nullptr;
 };
 
 struct OperatorOptions {
@@ -58,6 +64,8 @@ struct OperatorOptions {
   policy::BackoffPolicy issuance_backoff;
   // How long a delegated OCSP responder certificate is valid.
   kube::Duration ocsp_signer_validity = std::chrono::hours(72);
+  // How failed pushes of CertificateSyncs back off (per certificate).
+  policy::BackoffPolicy sync_backoff{.initial = std::chrono::seconds(10), .max = std::chrono::seconds(1800)};
 };
 
 class Operator {
@@ -75,6 +83,9 @@ class Operator {
   kube::ReconcileFunc Timed(const std::string& name, kube::Controller** controller, kube::ReconcileFunc f);
 
   void EnqueueCertificatesNamingSecret(const api::Certificate& cert);
+  void EnqueueSyncsOf(const api::Certificate& cert);
+  // certplane_certificate_sync_unsynced_age_seconds, from the caches.
+  void EmitSyncLag(const http::MetricFamily::Emit& emit) const;
 
   OperatorDeps deps_;
   OperatorOptions options_;
@@ -87,6 +98,8 @@ class Operator {
   CertificateReconciler certificate_reconciler_;
   ProfileReconciler profile_reconciler_;
   TemplateReconciler template_reconciler_;
+  std::unique_ptr<DestinationFactory> owned_destinations_;  // when deps gave none
+  SyncReconciler sync_reconciler_;
   // Raw pointers for the Timed wrapper to read queue depth; owned by the unique_ptrs.
   kube::Controller* ca_ptr_ = nullptr;
   kube::Controller* template_ptr_ = nullptr;
@@ -94,12 +107,14 @@ class Operator {
   kube::Controller* certificate_ptr_ = nullptr;
   kube::Controller* crl_ptr_ = nullptr;
   kube::Controller* ocsp_ptr_ = nullptr;
+  kube::Controller* sync_ptr_ = nullptr;
   std::unique_ptr<kube::Controller> cas_;
   std::unique_ptr<kube::Controller> templates_;
   std::unique_ptr<kube::Controller> profiles_;
   std::unique_ptr<kube::Controller> certificates_;
-  std::unique_ptr<kube::Controller> crls_;  // keyed by CA name: CrlPublisher
-  std::unique_ptr<kube::Controller> ocsp_;  // keyed by CA name: OcspMaintainer
+  std::unique_ptr<kube::Controller> crls_;   // keyed by CA name: CrlPublisher
+  std::unique_ptr<kube::Controller> ocsp_;   // keyed by CA name: OcspMaintainer
+  std::unique_ptr<kube::Controller> syncs_;  // keyed by "<namespace>/<name>": SyncReconciler
 };
 
 }  // namespace certplane::reconcile

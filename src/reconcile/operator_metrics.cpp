@@ -60,7 +60,29 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
       api_requests_(registry.Counter("certplane_kube_api_requests_total",
                                      "Requests to the Kubernetes API server, by HTTP method and status code "
                                      "(0: no response).",
-                                     {"method", "code"})) {}
+                                     {"method", "code"})),
+      sync_pushes_(registry.Counter("certplane_certificate_sync_pushes_total",
+                                    "Certificates pushed to an external key store, by destination kind.",
+                                    {"destination"})),
+      sync_failures_(registry.Counter("certplane_certificate_sync_failures_total",
+                                      "Pushes and removals that failed, by destination kind and reason.",
+                                      {"destination", "reason"})) {
+  registry.GaugeFunc("certplane_certificate_sync_unsynced_age_seconds",
+                     "Per CertificateSync, how long the oldest issuance it has not pushed yet has waited (0: none).",
+                     {"namespace", "name"}, [this](const http::MetricFamily::Emit& emit) {
+                       SyncLagSource source;
+                       {
+                         std::lock_guard lock(mu_);
+                         source = sync_lag_;
+                       }
+                       if (source) source(emit);
+                     });
+}
+
+void OperatorMetrics::CollectSyncLag(SyncLagSource source) {
+  std::lock_guard lock(mu_);
+  sync_lag_ = std::move(source);
+}
 
 void OperatorMetrics::CollectCertificates(CertificateSource source) {
   std::lock_guard lock(mu_);

@@ -9,6 +9,10 @@
 //   certplane_reconcile_duration_seconds{controller}      (histogram)
 //   certplane_workqueue_depth{name}
 //   certplane_kube_api_requests_total{method,code}          (client-go's rest_client_requests_total)
+//   certplane_certificate_sync_pushes_total{destination}
+//   certplane_certificate_sync_failures_total{destination,reason}
+//   certplane_certificate_sync_unsynced_age_seconds{namespace,name}  (per CertificateSync: how
+//       long the oldest issuance it has not pushed yet has waited; 0 when all are pushed)
 //
 // The three per-certificate families are computed at each scrape from the Certificate
 // cache (like cert-manager's certificate collector), so 10,000 certificates cost no
@@ -48,6 +52,14 @@ class OperatorMetrics {
   }
   void ReconcileTook(const std::string& controller, double seconds) { reconcile_.Observe({controller}, seconds); }
   void QueueDepth(const std::string& queue, double depth) { depth_.Set({queue}, depth); }
+  void SyncPushed(const std::string& destination) { sync_pushes_.Add({destination}); }
+  void SyncPushFailed(const std::string& destination, std::string_view reason) {
+    sync_failures_.Add({destination, std::string(reason)});
+  }
+  // Where the unsynced ages come from at each scrape (the leader sets it); nullptr: none.
+  using SyncLagSource = std::function<void(const http::MetricFamily::Emit& emit)>;
+  void CollectSyncLag(SyncLagSource source);
+
   // For kube::ClientOptions::on_response.
   void ApiRequest(const std::string& method, int code) { api_requests_.Add({method, std::to_string(code)}); }
 
@@ -63,8 +75,11 @@ class OperatorMetrics {
   http::MetricFamily& reconcile_;
   http::MetricFamily& depth_;
   http::MetricFamily& api_requests_;
+  http::MetricFamily& sync_pushes_;
+  http::MetricFamily& sync_failures_;
   mutable std::mutex mu_;
   CertificateSource source_;  // guarded by mu_
+  SyncLagSource sync_lag_;    // guarded by mu_
 };
 
 }  // namespace certplane::reconcile
