@@ -25,10 +25,11 @@
 namespace certplane::plugin {
 namespace {
 
-// The plugin does not link the controller's libraries; its one certplane resource.
+// The plugin does not link the controller's libraries; the certplane resources it reads.
 const kube::GroupVersionResource kCertificates{"certplane.io", "v1alpha1", "certificates", true};
 const kube::GroupVersionResource kCertificateAuthoritiesGvr{"certplane.io", "v1alpha1", "certificateauthorities",
                                                             false};
+const kube::GroupVersionResource kCertificateSyncs{"certplane.io", "v1alpha1", "certificatesyncs", true};
 
 api::Time Now() { return api::ToTime(std::chrono::system_clock::now()); }
 
@@ -102,6 +103,32 @@ std::optional<api::Certificate> GetCertificate(Session& session, const std::stri
   return std::move(*cert);
 }
 
+// The CertificateSyncs of `ns` (every namespace when empty) in one LIST. Best effort:
+// on failure the listing's error says why (forbidden, or no CRD: a controller without
+// CertificateSync), for the output to show in their place.
+struct ListedSyncs {
+  nlohmann::json items = nlohmann::json::array();
+  std::string error;
+};
+
+ListedSyncs ListSyncs(Session& session, const std::string& ns) {
+  ListedSyncs listed;
+  kube::ApiResult<std::string> result =
+      session.client->ListEach(kCertificateSyncs, ns, {}, [&](nlohmann::json&& item) -> Status {
+        listed.items.push_back(std::move(item));
+        return Status::Ok();
+      });
+  if (result.ok()) return listed;
+  listed.items = nlohmann::json::array();
+  if (result.status().code() == StatusCode::kNotFound) {
+    listed.error = "the CertificateSync CRD is not installed (certificatesyncs.certplane.io not found)";
+  } else {
+    const std::string where = ns.empty() ? "in all namespaces" : "in namespace " + ns;
+    listed.error = Explain(result.status(), "listing certificatesyncs " + where, session);
+  }
+  return listed;
+}
+
 int Inventory(const Invocation& inv, Session& session, std::ostream& out, std::ostream& err) {
   const api::Time now = Now();
   std::vector<api::Certificate> certificates;
@@ -136,6 +163,19 @@ int Inventory(const Invocation& inv, Session& session, std::ostream& out, std::o
         << (certificates.empty() ? "" : " that match the filters") << ".\n";
     return kExitOk;
   }
+  // SYNCED (wide) and "syncs" (json, yaml); the plain table has no use for them.
+  if (inv.output != OutputFormat::kTable && !rows.empty()) {
+    ListedSyncs listed = ListSyncs(session, ns);
+    SyncListing syncs;
+    syncs.error = std::move(listed.error);
+    if (syncs.error.empty()) {
+      syncs.views = DecodeSyncViews(listed.items);
+    } else {
+      err << "warning: " << syncs.error
+          << (inv.output == OutputFormat::kWide ? "; SYNCED shows ?" : "; \"syncs\" is left out") << "\n";
+    }
+    AttachSyncs(rows, syncs);
+  }
   out << RenderInventory(rows, inv.output);
   return kExitOk;
 }
@@ -167,7 +207,12 @@ int ShowStatus(const Invocation& inv, Session& session, std::ostream& out, std::
       if (auto decoded = api::DecodeCertificateAuthority(*got); decoded.ok()) ca = std::move(*decoded);
     }
   }
-  out << RenderStatus(*cert, events, Now(), events_error, ca ? &*ca : nullptr);
+  // Where it is pushed; best effort, like the events.
+  ListedSyncs listed_syncs = ListSyncs(session, session.ns);
+  SyncListing syncs;
+  syncs.error = std::move(listed_syncs.error);
+  if (syncs.error.empty()) syncs.views = DecodeSyncViews(listed_syncs.items, cert->metadata.name, cert->metadata.uid);
+  out << RenderStatus(*cert, events, Now(), events_error, ca ? &*ca : nullptr, syncs);
   return kExitOk;
 }
 

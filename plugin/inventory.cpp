@@ -1,7 +1,10 @@
 #include "inventory.h"
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "api/condition.h"
 #include "text.h"
@@ -50,6 +53,7 @@ InventoryRow MakeRow(const api::Certificate& certificate, api::Time now) {
   InventoryRow row;
   row.ns = certificate.metadata.ns;
   row.name = certificate.metadata.name;
+  row.uid = certificate.metadata.uid;
   row.profile = certificate.spec.profile_ref.name;
   row.ca = s.ca_name;
   row.serial = s.serial_number;
@@ -92,6 +96,30 @@ std::vector<InventoryRow> BuildInventory(const std::vector<api::Certificate>& ce
   return rows;
 }
 
+void AttachSyncs(std::vector<InventoryRow>& rows, const SyncListing& syncs) {
+  // By namespace and certificate name: a cluster-wide inventory has many of both.
+  std::map<std::pair<std::string_view, std::string_view>, std::vector<const SyncView*>> by_certificate;
+  for (const SyncView& v : syncs.views) by_certificate[{v.ns, v.certificate}].push_back(&v);
+  for (InventoryRow& row : rows) {
+    row.syncs.clear();
+    row.syncs_unknown = !syncs.error.empty();
+    auto found = by_certificate.find({row.ns, row.name});
+    if (found == by_certificate.end()) continue;
+    for (const SyncView* v : found->second) {
+      if (SyncViewMatches(*v, row.ns, row.name, row.uid)) row.syncs.push_back(*v);
+    }
+  }
+}
+
+std::string SyncedCount(const InventoryRow& row) {
+  if (row.syncs_unknown) return "?";
+  if (row.syncs.empty()) return "-";
+  const auto synced = std::count_if(row.syncs.begin(), row.syncs.end(), [&](const SyncView& v) {
+    return v.synced == "True" && !v.serial.empty() && v.serial == row.serial;
+  });
+  return std::to_string(synced) + "/" + std::to_string(row.syncs.size());
+}
+
 nlohmann::json InventoryJson(const std::vector<InventoryRow>& rows) {
   nlohmann::json items = nlohmann::json::array();
   for (const InventoryRow& r : rows) {
@@ -113,6 +141,16 @@ nlohmann::json InventoryJson(const std::vector<InventoryRow>& rows) {
     if (!r.ready_reason.empty()) item["readyReason"] = r.ready_reason;
     if (r.revocation_reason) item["revocationReason"] = std::string(api::ToString(*r.revocation_reason));
     if (r.revoked_at) item["revokedAt"] = api::FormatTime(*r.revoked_at);
+    if (!r.syncs_unknown) {
+      nlohmann::json syncs = nlohmann::json::array();
+      for (const SyncView& v : r.syncs) {
+        nlohmann::json sync = {{"sync", v.sync}, {"destination", v.destination}, {"synced", v.synced}};
+        if (!v.destination_id.empty()) sync["id"] = v.destination_id;
+        if (!v.serial.empty()) sync["serial"] = v.serial;
+        syncs.push_back(std::move(sync));
+      }
+      item["syncs"] = std::move(syncs);
+    }
     items.push_back(std::move(item));
   }
   return {{"items", std::move(items)}};
@@ -128,7 +166,9 @@ std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat 
   const bool wide = format == OutputFormat::kWide;
   std::vector<std::string> header{"NAMESPACE", "NAME", "PROFILE", "CA", "SERIAL", "NOT AFTER", "STATE"};
   if (wide) {
-    for (const char* h : {"SECRET", "NOT BEFORE", "RENEWAL", "READY", "REASON", "REVOCATION"}) header.push_back(h);
+    for (const char* h : {"SECRET", "NOT BEFORE", "RENEWAL", "READY", "REASON", "REVOCATION", "SYNCED"}) {
+      header.push_back(h);
+    }
   }
   std::vector<std::vector<std::string>> cells;
   for (const InventoryRow& r : rows) {
@@ -147,6 +187,7 @@ std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat 
       line.push_back(OrNone(r.ready));
       line.push_back(OrNone(r.ready_reason));
       line.push_back(r.revocation_reason ? std::string(api::ToString(*r.revocation_reason)) : kNone);
+      line.push_back(SyncedCount(r));
     }
     cells.push_back(std::move(line));
   }

@@ -1,8 +1,10 @@
 // The inventory: one row per Certificate with its state, filtered and rendered as a
-// table, JSON or YAML. Pure functions of the Certificates and the current time.
+// table, JSON or YAML. Pure functions of the Certificates (and, for -o wide, json and
+// yaml, the CertificateSyncs' entries) and the current time.
 //
 //   std::vector<InventoryRow> rows = BuildInventory(certificates, filter, now);
-//   std::cout << RenderInventory(rows, OutputFormat::kTable);
+//   AttachSyncs(rows, SyncListing{.views = DecodeSyncViews(sync_list["items"])});
+//   std::cout << RenderInventory(rows, OutputFormat::kWide);
 //
 // States, the first that applies (also in `kubectl certplane inventory --help`):
 //   revoked   the current serial is on the CRL: Revoked=True, or status.revokedAt set
@@ -25,6 +27,7 @@
 
 #include "api/certificate.h"
 #include "args.h"
+#include "status_view.h"
 
 namespace certplane::plugin {
 
@@ -38,6 +41,7 @@ CertificateState Classify(const api::Certificate& certificate, api::Time now);
 struct InventoryRow {
   std::string ns;
   std::string name;
+  std::string uid;
   std::string profile;
   std::string ca;          // status.caName: the CA that issued the current serial
   std::string serial;      // status.serialNumber, lower-case hex
@@ -51,6 +55,8 @@ struct InventoryRow {
   std::optional<api::RevocationReason> revocation_reason;  // status, else spec (revoking)
   std::optional<api::Time> revoked_at;
   CertificateState state = CertificateState::kPending;
+  std::vector<SyncView> syncs;  // the CertificateSyncs' entries for it (AttachSyncs)
+  bool syncs_unknown = false;   // the CertificateSyncs could not be listed
 };
 
 InventoryRow MakeRow(const api::Certificate& certificate, api::Time now);
@@ -68,14 +74,25 @@ bool Matches(const InventoryRow& row, const InventoryFilter& filter, api::Time n
 std::vector<InventoryRow> BuildInventory(const std::vector<api::Certificate>& certificates,
                                          const InventoryFilter& filter, api::Time now);
 
+// Gives each row the views of `syncs` about it (same namespace and name, and uid when
+// both have one). With `syncs.error` set every row is marked syncs_unknown instead.
+void AttachSyncs(std::vector<InventoryRow>& rows, const SyncListing& syncs);
+
+// The SYNCED column: "-" when no CertificateSync has an entry for the certificate, "?"
+// when they could not be listed, else "<synced>/<entries>", where an entry is synced when
+// its synced is "True" and its serial is the certificate's current serial.
+std::string SyncedCount(const InventoryRow& row);
+
 // {"items": [{"namespace", "name", "profile", "state", "secretName", and when set "ca",
 // "serialNumber", "notBefore", "notAfter", "renewalTime", "ready", "readyReason",
-// "revocationReason", "revokedAt"}]}. Times are RFC 3339.
+// "revocationReason", "revokedAt"}, "syncs": [{"sync", "destination", "synced", and when
+// set "id", "serial"}]]}; "syncs" is absent when the CertificateSyncs could not be
+// listed. Times are RFC 3339.
 nlohmann::json InventoryJson(const std::vector<InventoryRow>& rows);
 
 // The table (NAMESPACE NAME PROFILE CA SERIAL NOT AFTER STATE; wide adds SECRET, NOT
-// BEFORE, RENEWAL, READY, REASON and REVOCATION), the JSON above (indented), or the
-// same as YAML. Absent values print as <none> in tables.
+// BEFORE, RENEWAL, READY, REASON, REVOCATION and SYNCED), the JSON above (indented), or
+// the same as YAML. Absent values print as <none> in tables.
 std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat format);
 
 }  // namespace certplane::plugin

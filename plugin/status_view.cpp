@@ -1,7 +1,10 @@
 #include "status_view.h"
 
 #include <algorithm>
+#include <limits>
+#include <tuple>
 
+#include "api/certificate_sync_json.h"
 #include "api/time.h"
 #include "api/well_known.h"
 #include "inventory.h"
@@ -62,7 +65,125 @@ std::string Indent(const std::string& text) {
   return out;
 }
 
+// The sync's destination, from the api type. Only metadata and spec are decoded, so that
+// a status entry the plugin cannot read does not hide where the sync pushes.
+std::string DestinationOf(const nlohmann::json& sync) {
+  nlohmann::json head = nlohmann::json::object();
+  for (const char* key : {"apiVersion", "kind", "metadata", "spec"}) {
+    if (sync.contains(key)) head[key] = sync[key];
+  }
+  Result<api::CertificateSync> decoded = api::DecodeCertificateSync(head);
+  return decoded.ok() ? DestinationKind(decoded->spec) : "unknown";
+}
+
+std::optional<SyncView> DecodeSyncEntry(const nlohmann::json& e) {
+  if (!e.is_object()) return std::nullopt;
+  SyncView v;
+  v.certificate = StringAt(e, "name");
+  if (v.certificate.empty()) return std::nullopt;
+  v.certificate_uid = StringAt(e, "uid");
+  v.destination_id = StringAt(e, "destinationID");
+  v.serial = StringAt(e, "serialNumber");
+  if (std::string synced = StringAt(e, "synced"); !synced.empty()) v.synced = std::move(synced);
+  v.reason = StringAt(e, "reason");
+  v.message = StringAt(e, "message");
+  if (e.contains("failedAttempts") && e["failedAttempts"].is_number_integer()) {
+    const auto n = e["failedAttempts"].get<std::int64_t>();
+    v.failed_attempts =
+        static_cast<std::int32_t>(std::clamp<std::int64_t>(n, 0, std::numeric_limits<std::int32_t>::max()));
+  }
+  v.synced_at = TimeAt(e, {"syncedAt"});
+  v.next_attempt_time = TimeAt(e, {"nextAttemptTime"});
+  return v;
+}
+
+// SYNCED: the entry's status, why when it is not True, and a True whose serial is not
+// the current one (the sync has not caught up with a renewal yet).
+std::string SyncedCell(const SyncView& v, const std::string& current_serial) {
+  if (v.synced == "True") {
+    const bool stale = !v.serial.empty() && !current_serial.empty() && v.serial != current_serial;
+    return stale ? "True (stale serial)" : "True";
+  }
+  return v.reason.empty() ? v.synced : v.synced + " (" + v.reason + ")";
+}
+
+std::string SyncsSection(const api::Certificate& c, const SyncListing& syncs, api::Time now) {
+  std::string out = "\nSyncs:\n";
+  if (!syncs.error.empty()) return out + "  <not available: " + OneLine(syncs.error) + ">\n";
+  std::vector<SyncView> mine;
+  for (const SyncView& v : syncs.views) {
+    if (SyncViewMatches(v, c.metadata.ns, c.metadata.name, c.metadata.uid)) mine.push_back(v);
+  }
+  if (mine.empty()) return out + "  <none>\n";
+  auto dash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
+  std::vector<std::vector<std::string>> rows;
+  for (const SyncView& v : mine) {
+    rows.push_back({v.sync, v.destination, dash(v.destination_id), dash(v.serial),
+                    SyncedCell(v, c.status.serial_number), v.synced_at ? api::FormatTime(*v.synced_at) : "-"});
+  }
+  out += Indent(FormatTable({"SYNC", "DESTINATION", "ID", "SERIAL", "SYNCED", "AT"}, rows));
+  // Why a push failed is the destination's own words: too long for a column.
+  for (const SyncView& v : mine) {
+    if (v.synced == "True" || (v.message.empty() && v.failed_attempts == 0)) continue;
+    std::string line = v.sync + ": " + (v.message.empty() ? OrNone(v.reason) : v.message);
+    if (v.failed_attempts > 0) {
+      line += " (" + std::to_string(v.failed_attempts) + " failed attempt" + (v.failed_attempts == 1 ? "" : "s");
+      if (v.next_attempt_time && *v.next_attempt_time > now) line += ", next " + Relative(*v.next_attempt_time, now);
+      line += ")";
+    }
+    out += "  " + OneLine(line, 160) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string DestinationKind(const api::CertificateSyncSpec& spec) {
+  if (spec.aws_certificate_manager) return "awsCertificateManager";
+  if (spec.aws_secrets_manager) return "awsSecretsManager";
+  if (spec.azure_key_vault) return "azureKeyVault";
+  return "unknown";
+}
+
+std::vector<SyncView> DecodeSyncViews(const nlohmann::json& items) {
+  std::vector<SyncView> out;
+  if (!items.is_array()) return out;
+  for (const nlohmann::json& sync : items) {
+    if (!sync.is_object()) continue;
+    const std::string name = StringAt(sync, "metadata", "name");
+    if (name.empty()) continue;
+    if (!sync.contains("status") || !sync["status"].is_object()) continue;
+    const nlohmann::json& status = sync["status"];
+    if (!status.contains("certificates") || !status["certificates"].is_array()) continue;
+    const std::string ns = StringAt(sync, "metadata", "namespace");
+    const std::string destination = DestinationOf(sync);
+    for (const nlohmann::json& entry : status["certificates"]) {
+      std::optional<SyncView> v = DecodeSyncEntry(entry);
+      if (!v) continue;
+      v->sync = name;
+      v->ns = ns;
+      v->destination = destination;
+      out.push_back(std::move(*v));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SyncView& a, const SyncView& b) {
+    return std::tie(a.ns, a.sync, a.certificate) < std::tie(b.ns, b.sync, b.certificate);
+  });
+  return out;
+}
+
+std::vector<SyncView> DecodeSyncViews(const nlohmann::json& items, const std::string& certificate,
+                                      const std::string& uid) {
+  std::vector<SyncView> all = DecodeSyncViews(items);
+  std::erase_if(all, [&](const SyncView& v) { return !SyncViewMatches(v, {}, certificate, uid); });
+  return all;
+}
+
+bool SyncViewMatches(const SyncView& view, const std::string& ns, const std::string& name, const std::string& uid) {
+  if (view.certificate != name) return false;
+  if (!ns.empty() && !view.ns.empty() && view.ns != ns) return false;
+  return view.certificate_uid.empty() || uid.empty() || view.certificate_uid == uid;
+}
 
 std::vector<EventView> DecodeEvents(const nlohmann::json& items) {
   std::vector<EventView> out;
@@ -97,7 +218,8 @@ std::vector<EventView> DecodeEvents(const nlohmann::json& items) {
 }
 
 std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>& events, api::Time now,
-                         const std::string& events_error, const api::CertificateAuthority* ca) {
+                         const std::string& events_error, const api::CertificateAuthority* ca,
+                         const SyncListing& syncs) {
   const api::CertificateStatus& s = c.status;
   std::string out;
   out += Field("Name", c.metadata.name);
@@ -201,6 +323,8 @@ std::string RenderStatus(const api::Certificate& c, const std::vector<EventView>
     }
     out += Indent(FormatTable({"REVISION", "SERIAL", "CA", "NOT BEFORE", "NOT AFTER", "REVOKED", ""}, rows));
   }
+
+  out += SyncsSection(c, syncs, now);
 
   std::vector<EventView> mine;
   for (const EventView& e : events) {

@@ -1,13 +1,19 @@
-// Builders of api::Certificate for the plugin's tests:
+// Builders of api::Certificate, and of CertificateSync JSON, for the plugin's tests:
 //
 //   api::Certificate c = MakeCertificate("shop", "frontend").Issued(kNow - days(1), kNow + days(29)).RenewAt(...);
+//   nlohmann::json s = MakeSync("shop", "to-acm", "awsCertificateManager")
+//                          .Entry(MakeSyncEntry("frontend").Pushed("arn:...", "bb02", kNow));
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "api/certificate.h"
 #include "api/condition.h"
+#include "api/time.h"
 
 namespace certplane::plugin::testing {
 
@@ -89,6 +95,91 @@ class CertificateBuilder {
 
 inline CertificateBuilder MakeCertificate(std::string ns, std::string name) {
   return CertificateBuilder(std::move(ns), std::move(name));
+}
+
+// One status.certificates entry of a CertificateSync, as the controller writes it; the
+// uid is MakeCertificate's ("uid-<name>").
+class SyncEntryBuilder {
+ public:
+  explicit SyncEntryBuilder(std::string certificate) {
+    j_ = {{"name", certificate}, {"uid", "uid-" + certificate}, {"synced", "Unknown"}, {"reason", "Pending"}};
+  }
+  SyncEntryBuilder& Uid(std::string uid) {
+    if (uid.empty()) {
+      j_.erase("uid");
+    } else {
+      j_["uid"] = std::move(uid);
+    }
+    return *this;
+  }
+  // `serial` is at the destination as `id` since `at`: synced True.
+  SyncEntryBuilder& Pushed(std::string id, std::string serial, api::Time at) {
+    j_["destinationID"] = std::move(id);
+    j_["serialNumber"] = std::move(serial);
+    j_["syncedAt"] = api::FormatTime(at);
+    j_["synced"] = "True";
+    j_["reason"] = "Synced";
+    return *this;
+  }
+  // The last push failed: synced False, the destination's words, retried at `next`.
+  SyncEntryBuilder& Failed(std::string reason, std::string message, std::int32_t attempts, api::Time next) {
+    j_["synced"] = "False";
+    j_["reason"] = std::move(reason);
+    j_["message"] = std::move(message);
+    j_["failedAttempts"] = attempts;
+    j_["nextAttemptTime"] = api::FormatTime(next);
+    return *this;
+  }
+  SyncEntryBuilder& Set(const std::string& key, nlohmann::json value) {
+    j_[key] = std::move(value);
+    return *this;
+  }
+
+  operator nlohmann::json() const { return j_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  nlohmann::json j_;
+};
+
+inline SyncEntryBuilder MakeSyncEntry(std::string certificate) { return SyncEntryBuilder(std::move(certificate)); }
+
+// A CertificateSync as the API server lists it. `destination` names the spec field set
+// ("awsCertificateManager", "awsSecretsManager", "azureKeyVault"; anything else is set
+// as an empty object).
+class SyncBuilder {
+ public:
+  SyncBuilder(std::string ns, std::string name, const std::string& destination) {
+    j_ = {{"apiVersion", "certplane.io/v1alpha1"},
+          {"kind", "CertificateSync"},
+          {"metadata", {{"namespace", std::move(ns)}, {"name", std::move(name)}, {"uid", "sync-uid"}}},
+          {"spec", {{"certificates", {{"names", nlohmann::json::array()}}}}},
+          {"status", {{"certificates", nlohmann::json::array()}}}};
+    if (destination == "azureKeyVault") {
+      j_["spec"][destination] = {{"vaultURL", "https://shop.vault.azure.net"},
+                                 {"auth", {{"secretRef", {{"name", "azure"}}}}}};
+    } else if (destination == "awsCertificateManager" || destination == "awsSecretsManager") {
+      j_["spec"][destination] = {{"region", "eu-west-1"}, {"auth", {{"secretRef", {{"name", "aws"}}}}}};
+    } else {
+      j_["spec"][destination] = nlohmann::json::object();
+    }
+  }
+  SyncBuilder& Entry(nlohmann::json entry) {
+    if (entry.is_object() && entry.contains("name") && entry["name"].is_string()) {
+      j_["spec"]["certificates"]["names"].push_back(entry["name"]);
+    }
+    j_["status"]["certificates"].push_back(std::move(entry));
+    return *this;
+  }
+
+  nlohmann::json Build() const { return j_; }
+  operator nlohmann::json() const { return j_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  nlohmann::json j_;
+};
+
+inline SyncBuilder MakeSync(std::string ns, std::string name, const std::string& destination) {
+  return SyncBuilder(std::move(ns), std::move(name), destination);
 }
 
 }  // namespace certplane::plugin::testing

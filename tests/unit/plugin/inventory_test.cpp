@@ -1,5 +1,7 @@
 #include "inventory.h"
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,6 +16,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::kNow;
 using testing::MakeCertificate;
+using testing::MakeSync;
+using testing::MakeSyncEntry;
 using ::testing::Not;
 
 struct StateCase {
@@ -216,6 +220,125 @@ TEST(MakeRow, ARequestedRevocationShowsItsReasonBeforeTheControllerConfirms) {
   EXPECT_EQ(row.state, CertificateState::kRevoking);
   EXPECT_EQ(row.revocation_reason, api::RevocationReason::kCessationOfOperation);
   EXPECT_FALSE(row.revoked_at.has_value());
+}
+
+constexpr const char* kArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e";
+
+nlohmann::json PushedTo(const std::string& sync, const std::string& serial, const std::string& ns = "shop",
+                        const std::string& certificate = "frontend") {
+  return MakeSync(ns, sync, "awsCertificateManager").Entry(MakeSyncEntry(certificate).Pushed(kArn, serial, kNow));
+}
+
+nlohmann::json FailingTo(const std::string& sync) {
+  return MakeSync("shop", sync, "azureKeyVault")
+      .Entry(MakeSyncEntry("frontend").Failed("Throttled", "429", 1, kNow + std::chrono::minutes(1)));
+}
+
+struct SyncedCase {
+  std::string name;
+  std::vector<nlohmann::json> syncs;
+  std::string error;  // the listing's
+  std::string want;
+};
+void PrintTo(const SyncedCase& c, std::ostream* os) { *os << c.name; }
+
+class SyncedColumn : public ::testing::TestWithParam<SyncedCase> {};
+
+TEST_P(SyncedColumn, CountsTheEntriesThatHoldTheCurrentSerial) {
+  std::vector<InventoryRow> rows = {
+      MakeRow(MakeCertificate("shop", "frontend").Issued(kNow - Days(1), kNow + Days(29), "bb02"), kNow)};
+  nlohmann::json items = nlohmann::json::array();
+  for (const nlohmann::json& sync : GetParam().syncs) items.push_back(sync);
+  AttachSyncs(rows, {.views = DecodeSyncViews(items), .error = GetParam().error});
+  EXPECT_EQ(SyncedCount(rows[0]), GetParam().want);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, SyncedColumn,
+    ::testing::Values(
+        SyncedCase{"ADashWithoutAnySync", {}, "", "-"},
+        SyncedCase{"ADashWhenNoSyncHasAnEntryForIt", {PushedTo("to-acm", "0123", "shop", "api")}, "", "-"},
+        SyncedCase{"OneOfOneWhenTheSyncHoldsTheCurrentSerial", {PushedTo("to-acm", "bb02")}, "", "1/1"},
+        SyncedCase{
+            "TwoOfTwoWhenBothSyncsHoldIt", {PushedTo("to-acm", "bb02"), PushedTo("to-acm-us", "bb02")}, "", "2/2"},
+        SyncedCase{"OneOfTwoWhenOneSyncFails", {PushedTo("to-acm", "bb02"), FailingTo("to-vault")}, "", "1/2"},
+        SyncedCase{
+            "ZeroOfTwoWhenNeitherHasPushed",
+            {FailingTo("to-vault"), MakeSync("shop", "new", "awsSecretsManager").Entry(MakeSyncEntry("frontend"))},
+            "",
+            "0/2"},
+        SyncedCase{"ATrueEntryWithAStaleSerialIsNotSynced", {PushedTo("to-acm", "aa01")}, "", "0/1"},
+        SyncedCase{"AnEntryInAnotherNamespaceIsNotAboutIt", {PushedTo("to-acm", "bb02", "bank")}, "", "-"},
+        SyncedCase{"AnEntryForADeletedNamesakeIsNotAboutIt",
+                   {MakeSync("shop", "to-acm", "awsCertificateManager")
+                        .Entry(MakeSyncEntry("frontend").Uid("uid-deleted").Pushed(kArn, "bb02", kNow))},
+                   "",
+                   "-"},
+        SyncedCase{"AQuestionMarkWhenTheSyncsCouldNotBeListed",
+                   {},
+                   "listing certificatesyncs in namespace shop: forbidden: no",
+                   "?"}),
+    [](const ::testing::TestParamInfo<SyncedCase>& info) { return info.param.name; });
+
+// Fleet() with shop/frontend (aa01) pushed to ACM and bank/ledger's push pending.
+std::vector<InventoryRow> FleetWithSyncs(const std::string& error = {}) {
+  std::vector<InventoryRow> rows = BuildInventory(Fleet(), {}, kNow);
+  nlohmann::json items = nlohmann::json::array(
+      {PushedTo("to-acm", "aa01"), MakeSync("bank", "to-secrets", "awsSecretsManager").Entry(MakeSyncEntry("ledger"))});
+  SyncListing syncs;
+  syncs.error = error;
+  if (error.empty()) syncs.views = DecodeSyncViews(items);
+  AttachSyncs(rows, syncs);
+  return rows;
+}
+
+std::vector<std::string> LastColumn(const std::string& table) {
+  std::vector<std::string> out;
+  std::istringstream lines(table);
+  for (std::string line; std::getline(lines, line);) out.push_back(line.substr(line.rfind(' ') + 1));
+  return out;
+}
+
+TEST(RenderInventory, WideEndsWithSyncedAndThePlainTableStaysAsItWas) {
+  std::vector<InventoryRow> rows = FleetWithSyncs();
+  EXPECT_THAT(LastColumn(RenderInventory(rows, OutputFormat::kWide)),
+              ElementsAre("SYNCED", "0/1", "-", "-", "-", "1/1"));
+  EXPECT_THAT(RenderInventory(rows, OutputFormat::kWide), HasSubstr("REVOCATION      SYNCED\n"));
+  EXPECT_EQ(RenderInventory(rows, OutputFormat::kTable),
+            RenderInventory(BuildInventory(Fleet(), {}, kNow), OutputFormat::kTable));
+  EXPECT_THAT(RenderInventory(rows, OutputFormat::kTable), Not(HasSubstr("SYNCED")));
+}
+
+TEST(RenderInventory, JsonListsTheSyncsOfEachRow) {
+  nlohmann::json j = nlohmann::json::parse(RenderInventory(FleetWithSyncs(), OutputFormat::kJson));
+  ASSERT_EQ(j["items"].size(), 5u);
+  EXPECT_EQ(j["items"][0]["name"], "ledger");
+  EXPECT_EQ(j["items"][0]["syncs"], nlohmann::json::parse(R"([{"sync": "to-secrets",
+                                                               "destination": "awsSecretsManager",
+                                                               "synced": "Unknown"}])"))
+      << "no id or serial before the first push";
+  EXPECT_EQ(j["items"][1]["syncs"], nlohmann::json::array()) << "bank/new is not synced anywhere";
+  EXPECT_EQ(j["items"][4]["name"], "frontend");
+  EXPECT_EQ(j["items"][4]["syncs"], nlohmann::json::parse(R"([{"sync": "to-acm",
+                                                               "destination": "awsCertificateManager",
+                                                               "id": "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e",
+                                                               "serial": "aa01",
+                                                               "synced": "True"}])"));
+}
+
+TEST(RenderInventory, ASyncListingErrorShowsAQuestionMarkAndLeavesSyncsOutOfJson) {
+  std::vector<InventoryRow> rows = FleetWithSyncs("listing certificatesyncs in all namespaces: forbidden: no");
+  EXPECT_THAT(LastColumn(RenderInventory(rows, OutputFormat::kWide)), ElementsAre("SYNCED", "?", "?", "?", "?", "?"));
+  nlohmann::json j = nlohmann::json::parse(RenderInventory(rows, OutputFormat::kJson));
+  for (const nlohmann::json& item : j["items"]) EXPECT_FALSE(item.contains("syncs")) << item.dump();
+}
+
+TEST(RenderInventory, YamlWithSyncsReadsBackAsTheSameDocument) {
+  std::vector<InventoryRow> rows = FleetWithSyncs();
+  std::string yaml = RenderInventory(rows, OutputFormat::kYaml);
+  std::vector<nlohmann::json> docs = testing_support::YamlToJson(yaml);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0], InventoryJson(rows)) << yaml;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "status_view.h"
 
+#include <limits>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +15,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::kNow;
 using testing::MakeCertificate;
+using testing::MakeSync;
+using testing::MakeSyncEntry;
 using ::testing::Not;
 
 nlohmann::json Event(const std::string& reason, const std::string& note, const std::string& when,
@@ -170,6 +174,197 @@ TEST(RenderStatus, ShowsHowToCheckWithTheDeltaCrlWhenTheCaPublishesOne) {
   EXPECT_THAT(text,
               HasSubstr("openssl verify -crl_check -use_deltas -CAfile ca.crt -CRLfile base.crl -CRLfile delta.crl"));
   EXPECT_THAT(text, HasSubstr("delta CRL 9)"));
+}
+
+constexpr const char* kArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e";
+
+// "sync/certificate destination synced serial": what a view shows, in one string.
+std::vector<std::string> Described(const std::vector<SyncView>& views) {
+  std::vector<std::string> out;
+  for (const SyncView& v : views) {
+    out.push_back(v.sync + "/" + v.certificate + " " + v.destination + " " + v.synced + " " +
+                  (v.serial.empty() ? "-" : v.serial));
+  }
+  return out;
+}
+
+TEST(DecodeSyncViews, ReadsEveryEntryOfEverySyncWithItsDestinationSorted) {
+  nlohmann::json items = nlohmann::json::array(
+      {MakeSync("shop", "to-vault", "azureKeyVault")
+           .Entry(MakeSyncEntry("frontend").Failed("PermissionDenied", "Forbidden", 3, kNow + std::chrono::minutes(4))),
+       MakeSync("shop", "to-acm", "awsCertificateManager")
+           .Entry(MakeSyncEntry("frontend").Pushed(kArn, "bb02", kNow - std::chrono::hours(2)))
+           .Entry(MakeSyncEntry("api")),
+       MakeSync("bank", "to-secrets", "awsSecretsManager").Entry(MakeSyncEntry("ledger"))});
+  std::vector<SyncView> views = DecodeSyncViews(items);
+  EXPECT_THAT(
+      Described(views),
+      ElementsAre("to-secrets/ledger awsSecretsManager Unknown -", "to-acm/api awsCertificateManager Unknown -",
+                  "to-acm/frontend awsCertificateManager True bb02", "to-vault/frontend azureKeyVault False -"));
+  ASSERT_EQ(views.size(), 4u);
+  const SyncView& pushed = views[2];
+  EXPECT_EQ(pushed.ns, "shop");
+  EXPECT_EQ(pushed.certificate_uid, "uid-frontend");
+  EXPECT_EQ(pushed.destination_id, kArn);
+  EXPECT_EQ(pushed.reason, "Synced");
+  EXPECT_EQ(pushed.synced_at, kNow - std::chrono::hours(2));
+  const SyncView& failing = views[3];
+  EXPECT_EQ(failing.reason, "PermissionDenied");
+  EXPECT_EQ(failing.message, "Forbidden");
+  EXPECT_EQ(failing.failed_attempts, 3);
+  EXPECT_EQ(failing.next_attempt_time, kNow + std::chrono::minutes(4));
+  EXPECT_FALSE(failing.synced_at.has_value());
+}
+
+struct MalformedCase {
+  std::string name;
+  nlohmann::json items;
+  std::vector<std::string> want;  // Described()
+};
+void PrintTo(const MalformedCase& c, std::ostream* os) { *os << c.name; }
+
+class DecodeSyncViewsOfMalformedInput : public ::testing::TestWithParam<MalformedCase> {};
+
+TEST_P(DecodeSyncViewsOfMalformedInput, SkipsWhatItCannotReadAndKeepsTheRest) {
+  EXPECT_EQ(Described(DecodeSyncViews(GetParam().items)), GetParam().want);
+}
+
+nlohmann::json GoodSync() {
+  return MakeSync("shop", "to-acm", "awsCertificateManager")
+      .Entry(MakeSyncEntry("frontend").Pushed(kArn, "bb02", kNow));
+}
+const std::string kGood = "to-acm/frontend awsCertificateManager True bb02";
+
+nlohmann::json WithStatusCertificates(nlohmann::json certificates) {
+  nlohmann::json sync = MakeSync("shop", "odd", "awsCertificateManager");
+  sync["status"]["certificates"] = std::move(certificates);
+  return sync;
+}
+
+nlohmann::json WithoutName() {
+  nlohmann::json sync = GoodSync();
+  sync["metadata"].erase("name");
+  return sync;
+}
+
+nlohmann::json WithoutStatus() {
+  nlohmann::json sync = GoodSync();
+  sync.erase("status");
+  return sync;
+}
+
+nlohmann::json WithUndecodableSpec() {
+  nlohmann::json sync = GoodSync();
+  sync["spec"]["awsCertificateManager"].erase("region");
+  return sync;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, DecodeSyncViewsOfMalformedInput,
+    ::testing::Values(
+        MalformedCase{"ItemsThatAreNotAListGiveNothing", {{"items", "x"}}, {}},
+        MalformedCase{
+            "ASyncThatIsNotAnObjectIsSkipped", nlohmann::json::array({"a string", 42, nullptr, GoodSync()}), {kGood}},
+        MalformedCase{"ASyncWithoutANameIsSkipped", nlohmann::json::array({WithoutName(), GoodSync()}), {kGood}},
+        MalformedCase{"ASyncWithoutStatusHasNoEntries", nlohmann::json::array({WithoutStatus(), GoodSync()}), {kGood}},
+        MalformedCase{"EntriesThatAreNotAListAreIgnored",
+                      nlohmann::json::array({WithStatusCertificates("frontend"), GoodSync()}),
+                      {kGood}},
+        MalformedCase{
+            "AnEntryThatIsNotAnObjectOrHasNoNameIsSkipped",
+            nlohmann::json::array({WithStatusCertificates(nlohmann::json::array(
+                {42, "api", nlohmann::json::object(), {{"name", 7}}, {{"name", ""}}, MakeSyncEntry("api")}))}),
+            {"odd/api awsCertificateManager Unknown -"}},
+        MalformedCase{
+            "AFieldOfTheWrongTypeReadsAsAbsent",
+            nlohmann::json::array({WithStatusCertificates(nlohmann::json::array({MakeSyncEntry("api")
+                                                                                     .Set("synced", true)
+                                                                                     .Set("serialNumber", 5)
+                                                                                     .Set("failedAttempts", "3")
+                                                                                     .Set("syncedAt", "yesterday")}))}),
+            {"odd/api awsCertificateManager Unknown -"}},
+        MalformedCase{"ASpecThatDoesNotDecodeKeepsItsEntriesWithAnUnknownDestination",
+                      nlohmann::json::array({WithUndecodableSpec()}),
+                      {"to-acm/frontend unknown True bb02"}},
+        MalformedCase{
+            "ADestinationThisPluginDoesNotKnowIsUnknown",
+            nlohmann::json::array({MakeSync("shop", "to-gcp", "gcpSecretManager").Entry(MakeSyncEntry("frontend"))}),
+            {"to-gcp/frontend unknown Unknown -"}}),
+    [](const ::testing::TestParamInfo<MalformedCase>& info) { return info.param.name; });
+
+TEST(DecodeSyncViews, AWrongTypedFieldDoesNotCrashAndReadsAsItsDefault) {
+  std::vector<SyncView> views = DecodeSyncViews(nlohmann::json::array({WithStatusCertificates(
+      nlohmann::json::array({MakeSyncEntry("api").Set("failedAttempts", 1e12).Set("nextAttemptTime", 5)}))}));
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].failed_attempts, 0) << "a float is not an attempt count";
+  EXPECT_FALSE(views[0].next_attempt_time.has_value());
+  views = DecodeSyncViews(nlohmann::json::array(
+      {WithStatusCertificates(nlohmann::json::array({MakeSyncEntry("api").Set("failedAttempts", 99999999999LL)}))}));
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].failed_attempts, std::numeric_limits<std::int32_t>::max());
+}
+
+TEST(DecodeSyncViews, KeepsTheEntriesForThisCertificateByNameAndByUidWhenBothHaveOne) {
+  nlohmann::json items = nlohmann::json::array(
+      {MakeSync("shop", "a-current", "awsCertificateManager").Entry(MakeSyncEntry("frontend")),
+       MakeSync("shop", "b-namesake", "awsCertificateManager").Entry(MakeSyncEntry("frontend").Uid("uid-deleted")),
+       MakeSync("shop", "c-no-uid-yet", "azureKeyVault").Entry(MakeSyncEntry("frontend").Uid("")),
+       MakeSync("shop", "d-other", "awsSecretsManager").Entry(MakeSyncEntry("api"))});
+  std::vector<std::string> syncs;
+  for (const SyncView& v : DecodeSyncViews(items, "frontend", "uid-frontend")) syncs.push_back(v.sync);
+  EXPECT_THAT(syncs, ElementsAre("a-current", "c-no-uid-yet"));
+  syncs.clear();
+  for (const SyncView& v : DecodeSyncViews(items, "frontend", "")) syncs.push_back(v.sync);
+  EXPECT_THAT(syncs, ElementsAre("a-current", "b-namesake", "c-no-uid-yet")) << "no uid to tell namesakes apart";
+}
+
+SyncListing ToAcmAndToVault() {
+  nlohmann::json items = nlohmann::json::array(
+      {MakeSync("shop", "to-acm", "awsCertificateManager")
+           .Entry(MakeSyncEntry("frontend").Pushed(kArn, "bb02", kNow - std::chrono::hours(2))),
+       MakeSync("shop", "to-vault", "azureKeyVault")
+           .Entry(MakeSyncEntry("frontend")
+                      .Failed("PermissionDenied", "Forbidden: the caller does not have secrets/set permission", 3,
+                              kNow + std::chrono::minutes(4)))});
+  return {.views = DecodeSyncViews(items, "frontend", "uid-frontend")};
+}
+
+TEST(RenderStatus, ShowsEachSyncWithItsDestinationIdPushedSerialAndWhyOneFails) {
+  const std::string text = RenderStatus(Renewed(), {}, kNow, {}, nullptr, ToAcmAndToVault());
+  EXPECT_THAT(text, HasSubstr("Syncs:\n"
+                              "  SYNC       DESTINATION             ID                                                 "
+                              "   SERIAL   SYNCED                     AT\n"
+                              "  to-acm     awsCertificateManager   arn:aws:acm:eu-west-1:123456789012:certificate/0f1e"
+                              "   bb02     True                       2030-06-01T10:00:00Z\n"
+                              "  to-vault   azureKeyVault           -                                                  "
+                              "   -        False (PermissionDenied)   -\n"
+                              "  to-vault: Forbidden: the caller does not have secrets/set permission (3 failed "
+                              "attempts, next in 4m)\n"
+                              "\nEvents:\n"));
+  EXPECT_LT(text.find("Serial history:"), text.find("Syncs:"));
+}
+
+TEST(RenderStatus, SaysWhenASyncHoldsAnOlderSerialThanTheCurrentOne) {
+  nlohmann::json items = nlohmann::json::array({MakeSync("shop", "to-acm", "awsCertificateManager")
+                                                    .Entry(MakeSyncEntry("frontend").Pushed(kArn, "aa01", kNow))});
+  const std::string text =
+      RenderStatus(Renewed(), {}, kNow, {}, nullptr, {.views = DecodeSyncViews(items, "frontend", "uid-frontend")});
+  EXPECT_THAT(text, HasSubstr("   aa01     True (stale serial)   2030-06-01T12:00:00Z\n"));
+}
+
+TEST(RenderStatus, LeavesOutSyncEntriesForAnotherCertificate) {
+  SyncListing syncs = ToAcmAndToVault();
+  syncs.views[0].certificate = "api";
+  syncs.views[1].certificate_uid = "uid-deleted";
+  EXPECT_THAT(RenderStatus(Renewed(), {}, kNow, {}, nullptr, syncs), HasSubstr("Syncs:\n  <none>\n"));
+}
+
+TEST(RenderStatus, SaysWhenSyncsCouldNotBeListedOrThereAreNone) {
+  EXPECT_THAT(RenderStatus(Renewed(), {}, kNow, {}, nullptr,
+                           {.error = "listing certificatesyncs in namespace shop: forbidden: no"}),
+              HasSubstr("Syncs:\n  <not available: listing certificatesyncs in namespace shop: forbidden: no>\n"
+                        "\nEvents:\n"));
+  EXPECT_THAT(RenderStatus(Renewed(), {}, kNow), HasSubstr("Syncs:\n  <none>\n"));
 }
 
 }  // namespace
