@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "base/text.h"
+#include "sync/percent_encoding.h"
 
 namespace certplane::sync::aws {
 
@@ -34,24 +35,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(mac.data()), size);
 }
 
-std::string UriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    const bool unreserved = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' ||
-                            b == '.' || b == '_' || b == '~';
-    if (unreserved || (keep_slash && b == '/')) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xf];
-    }
-  }
-  return out;
-}
+std::string UriEncode(std::string_view text, bool keep_slash) { return PercentEncode(text, keep_slash); }
 
 namespace {
 int HexValue(char c) {

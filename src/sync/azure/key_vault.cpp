@@ -50,6 +50,15 @@ std::string Owner(const CertificateBundle& bundle) {
                                  : "it is tagged for Certificate uid " + it->second;
 }
 
+// A certificate of that name that another Certificate or someone else holds.
+SyncError NotOwned(const PushTarget& target, const std::string& vault_url, const CertificateBundle& bundle,
+                   const char* doing) {
+  return SyncError{.status = FailedPrecondition("certificate " + target.name + " in " + vault_url +
+                                                " exists and is not certplane's: " + Owner(bundle))
+                                 .WithContext(std::string(doing) + " " + target.certificate),
+                   .code = "NotOwned"};
+}
+
 }  // namespace
 
 KeyVaultDestination::KeyVaultDestination(HttpTransport& transport, AzureTokenProvider& tokens, KeyVaultOptions options)
@@ -83,10 +92,7 @@ SyncResult<PushResult> KeyVaultDestination::Push(const PushTarget& target, const
     SyncResult<CertificateBundle> bundle = ParseCertificateBundle(existing->body);
     if (!bundle.ok()) return call.Wrap(bundle.error());
     if (!Ours(*bundle, target)) {
-      return SyncError{.status = FailedPrecondition("certificate " + target.name + " in " + requests_.vault_url() +
-                                                    " exists and is not certplane's: " + Owner(*bundle))
-                                     .WithContext("pushing " + target.certificate),
-                       .code = "NotOwned"};
+      return NotOwned(target, requests_.vault_url(), *bundle, "pushing");
     }
     adopted = true;
   } else if (existing->status != 404) {
@@ -158,10 +164,7 @@ SyncStatus KeyVaultDestination::Remove(const PushTarget& target) {
     SyncResult<CertificateBundle> bundle = ParseCertificateBundle(existing->body);
     if (!bundle.ok()) return call.Wrap(bundle.error());
     if (!Ours(*bundle, target)) {
-      return SyncError{.status = FailedPrecondition("certificate " + target.name + " in " + requests_.vault_url() +
-                                                    " exists and is not certplane's: " + Owner(*bundle))
-                                     .WithContext("removing " + target.certificate),
-                       .code = "NotOwned"};
+      return NotOwned(target, requests_.vault_url(), *bundle, "removing");
     }
     SyncResult<HttpResponse> deleted = call.Send(requests_.Delete(target.name, call.token));
     if (!deleted.ok()) return deleted.error();

@@ -7,6 +7,7 @@
 
 #include "base/text.h"
 #include "sync/azure/errors.h"
+#include "sync/percent_encoding.h"
 
 namespace certplane::sync::azure {
 namespace {
@@ -71,23 +72,7 @@ Result<std::string> KeyVaultScope(std::string_view vault_url) {
   return "https://" + AsciiLower(host.substr(host.find('.') + 1)) + "/.default";
 }
 
-std::string FormEncode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    const auto b = static_cast<unsigned char>(c);
-    if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '.' ||
-        b == '_' || b == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xf];
-    }
-  }
-  return out;
-}
+std::string FormEncode(std::string_view value) { return PercentEncode(value); }
 
 HttpRequest BuildTokenRequest(const AzureCredentialOptions& options, const TokenGrant& grant) {
   HttpRequest request;
