@@ -222,6 +222,12 @@ timeout 30 openssl verify -crl_check -crl_download -CAfile "$tmp/ca.crt" -untrus
 # ACME and the bundle API answer over HTTPS, with a serving certificate the controller
 # issued itself; clients trust the CA it publishes in ConfigMap certplane-serving-ca.
 say "checking the HTTPS port with the CA the controller publishes (ConfigMap certplane-serving-ca)"
+# (kubectl wait fails at once on an object that does not exist yet, so first wait for it.)
+deadline=$((SECONDS + 60))
+until kube get configmap certplane-serving-ca -n certplane-system >/dev/null 2>&1; do
+  ((SECONDS < deadline)) || die "the controller did not publish its serving CA in ConfigMap certplane-serving-ca; see $controller_log"
+  sleep 0.5
+done
 kube_wait --for=jsonpath='{.data.ca\.crt}' --timeout=60s configmap/certplane-serving-ca -n certplane-system >/dev/null ||
   die "the controller did not publish its serving CA in ConfigMap certplane-serving-ca; see $controller_log"
 kube get configmap certplane-serving-ca -n certplane-system -o 'jsonpath={.data.ca\.crt}' >"$tmp/serving-ca.crt"

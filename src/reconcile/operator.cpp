@@ -152,10 +152,18 @@ void Operator::RegisterHandlers() {
   };
   c.cas.AddEventHandler(std::move(ca_handlers));
 
-  auto key_secret_changed = [this](const std::shared_ptr<const CaKeySecret>& s) {
-    if (const std::string* ca = s->metadata.labels.Find(kCaNameLabel)) {
-      cas_->queue().Add(*ca);
-      ocsp_->queue().Add(*ca);
+  // A CA's key Secret: the CA, and everything it signs for, which may have failed for
+  // want of the key while the Secret was not cached yet (a new CA is Ready, and fans out,
+  // a moment before its Secret reaches the cache); they would otherwise wait out a
+  // backoff. Key Secrets change only when a CA is created or re-keyed.
+  auto key_secret_changed = [this, ca_changed](const std::shared_ptr<const CaKeySecret>& s) {
+    if (const std::string* name = s->metadata.labels.Find(kCaNameLabel)) {
+      if (auto ca = deps_.caches->cas.store().Get(*name)) {
+        ca_changed(ca, Ready(*ca));
+      } else {
+        cas_->queue().Add(*name);
+        ocsp_->queue().Add(*name);
+      }
     }
   };
   c.ca_key_secrets.AddEventHandler({key_secret_changed,
