@@ -228,7 +228,9 @@ TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
       UnorderedElementsAre(
           "certplane.io/certificateauthorities: get,list,watch", "certplane.io/certificatetemplates: get,list,watch",
           "certplane.io/certificateprofiles: get,list,watch", "certplane.io/certificates: get,list,watch",
-          "certplane.io/certificates: update,patch", "certplane.io/certificateauthorities/status: update,patch",
+          "certplane.io/certificatesyncs: get,list,watch", "certplane.io/certificates: update,patch",
+          "certplane.io/certificatesyncs: update,patch", "certplane.io/certificatesyncs/status: update,patch",
+          "certplane.io/certificateauthorities/status: update,patch",
           "certplane.io/certificatetemplates/status: update,patch",
           "certplane.io/certificateprofiles/status: update,patch", "certplane.io/certificates/status: update,patch",
           "core/secrets: get,list,watch,create,patch", "core/namespaces: list,watch",
@@ -241,6 +243,10 @@ TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
           "certplane.io/certificateauthorities[certplane-serving-certplane-system]: patch",
           "certplane.io/certificatetemplates[certplane-serving-certplane-system]: patch",
           "certplane.io/certificateprofiles[certplane-serving-certplane-system]: patch"));
+  // Minting ServiceAccount tokens (for syncs with cloud identity) only when asked for.
+  EXPECT_THAT(Grants(Find(Render({"--set", "rbac.syncIdentity=true"}), "ClusterRole")),
+              Contains("core/serviceaccounts/token: create"));
+  EXPECT_THAT(Grants(Find(objects, "ClusterRole")), Not(Contains("core/serviceaccounts/token: create")));
   EXPECT_THAT(Grants(Find(objects, "Role")),
               UnorderedElementsAre("core/configmaps: get,list,watch,create,update,patch,delete",
                                    "certplane.io/certificates: create", "coordination.k8s.io/leases: create",
