@@ -51,6 +51,15 @@ Result<OcspIdentity> IssueResponder(const std::string& ca, const std::string& ke
   return OcspIdentity{.key_id = key_id, .issuer = issuer.certificate(), .signer = {std::move(*cert), std::move(*key)}};
 }
 
+// How often a reconcile looks again while the caches lag behind its own write, and for
+// how long at most (someone else may have changed or deleted the object meanwhile).
+constexpr auto kWrittenRecheck = std::chrono::milliseconds(250);
+constexpr auto kWrittenDeadline = std::chrono::seconds(10);
+
+std::string ResourceVersionOf(const nlohmann::json& object) {
+  return object.value("/metadata/resourceVersion"_json_pointer, std::string());
+}
+
 }  // namespace
 
 std::string OcspUrl(const std::string& public_base_url, const std::string& ca) {
@@ -97,6 +106,10 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   for (const auto& r : (*material)->retired) keys.push_back({r.key_id, &r.issuer});
   auto cached_signers = deps_.caches->OcspSignersOf(name);
   auto cached_issued = deps_.caches->IssuedSerialsOf(name);
+  if (written_.Pending("signers/" + name, cached_signers ? cached_signers->metadata.resource_version : "", now) ||
+      written_.Pending("record/" + name, cached_issued ? cached_issued->metadata.resource_version : "", now)) {
+    return kube::ReconcileResult::After(kWrittenRecheck);
+  }
 
   // Decide and act: responders.
   std::vector<OcspIdentity> identities;
@@ -158,6 +171,7 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
       return kube::ReconcileResult::Retry(
           written.status().WithContext("writing Secret " + ns + "/" + OcspSignerSecretName(name)));
     }
+    written_.Expect("signers/" + name, ResourceVersionOf(*written), now + kWrittenDeadline);
   }
 
   // Decide and act: the record of issued serials.
@@ -220,6 +234,7 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
           written.status().WithContext("writing ConfigMap " + ns + "/" + IssuedSerialsConfigMapName(name)));
     }
     record_writes_.Wrote(name, deps_.clock->Now());
+    written_.Expect("record/" + name, ResourceVersionOf(*written), now + kWrittenDeadline);
   }
   if (record_wait == kube::Duration::zero() && !departed.empty()) {
     // Written (or already there): the record holds them now.

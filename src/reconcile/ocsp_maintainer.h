@@ -37,6 +37,7 @@
 
 #include "api/certificate.h"
 #include "reconcile/caches.h"
+#include "reconcile/expectations.h"
 #include "reconcile/write_pacer.h"
 
 namespace certplane::reconcile {
@@ -75,6 +76,11 @@ class OcspMaintainer {
  private:
   OcspMaintainerDeps deps_;
   WritePacer record_writes_;  // by CA name
+  // The responder Secrets and records written and not yet seen in the caches, by
+  // "signers/<ca>" and "record/<ca>" with the resourceVersion written: until the cache
+  // shows it, a reconcile waits instead of finding nothing, signing a new responder and
+  // failing to create what already exists.
+  Expectations written_;
   std::mutex departed_mu_;
   std::map<std::string, IssuedSerialMap> departed_;  // guarded by departed_mu_; by CA name
 };

@@ -53,6 +53,13 @@ class OcspE2E : public OperatorE2E {
   }
 };
 
+// How many times `needle` occurs in `text`.
+int CountOf(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
 TEST_F(OcspE2E, AnswersGoodThenRevokedWithReasonUnknownForNeverIssuedAndGoodAfterAHoldIsLifted) {
   const std::string profile = MakeIssuer();
   Certificate("ocsp-web", profile);
@@ -61,6 +68,13 @@ TEST_F(OcspE2E, AnswersGoodThenRevokedWithReasonUnknownForNeverIssuedAndGoodAfte
   ASSERT_TRUE(WaitReady("cpcert/ocsp-held")) << "log: " << ControllerLogPath();
   ASSERT_TRUE(WaitResponder()) << "no OCSP responder in the CA status; log: " << ControllerLogPath();
   EXPECT_EQ(Get("cpca/" + Ca(), "{.status.ocsp.url}", true), Url());
+  // One responder certificate for the new CA's key, and no second attempt to create what
+  // it had just written while the cache lagged (that signed a spare responder and failed
+  // with ALREADY_EXISTS).
+  const std::string log = ReadFile(ControllerLogPath());
+  EXPECT_EQ(CountOf(log, "issued OCSP responder certificate ca=" + Ca() + " "), 1) << "log: " << ControllerLogPath();
+  EXPECT_EQ(CountOf(log, "ALREADY_EXISTS: writing Secret " + ControllerNamespace() + "/certplane-ocsp-" + Ca()), 0)
+      << "log: " << ControllerLogPath();
   const std::string web = SaveTlsSecret("ocsp-web-tls");
   const std::string held = SaveTlsSecret("ocsp-held-tls");
 
