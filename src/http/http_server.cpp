@@ -19,6 +19,17 @@
 namespace certplane::http {
 namespace {
 
+// How long Stop waits for cpprestsdk to finish closing the listener.
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
+
+// Listeners whose close never finished: kept, reachable, for the life of the process.
+void AbandonListener(std::unique_ptr<web::http::experimental::listener::http_listener> listener) {
+  static std::mutex mu;
+  static auto* abandoned = new std::vector<std::unique_ptr<web::http::experimental::listener::http_listener>>();
+  std::lock_guard lock(mu);
+  abandoned->push_back(std::move(listener));
+}
+
 namespace listener = web::http::experimental::listener;
 
 HttpRequest ToRequest(const web::http::http_request& in, std::string body, bool tls) {
@@ -200,10 +211,27 @@ void HttpServer::Stop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+  // cpprestsdk's close closes the acceptor, then waits for every connection to finish;
+  // one that its own bookkeeping never finishes (a race inside the library, seen once
+  // under ASan on a loaded machine) would hang the stop for ever, and the process's
+  // shutdown with it. After kCloseTimeout the listener is set aside, never destroyed
+  // (its destructor would wait again): its port is already free.
+  bool closed = false;
   try {
-    impl_->listener->close().wait();
+    pplx::task<void> closing = impl_->listener->close();
+    const auto deadline = std::chrono::steady_clock::now() + kCloseTimeout;
+    while (!closing.is_done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    closed = closing.is_done();
+    if (closed) closing.wait();
   } catch (const std::exception& e) {
     spdlog::warn("closing http listener on {}: {}", address_, e.what());
+  }
+  if (!closed) {
+    spdlog::warn("http listener on {} did not finish closing in {} s; setting it aside", address_,
+                 std::chrono::duration_cast<std::chrono::seconds>(kCloseTimeout).count());
+    AbandonListener(std::move(impl_->listener));
   }
   {
     std::lock_guard lock(impl_->mu);
