@@ -24,6 +24,7 @@ namespace certplane::reconcile {
 // provider needs a fresh token.
 struct SyncCredentials {
   std::map<std::string, pki::SensitiveString> secret_data;
+  std::string secret_version;  // the Secret's resourceVersion: new credentials, new destination
   std::function<Result<pki::SensitiveString>(const std::string& audience)> service_account_token;
 };
 

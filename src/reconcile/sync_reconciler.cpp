@@ -55,10 +55,23 @@ api::SyncedCertificate* EntryOf(api::CertificateSyncStatus& status, const std::s
   return nullptr;
 }
 
-std::string AuthSecretName(const api::CertificateSync& s) {
-  if (s.spec.aws_certificate_manager) return s.spec.aws_certificate_manager->auth.secret_name;
-  if (s.spec.aws_secrets_manager) return s.spec.aws_secrets_manager->auth.secret_name;
-  if (s.spec.azure_key_vault) return s.spec.azure_key_vault->auth.secret_name;
+// Where a sync's credentials come from: the Secret it names, or the ServiceAccount whose
+// token is exchanged for them (one of the two is set; the CRD requires exactly one).
+struct AuthSource {
+  std::string secret;
+  std::string service_account;
+};
+
+AuthSource AuthOf(const api::CertificateSync& s) {
+  if (const auto& d = s.spec.aws_certificate_manager) {
+    return {d->auth.secret_name, d->auth.web_identity ? d->auth.web_identity->service_account_name : ""};
+  }
+  if (const auto& d = s.spec.aws_secrets_manager) {
+    return {d->auth.secret_name, d->auth.web_identity ? d->auth.web_identity->service_account_name : ""};
+  }
+  if (const auto& d = s.spec.azure_key_vault) {
+    return {d->auth.secret_name, d->auth.workload_identity ? d->auth.workload_identity->service_account_name : ""};
+  }
   return {};
 }
 
@@ -131,7 +144,8 @@ std::vector<policy::SyncCandidate> SyncReconciler::Select(const api::Certificate
 
 Result<SyncCredentials> SyncReconciler::ReadCredentials(const api::CertificateSync& s) {
   SyncCredentials creds;
-  const std::string secret = AuthSecretName(s);
+  const AuthSource auth = AuthOf(s);
+  const std::string& secret = auth.secret;
   if (!secret.empty()) {
     auto got = deps_.client->Get(kube::kSecrets, s.metadata.ns, secret);
     if (!got.ok()) return got.status().WithContext("reading the credentials Secret " + s.metadata.ns + "/" + secret);
@@ -145,19 +159,11 @@ Result<SyncCredentials> SyncReconciler::ReadCredentials(const api::CertificateSy
         Wipe(*decoded);
       }
     }
-    creds.secret_data.emplace(".resourceVersion",
-                              pki::SensitiveString(object.value("/metadata/resourceVersion"_json_pointer, "")));
+    creds.secret_version = object.value("/metadata/resourceVersion"_json_pointer, "");
   }
   // Web and workload identity: a token of the named ServiceAccount from the TokenRequest
   // API, asked for whenever the provider needs a fresh one.
-  std::string service_account;
-  if (s.spec.aws_certificate_manager && s.spec.aws_certificate_manager->auth.web_identity)
-    service_account = s.spec.aws_certificate_manager->auth.web_identity->service_account_name;
-  if (s.spec.aws_secrets_manager && s.spec.aws_secrets_manager->auth.web_identity)
-    service_account = s.spec.aws_secrets_manager->auth.web_identity->service_account_name;
-  if (s.spec.azure_key_vault && s.spec.azure_key_vault->auth.workload_identity)
-    service_account = s.spec.azure_key_vault->auth.workload_identity->service_account_name;
-  if (!service_account.empty()) {
+  if (const std::string& service_account = auth.service_account; !service_account.empty()) {
     creds.service_account_token = [client = deps_.client, ns = s.metadata.ns,
                                    service_account](const std::string& audience) -> Result<pki::SensitiveString> {
       kube::RawRequest req;
@@ -182,22 +188,14 @@ Result<SyncCredentials> SyncReconciler::ReadCredentials(const api::CertificateSy
 Result<std::shared_ptr<sync::Destination>> SyncReconciler::DestinationFor(const api::CertificateSync& s) {
   Result<SyncCredentials> creds = ReadCredentials(s);
   if (!creds.ok()) return creds.status();
-  std::string version;
-  if (auto it = creds->secret_data.find(".resourceVersion"); it != creds->secret_data.end()) {
-    version = std::string(it->second.view());
-    creds->secret_data.erase(it);
-  }
-  const std::string key = s.metadata.uid + "/" + std::to_string(s.metadata.generation) + "/" + version;
+  const std::string made_for = std::to_string(s.metadata.generation) + "/" + creds->secret_version;
   std::lock_guard lock(mu_);
-  if (auto it = destinations_.find(key); it != destinations_.end()) return it->second;
+  CachedDestination& cached = destinations_[s.metadata.uid];
+  if (cached.destination && cached.made_for == made_for) return cached.destination;
   Result<std::shared_ptr<sync::Destination>> made = deps_.destinations->Make(s, *creds);
   if (!made.ok()) return made.status();
   // One destination per sync: a new generation or new credentials replace the old.
-  const std::string prefix = s.metadata.uid + "/";
-  for (auto it = destinations_.begin(); it != destinations_.end();) {
-    it = it->first.starts_with(prefix) ? destinations_.erase(it) : std::next(it);
-  }
-  destinations_.emplace(key, *made);
+  cached = {made_for, *made};
   return made;
 }
 
@@ -425,10 +423,7 @@ kube::ReconcileResult SyncReconciler::Reconcile(const kube::Request& request) {
     }
     if (Status st = SetFinalizers(s, std::move(finalizers)); !st.ok()) return kube::ReconcileResult::Retry(st);
     std::lock_guard lock(mu_);
-    const std::string prefix = s.metadata.uid + "/";
-    for (auto it = destinations_.begin(); it != destinations_.end();) {
-      it = it->first.starts_with(prefix) ? destinations_.erase(it) : std::next(it);
-    }
+    destinations_.erase(s.metadata.uid);
     return kube::ReconcileResult::Done();
   }
   if (Status w = WriteStatus(s, status); !w.ok()) return kube::ReconcileResult::Retry(w);

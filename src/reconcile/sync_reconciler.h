@@ -67,8 +67,8 @@ class SyncReconciler {
 
  private:
   std::vector<policy::SyncCandidate> Select(const api::CertificateSync& sync) const;
-  // The sync's destination, made once per (uid, generation, credentials Secret version)
-  // so tokens and connections are reused.
+  // The sync's destination, made once per generation and credentials Secret version, so
+  // tokens and connections are reused.
   Result<std::shared_ptr<sync::Destination>> DestinationFor(const api::CertificateSync& sync);
   Result<SyncCredentials> ReadCredentials(const api::CertificateSync& sync);
   // Pushes one certificate; updates its entry either way.
@@ -82,8 +82,11 @@ class SyncReconciler {
 
   SyncReconcilerDeps deps_;
   std::mutex mu_;
-  // Keyed by "<uid>/<generation>/<credentials Secret resourceVersion>"; guarded by mu_.
-  std::map<std::string, std::shared_ptr<sync::Destination>> destinations_;
+  struct CachedDestination {
+    std::string made_for;  // "<generation>/<credentials Secret resourceVersion>"
+    std::shared_ptr<sync::Destination> destination;
+  };
+  std::map<std::string, CachedDestination> destinations_;  // by the sync's uid; guarded by mu_
 };
 
 }  // namespace certplane::reconcile

@@ -8,6 +8,7 @@
 
 #include "kube/logging.h"
 #include "kube/resource.h"
+#include "subprocess.h"
 #include "test_namespaces.h"
 
 namespace certplane::testing {
@@ -79,6 +80,14 @@ const std::vector<kube::GroupVersionResource>& DeletableResources() {
 }
 
 }  // namespace
+
+void ApplyCertplaneCrds() {
+  const std::string crds = RequireEnv("CERTPLANE_SOURCE_DIR") + "/crds/";
+  std::string out;
+  ASSERT_EQ(RunCommand({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds}, &out), 0) << out;
+  ASSERT_EQ(RunCommand({"kubectl", "wait", "--for=condition=Established", "--timeout=60s", "-f", crds}, &out), 0)
+      << out;
+}
 
 std::string RequireEnv(const char* name) {
   const char* v = std::getenv(name);

@@ -49,6 +49,10 @@ void DeleteTestNamespace(const std::string& ns);
 // Environment variable or a test failure.
 std::string RequireEnv(const char* name);
 
+// Applies certplane's CRDs (crds/ of the source tree) and waits until they are served:
+// for tests that run Caches, which watches every certplane kind. A failure fails the test.
+void ApplyCertplaneCrds();
+
 class KubeTest : public ::testing::Test {
  protected:
   void SetUp() override;

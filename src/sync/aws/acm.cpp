@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "sync/aws/acm_messages.h"
+#include "sync/aws/errors.h"
 
 namespace certplane::sync::aws {
 
@@ -17,7 +18,6 @@ AwsServiceOptions AcmService(const AcmOptions& options) {
           .clock = options.clock};
 }
 
-bool IsNotFound(const SyncError& error) { return error.status.code() == StatusCode::kNotFound; }
 }  // namespace
 
 AcmDestination::AcmDestination(HttpTransport& transport, AwsCredentialsProvider& credentials, AcmOptions options)

@@ -33,6 +33,9 @@ SyncError MapAwsError(int http_status, std::string_view code, std::string_view m
                       std::optional<std::chrono::seconds> retry_after,
                       const std::vector<std::string_view>& secrets = {});
 
+// Whether the call failed because the object is not there (ResourceNotFoundException).
+inline bool IsNotFound(const SyncError& error) { return error.status.code() == StatusCode::kNotFound; }
+
 // Every occurrence of each non-empty secret in `text` replaced by "[redacted]".
 std::string Redact(std::string text, const std::vector<std::string_view>& secrets);
 

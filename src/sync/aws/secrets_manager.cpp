@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "sync/aws/encoding.h"
+#include "sync/aws/errors.h"
 
 namespace certplane::sync::aws {
 
@@ -16,8 +17,6 @@ AwsServiceOptions SecretsManagerService(const SecretsManagerOptions& options) {
           .target_prefix = "secretsmanager",
           .clock = options.clock};
 }
-
-bool IsNotFound(const SyncError& error) { return error.status.code() == StatusCode::kNotFound; }
 
 SyncError NotOurs(const PushTarget& target, const SecretDescription& secret) {
   const std::string& name = secret.name.empty() ? target.name : secret.name;

@@ -27,7 +27,6 @@ namespace certplane::reconcile {
 namespace {
 
 using ::certplane::testing::Eventually;
-using ::certplane::testing::RunCommand;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
@@ -37,13 +36,8 @@ const kube::GroupVersionResource kBindings{"admissionregistration.k8s.io", "v1",
 
 class CertificateFailuresTest : public certplane::testing::KubeTest {
  protected:
-  static void SetUpTestSuite() {
-    const std::string crds = certplane::testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/crds/";
-    std::string out;
-    ASSERT_EQ(RunCommand({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds}, &out), 0) << out;
-    ASSERT_EQ(RunCommand({"kubectl", "wait", "--for=condition=Established", "--timeout=60s", "-f", crds}, &out), 0)
-        << out;
-  }
+  // Caches watches the certplane kinds: their CRDs must be served for it to sync.
+  static void SetUpTestSuite() { certplane::testing::ApplyCertplaneCrds(); }
 
   void SetUp() override {
     KubeTest::SetUp();

@@ -24,18 +24,8 @@ using ::testing::UnorderedElementsAre;
 
 class CrlCachesTest : public certplane::testing::KubeTest {
  protected:
-  // Caches watches the certplane kinds too: their CRDs must be served for it to sync.
-  static void SetUpTestSuite() {
-    const std::string crds = certplane::testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/crds/";
-    std::string out;
-    ASSERT_EQ(
-        certplane::testing::RunCommand({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds}, &out), 0)
-        << out;
-    ASSERT_EQ(certplane::testing::RunCommand(
-                  {"kubectl", "wait", "--for=condition=Established", "--timeout=60s", "-f", crds}, &out),
-              0)
-        << out;
-  }
+  // Caches watches the certplane kinds: their CRDs must be served for it to sync.
+  static void SetUpTestSuite() { certplane::testing::ApplyCertplaneCrds(); }
 
   void SetUp() override {
     KubeTest::SetUp();
