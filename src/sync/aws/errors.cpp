@@ -4,12 +4,29 @@ namespace certplane::sync::aws {
 namespace {
 
 constexpr std::size_t kMaxMessage = 1024;
+// AWS error codes are short identifiers ("ThrottlingException"); anything longer or with
+// other characters is not one and is not worth repeating in a condition.
+constexpr std::size_t kMaxCode = 128;
 
 bool OneOf(std::string_view code, std::initializer_list<std::string_view> codes) {
   for (std::string_view c : codes) {
     if (code == c) return true;
   }
   return false;
+}
+
+// The code as AWS would spell one, or empty: the code leads the message and is matched
+// against known codes, so it must be bounded and must not carry a secret into either.
+std::string PlausibleCode(std::string_view code, const std::vector<std::string_view>& secrets) {
+  if (code.size() > kMaxCode) return "";
+  for (char c : code) {
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_' || c == '-';
+    if (!plain) return "";
+  }
+  std::string text(code);
+  if (Redact(text, secrets) != text) return "";
+  return text;
 }
 
 }  // namespace
@@ -43,19 +60,20 @@ std::string Redact(std::string text, const std::vector<std::string_view>& secret
   return text;
 }
 
-SyncError MapAwsError(int http_status, std::string_view code, std::string_view message,
+SyncError MapAwsError(int http_status, std::string_view raw_code, std::string_view message,
                       std::optional<std::chrono::seconds> retry_after, const std::vector<std::string_view>& secrets) {
-  std::string text = code.empty() ? "HTTP " + std::to_string(http_status) : std::string(code);
-  if (!message.empty()) text += ": " + std::string(message);
-  // Redact before cutting, so a cut cannot leave half a secret behind.
-  text = Redact(std::move(text), secrets);
+  const std::string code = PlausibleCode(raw_code, secrets);
+  std::string text = code.empty() ? "HTTP " + std::to_string(http_status) : code;
+  // Redact the message on its own, before cutting: a secret cannot then span the code
+  // and the message, and a cut cannot leave half a secret behind.
+  if (!message.empty()) text += ": " + Redact(std::string(message), secrets);
   if (text.size() > kMaxMessage) {
     std::size_t cut = kMaxMessage;
     // Never cut inside a UTF-8 sequence: the message goes into JSON (events, status).
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut) + "...";
   }
-  SyncError error{Status(AwsErrorStatusCode(http_status, code), std::move(text)), std::string(code), std::nullopt};
+  SyncError error{Status(AwsErrorStatusCode(http_status, code), std::move(text)), code, std::nullopt};
   error.retry_after = retry_after;
   return error;
 }

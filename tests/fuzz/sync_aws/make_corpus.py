@@ -132,6 +132,13 @@ def malformed_inputs():
     out["html-error-page"] = "<html><body><h1>502 Bad Gateway</h1></body></html>"
     out["plain-text"] = "Service Unavailable"
     out["whitespace-only"] = " \n\t "
+    # Error codes that are no code: the message must still start with what is reported
+    # (as an answer, the members of the wrong type make every reader refuse them).
+    out["json-error-code-holds-secret"] = json.dumps(dict(WRONG_TYPES, __type="Denied" + PLANTED, message="m"))
+    out["json-error-code-too-long"] = json.dumps(dict(WRONG_TYPES, __type="A" * 2000, message="m"))
+    out["json-error-code-with-spaces"] = json.dumps(dict(WRONG_TYPES, __type="Not A Code: really", message="m"))
+    out["xml-error-code-holds-secret"] = ("<ErrorResponse><Error><Code>" + PLANTED + "</Code><Message>m</Message>"
+                                          "</Error></ErrorResponse>")
     return out
 
 

@@ -273,6 +273,30 @@ TEST(AwsErrorMessage, IsCutAtOneKibibyteOnACharacterBoundary) {
   EXPECT_THAT(error.status.message(), Not(HasSubstr("\xc3")));
 }
 
+TEST(AwsErrorCode, ThatIsNoIdentifierIsDroppedAndTheMessageNamesTheStatus) {
+  for (const std::string& code : {std::string(200, 'A'), std::string("Bad Code"), std::string("Code\nInjected")}) {
+    SyncError error = MapAwsError(400, code, "details", std::nullopt);
+    EXPECT_EQ(error.code, "") << code;
+    EXPECT_EQ(error.status.message(), "HTTP 400: details") << code;
+  }
+}
+
+TEST(AwsErrorCode, HoldingASecretIsDroppedSoNeitherTheCodeNorTheMessageCarriesIt) {
+  SyncError error = MapAwsError(403, "Leaked-SECRETKEY", "SECRETKEY again", std::nullopt, {"SECRETKEY"});
+  EXPECT_EQ(error.code, "");
+  EXPECT_EQ(error.status.message(), "HTTP 403: [redacted] again");
+  EXPECT_EQ(error.status.code(), StatusCode::kPermissionDenied);
+}
+
+TEST(AwsErrorMessage, AlwaysStartsWithTheCodeItReports) {
+  SyncError error = MapAwsError(400, "ThrottlingException", std::string(2000, 'x'), std::nullopt, {"Throttling"});
+  // The secret is inside the code, so the code is dropped rather than half-redacted.
+  EXPECT_EQ(error.code, "");
+  SyncError kept = MapAwsError(400, "ThrottlingException", std::string(2000, 'x'), std::nullopt, {"zzz"});
+  EXPECT_EQ(kept.code, "ThrottlingException");
+  EXPECT_EQ(kept.status.message().rfind("ThrottlingException: ", 0), 0u);
+}
+
 TEST(AwsJsonResponse, ASuccessWhoseBodyIsNotAnObjectIsUnavailable) {
   SyncResult<nlohmann::json> out = ReadJsonResponse(HttpResponse{200, {}, "[1,2]"});
   ASSERT_FALSE(out.ok());
