@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -21,6 +23,7 @@
 #include "kube/config.h"
 #include "kube/event_recorder.h"
 #include "kube/leader_election.h"
+#include "kube/leadership_fence.h"
 #include "kube/logging.h"
 #include "kube/rest_client.h"
 #include "logging_setup.h"
@@ -121,13 +124,32 @@ int Run(const ControllerOptions& options) {
   }
   http::MetricsRegistry registry;
   reconcile::OperatorMetrics metrics(registry);
+  // With leader election, everything the controllers write passes this fence: a replica
+  // that lost the lease, or was frozen past its renew deadline, writes nothing more.
+  kube::LeadershipFence fence;
+  std::function<Status()> write_gate;
+  if (options.leader_elect) write_gate = [&fence] { return fence.Check(); };
   auto client = kube::Client::Create(
       *config, {.qps = options.kube_api_qps,
                 .burst = options.kube_api_burst,
                 .user_agent = "certplane-controller",
-                .on_response = [&metrics](const std::string& method, int code) { metrics.ApiRequest(method, code); }});
+                .on_response = [&metrics](const std::string& method, int code) { metrics.ApiRequest(method, code); },
+                .write_gate = write_gate});
   if (!client.ok()) {
     log->error("creating the API client: {}", client.status().ToString());
+    return 1;
+  }
+  // The Lease's own client: ungated (it renews and releases) and with its own rate
+  // limit, so renewals never queue behind a burst of reconciler writes.
+  auto lease_client = kube::Client::Create(
+      *config, {.qps = 5,
+                .burst = 10,
+                .timeout = std::max(std::chrono::seconds(1),
+                                    std::chrono::duration_cast<std::chrono::seconds>(options.renew_deadline)),
+                .user_agent = "certplane-controller/leader-election",
+                .on_response = [&metrics](const std::string& method, int code) { metrics.ApiRequest(method, code); }});
+  if (!lease_client.ok()) {
+    log->error("creating the leader election's client: {}", lease_client.status().ToString());
     return 1;
   }
   reconcile::Caches caches(*client, {.controller_namespace = options.ns});
@@ -304,7 +326,8 @@ int Run(const ControllerOptions& options) {
       le.retry_period = options.retry_period;
       le.on_started_leading = lead;
       le.on_new_leader = [&log](const std::string& holder) { log->info("leader is {}", holder); };
-      kube::LeaderElector elector(*client, le);
+      le.fence = &fence;
+      kube::LeaderElector elector(*lease_client, le);
       Status s = elector.Run(stop.get_token());
       if (!s.ok()) {
         log->error("leader election ended: {}", s.ToString());

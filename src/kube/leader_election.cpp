@@ -158,9 +158,14 @@ Status LeaderElector::Run(std::stop_token stop) {
   auto jittered = [&] { return std::chrono::duration_cast<Duration>(config_.retry_period * jitter(rng)); };
 
   log->info("campaigning lease={}/{} identity={}", config_.lease_namespace, config_.lease_name, config_.identity);
+  // A renewal counts from when its attempt began: the fence must close no later than
+  // the other candidates could see the lease as expired.
+  TimePoint attempt = clock_->Now();
   while (!TryAcquireOrRenew()) {
     if (!Sleep(jittered(), stop)) return Status::Ok();
+    attempt = clock_->Now();
   }
+  if (config_.fence) config_.fence->ExtendUntil(attempt + config_.renew_deadline);
   leading_ = true;
   log->info("started leading lease={}/{} identity={}", config_.lease_namespace, config_.lease_name, config_.identity);
   if (config_.on_new_leader) config_.on_new_leader(config_.identity);
@@ -172,13 +177,18 @@ Status LeaderElector::Run(std::stop_token stop) {
   }
 
   Status ended = Status::Ok();
-  TimePoint last_renew = clock_->Now();
+  TimePoint last_renew = attempt;
   while (Sleep(config_.retry_period, stop)) {
+    attempt = clock_->Now();
     if (TryAcquireOrRenew()) {
-      last_renew = clock_->Now();
+      last_renew = attempt;
+      if (config_.fence) config_.fence->ExtendUntil(attempt + config_.renew_deadline);
       continue;
     }
     if (clock_->Now() - last_renew >= config_.renew_deadline) {
+      // Writes stop before the workers are even told: what they still have in hand
+      // must not reach the API server under a lease another replica may now hold.
+      if (config_.fence) config_.fence->Close();
       ended = Unavailable("leader election: could not renew the lease within the renew deadline");
       log->error("lost the lease lease={}/{} identity={}", config_.lease_namespace, config_.lease_name,
                  config_.identity);
@@ -187,6 +197,8 @@ Status LeaderElector::Run(std::stop_token stop) {
   }
   leading.request_stop();
   if (worker.joinable()) worker.join();
+  // A clean stop lets the workers finish their writes first; then nothing more is written.
+  if (config_.fence) config_.fence->Close();
   if (stop.stop_requested() && config_.release_on_cancel) Release();
   leading_ = false;
   log->info("stopped leading lease={}/{} identity={}", config_.lease_namespace, config_.lease_name, config_.identity);

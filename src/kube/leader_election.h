@@ -35,6 +35,7 @@
 
 #include "base/status.h"
 #include "kube/clock.h"
+#include "kube/leadership_fence.h"
 #include "kube/object_meta.h"
 #include "kube/rest_client.h"
 
@@ -54,6 +55,11 @@ struct LeaderElectionConfig {
   // Called whenever the observed holder changes (also for this candidate).
   std::function<void(const std::string& holder)> on_new_leader;
   bool release_on_cancel = true;
+  // When set, extended on every acquire and renewal and closed the moment leadership
+  // is lost (before the workers are stopped) or, after a clean stop, once they have
+  // finished; the writing client gates on it (leadership_fence.h). The elector's own
+  // client must not: it has to renew and release.
+  LeadershipFence* fence = nullptr;
   std::shared_ptr<Clock> clock;  // default: system clock
 };
 

@@ -143,8 +143,15 @@ std::string Client::Path(const GroupVersionResource& gvr, const std::string& ns,
   return path;
 }
 
-ApiResult<RawResponse> Client::SendOnce(const RawRequest& request) {
+ApiResult<RawResponse> Client::SendOnce(const RawRequest& request, bool& sent) {
+  sent = false;
   bucket_.Wait();
+  // After the rate limiter: the wait there can be long, and what counts is whether the
+  // write may go out now.
+  if (options_.write_gate && request.method != "GET") {
+    if (Status gate = options_.write_gate(); !gate.ok()) return gate.WithContext(request.method + " " + request.path);
+  }
+  sent = true;
   try {
     http::http_request req(request.method);
     req.set_request_uri(web::uri(request.path + EncodeQuery(request.query)));
@@ -175,7 +182,9 @@ ApiResult<RawResponse> Client::Raw(const RawRequest& request) {
   int attempts = 0;
   while (true) {
     ++attempts;
-    ApiResult<RawResponse> result = SendOnce(request);
+    bool sent = false;
+    ApiResult<RawResponse> result = SendOnce(request, sent);
+    if (!sent) return result;
     const ApiError* error = result.api_error();
     if (options_.on_response) {
       options_.on_response(request.method, result.ok() ? result->http_status : error ? error->http_status : 0);

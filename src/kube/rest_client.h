@@ -58,6 +58,10 @@ struct ClientOptions {
   // response's status code, 0 when no response came; for request metrics. Must be
   // quick and thread-safe. Watches, which stream, are not reported.
   std::function<void(const std::string& method, int http_status)> on_response;
+  // When set, asked right before every write (POST, PUT, PATCH, DELETE) is sent, each
+  // retry too; a non-OK answer fails the write with that Status, unsent. Reads and
+  // watches are never gated. A leader's client gates on its LeadershipFence.
+  std::function<Status()> write_gate;
 };
 
 struct ListOptions {
@@ -172,7 +176,8 @@ class Client : public std::enable_shared_from_this<Client> {
 
  private:
   Client(ClusterConfig config, ClientOptions options);
-  ApiResult<RawResponse> SendOnce(const RawRequest& request);
+  // `sent` says whether the request went out (false when the write gate refused it).
+  ApiResult<RawResponse> SendOnce(const RawRequest& request, bool& sent);
   // One page, its items handed to `each` as they are parsed; the page returned has no
   // items, only its resourceVersion and continue token.
   ApiResult<ListPage> ListPageEach(const GroupVersionResource& gvr, const std::string& ns, const ListOptions& options,

@@ -29,8 +29,15 @@ struct Timing {
 class LeaderElectionTest : public KubeTest {
  protected:
   std::unique_ptr<Subprocess> StartCandidate(const std::string& identity, const Timing& t) {
-    return std::make_unique<Subprocess>(
-        std::vector<std::string>{CERTPLANE_ELECTOR_HELPER, ns(), "controller", identity, t.lease, t.renew, t.retry});
+    std::vector<std::string> argv{CERTPLANE_ELECTOR_HELPER, ns(), "controller", identity, t.lease, t.renew, t.retry};
+    if (write_) argv.push_back("--write");
+    return std::make_unique<Subprocess>(argv);
+  }
+
+  // The resourceVersion of the ConfigMap a --write candidate writes while leading.
+  std::string WritesVersion(const std::string& identity) {
+    auto cm = client().Get(kube::kConfigMaps, ns(), "writes-" + identity);
+    return cm.ok() ? cm->at("metadata").value("resourceVersion", "") : "";
   }
 
   std::string Holder() {
@@ -52,6 +59,7 @@ class LeaderElectionTest : public KubeTest {
   }
 
   std::unique_ptr<Subprocess> a_, b_;
+  bool write_ = false;
 };
 
 const Timing kFast{"6s", "4s", "1s", 6s, 1s};
@@ -96,6 +104,27 @@ TEST_F(LeaderElectionTest, ACleanStopHandsOverWithoutWaitingForExpiry) {
   ASSERT_TRUE(follower->WaitForLine("leading", 30s));
   auto took = std::chrono::steady_clock::now() - stopped_at;
   EXPECT_LT(took, kDefaults.lease_duration);
+}
+
+TEST_F(LeaderElectionTest, AFrozenLeaderWritesNothingAfterItsLeaseIsTakenOver) {
+  write_ = true;
+  auto [leader, follower] = StartPair(kFast);
+  const std::string frozen = Holder();
+  ASSERT_TRUE(Eventually([&] { return !WritesVersion(frozen).empty(); }, 10s)) << "the leader never wrote";
+  leader->Signal(SIGSTOP);
+  // Frozen, it cannot renew: the follower takes over after the lease duration.
+  ASSERT_TRUE(follower->WaitForLine("leading", 60s));
+  const std::string last_write = WritesVersion(frozen);
+  ASSERT_FALSE(last_write.empty());
+  leader->Signal(SIGCONT);
+  // Woken, its writer tries at once (the witness that a write was attempted), is
+  // refused by the fence, and the elector then finds the lease gone and ends.
+  EXPECT_TRUE(leader->WaitForLine("refused " + frozen, 30s));
+  EXPECT_TRUE(leader->WaitForLine("stopped " + frozen, 30s));
+  auto exit_code = leader->Wait(30s);
+  ASSERT_TRUE(exit_code.has_value());
+  EXPECT_EQ(*exit_code, 1) << "losing the lease ends the candidate with an error";
+  EXPECT_EQ(WritesVersion(frozen), last_write) << "the frozen leader wrote after its lease was taken over";
 }
 
 }  // namespace

@@ -203,6 +203,35 @@ TEST_F(RestTest, HonoursRetryAfterOnTooManyRequests) {
   EXPECT_LT(throttled->current_qps(), one_retry.qps) << "a 429 slows the whole client down";
 }
 
+TEST_F(RestTest, AClosedWriteGateRefusesEveryWriteUnsentAndLetsReadsThrough) {
+  ASSERT_TRUE(client().Create(kube::kConfigMaps, ns(), ConfigMapJson("gated", "before")).ok());
+  std::atomic<bool> open{false};
+  std::atomic<int> sent{0};
+  kube::ClientOptions options;
+  options.write_gate = [&open] { return open ? Status::Ok() : FailedPrecondition("not the leader"); };
+  options.on_response = [&sent](const std::string&, int) { ++sent; };
+  auto gated = testing::NewClient(options);
+
+  EXPECT_TRUE(gated->Get(kube::kConfigMaps, ns(), "gated").ok());
+  EXPECT_EQ(sent, 1);
+  auto created = gated->Create(kube::kConfigMaps, ns(), ConfigMapJson("refused", "x"));
+  EXPECT_EQ(created.status().code(), StatusCode::kFailedPrecondition) << created.status();
+  EXPECT_NE(created.status().message().find("not the leader"), std::string::npos) << created.status();
+  EXPECT_EQ(gated->MergePatch(kube::kConfigMaps, ns(), "gated", {{"data", {{"key", "after"}}}}).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(gated->Delete(kube::kConfigMaps, ns(), "gated").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sent, 1) << "a refused write is never sent, so never counted as a request";
+  EXPECT_EQ(client().Get(kube::kConfigMaps, ns(), "refused").status().code(), StatusCode::kNotFound);
+  auto unchanged = kube::As<kube::ConfigMap>(client().Get(kube::kConfigMaps, ns(), "gated"));
+  ASSERT_TRUE(unchanged.ok());
+  const std::string* value = unchanged->data.Find("key");
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(*value, "before");
+
+  open = true;
+  EXPECT_TRUE(gated->Create(kube::kConfigMaps, ns(), ConfigMapJson("allowed", "x")).ok());
+}
+
 TEST_F(RestTest, ReturnsUnauthorizedForABadToken) {
   kube::ClusterConfig config = testing::TestClusterConfig();
   config.client_cert_pem.clear();
