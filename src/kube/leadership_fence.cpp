@@ -4,8 +4,7 @@
 
 namespace certplane::kube {
 
-LeadershipFence::LeadershipFence(std::shared_ptr<Clock> clock)
-    : clock_(clock ? std::move(clock) : SystemClock()) {}
+LeadershipFence::LeadershipFence(std::shared_ptr<Clock> clock) : clock_(clock ? std::move(clock) : SystemClock()) {}
 
 void LeadershipFence::ExtendUntil(TimePoint valid_until) {
   const TimePoint::rep wanted = valid_until.time_since_epoch().count();
@@ -20,8 +19,9 @@ Status LeadershipFence::Check() const {
   const TimePoint::rep until = valid_until_.load();
   if (until == 0) return FailedPrecondition("not writing: this replica does not hold the leader lease");
   if (clock_->Now().time_since_epoch().count() >= until) {
-    return FailedPrecondition("not writing: this replica's hold on the leader lease has lapsed (no renewal within "
-                              "the renew deadline)");
+    return FailedPrecondition(
+        "not writing: this replica's hold on the leader lease has lapsed (no renewal within "
+        "the renew deadline)");
   }
   return Status::Ok();
 }

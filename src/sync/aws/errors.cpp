@@ -20,8 +20,8 @@ bool OneOf(std::string_view code, std::initializer_list<std::string_view> codes)
 std::string PlausibleCode(std::string_view code, const std::vector<std::string_view>& secrets) {
   if (code.size() > kMaxCode) return "";
   for (char c : code) {
-    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-                       c == '_' || c == '-';
+    const bool plain =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!plain) return "";
   }
   std::string text(code);

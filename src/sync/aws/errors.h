@@ -28,8 +28,8 @@ StatusCode AwsErrorStatusCode(int http_status, std::string_view code);
 
 // A SyncError whose message is "<code>: <message>" (or the HTTP status when AWS named
 // no code, or named something that is no code: over 128 characters, characters other
-// than letters, digits, '.', '_' and '-', or holding a secret), with every occurrence of each of `secrets` replaced by "[redacted]" and
-// capped at 1 KiB: error messages end up in Kubernetes events and conditions.
+// than letters, digits, '.', '_' and '-', or holding a secret), with every occurrence of each of `secrets` replaced by
+// "[redacted]" and capped at 1 KiB: error messages end up in Kubernetes events and conditions.
 SyncError MapAwsError(int http_status, std::string_view code, std::string_view message,
                       std::optional<std::chrono::seconds> retry_after,
                       const std::vector<std::string_view>& secrets = {});

@@ -18,8 +18,8 @@
 #include <string_view>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "kube/config.h"
 #include "kube/flags.h"
