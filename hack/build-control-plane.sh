@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kubectl, etcd, helm and zlint from their Go modules (hack/tools/*)
+# Builds kube-apiserver, kubectl, etcd, helm, zlint and promtool from their Go modules (hack/tools/*)
 # into a cache folder outside the clone, keyed by version. Does nothing when that
 # folder is complete. Prints the folder on stdout.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 out=$(tools_dir)
-if [[ -x $out/kube-apiserver && -x $out/kubectl && -x $out/etcd && -x $out/helm && -x $out/zlint ]]; then
+if [[ -x $out/kube-apiserver && -x $out/kubectl && -x $out/etcd && -x $out/helm && -x $out/zlint && -x $out/promtool ]]; then
   echo "$out"
   exit 0
 fi
@@ -33,6 +33,7 @@ build() { # module-dir output package ldflags
 build etcd etcd go.etcd.io/etcd/server/v3 "-s -w"
 build helm helm helm.sh/helm/v3/cmd/helm "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
 build zlint zlint github.com/zmap/zlint/v3/cmd/zlint "-s -w"
+build prometheus promtool github.com/prometheus/prometheus/cmd/promtool "-s -w"
 build kubernetes kubectl k8s.io/kubernetes/cmd/kubectl "$kube_ldflags"
 build kubernetes kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$kube_ldflags"
 

@@ -6,7 +6,7 @@ CERTPLANE_CACHE_DIR="${CERTPLANE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cert
 CERTPLANE_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # The one place the pinned versions are named for scripts; the go.mod files pin the same.
-# (zlint is pinned in hack/tools/zlint/go.mod alone: no script needs its version.)
+# (zlint and promtool are pinned in their hack/tools/*/go.mod alone: no script needs their versions.)
 KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.6.8
 HELM_VERSION=v3.21.4
@@ -16,8 +16,11 @@ HELM_VERSION=v3.21.4
 # builds anew instead of reusing stale binaries.
 tools_dir() {
   local hash
-  hash=$(cat "$CERTPLANE_REPO_ROOT"/hack/tools/*/go.mod "$CERTPLANE_REPO_ROOT"/hack/tools/*/go.sum \
-    "$CERTPLANE_REPO_ROOT"/hack/build-control-plane.sh | sha256sum | cut -c1-12)
+  local t="$CERTPLANE_REPO_ROOT/hack/tools" m
+  # Only the modules this folder is built from, so adding another tool's module (the
+  # node's, below) does not rebuild it.
+  hash=$(for m in go.mod go.sum; do cat "$t/etcd/$m" "$t/helm/$m" "$t/kubernetes/$m" "$t/zlint/$m" "$t/prometheus/$m"; done |
+    cat - "$CERTPLANE_REPO_ROOT"/hack/build-control-plane.sh | sha256sum | cut -c1-12)
   echo "$CERTPLANE_CACHE_DIR/bin/k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$hash"
 }
 

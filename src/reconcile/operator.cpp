@@ -287,6 +287,9 @@ void Operator::Start() {
   // The per-certificate series, read from the cache at each scrape while we lead.
   deps_.metrics->CollectCertificates(
       [caches = deps_.caches](const OperatorMetrics::CertificateVisitor& visit) { caches->ForEachCertificate(visit); });
+  deps_.metrics->CollectCertificateAuthorities(
+      [caches = deps_.caches](const OperatorMetrics::CaVisitor& visit) { caches->cas.store().ForEach(visit); });
+  deps_.metrics->Leading(true);
   cas_->Start();
   templates_->Start();
   profiles_->Start();
@@ -325,6 +328,8 @@ void Operator::Stop() {
   if (templates_) templates_->Stop();
   if (cas_) cas_->Stop();
   deps_.metrics->CollectCertificates(nullptr);
+  deps_.metrics->CollectCertificateAuthorities(nullptr);
+  deps_.metrics->Leading(false);
 }
 
 }  // namespace certplane::reconcile

@@ -66,7 +66,32 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
                                     {"destination"})),
       sync_failures_(registry.Counter("certplane_certificate_sync_failures_total",
                                       "Pushes and removals that failed, by destination kind and reason.",
-                                      {"destination", "reason"})) {
+                                      {"destination", "reason"})),
+      leader_(registry.Gauge("certplane_leader_election_status",
+                             "1 while this replica holds the leader Lease and runs the controllers, else 0.", {})) {
+  leader_.Set({}, 0);
+  // CRLs whose nextUpdate comes close have not been refreshed: the alert compares the
+  // time left with the CRL's own validity (next - this), so it fits every CA's spec.crl.
+  registry.GaugeFunc("certplane_crl_this_update_timestamp_seconds",
+                     "Per CertificateAuthority, the latest thisUpdate of its CRL shards, in seconds since the Unix "
+                     "epoch.",
+                     {"name"}, [this](const http::MetricFamily::Emit& emit) {
+                       ForEachCertificateAuthority([&emit](const auto& ca) {
+                         if (ca->status.crl && ca->status.crl->this_update) {
+                           emit({ca->metadata.name}, Seconds(*ca->status.crl->this_update));
+                         }
+                       });
+                     });
+  registry.GaugeFunc("certplane_crl_next_update_timestamp_seconds",
+                     "Per CertificateAuthority, the earliest nextUpdate of its CRL shards, in seconds since the Unix "
+                     "epoch.",
+                     {"name"}, [this](const http::MetricFamily::Emit& emit) {
+                       ForEachCertificateAuthority([&emit](const auto& ca) {
+                         if (ca->status.crl && ca->status.crl->next_update) {
+                           emit({ca->metadata.name}, Seconds(*ca->status.crl->next_update));
+                         }
+                       });
+                     });
   registry.GaugeFunc("certplane_certificate_sync_unsynced_age_seconds",
                      "Per CertificateSync, how long the oldest issuance it has not pushed yet has waited (0: none).",
                      {"namespace", "name"}, [this](const http::MetricFamily::Emit& emit) {
@@ -87,6 +112,20 @@ void OperatorMetrics::CollectSyncLag(SyncLagSource source) {
 void OperatorMetrics::CollectCertificates(CertificateSource source) {
   std::lock_guard lock(mu_);
   source_ = std::move(source);
+}
+
+void OperatorMetrics::CollectCertificateAuthorities(CaSource source) {
+  std::lock_guard lock(mu_);
+  ca_source_ = std::move(source);
+}
+
+void OperatorMetrics::ForEachCertificateAuthority(const CaVisitor& visit) const {
+  CaSource source;
+  {
+    std::lock_guard lock(mu_);
+    source = ca_source_;
+  }
+  if (source) source(visit);
 }
 
 void OperatorMetrics::ForEachCertificate(const CertificateVisitor& visit) const {

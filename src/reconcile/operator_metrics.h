@@ -13,16 +13,22 @@
 //   certplane_certificate_sync_failures_total{destination,reason}
 //   certplane_certificate_sync_unsynced_age_seconds{namespace,name}  (per CertificateSync: how
 //       long the oldest issuance it has not pushed yet has waited; 0 when all are pushed)
+//   certplane_crl_this_update_timestamp_seconds{name}   (per CertificateAuthority: its CRL's
+//   certplane_crl_next_update_timestamp_seconds{name}    thisUpdate and nextUpdate, status.crl)
+//   certplane_leader_election_status                    (1 while this replica leads, else 0)
 //
 // The three per-certificate families are computed at each scrape from the Certificate
 // cache (like cert-manager's certificate collector), so 10,000 certificates cost no
 // stored series: issuer_name is status.caName, profile spec.profileRef, and the values
 // come from status. They are exported while the controllers run (CollectCertificates),
-// that is by the leader, visiting the cached Certificates one at a time.
+// that is by the leader, visiting the cached Certificates one at a time. The CRL families
+// are read the same way from the CertificateAuthorities (CollectCertificateAuthorities),
+// so exactly one replica exports them, and the leader status says which one that is.
 //
 //   OperatorMetrics metrics(registry);
 //   metrics.CollectCertificates([&caches](const auto& visit) { caches.ForEachCertificate(visit); });
 //   metrics.CollectCertificates(nullptr);   // no per-certificate series
+//   metrics.Leading(true);                   // the controllers run here now
 #pragma once
 
 #include <functional>
@@ -32,6 +38,7 @@
 #include <vector>
 
 #include "api/certificate.h"
+#include "api/certificate_authority.h"
 #include "http/metrics.h"
 
 namespace certplane::reconcile {
@@ -45,6 +52,15 @@ class OperatorMetrics {
   using CertificateSource = std::function<void(const CertificateVisitor&)>;
   // Where the per-certificate series come from at each scrape; nullptr: none.
   void CollectCertificates(CertificateSource source);
+
+  using CaVisitor = std::function<void(const std::shared_ptr<const api::CertificateAuthority>&)>;
+  using CaSource = std::function<void(const CaVisitor&)>;
+  // Where the per-CA CRL series come from at each scrape; nullptr: none.
+  void CollectCertificateAuthorities(CaSource source);
+
+  // Whether this replica runs the controllers (holds the leader Lease). A replica
+  // starts at 0, so "no replica reports 1" means nobody reconciles.
+  void Leading(bool leading) { leader_.Set({}, leading ? 1 : 0); }
 
   void Issued(const std::string& profile, std::string_view reason) { issuances_.Add({profile, std::string(reason)}); }
   void IssuanceFailed(const std::string& profile, std::string_view reason) {
@@ -66,6 +82,8 @@ class OperatorMetrics {
  private:
   // Calls `visit` with each Certificate of the source; none without one.
   void ForEachCertificate(const CertificateVisitor& visit) const;
+  // Calls `visit` with each CertificateAuthority of the source; none without one.
+  void ForEachCertificateAuthority(const CaVisitor& visit) const;
 
   http::MetricFamily& expiration_;
   http::MetricFamily& renewal_;
@@ -77,8 +95,10 @@ class OperatorMetrics {
   http::MetricFamily& api_requests_;
   http::MetricFamily& sync_pushes_;
   http::MetricFamily& sync_failures_;
+  http::MetricFamily& leader_;
   mutable std::mutex mu_;
   CertificateSource source_;  // guarded by mu_
+  CaSource ca_source_;        // guarded by mu_
   SyncLagSource sync_lag_;    // guarded by mu_
 };
 

@@ -75,3 +75,14 @@ The serving certificate's DNS names: the Service's, then https.extraDnsNames, co
 {{- $names := list $svc (printf "%s.cluster.local" $svc) }}
 {{- join "," (concat $names .Values.https.extraDnsNames) }}
 {{- end }}
+
+{{/* The PromQL label matchers of certplane's series: prometheusRule.selector, else its job. */}}
+{{- define "certplane.metricSelector" -}}
+{{- default (printf "job=%q" (include "certplane.fullname" .)) .Values.prometheusRule.selector }}
+{{- end }}
+
+{{/* A duration of whole s, m, h or d (the schema checks the form) in seconds. */}}
+{{- define "certplane.seconds" -}}
+{{- $unit := regexFind "[smhd]$" . }}
+{{- mul (trimSuffix $unit . | int64) (get (dict "s" 1 "m" 60 "h" 3600 "d" 86400) $unit) }}
+{{- end }}

@@ -223,6 +223,25 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   // Not one request was refused: the chart's RBAC is enough.
   EXPECT_EQ(ForbiddenRequests(), "");
   EXPECT_EQ(FirstLogLineWith("forbidden"), "");
+
+  // What the chart's alerts read, live from this replica: it leads, and it exports the
+  // CRL times of the CA and the expiry of the Certificate (monitoring_test.cpp checks
+  // the rules' and the dashboard's metric names against src/).
+  std::string scrape;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        scrape = RunTool({"curl", "-fsS", metrics_url_}).output;
+        return scrape.find("certplane_crl_next_update_timestamp_seconds{name=\"example-issuing\"} ") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << scrape;
+  EXPECT_THAT(scrape, HasSubstr("\ncertplane_leader_election_status 1\n"));
+  EXPECT_THAT(scrape, HasSubstr("certplane_crl_this_update_timestamp_seconds{name=\"example-issuing\"} "));
+  EXPECT_THAT(scrape,
+              HasSubstr("certplane_certificate_expiration_timestamp_seconds{name=\"frontend\",namespace=\"shop\""));
+  EXPECT_THAT(scrape,
+              HasSubstr("certplane_certificate_renewal_timestamp_seconds{name=\"frontend\",namespace=\"shop\""));
 }
 
 TEST_F(ServiceAccountE2E, ARevocationReachesTheCrlOnTheChartsRbacAlone) {

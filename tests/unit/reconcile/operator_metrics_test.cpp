@@ -85,5 +85,52 @@ TEST(OperatorMetrics, NoSourceNoPerCertificateSeries) {
   EXPECT_THAT(out, Not(HasSubstr("frontend")));
 }
 
+std::shared_ptr<const api::CertificateAuthority> Ca(const std::string& name, bool has_crl) {
+  api::CertificateAuthority ca;
+  ca.metadata.name = name;
+  if (has_crl) {
+    api::CrlStatus crl;
+    crl.this_update = api::Time(std::chrono::seconds(1767225600));
+    crl.next_update = api::Time(std::chrono::seconds(1767312000));
+    ca.status.crl = crl;
+  }
+  return std::make_shared<const api::CertificateAuthority>(std::move(ca));
+}
+
+TEST(OperatorMetrics, CrlTimesAreReadFromTheCertificateAuthoritiesAtEachScrape) {
+  http::MetricsRegistry registry;
+  OperatorMetrics metrics(registry);
+  std::vector<std::shared_ptr<const api::CertificateAuthority>> cached = {Ca("example-issuing", true),
+                                                                          Ca("not-published-yet", false)};
+  metrics.CollectCertificateAuthorities([&cached](const auto& visit) {
+    for (const auto& ca : cached) visit(ca);
+  });
+  std::string out = registry.Render();
+  EXPECT_THAT(out, HasSubstr("certplane_crl_this_update_timestamp_seconds{name=\"example-issuing\"} 1767225600\n"));
+  EXPECT_THAT(out, HasSubstr("certplane_crl_next_update_timestamp_seconds{name=\"example-issuing\"} 1767312000\n"));
+  // A CA without a CRL yet has no series, rather than a nextUpdate of 1970 that would
+  // look like an expired CRL.
+  EXPECT_THAT(out, Not(HasSubstr("not-published-yet")));
+  cached.clear();
+  EXPECT_THAT(registry.Render(), Not(HasSubstr("example-issuing")));
+
+  metrics.CollectCertificateAuthorities([](const auto& visit) { visit(Ca("example-issuing", true)); });
+  metrics.CollectCertificateAuthorities(nullptr);  // no longer leading
+  out = registry.Render();
+  EXPECT_THAT(out, HasSubstr("# TYPE certplane_crl_next_update_timestamp_seconds gauge\n"));
+  EXPECT_THAT(out, Not(HasSubstr("example-issuing")));
+}
+
+TEST(OperatorMetrics, TheLeaderStatusIsZeroUntilTheControllersRunAndZeroAgainAfter) {
+  http::MetricsRegistry registry;
+  OperatorMetrics metrics(registry);
+  EXPECT_THAT(registry.Render(), HasSubstr("# TYPE certplane_leader_election_status gauge\n"
+                                           "certplane_leader_election_status 0\n"));
+  metrics.Leading(true);
+  EXPECT_THAT(registry.Render(), HasSubstr("\ncertplane_leader_election_status 1\n"));
+  metrics.Leading(false);
+  EXPECT_THAT(registry.Render(), HasSubstr("\ncertplane_leader_election_status 0\n"));
+}
+
 }  // namespace
 }  // namespace certplane::reconcile
