@@ -26,10 +26,18 @@ packages=(
   lego
   # charts for the benchmark report
   python3-matplotlib
+  # the controller image without a daemon or a registry (hack/image.sh): buildah builds
+  # the Dockerfile on a Debian base image that debootstrap makes from Debian's packages
+  buildah debootstrap
   # lint (hack/lint.sh); clang-format by its versioned name, which lint runs
   shellcheck clang-format-14
   # the virtual environment of the Python test tools (below), from Debian's Python
   python3-venv
+  # hack/node's single-node Kubernetes: the CNI bridge and host-local plugins; iptables
+  # for kube-proxy and the kubelet; conntrack, which kube-proxy calls to flush UDP
+  # entries; libseccomp-dev to build runc with seccomp (cgo); busybox-static, the one
+  # binary of the small test image the node tests run
+  containernetworking-plugins iptables conntrack libseccomp-dev busybox-static
 )
 
 missing=()

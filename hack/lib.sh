@@ -24,6 +24,21 @@ tools_dir() {
   echo "$CERTPLANE_CACHE_DIR/bin/k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$hash"
 }
 
+# The node's runtime and DNS (hack/build-node.sh); their go.mod files pin the same.
+CONTAINERD_VERSION=v2.2.10
+RUNC_VERSION=v1.4.4
+COREDNS_VERSION=v1.14.7
+
+# node_tools_dir prints the folder holding hack/node's binaries (kubelet and the other
+# node components, containerd, runc, CoreDNS), keyed like tools_dir by the versions and
+# a hash of the modules and the script they are built from.
+node_tools_dir() {
+  local hash t="$CERTPLANE_REPO_ROOT/hack/tools"
+  hash=$(cat "$t"/kubernetes/go.{mod,sum} "$t"/containerd/go.{mod,sum} "$t"/runc/go.{mod,sum} \
+    "$t"/coredns/go.{mod,sum} "$CERTPLANE_REPO_ROOT"/hack/build-node.sh | sha256sum | cut -c1-12)
+  echo "$CERTPLANE_CACHE_DIR/bin/node-k8s-$KUBERNETES_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-coredns-$COREDNS_VERSION-$hash"
+}
+
 # python_tools_dir prints the virtual environment of the Python test tools (moto,
 # boto3, Azure's SDK), keyed by their pinned requirements; hack/install-deps.sh makes it.
 python_tools_dir() {
