@@ -43,7 +43,8 @@ const FlagSpec kFlags[] = {
     {"metrics-bind-address", "HOST:PORT", "where /metrics is served (default :9402)"},
     {"health-probe-bind-address", "HOST:PORT", "where /healthz and /readyz are served (default :9403)"},
     {"http-bind-address", "HOST:PORT",
-     "where CRLs, CA certificates, ACME and the bundle API are served (default :8080)"},
+     "where CRLs, CA certificates and OCSP are served (default :8080); ACME and the bundle API answer here only "
+     "with --acme-plain-http or --bundle-api-plain-http"},
     {"public-base-url", "URL",
      "base URL clients reach the HTTP address at; written into every certificate's CRL distribution point and AIA"},
     {"https-bind-address", "HOST:PORT",
