@@ -16,12 +16,7 @@ mkdir -p "$out.partial"
 export CGO_ENABLED=0 GOFLAGS=-mod=readonly
 tools="$CERTPLANE_REPO_ROOT/hack/tools"
 
-minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
-kube_ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  kube_ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+kube_ldflags=$(kube_ldflags)
 
 build() { # module-dir output package ldflags
   [[ -x $out.partial/$2 ]] && return 0

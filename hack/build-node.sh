@@ -28,12 +28,7 @@ mkdir -p "$out.partial"
 export GOFLAGS=-mod=readonly
 tools="$CERTPLANE_REPO_ROOT/hack/tools"
 
-minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
-kube_ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kube_ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-  kube_ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-done
+kube_ldflags=$(kube_ldflags)
 
 build() { # cgo module-dir output package ldflags [go build args...]
   local cgo=$1 dir=$2 name=$3 pkg=$4 ldflags=$5; shift 5

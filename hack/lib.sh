@@ -11,6 +11,18 @@ KUBERNETES_VERSION=v1.36.3
 ETCD_VERSION=v3.6.8
 HELM_VERSION=v3.21.4
 
+# kube_ldflags prints the -ldflags of every Kubernetes binary built here: stripped, and
+# stamped with the pinned release (what `kubectl version` and the node report).
+kube_ldflags() {
+  local minor=${KUBERNETES_VERSION#v1.} flags="-s -w" pkg
+  minor=${minor%%.*}
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  echo "$flags"
+}
+
 # tools_dir prints the folder holding the control-plane binaries for the current pins.
 # The key includes a hash of the wrapper modules, so changing a pin or a dependency
 # builds anew instead of reusing stale binaries.
@@ -20,7 +32,7 @@ tools_dir() {
   # Only the modules this folder is built from, so adding another tool's module (the
   # node's, below) does not rebuild it.
   hash=$(for m in go.mod go.sum; do cat "$t/etcd/$m" "$t/helm/$m" "$t/kubernetes/$m" "$t/zlint/$m" "$t/prometheus/$m"; done |
-    cat - "$CERTPLANE_REPO_ROOT"/hack/build-control-plane.sh | sha256sum | cut -c1-12)
+    cat - "$CERTPLANE_REPO_ROOT"/hack/build-control-plane.sh <(declare -f kube_ldflags) | sha256sum | cut -c1-12)
   echo "$CERTPLANE_CACHE_DIR/bin/k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-$hash"
 }
 
@@ -35,7 +47,8 @@ COREDNS_VERSION=v1.14.7
 node_tools_dir() {
   local hash t="$CERTPLANE_REPO_ROOT/hack/tools"
   hash=$(cat "$t"/kubernetes/go.{mod,sum} "$t"/containerd/go.{mod,sum} "$t"/runc/go.{mod,sum} \
-    "$t"/coredns/go.{mod,sum} "$CERTPLANE_REPO_ROOT"/hack/build-node.sh | sha256sum | cut -c1-12)
+    "$t"/coredns/go.{mod,sum} "$CERTPLANE_REPO_ROOT"/hack/build-node.sh <(declare -f kube_ldflags) |
+    sha256sum | cut -c1-12)
   echo "$CERTPLANE_CACHE_DIR/bin/node-k8s-$KUBERNETES_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-coredns-$COREDNS_VERSION-$hash"
 }
 

@@ -260,15 +260,6 @@ TEST(ChartTest, TheRolesGrantExactlyWhatTheControllerUses) {
   }
 }
 
-// What helm must refuse, and the words it refuses it with.
-struct RefusedValues {
-  std::string name;
-  std::vector<std::string> set;
-  std::string message;
-};
-
-void PrintTo(const RefusedValues& v, std::ostream* os) { *os << v.name; }
-
 class ChartRefusesTest : public ::testing::TestWithParam<RefusedValues> {};
 
 TEST_P(ChartRefusesTest, WithAMessageNamingTheValue) {

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,15 @@ CommandResult Helm(const std::vector<std::string>& args, bool may_fail = false);
 
 // A text's lines that are not empty.
 std::vector<std::string> Lines(const std::string& text);
+
+// Values helm must refuse (each `set` entry a KEY=VALUE), and the words it refuses them
+// with; the parameter of the tests of what the schema refuses.
+struct RefusedValues {
+  std::string name;
+  std::vector<std::string> set;
+  std::string message;
+};
+inline void PrintTo(const RefusedValues& v, std::ostream* os) { *os << v.name; }
 
 class HelmE2E : public ::testing::Test {
  protected:

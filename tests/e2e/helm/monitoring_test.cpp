@@ -288,15 +288,6 @@ TEST(MonitoringChartTest, TheDashboardIsValidJsonQueryingOnlyMetricsTheControlle
                                      "certplane_certificate_expiration_timestamp_seconds"}));
 }
 
-// What helm must refuse, and the words it refuses it with.
-struct RefusedValues {
-  std::string name;
-  std::vector<std::string> set;
-  std::string message;
-};
-
-void PrintTo(const RefusedValues& v, std::ostream* os) { *os << v.name; }
-
 class MonitoringValuesRefusedTest : public ::testing::TestWithParam<RefusedValues> {};
 
 TEST_P(MonitoringValuesRefusedTest, WithAMessageNamingTheValue) {
