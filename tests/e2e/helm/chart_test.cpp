@@ -20,19 +20,6 @@ using ::testing::IsSupersetOf;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
-// `helm template certplane <chart> -n certplane-system <extra...>`, one node per object.
-std::vector<YAML::Node> Render(const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"template", "certplane", ChartDir(), "--namespace", "certplane-system"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  CommandResult r = Helm(args);
-  std::vector<YAML::Node> out;
-  if (r.exit_code != 0) return out;
-  for (const YAML::Node& doc : YAML::LoadAll(r.output)) {
-    if (doc.IsMap()) out.push_back(doc);
-  }
-  return out;
-}
-
 std::vector<std::string> Kinds(const std::vector<YAML::Node>& objects) {
   std::vector<std::string> kinds;
   for (const auto& o : objects) kinds.push_back(o["kind"].as<std::string>());

@@ -79,6 +79,18 @@ CommandResult Helm(const std::vector<std::string>& args, bool may_fail) {
   return r;
 }
 
+std::vector<YAML::Node> Render(const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"template", "certplane", ChartDir(), "--namespace", "certplane-system"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  CommandResult r = Helm(args);
+  std::vector<YAML::Node> out;
+  if (r.exit_code != 0) return out;
+  for (const YAML::Node& doc : YAML::LoadAll(r.output)) {
+    if (doc.IsMap()) out.push_back(doc);
+  }
+  return out;
+}
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);

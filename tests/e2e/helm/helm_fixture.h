@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "free_port.h"
 #include "process.h"
@@ -40,6 +41,10 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
 // Runs helm (the pinned one on PATH) with private cache/config folders; fails the test
 // with the output on a non-zero exit unless `may_fail`.
 CommandResult Helm(const std::vector<std::string>& args, bool may_fail = false);
+
+// `helm template certplane <chart> -n certplane-system <extra...>`, one node per object;
+// none when helm fails (which fails the test).
+std::vector<YAML::Node> Render(const std::vector<std::string>& extra = {});
 
 // A text's lines that are not empty.
 std::vector<std::string> Lines(const std::string& text);

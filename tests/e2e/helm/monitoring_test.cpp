@@ -34,19 +34,6 @@ const std::vector<std::string> kAlerts = {"CertplaneCertificateExpiringSoon",
                                           "CertplaneControllerDown",
                                           "CertplaneReplicaDown"};
 
-// `helm template certplane <chart> -n certplane-system <extra...>`, one node per object.
-std::vector<YAML::Node> Render(const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"template", "certplane", ChartDir(), "--namespace", "certplane-system"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  CommandResult r = Helm(args);
-  std::vector<YAML::Node> out;
-  if (r.exit_code != 0) return out;
-  for (const YAML::Node& doc : YAML::LoadAll(r.output)) {
-    if (doc.IsMap()) out.push_back(doc);
-  }
-  return out;
-}
-
 std::vector<YAML::Node> OfKind(const std::vector<YAML::Node>& objects, const std::string& kind) {
   std::vector<YAML::Node> out;
   for (const auto& o : objects) {
