@@ -1,6 +1,6 @@
-#include "reconcile/pki_mapping.h"
+#include "api/pki_mapping.h"
 
-namespace certplane::reconcile {
+namespace certplane::api {
 namespace {
 
 Result<std::string> AtMostOne(const std::vector<std::string>& values, const std::string& field) {
@@ -163,4 +163,4 @@ api::CertificateSubject ApiSubject(const pki::DistinguishedName& name) {
   return s;
 }
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::api

@@ -16,7 +16,7 @@
 #include "pki/name.h"
 #include "pki/usage.h"
 
-namespace certplane::reconcile {
+namespace certplane::api {
 
 pki::KeyAlgorithm ToPki(api::KeyAlgorithm algorithm);
 api::KeyAlgorithm FromPki(pki::KeyAlgorithm algorithm);
@@ -43,4 +43,4 @@ Result<pki::DistinguishedName> SubjectOf(const api::CertificateAuthoritySpec& sp
 // The API's view of a parsed subject (for comparing what was issued with the spec).
 api::CertificateSubject ApiSubject(const pki::DistinguishedName& name);
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::api

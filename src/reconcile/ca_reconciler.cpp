@@ -5,6 +5,7 @@
 #include "api/certificate_authority_json.h"
 #include "api/condition.h"
 #include "api/defaults.h"
+#include "api/pki_mapping.h"
 #include "api/well_known.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
@@ -16,7 +17,6 @@
 #include "reconcile/cached_secrets.h"
 #include "reconcile/crl_decision.h"
 #include "reconcile/crl_plan.h"
-#include "reconcile/pki_mapping.h"
 #include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
@@ -85,8 +85,8 @@ Status CaReconciler::WriteStatus(const api::CertificateAuthority& ca, const api:
       {"metadata", {{"name", ca.metadata.name}, {"resourceVersion", ca.metadata.resource_version}}},
       {"status", api::EncodeCertificateAuthorityStatus(desired)},
   };
-  auto written =
-      deps_.client->UpdateStatus(kCertificateAuthoritiesResource, "", body, {.field_manager = deps_.field_manager});
+  auto written = deps_.client->UpdateStatus(api::kCertificateAuthoritiesResource, "", body,
+                                            {.field_manager = deps_.field_manager});
   if (!written.ok())
     return written.status().WithContext("updating the status of CertificateAuthority " + ca.metadata.name);
   return Status::Ok();

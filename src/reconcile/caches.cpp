@@ -32,7 +32,7 @@ Result<api::Certificate> DecodeCachedCertificate(const nlohmann::json& object) {
 }
 
 kube::InformerOptions<api::Certificate> CertificateOptions() {
-  auto o = Options<api::Certificate>(kCertificatesResource, DecodeCachedCertificate);
+  auto o = Options<api::Certificate>(api::kCertificatesResource, DecodeCachedCertificate);
   // 10,000 Certificates: 3 MiB packed, 16 MiB as structs.
   o.codec = {.pack = api::PackCertificate, .unpack = api::UnpackCertificate};
   o.indexers[kByProfile] = [](const api::Certificate& c) { return std::vector<std::string>{c.spec.profile_ref.name}; };
@@ -68,13 +68,13 @@ kube::InformerOptions<api::Certificate> CertificateOptions() {
 }
 
 kube::InformerOptions<api::CertificateSync> SyncOptions() {
-  auto o = Options<api::CertificateSync>(kCertificateSyncsResource, api::DecodeCertificateSync);
+  auto o = Options<api::CertificateSync>(api::kCertificateSyncsResource, api::DecodeCertificateSync);
   o.indexers[kByNamespace] = [](const api::CertificateSync& s) { return std::vector<std::string>{s.metadata.ns}; };
   return o;
 }
 
 kube::InformerOptions<api::CertificateProfile> ProfileOptions() {
-  auto o = Options<api::CertificateProfile>(kCertificateProfilesResource, api::DecodeCertificateProfile);
+  auto o = Options<api::CertificateProfile>(api::kCertificateProfilesResource, api::DecodeCertificateProfile);
   o.indexers[kByCa] = [](const api::CertificateProfile& p) { return std::vector<std::string>{p.spec.ca_ref.name}; };
   o.indexers[kByTemplate] = [](const api::CertificateProfile& p) {
     return std::vector<std::string>{p.spec.template_ref.name};
@@ -83,7 +83,7 @@ kube::InformerOptions<api::CertificateProfile> ProfileOptions() {
 }
 
 kube::InformerOptions<api::CertificateAuthority> CaOptions() {
-  auto o = Options<api::CertificateAuthority>(kCertificateAuthoritiesResource, api::DecodeCertificateAuthority);
+  auto o = Options<api::CertificateAuthority>(api::kCertificateAuthoritiesResource, api::DecodeCertificateAuthority);
   o.indexers[kByParent] = [](const api::CertificateAuthority& ca) {
     return ca.spec.parent_ref ? std::vector<std::string>{ca.spec.parent_ref->name} : std::vector<std::string>{};
   };
@@ -151,7 +151,7 @@ std::vector<std::shared_ptr<const T>> ByIndex(const kube::Informer<T>& informer,
 Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options)
     : cas(client, CaOptions()),
       templates(client,
-                Options<api::CertificateTemplate>(kCertificateTemplatesResource, api::DecodeCertificateTemplate)),
+                Options<api::CertificateTemplate>(api::kCertificateTemplatesResource, api::DecodeCertificateTemplate)),
       profiles(client, ProfileOptions()),
       certificates(client, CertificateOptions()),
       syncs(client, SyncOptions()),

@@ -25,11 +25,13 @@
 #include <string>
 #include <vector>
 
+#include "api/catalog.h"
 #include "api/certificate.h"
 #include "api/certificate_authority.h"
 #include "api/certificate_profile.h"
 #include "api/certificate_sync.h"
 #include "api/certificate_template.h"
+#include "api/resources.h"
 #include "kube/informer.h"
 #include "kube/resource.h"
 #include "reconcile/cached_secrets.h"
@@ -37,15 +39,6 @@
 #include "reconcile/ocsp_material.h"
 
 namespace certplane::reconcile {
-
-inline const kube::GroupVersionResource kCertificatesResource{"certplane.io", "v1alpha1", "certificates", true};
-inline const kube::GroupVersionResource kCertificateAuthoritiesResource{"certplane.io", "v1alpha1",
-                                                                        "certificateauthorities", false};
-inline const kube::GroupVersionResource kCertificateTemplatesResource{"certplane.io", "v1alpha1",
-                                                                      "certificatetemplates", false};
-inline const kube::GroupVersionResource kCertificateProfilesResource{"certplane.io", "v1alpha1", "certificateprofiles",
-                                                                     false};
-inline const kube::GroupVersionResource kCertificateSyncsResource{"certplane.io", "v1alpha1", "certificatesyncs", true};
 
 // Index names.
 inline constexpr const char* kByProfile = "profile";      // Certificates by spec.profileRef
@@ -72,7 +65,7 @@ struct CachesOptions {
   std::string controller_namespace;
 };
 
-class Caches {
+class Caches final : public api::Catalog {
  public:
   Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options);
 
@@ -85,9 +78,18 @@ class Caches {
   // is unpacked, a microsecond or two apiece, and is the reader's own. Readers of many
   // visit them one at a time (in key order), so that 10,000 are never unpacked at
   // once; to fan out, take the keys.
-  using CertificateVisitor = std::function<void(const std::shared_ptr<const api::Certificate>&)>;
-  void ForEachCertificateOfProfile(const std::string& profile, const CertificateVisitor& visit) const {
+  using CertificateVisitor = api::Catalog::CertificateVisitor;
+  void ForEachCertificateOfProfile(const std::string& profile, const CertificateVisitor& visit) const override {
     certificates.store().ForEachByIndex(kByProfile, profile, visit);
+  }
+  std::shared_ptr<const api::CertificateAuthority> Authority(const std::string& name) const override {
+    return cas.store().Get(name);
+  }
+  std::shared_ptr<const api::CertificateTemplate> Template(const std::string& name) const override {
+    return templates.store().Get(name);
+  }
+  std::shared_ptr<const api::CertificateProfile> Profile(const std::string& name) const override {
+    return profiles.store().Get(name);
   }
   void ForEachCertificate(const CertificateVisitor& visit) const { certificates.store().ForEach(visit); }
   std::vector<std::string> CertificateKeysOfProfile(const std::string& profile) const {

@@ -106,7 +106,7 @@ Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const ap
       {"status",
        api::CreateMergePatch(api::EncodeCertificateStatus(cert.status), api::EncodeCertificateStatus(desired))},
   };
-  auto written = deps_.client->MergePatch(kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
+  auto written = deps_.client->MergePatch(api::kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok())
     return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" +

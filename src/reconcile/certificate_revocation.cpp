@@ -165,7 +165,7 @@ Status CertificateReconciler::SetFinalizers(const api::Certificate& cert, std::v
   // controller adds meanwhile is never overwritten.
   nlohmann::json patch = {
       {"metadata", {{"finalizers", std::move(finalizers)}, {"resourceVersion", cert.metadata.resource_version}}}};
-  auto written = deps_.client->MergePatch(kCertificatesResource, cert.metadata.ns, cert.metadata.name, patch,
+  auto written = deps_.client->MergePatch(api::kCertificatesResource, cert.metadata.ns, cert.metadata.name, patch,
                                           {.field_manager = deps_.field_manager});
   if (!written.ok()) {
     return written.status().WithContext("updating the finalizers of Certificate " + cert.metadata.ns + "/" +

@@ -5,6 +5,7 @@
 
 #include "api/condition.h"
 #include "api/defaults.h"
+#include "api/pki_mapping.h"
 #include "api/well_known.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
@@ -14,7 +15,6 @@
 #include "reconcile/crl_config_map.h"
 #include "reconcile/crl_plan.h"
 #include "reconcile/crl_signing.h"
-#include "reconcile/pki_mapping.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -394,7 +394,7 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
           {"deltaNumber", crl.delta_number != 0 ? nlohmann::json(crl.delta_number) : nlohmann::json()},
           {"deltaNextUpdate",
            crl.delta_next_update ? nlohmann::json(api::FormatTime(*crl.delta_next_update)) : nlohmann::json()}}}}}};
-  auto written = deps_.client->MergePatch(kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
+  auto written = deps_.client->MergePatch(api::kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok())
     return written.status().WithContext("recording the CRL in the status of CertificateAuthority " + ca.metadata.name);

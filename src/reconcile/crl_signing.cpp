@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "api/pki_mapping.h"
 #include "pki/crl.h"
 #include "pki/serial.h"
-#include "reconcile/pki_mapping.h"
 
 namespace certplane::reconcile {
 

@@ -3,11 +3,11 @@
 #include <chrono>
 
 #include "api/defaults.h"
+#include "api/pki_mapping.h"
 #include "pki/csr.h"
 #include "pki/issue.h"
 #include "policy/renewal.h"
 #include "reconcile/crl_plan.h"
-#include "reconcile/pki_mapping.h"
 
 namespace certplane::reconcile {
 
@@ -74,7 +74,7 @@ policy::CsrFacts CsrFactsOf(std::string_view pem) {
   facts.ip_addresses = sans.ip_addresses;
   facts.uris = sans.uris;
   facts.email_addresses = sans.email_addresses;
-  facts.key_algorithm = FromPki(csr->public_key().algorithm());
+  facts.key_algorithm = api::FromPki(csr->public_key().algorithm());
   return facts;
 }
 

@@ -260,7 +260,7 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     api::CertificateAuthorityStatus only;
     only.ocsp = status;
     nlohmann::json patch = {{"status", {{"ocsp", api::EncodeCertificateAuthorityStatus(only)["ocsp"]}}}};
-    auto written = deps_.client->MergePatch(kCertificateAuthoritiesResource, "", name, patch,
+    auto written = deps_.client->MergePatch(api::kCertificateAuthoritiesResource, "", name, patch,
                                             {.field_manager = deps_.field_manager, .subresource = "status"});
     if (!written.ok()) {
       return kube::ReconcileResult::Retry(

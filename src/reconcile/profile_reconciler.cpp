@@ -104,7 +104,7 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
         wait > kube::Duration::zero()) {
       return kube::ReconcileResult::After(wait);
     }
-    if (Status s = WriteClusterStatus(*deps_.client, kCertificateProfilesResource, api::kCertificateProfileKind,
+    if (Status s = WriteClusterStatus(*deps_.client, api::kCertificateProfilesResource, api::kCertificateProfileKind,
                                       profile->metadata, profile->status, status, api::EncodeCertificateProfileStatus,
                                       deps_.field_manager);
         !s.ok()) {
@@ -128,7 +128,7 @@ kube::ReconcileResult TemplateReconciler::Reconcile(const kube::Request& request
                     api::MakeCondition(api::kConditionReady, api::ConditionStatus::kTrue, policy::kReady,
                                        "the template is valid", tmpl->metadata.generation),
                     now);
-  if (Status s = WriteClusterStatus(*deps_.client, kCertificateTemplatesResource, api::kCertificateTemplateKind,
+  if (Status s = WriteClusterStatus(*deps_.client, api::kCertificateTemplatesResource, api::kCertificateTemplateKind,
                                     tmpl->metadata, tmpl->status, status, api::EncodeCertificateTemplateStatus,
                                     deps_.field_manager);
       !s.ok()) {

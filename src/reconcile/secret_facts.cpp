@@ -3,10 +3,10 @@
 #include <chrono>
 
 #include "api/duration.h"
+#include "api/pki_mapping.h"
 #include "api/well_known.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
-#include "reconcile/pki_mapping.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -63,7 +63,7 @@ policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kub
 
   const pki::Certificate& leaf = chain->front();
   facts.key_matches_certificate = pki::CheckKeyMatchesCertificate(*key, leaf).ok();
-  facts.key_algorithm = FromPki(key->algorithm());
+  facts.key_algorithm = api::FromPki(key->algorithm());
   facts.key_encoding = EncodingOf(contents.tls_key);
 
   facts.serial_number = leaf.serial().ToHex();
@@ -71,16 +71,16 @@ policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kub
   facts.not_after = api::ToTime(leaf.not_after());
   pki::DistinguishedName subject = leaf.subject();
   facts.common_name = subject.common_name;
-  facts.subject = ApiSubject(subject);
+  facts.subject = api::ApiSubject(subject);
   pki::SubjectAltNames sans = leaf.subject_alt_names();
   facts.dns_names = sans.dns_names;
   facts.ip_addresses = sans.ip_addresses;
   facts.uris = sans.uris;
   facts.email_addresses = sans.email_addresses;
   for (pki::KeyUsage u : leaf.key_usages()) {
-    if (auto api_usage = FromPki(u)) facts.key_usages.push_back(*api_usage);
+    if (auto api_usage = api::FromPki(u)) facts.key_usages.push_back(*api_usage);
   }
-  for (pki::ExtendedKeyUsage u : leaf.extended_key_usages()) facts.extended_key_usages.push_back(FromPki(u));
+  for (pki::ExtendedKeyUsage u : leaf.extended_key_usages()) facts.extended_key_usages.push_back(api::FromPki(u));
 
   auto roots = pki::ParseCertificateChainPem(contents.ca_crt);
   if (!roots.ok() || roots->size() != 1) {

@@ -43,7 +43,7 @@ std::vector<ServingObject> ServingTlsObjects(const ServingTlsSpec& spec) {
                           {"keyAlgorithm", "ECDSA-P256"},
                           {"duration", "87600h"}}}};
     m["metadata"]["labels"] = Labels(spec.ns);
-    out.push_back({kCertificateAuthoritiesResource, "", cluster_name, std::move(m)});
+    out.push_back({api::kCertificateAuthoritiesResource, "", cluster_name, std::move(m)});
   }
 
   nlohmann::json ip_ranges = nlohmann::json::array();
@@ -66,7 +66,7 @@ std::vector<ServingObject> ServingTlsObjects(const ServingTlsSpec& spec) {
                            {"defaultDuration", duration},
                            {"maxDuration", duration}}}};
   tmpl["metadata"]["labels"] = Labels(spec.ns);
-  out.push_back({kCertificateTemplatesResource, "", cluster_name, std::move(tmpl)});
+  out.push_back({api::kCertificateTemplatesResource, "", cluster_name, std::move(tmpl)});
 
   nlohmann::json profile = {{"apiVersion", kApiVersion},
                             {"kind", "CertificateProfile"},
@@ -78,7 +78,7 @@ std::vector<ServingObject> ServingTlsObjects(const ServingTlsSpec& spec) {
                               {"renewal", {{"autoRenewByDefault", true}, {"renewBefore", renew_before}}},
                               {"namespaceSelector", {{"matchLabels", {{"kubernetes.io/metadata.name", spec.ns}}}}}}}};
   profile["metadata"]["labels"] = Labels(spec.ns);
-  out.push_back({kCertificateProfilesResource, "", cluster_name, std::move(profile)});
+  out.push_back({api::kCertificateProfilesResource, "", cluster_name, std::move(profile)});
 
   nlohmann::json cert = {{"apiVersion", kApiVersion},
                          {"kind", "Certificate"},
@@ -92,7 +92,7 @@ std::vector<ServingObject> ServingTlsObjects(const ServingTlsSpec& spec) {
   if (!spec.dns_names.empty()) cert["spec"]["dnsNames"] = spec.dns_names;
   if (!spec.ip_addresses.empty()) cert["spec"]["ipAddresses"] = spec.ip_addresses;
   cert["metadata"]["labels"] = Labels(spec.ns);
-  out.push_back({kCertificatesResource, spec.ns, kServingCertificateName, std::move(cert)});
+  out.push_back({api::kCertificatesResource, spec.ns, kServingCertificateName, std::move(cert)});
   return out;
 }
 

@@ -438,7 +438,7 @@ Status SyncReconciler::WriteStatus(const api::CertificateSync& s, const api::Cer
       {"status",
        api::CreateMergePatch(api::EncodeCertificateSyncStatus(s.status), api::EncodeCertificateSyncStatus(desired))},
   };
-  auto written = deps_.client->MergePatch(kCertificateSyncsResource, s.metadata.ns, s.metadata.name, body,
+  auto written = deps_.client->MergePatch(api::kCertificateSyncsResource, s.metadata.ns, s.metadata.name, body,
                                           {.field_manager = deps_.field_manager, .subresource = "status"});
   if (!written.ok()) return written.status().WithContext("updating the status of CertificateSync " + SyncKey(s));
   return Status::Ok();
@@ -447,7 +447,7 @@ Status SyncReconciler::WriteStatus(const api::CertificateSync& s, const api::Cer
 Status SyncReconciler::SetFinalizers(const api::CertificateSync& s, std::vector<std::string> finalizers) {
   nlohmann::json patch = {
       {"metadata", {{"finalizers", std::move(finalizers)}, {"resourceVersion", s.metadata.resource_version}}}};
-  auto written = deps_.client->MergePatch(kCertificateSyncsResource, s.metadata.ns, s.metadata.name, patch,
+  auto written = deps_.client->MergePatch(api::kCertificateSyncsResource, s.metadata.ns, s.metadata.name, patch,
                                           {.field_manager = deps_.field_manager});
   if (!written.ok()) return written.status().WithContext("updating the finalizers of CertificateSync " + SyncKey(s));
   return Status::Ok();

@@ -8,14 +8,14 @@
 #include "acme/server/acme_server.h"
 #include "acme/token.h"
 #include "api/condition.h"
+#include "api/pki_mapping.h"
+#include "api/resources.h"
 #include "api/well_known.h"
 #include "base/text.h"
 #include "kube/logging.h"
 #include "pki/certificate.h"
 #include "pki/csr.h"
 #include "policy/template_check.h"
-#include "reconcile/caches.h"
-#include "reconcile/pki_mapping.h"
 
 namespace certplane::acme {
 
@@ -81,7 +81,7 @@ Order AcmeServer::Refresh(Order order, const std::string& thumbprint, const api:
   }
 
   if (order.status == OrderStatus::kProcessing && !order.certificate_name.empty()) {
-    auto cert = client_->Get(reconcile::kCertificatesResource, options_.controller_namespace, order.certificate_name);
+    auto cert = client_->Get(api::kCertificatesResource, options_.controller_namespace, order.certificate_name);
     if (cert.ok()) {
       std::string pem = cert->value("/status/certificate"_json_pointer, std::string());
       std::string serial = cert->value("/status/serialNumber"_json_pointer, std::string());
@@ -149,7 +149,7 @@ http::HttpResponse AcmeServer::NewOrder(const http::HttpRequest& req, const Acme
   ProblemOr<std::vector<Identifier>> ids = NormalizeIdentifiers(payload.value("identifiers", nlohmann::json()));
   if (!ids.ok()) return ReplyProblem(ids.problem(), urls);
 
-  auto tmpl = caches_.templates.store().Get(profile.spec.template_ref.name);
+  auto tmpl = catalog_.Template(profile.spec.template_ref.name);
   if (!tmpl)
     return ReplyProblem(Internal("the profile's template " + profile.spec.template_ref.name + " is missing"), urls);
 
@@ -407,7 +407,7 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   }
 
   // The same template check as API enrollment, with the CSR's key.
-  auto tmpl = caches_.templates.store().Get(profile.spec.template_ref.name);
+  auto tmpl = catalog_.Template(profile.spec.template_ref.name);
   if (!tmpl)
     return ReplyProblem(Internal("the profile's template " + profile.spec.template_ref.name + " is missing"), urls);
   api::CertificateSpec spec;
@@ -415,7 +415,7 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
   spec.common_name = cn;
   spec.dns_names.assign(want_dns.begin(), want_dns.end());
   spec.ip_addresses.assign(want_ip.begin(), want_ip.end());
-  spec.private_key.algorithm = reconcile::FromPki(csr->public_key().algorithm());
+  spec.private_key.algorithm = api::FromPki(csr->public_key().algorithm());
   std::vector<policy::PolicyViolation> violations = policy::CheckTemplate(spec, *tmpl);
   if (!violations.empty()) {
     log->info("refused an ACME CSR profile={} order={} reason=\"{}\"", urls.profile, o.id,
@@ -441,7 +441,7 @@ http::HttpResponse AcmeServer::Finalize(const http::HttpRequest& req, const Acme
                               {{std::string(kAcmeProfileLabel), LabelValueFor(urls.profile)},
                                {std::string(kAcmeAccountLabel), o.account_id}}}}},
                            {"spec", std::move(cert_spec)}};
-  auto created = client_->Create(reconcile::kCertificatesResource, options_.controller_namespace, object);
+  auto created = client_->Create(api::kCertificatesResource, options_.controller_namespace, object);
   if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) {
     log->error("creating the Certificate of ACME order {}: {}", o.id, created.status().ToString());
     return ReplyProblem(Internal("the certificate request could not be recorded; retry"), urls);
@@ -477,7 +477,7 @@ http::HttpResponse AcmeServer::CertificateResource(const http::HttpRequest& req,
     return ReplyProblem(NotFound("the order is " + std::string(ToString(o.status)) + "; it has no certificate yet"),
                         urls);
   }
-  auto cert = client_->Get(reconcile::kCertificatesResource, options_.controller_namespace, o.certificate_name);
+  auto cert = client_->Get(api::kCertificatesResource, options_.controller_namespace, o.certificate_name);
   std::string pem = cert.ok() ? cert->value("/status/certificate"_json_pointer, std::string()) : std::string();
   if (pem.empty()) return ReplyProblem(Internal("the certificate could not be read; retry"), urls);
   // A certificate issued straight from a root has no intermediates; serve the root
@@ -485,7 +485,7 @@ http::HttpResponse AcmeServer::CertificateResource(const http::HttpRequest& req,
   // issuer to build the path.
   Result<std::vector<pki::Certificate>> chain = pki::ParseCertificateChainPem(pem);
   if (chain.ok() && chain->size() == 1) {
-    auto ca = caches_.cas.store().Get(cert->value("/status/caName"_json_pointer, std::string()));
+    auto ca = catalog_.Authority(cert->value("/status/caName"_json_pointer, std::string()));
     if (ca && !ca->status.certificate.empty()) {
       if (pem.back() != '\n') pem += '\n';
       pem += ca->status.certificate;
@@ -535,7 +535,7 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
 
   const std::string serial = cert->serial().ToHex();
   std::shared_ptr<const api::Certificate> owner;
-  caches_.ForEachCertificateOfProfile(urls.profile, [&](const std::shared_ptr<const api::Certificate>& c) {
+  catalog_.ForEachCertificateOfProfile(urls.profile, [&](const std::shared_ptr<const api::Certificate>& c) {
     if (c->status.serial_number == serial && c->metadata.ns == options_.controller_namespace) owner = c;
   });
   std::string owner_name = owner ? owner->metadata.name : std::string();
@@ -544,7 +544,7 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
     // the API server for the profile's ACME Certificates before saying no.
     kube::ListOptions options;
     options.label_selector = std::string(kAcmeProfileLabel) + "=" + LabelValueFor(urls.profile);
-    auto listed = client_->ListEach(reconcile::kCertificatesResource, options_.controller_namespace, options,
+    auto listed = client_->ListEach(api::kCertificatesResource, options_.controller_namespace, options,
                                     [&](nlohmann::json&& item) {
                                       if (item.value("/status/serialNumber"_json_pointer, std::string()) == serial) {
                                         owner_name = item.value("/metadata/name"_json_pointer, std::string());
@@ -557,7 +557,7 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
     return ReplyProblem(NotFound("no certificate with serial " + serial + " was issued by this directory"), urls);
   }
   const std::string& owner_ns = options_.controller_namespace;
-  auto current = client_->Get(reconcile::kCertificatesResource, owner_ns, owner_name);
+  auto current = client_->Get(api::kCertificatesResource, owner_ns, owner_name);
   if (!current.ok()) return ReplyProblem(Internal("the certificate could not be read; retry"), urls);
   Result<std::vector<pki::Certificate>> chain =
       pki::ParseCertificateChainPem(current->value("/status/certificate"_json_pointer, std::string()));
@@ -582,7 +582,7 @@ http::HttpResponse AcmeServer::RevokeCert(const http::HttpRequest& req, const Ac
     return ReplyProblem(MakeProblem(ProblemType::kAlreadyRevoked, "serial " + serial + " is already revoked"), urls);
   }
   nlohmann::json patch = {{"spec", {{"revocation", {{"reason", std::string(api::ToString(reason))}}}}}};
-  auto patched = client_->MergePatch(reconcile::kCertificatesResource, owner_ns, owner_name, patch);
+  auto patched = client_->MergePatch(api::kCertificatesResource, owner_ns, owner_name, patch);
   if (!patched.ok()) {
     log->error("revoking {}/{}: {}", owner_ns, owner_name, patched.status().ToString());
     return ReplyProblem(Internal("the revocation could not be recorded; retry"), urls);

@@ -10,7 +10,6 @@
 #include "kube/logging.h"
 #include "pki/certificate.h"
 #include "policy/ip.h"
-#include "reconcile/caches.h"
 
 namespace certplane::acme {
 
@@ -95,10 +94,10 @@ ProblemOr<std::vector<std::string>> ParseContacts(const nlohmann::json& payload)
 
 }  // namespace
 
-AcmeServer::AcmeServer(std::shared_ptr<kube::Client> client, const reconcile::Caches& caches,
+AcmeServer::AcmeServer(std::shared_ptr<kube::Client> client, const api::Catalog& catalog,
                        http::MetricsRegistry& metrics, std::shared_ptr<kube::Clock> clock, AcmeServerOptions options)
     : client_(std::move(client)),
-      caches_(caches),
+      catalog_(catalog),
       clock_(clock ? std::move(clock) : kube::SystemClock()),
       options_(std::move(options)),
       store_(client_, options_.controller_namespace),
@@ -210,7 +209,7 @@ void AcmeServer::Register(http::Router& router) {
 }
 
 std::shared_ptr<const api::CertificateProfile> AcmeServer::AcmeProfile(const std::string& name) const {
-  auto profile = caches_.profiles.store().Get(name);
+  auto profile = catalog_.Profile(name);
   if (!profile || !profile->spec.enrollment.acme) return nullptr;
   return profile;
 }

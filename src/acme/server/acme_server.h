@@ -48,15 +48,12 @@
 #include "acme/server/acme_store.h"
 #include "acme/server/validation_runner.h"
 #include "acme/validation/challenge_validator.h"
+#include "api/catalog.h"
 #include "api/certificate_profile.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "kube/clock.h"
 #include "kube/rest_client.h"
-
-namespace certplane::reconcile {
-class Caches;
-}
 
 namespace certplane::acme {
 
@@ -79,7 +76,7 @@ struct AcmeServerOptions {
 
 class AcmeServer {
  public:
-  AcmeServer(std::shared_ptr<kube::Client> client, const reconcile::Caches& caches, http::MetricsRegistry& metrics,
+  AcmeServer(std::shared_ptr<kube::Client> client, const api::Catalog& catalog, http::MetricsRegistry& metrics,
              std::shared_ptr<kube::Clock> clock, AcmeServerOptions options);
   ~AcmeServer();
 
@@ -140,7 +137,7 @@ class AcmeServer {
   void CollectLoop();
 
   std::shared_ptr<kube::Client> client_;
-  const reconcile::Caches& caches_;
+  const api::Catalog& catalog_;
   std::shared_ptr<kube::Clock> clock_;
   AcmeServerOptions options_;
   AcmeStore store_;

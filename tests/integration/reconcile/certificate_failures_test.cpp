@@ -74,9 +74,9 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
       (void)client().Delete(kBindings, "", name);
       (void)client().Delete(kPolicies, "", name);
     }
-    (void)client().Delete(kCertificateProfilesResource, "", Name("profile"));
-    (void)client().Delete(kCertificateTemplatesResource, "", Name("template"));
-    (void)client().Delete(kCertificateAuthoritiesResource, "", Name("ca"));
+    (void)client().Delete(api::kCertificateProfilesResource, "", Name("profile"));
+    (void)client().Delete(api::kCertificateTemplatesResource, "", Name("template"));
+    (void)client().Delete(api::kCertificateAuthoritiesResource, "", Name("ca"));
     caches_->Stop();
     KubeTest::TearDown();
   }
@@ -90,13 +90,13 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
 
   // A root CA made Ready by the CA reconciler, a template and a profile.
   void MakeIssuer() {
-    Create(kCertificateAuthoritiesResource, "",
+    Create(api::kCertificateAuthoritiesResource, "",
            {{"apiVersion", "certplane.io/v1alpha1"},
             {"kind", "CertificateAuthority"},
             {"metadata", {{"name", Name("ca")}}},
             {"spec",
              {{"type", "Root"}, {"subject", {{"commonName", "Failures Root CA"}}}, {"keyAlgorithm", "ECDSA-P256"}}}});
-    Create(kCertificateTemplatesResource, "",
+    Create(api::kCertificateTemplatesResource, "",
            {{"apiVersion", "certplane.io/v1alpha1"},
             {"kind", "CertificateTemplate"},
             {"metadata", {{"name", Name("template")}}},
@@ -105,7 +105,7 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
               {"subjectAltNames", {{"dnsNames", {{"allowed", {"*.example.com"}}}}}},
               {"keyAlgorithms", {"ECDSA-P256"}},
               {"defaultDuration", "720h"}}}});
-    Create(kCertificateProfilesResource, "",
+    Create(api::kCertificateProfilesResource, "",
            {{"apiVersion", "certplane.io/v1alpha1"},
             {"kind", "CertificateProfile"},
             {"metadata", {{"name", Name("profile")}}},
@@ -128,7 +128,7 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
 
   // A Certificate `name` into Secret `secret`, seen by the cache.
   void CreateCertificate(const std::string& name, const std::string& secret) {
-    Create(kCertificatesResource, ns(),
+    Create(api::kCertificatesResource, ns(),
            {{"apiVersion", "certplane.io/v1alpha1"},
             {"kind", "Certificate"},
             {"metadata", {{"name", name}, {"namespace", ns()}}},
@@ -280,7 +280,7 @@ TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLater
   CreateCertificate("statusless", "statusless-tls");
   Refuse("certplane.io", "certificates/status", "object.metadata.name != 'statusless'", [this] {
     nlohmann::json patch = {{"status", {{"observedGeneration", 0}}}};
-    return Refused(client().MergePatch(kCertificatesResource, ns(), "statusless", patch,
+    return Refused(client().MergePatch(api::kCertificatesResource, ns(), "statusless", patch,
                                        {.field_manager = "probe", .dry_run = true, .subresource = "status"}));
   });
 
@@ -318,7 +318,7 @@ TEST_F(CertificateFailuresTest, ARefusedStatusWriteAfterTheSecretIsRecordedLater
 }
 
 TEST_F(CertificateFailuresTest, ARefusedWriteOfTheRenewedSecretKeepsTheKeyUnderRotationPolicyNever) {
-  Create(kCertificatesResource, ns(),
+  Create(api::kCertificatesResource, ns(),
          {{"apiVersion", "certplane.io/v1alpha1"},
           {"kind", "Certificate"},
           {"metadata", {{"name", "kept"}, {"namespace", ns()}}},
@@ -348,7 +348,7 @@ TEST_F(CertificateFailuresTest, ARefusedWriteOfTheRenewedSecretKeepsTheKeyUnderR
     nlohmann::json patch = {
         {"metadata",
          {{"annotations", {{"certplane.io/renew-requested-at", api::FormatTime(api::ToTime(clock_->WallNow()))}}}}}};
-    ASSERT_TRUE(client().MergePatch(kCertificatesResource, ns(), "kept", patch, {.field_manager = "test"}).ok());
+    ASSERT_TRUE(client().MergePatch(api::kCertificatesResource, ns(), "kept", patch, {.field_manager = "test"}).ok());
   };
   clock_->Advance(1h);
   request();

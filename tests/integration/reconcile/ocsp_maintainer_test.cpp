@@ -47,7 +47,7 @@ class OcspMaintainerTest : public certplane::testing::KubeTest {
     caches_->Start();
     ASSERT_TRUE(caches_->WaitForSync(60s));
     auto created = client().Create(
-        kCertificateAuthoritiesResource, "",
+        api::kCertificateAuthoritiesResource, "",
         {{"apiVersion", "certplane.io/v1alpha1"},
          {"kind", "CertificateAuthority"},
          {"metadata", {{"name", ca_}}},
@@ -64,7 +64,7 @@ class OcspMaintainerTest : public certplane::testing::KubeTest {
   }
 
   void TearDown() override {
-    (void)client().Delete(kCertificateAuthoritiesResource, "", ca_);
+    (void)client().Delete(api::kCertificateAuthoritiesResource, "", ca_);
     caches_->Stop();
     KubeTest::TearDown();
   }
