@@ -76,7 +76,11 @@ int main(int argc, char** argv) {
     std::printf("leading %s\n", identity.c_str());
     std::fflush(stdout);
     bool refused = false;
-    for (int n = 0; write && !leading.stop_requested(); ++n) {
+    // Like a worker with an item in hand, it finishes the write it is about to make
+    // even when told to stop (a drain): so a leader thawed after losing the lease always
+    // tries once more, whichever of its threads runs first.
+    for (int n = 0; write; ++n) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
       nlohmann::json cm = {{"apiVersion", "v1"},
                            {"kind", "ConfigMap"},
                            {"metadata", {{"name", "writes-" + identity}, {"namespace", ns}}},
@@ -87,7 +91,7 @@ int main(int argc, char** argv) {
         std::printf("refused %s\n", identity.c_str());
         std::fflush(stdout);
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (leading.stop_requested()) break;
     }
   };
   election.on_stopped_leading = [identity] {

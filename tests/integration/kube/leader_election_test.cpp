@@ -117,8 +117,9 @@ TEST_F(LeaderElectionTest, AFrozenLeaderWritesNothingAfterItsLeaseIsTakenOver) {
   const std::string last_write = WritesVersion(frozen);
   ASSERT_FALSE(last_write.empty());
   leader->Signal(SIGCONT);
-  // Woken, its writer tries at once (the witness that a write was attempted), is
-  // refused by the fence, and the elector then finds the lease gone and ends.
+  // Woken, its writer makes the write it had in hand (the witness that a write was
+  // attempted) and is refused by the fence, whether or not the elector has noticed the
+  // loss yet; the elector then finds the lease gone and ends.
   EXPECT_TRUE(leader->WaitForLine("refused " + frozen, 30s));
   EXPECT_TRUE(leader->WaitForLine("stopped " + frozen, 30s));
   auto exit_code = leader->Wait(30s);
