@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared settings for hack/ scripts. Source it; it defines no behaviour of its own.
+# Shared settings and small helpers for hack/ scripts. Source it; it does nothing by itself.
 
 # Where built tools and caches live: outside the clone, so a fresh clone reuses them.
 CERTPLANE_CACHE_DIR="${CERTPLANE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/certplane}"
@@ -61,3 +61,16 @@ python_tools_dir() {
 }
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# running PID: true while the process exists and is not a zombie (kill -0 succeeds on
+# zombies, and an exited server may stay one until its new parent reaps it).
+running() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n $st && $st != Z* ]]
+}
+
+# free_port prints a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

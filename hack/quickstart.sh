@@ -43,13 +43,6 @@ watchdog_pid_file="$state/watchdog.pid"
 
 say() { echo "quickstart: $*" >&2; }
 
-# running PID: true while the process exists and is not a zombie.
-running() {
-  local st
-  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [[ -n $st && $st != Z* ]]
-}
-
 # ours PID: true if PID is a certplane-controller (a pid file may outlive its process,
 # and the number may since belong to someone else).
 ours() {
@@ -146,14 +139,11 @@ port_free() {
 try: s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError: sys.exit(1)' "$1"
 }
-new_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 if [[ -f $ports_file ]]; then
   read -r port health_port metrics_port https_port <"$ports_file"
   # A ports file from before HTTPS has three ports: give it a fourth.
   if [[ -z ${https_port:-} ]]; then
-    https_port=$(new_port)
+    https_port=$(free_port)
     echo "$port $health_port $metrics_port $https_port" >"$ports_file"
   fi
   for p in "$port" "$health_port" "$metrics_port" "$https_port"; do

@@ -162,7 +162,7 @@ certplane_objects() {
 # start_cert_manager FLAGS...: cert-manager's controller out of cluster.
 start_cert_manager() {
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   "$cm_bin" --kubeconfig "$KUBECONFIG" --leader-elect=false --cluster-resource-namespace=cert-manager \
     --metrics-listen-address "127.0.0.1:$port" "$@" >"$work/controller.log" 2>&1 &
   controller_pid=$!

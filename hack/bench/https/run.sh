@@ -39,7 +39,7 @@ openssl x509 -req -in "$work/leaf.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" 
   -extfile "$work/ext" -out "$work/leaf.crt" 2>/dev/null
 cat "$work/leaf.crt" "$work/ca.crt" >"$work/chain.pem"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 mkfifo "$work/stdin"
 build/hack/bench/https/https_bench_server "$port" "$work/chain.pem" "$work/leaf.key" <"$work/stdin" >"$work/server.out" 2>&1 &
 server_pid=$!
