@@ -72,26 +72,23 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
   leader_.Set({}, 0);
   // CRLs whose nextUpdate comes close have not been refreshed: the alert compares the
   // time left with the CRL's own validity (next - this), so it fits every CA's spec.crl.
+  // One gauge per CRL time, both read from status.crl at scrape time.
+  const auto crl_time = [this](std::optional<api::Time> api::CrlStatus::*field) {
+    return [this, field](const http::MetricFamily::Emit& emit) {
+      ForEachCertificateAuthority([&emit, field](const auto& ca) {
+        if (!ca->status.crl) return;
+        if (const std::optional<api::Time>& time = (*ca->status.crl).*field) emit({ca->metadata.name}, Seconds(*time));
+      });
+    };
+  };
   registry.GaugeFunc("certplane_crl_this_update_timestamp_seconds",
                      "Per CertificateAuthority, the latest thisUpdate of its CRL shards, in seconds since the Unix "
                      "epoch.",
-                     {"name"}, [this](const http::MetricFamily::Emit& emit) {
-                       ForEachCertificateAuthority([&emit](const auto& ca) {
-                         if (ca->status.crl && ca->status.crl->this_update) {
-                           emit({ca->metadata.name}, Seconds(*ca->status.crl->this_update));
-                         }
-                       });
-                     });
+                     {"name"}, crl_time(&api::CrlStatus::this_update));
   registry.GaugeFunc("certplane_crl_next_update_timestamp_seconds",
                      "Per CertificateAuthority, the earliest nextUpdate of its CRL shards, in seconds since the Unix "
                      "epoch.",
-                     {"name"}, [this](const http::MetricFamily::Emit& emit) {
-                       ForEachCertificateAuthority([&emit](const auto& ca) {
-                         if (ca->status.crl && ca->status.crl->next_update) {
-                           emit({ca->metadata.name}, Seconds(*ca->status.crl->next_update));
-                         }
-                       });
-                     });
+                     {"name"}, crl_time(&api::CrlStatus::next_update));
   registry.GaugeFunc("certplane_certificate_sync_unsynced_age_seconds",
                      "Per CertificateSync, how long the oldest issuance it has not pushed yet has waited (0: none).",
                      {"namespace", "name"}, [this](const http::MetricFamily::Emit& emit) {
