@@ -12,7 +12,8 @@ packages=(
   libcpprest-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # libFuzzer and the sanitizer runtimes for fuzz targets
+  # libFuzzer and the sanitizer runtimes for fuzz targets; clang-14's front end also
+  # runs the thread-safety analysis of hack/lint.sh
   clang-14 libclang-rt-14-dev
   # real clients the tests check results with
   openssl curl jq ca-certificates default-jdk-headless certbot procps iproute2

@@ -16,6 +16,10 @@
 #          throwaway configure) against the graph in docs/layering.md
 #          (hack/check-layering.py): an edge the graph does not draw, or an arrow the
 #          build no longer has, is a finding.
+#   threads clang-14's thread-safety analysis (-Wthread-safety -Wthread-safety-beta)
+#          over every .cpp that uses base/thread_annotations.h: a member read or written
+#          without the mutex it is GUARDED_BY, a REQUIRES or EXCLUDES broken, a lock
+#          taken out of its ACQUIRED_AFTER order, is a finding.
 #
 # Each check is a function lint_NAME that prints its findings and returns non-zero when
 # there is one. Every requested check runs even when an earlier one failed; the script
@@ -130,9 +134,68 @@ lint_layering() {
   return "$status"
 }
 
+# The analyser's version is pinned like the formatter's: what a major version finds,
+# notably under -Wthread-safety-beta, moves between versions.
+clang_cxx=clang++-14
+
+# The flags of the real build (see its compile_commands.json) that change what the
+# headers declare: the project's definition (CMakeLists.txt) and those the imported
+# targets of cpprestsdk, spdlog and fmt carry. Include paths: src/, and the Debian
+# packages' headers in /usr/include, where clang finds them by itself.
+thread_safety_flags=(
+  -std=c++20 -fsyntax-only -Isrc
+  -D_TURN_OFF_PLATFORM_STRING
+  -DCPPREST_FORCE_HTTP_CLIENT_ASIO -DCPPREST_FORCE_HTTP_LISTENER_ASIO -DCPPREST_NO_SSL_LEAK_SUPPRESS
+  -DFMT_SHARED -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL -DSPDLOG_SHARED_LIB
+  # -beta for one check: the lock order that ACQUIRED_AFTER/ACQUIRED_BEFORE declare is
+  # enforced only there (clang 14). -negative stays off: it would want a REQUIRES(!mu)
+  # on every caller of every function that takes a lock, where EXCLUDES on the function
+  # already catches the self-deadlock within a class.
+  -Wthread-safety -Wthread-safety-beta -Werror
+)
+
+# thread_safety_units: the .cpp files of certplane (src/, controller/, plugin/) that use
+# the annotations, NUL-separated: those that include base/mutex.h or
+# base/thread_annotations.h, or a header that does, themselves or through their own
+# header (foo.cpp's foo.h). The analysis checks function bodies where they are
+# compiled: a class's .cpp, and a template's (the informer's store) in every .cpp
+# that instantiates it.
+thread_safety_units() {
+  local sources=() annotated=() f own pattern
+  local -A uses=()
+  mapfile -d '' sources < <(cxx_sources)
+  mapfile -d '' annotated < <(grep -lZE '^#include "base/(mutex|thread_annotations)\.h"' -- "${sources[@]}")
+  # As the includes name them: from src/, dots escaped.
+  pattern="base/mutex.h|base/thread_annotations.h"
+  for f in "${annotated[@]}"; do
+    if [[ $f == src/*.h ]]; then pattern+="|${f#src/}"; fi
+  done
+  pattern="^#include \"(${pattern//./\\.})\""
+  while IFS= read -r -d '' f; do uses[$f]=1; done < <(grep -lZE "$pattern" -- "${sources[@]}")
+  for f in "${sources[@]}"; do
+    case $f in src/*.cpp | controller/*.cpp | plugin/*.cpp) ;; *) continue ;; esac
+    own=${f%.cpp}.h
+    if [[ -n ${uses[$f]:-} || -n ${uses[$own]:-} ]]; then printf '%s\0' "$f"; fi
+  done
+}
+
+lint_threads() {
+  need "$clang_cxx" || return 1
+  local units=()
+  mapfile -d '' units < <(thread_safety_units)
+  if ((${#units[@]} == 0)); then
+    log "found no C++ files that use base/thread_annotations.h"
+    return 1
+  fi
+  log "$("$clang_cxx" --version | sed -n '1s/^[^0-9]*//p') -Wthread-safety over ${#units[@]} files"
+  # One file per run, as many at once as there are cores (a file takes 1 to 5 s). xargs
+  # fails when any run does; each run prints its own findings.
+  printf '%s\0' "${units[@]}" | xargs -0 -n 1 -P "$(nproc)" "$clang_cxx" "${thread_safety_flags[@]}"
+}
+
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "not a git checkout: the files to lint come from git"
 
-all_checks=(shell format layering)
+all_checks=(shell format layering threads)
 fix=0
 checks=()
 for arg in "$@"; do

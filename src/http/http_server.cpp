@@ -1,5 +1,6 @@
 #include "http/http_server.h"
 
+#include "base/mutex.h"
 #include "http/accepted_sockets.h"
 
 #include <cpprest/http_listener.h>
@@ -11,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -24,9 +24,10 @@ constexpr auto kCloseTimeout = std::chrono::seconds(5);
 
 // Listeners whose close never finished: kept, reachable, for the life of the process.
 void AbandonListener(std::unique_ptr<web::http::experimental::listener::http_listener> listener) {
-  static std::mutex mu;
-  static auto* abandoned = new std::vector<std::unique_ptr<web::http::experimental::listener::http_listener>>();
-  std::lock_guard lock(mu);
+  static Mutex mu;
+  static auto* abandoned PT_GUARDED_BY(mu) =
+      new std::vector<std::unique_ptr<web::http::experimental::listener::http_listener>>();
+  MutexLock lock(mu);
   abandoned->push_back(std::move(listener));
 }
 
@@ -88,10 +89,10 @@ Status ListenUri(const std::string& address, std::string* uri, std::string_view 
 // each other forever. The listener's callback only queues the request.
 struct HttpServer::Impl {
   std::unique_ptr<listener::http_listener> listener;
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable cv;
-  std::deque<web::http::http_request> queue;  // guarded by mu
-  bool stopping = false;                      // guarded by mu
+  std::deque<web::http::http_request> queue GUARDED_BY(mu);
+  bool stopping GUARDED_BY(mu) = false;
   std::vector<std::thread> workers;
 
   bool tls = false;
@@ -116,12 +117,12 @@ struct HttpServer::Impl {
     }
   }
 
-  void Work(const Router& router, size_t max_body) {
+  void Work(const Router& router, size_t max_body) EXCLUDES(mu) {
     for (;;) {
       std::optional<web::http::http_request> request;
       {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [this] { return stopping || !queue.empty(); });
+        MutexLock lock(mu);
+        cv.wait(lock.native(), [this]() REQUIRES(mu) { return stopping || !queue.empty(); });
         if (stopping) return;
         request = std::move(queue.front());
         queue.pop_front();
@@ -163,13 +164,18 @@ Status HttpServer::Start() {
     const Router& router = router_;
     const size_t max_queued = options_.max_queued;
     Impl* impl = impl_.get();
-    impl->stopping = false;
+    {
+      // No worker runs yet (none did, or Stop joined them), but the flag is theirs to
+      // read: set it under the lock they read it under.
+      MutexLock lock(impl->mu);
+      impl->stopping = false;
+    }
     for (int i = 0; i < options_.workers; ++i) {
       impl->workers.emplace_back([impl, &router, max_body] { impl->Work(router, max_body); });
     }
     impl_->listener->support([impl, max_queued](web::http::http_request request) {
       {
-        std::lock_guard lock(impl->mu);
+        MutexLock lock(impl->mu);
         if (!impl->stopping && impl->queue.size() < max_queued) {
           impl->queue.push_back(std::move(request));
           impl->cv.notify_one();
@@ -188,7 +194,7 @@ Status HttpServer::Start() {
     impl_->listener->open().wait();
   } catch (const std::exception& e) {
     {
-      std::lock_guard lock(impl_->mu);
+      MutexLock lock(impl_->mu);
       impl_->stopping = true;
     }
     impl_->cv.notify_all();
@@ -234,7 +240,7 @@ void HttpServer::Stop() {
     AbandonListener(std::move(impl_->listener));
   }
   {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     impl_->stopping = true;
     impl_->queue.clear();
   }

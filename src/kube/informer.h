@@ -30,7 +30,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -38,6 +37,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "kube/logging.h"
 #include "kube/object_meta.h"
@@ -110,8 +110,8 @@ class Informer final : private ReflectorSink {
   Informer& operator=(const Informer&) = delete;
 
   // Adds handlers. Added after Start, they first receive every cached object as an add.
-  void AddEventHandler(EventHandlers<T> handlers) {
-    std::lock_guard lock(handlers_mu_);
+  void AddEventHandler(EventHandlers<T> handlers) EXCLUDES(handlers_mu_) {
+    MutexLock lock(handlers_mu_);
     if (HasSynced()) {  // EndList marks synced under handlers_mu_, so this is consistent
       for (const auto& obj : store_.List()) {
         if (handlers.on_add) handlers.on_add(obj);
@@ -134,15 +134,15 @@ class Informer final : private ReflectorSink {
   }
 
   // True once the first list has been stored.
-  bool HasSynced() const {
-    std::lock_guard lock(sync_mu_);
+  bool HasSynced() const EXCLUDES(sync_mu_) {
+    MutexLock lock(sync_mu_);
     return synced_;
   }
 
   // Waits until HasSynced() or the timeout; returns HasSynced().
-  bool WaitForSync(Duration timeout) const {
-    std::unique_lock lock(sync_mu_);
-    return sync_cv_.wait_for(lock, timeout, [this] { return synced_; });
+  bool WaitForSync(Duration timeout) const EXCLUDES(sync_mu_) {
+    MutexLock lock(sync_mu_);
+    return sync_cv_.wait_for(lock.native(), timeout, [this]() REQUIRES(sync_mu_) { return synced_; });
   }
 
   const Store<T>& store() const { return store_; }
@@ -190,11 +190,11 @@ class Informer final : private ReflectorSink {
 
   void AbortList() override { staged_.clear(); }
 
-  void EndList(const std::string&) override {
+  void EndList(const std::string&) override EXCLUDES(handlers_mu_, sync_mu_) {
     std::vector<std::string> keys;
     keys.reserve(staged_.size());
     for (const auto& [key, stored] : staged_) keys.push_back(key);
-    std::lock_guard lock(handlers_mu_);
+    MutexLock lock(handlers_mu_);
     auto previous = store_.Replace(std::move(staged_));
     staged_.clear();
     // Only this thread writes the store, so it holds exactly the list now.
@@ -224,17 +224,17 @@ class Informer final : private ReflectorSink {
     }
     // Marked synced while handlers_mu_ is held, so a handler added concurrently either
     // got these events or replays the store.
-    std::lock_guard sync_lock(sync_mu_);
+    MutexLock sync_lock(sync_mu_);
     synced_ = true;
     sync_cv_.notify_all();
   }
 
-  void Event(WatchEventType type, nlohmann::json&& object) override {
+  void Event(WatchEventType type, nlohmann::json&& object) override EXCLUDES(handlers_mu_) {
     Ptr obj = Decode(object);
     object = nullptr;
     if (!obj) return;
     std::string key = KeyOf(*obj);
-    std::lock_guard lock(handlers_mu_);
+    MutexLock lock(handlers_mu_);
     if (type == WatchEventType::kDeleted) {
       Ptr old = store_.Remove(key);
       for (auto& h : handlers_) {
@@ -255,12 +255,13 @@ class Informer final : private ReflectorSink {
   // The list in progress, as the store keeps it; informer thread only.
   std::unordered_map<std::string, typename Store<T>::Stored> staged_;
 
-  std::mutex handlers_mu_;                  // held while handlers run, so AddEventHandler sees a consistent point
-  std::vector<EventHandlers<T>> handlers_;  // guarded by handlers_mu_
+  Mutex handlers_mu_;  // held while handlers run, so AddEventHandler sees a consistent point
+  std::vector<EventHandlers<T>> handlers_ GUARDED_BY(handlers_mu_);
 
-  mutable std::mutex sync_mu_;
+  // Taken under handlers_mu_ (EndList, AddEventHandler), never the other way round.
+  mutable Mutex sync_mu_ ACQUIRED_AFTER(handlers_mu_);
   mutable std::condition_variable sync_cv_;
-  bool synced_ = false;  // guarded by sync_mu_
+  bool synced_ GUARDED_BY(sync_mu_) = false;
 
   std::jthread thread_;  // last: stopped and joined before the rest is destroyed
 };

@@ -21,14 +21,14 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace certplane::kube {
 
@@ -66,41 +66,41 @@ class Store {
   Ptr Open(const Stored& s) const { return s.obj ? s.obj : std::make_shared<const T>(codec_.unpack(s.packed)); }
 
   // The object with this key, or nullptr.
-  Ptr Get(const std::string& key) const {
-    std::shared_lock lock(mu_);
+  Ptr Get(const std::string& key) const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     auto it = items_.find(key);
     return it == items_.end() ? nullptr : Open(it->second);
   }
 
-  bool Contains(const std::string& key) const {
-    std::shared_lock lock(mu_);
+  bool Contains(const std::string& key) const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     return items_.count(key) != 0;
   }
 
-  std::vector<Ptr> List() const {
-    std::shared_lock lock(mu_);
+  std::vector<Ptr> List() const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     std::vector<Ptr> out;
     out.reserve(items_.size());
     for (const auto& [key, stored] : items_) out.push_back(Open(stored));
     return out;
   }
 
-  std::vector<std::string> Keys() const {
-    std::shared_lock lock(mu_);
+  std::vector<std::string> Keys() const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     std::vector<std::string> out;
     out.reserve(items_.size());
     for (const auto& [key, stored] : items_) out.push_back(key);
     return out;
   }
 
-  size_t size() const {
-    std::shared_lock lock(mu_);
+  size_t size() const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     return items_.size();
   }
 
   // Keys of the objects whose `index` yields `value`, sorted. Empty for an unknown index.
-  std::vector<std::string> IndexKeys(const std::string& index, const std::string& value) const {
-    std::shared_lock lock(mu_);
+  std::vector<std::string> IndexKeys(const std::string& index, const std::string& value) const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     std::vector<std::string> out;
     if (const Entries* entries = Find(index, value)) {
       out.reserve(entries->size());
@@ -110,15 +110,15 @@ class Store {
   }
 
   // How many objects `index` yields `value` for, without copying their keys.
-  size_t IndexCount(const std::string& index, const std::string& value) const {
-    std::shared_lock lock(mu_);
+  size_t IndexCount(const std::string& index, const std::string& value) const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     const Entries* entries = Find(index, value);
     return entries == nullptr ? 0 : entries->size();
   }
 
   // The objects whose `index` yields `value`, in key order.
-  std::vector<Ptr> ByIndex(const std::string& index, const std::string& value) const {
-    std::shared_lock lock(mu_);
+  std::vector<Ptr> ByIndex(const std::string& index, const std::string& value) const EXCLUDES(mu_) {
+    ReaderMutexLock lock(mu_);
     std::vector<Ptr> out;
     if (const Entries* entries = Find(index, value)) {
       out.reserve(entries->size());
@@ -132,7 +132,7 @@ class Store {
   // unpacks them all at once. Objects changed meanwhile are seen as they are now;
   // those removed meanwhile are skipped.
   template <typename F>
-  void ForEachByIndex(const std::string& index, const std::string& value, F&& f) const {
+  void ForEachByIndex(const std::string& index, const std::string& value, F&& f) const EXCLUDES(mu_) {
     if (!codec_.unpack) {
       for (const Ptr& obj : ByIndex(index, value)) f(obj);
       return;
@@ -143,7 +143,7 @@ class Store {
   }
   // The same over every object, in key order.
   template <typename F>
-  void ForEach(F&& f) const {
+  void ForEach(F&& f) const EXCLUDES(mu_) {
     std::vector<std::string> keys = Keys();
     std::sort(keys.begin(), keys.end());
     for (const std::string& key : keys) {
@@ -154,9 +154,9 @@ class Store {
   bool HasIndex(const std::string& index) const { return indexers_.count(index) != 0; }
 
   // Writers (the informer). Each returns the object it replaced or removed.
-  Ptr Upsert(const std::string& key, Ptr obj) {
+  Ptr Upsert(const std::string& key, Ptr obj) EXCLUDES(mu_) {
     Stored held = Hold(obj);
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(mu_);
     Ptr old;
     auto it = items_.find(key);
     if (it != items_.end()) {
@@ -170,8 +170,8 @@ class Store {
     return old;
   }
 
-  Ptr Remove(const std::string& key) {
-    std::unique_lock lock(mu_);
+  Ptr Remove(const std::string& key) EXCLUDES(mu_) {
+    WriterMutexLock lock(mu_);
     auto it = items_.find(key);
     if (it == items_.end()) return nullptr;
     Ptr old = Open(it->second);
@@ -182,8 +182,8 @@ class Store {
 
   // Replaces the whole content at once (objects as Hold made them); returns the
   // previous content.
-  std::unordered_map<std::string, Stored> Replace(std::unordered_map<std::string, Stored> items) {
-    std::unique_lock lock(mu_);
+  std::unordered_map<std::string, Stored> Replace(std::unordered_map<std::string, Stored> items) EXCLUDES(mu_) {
+    WriterMutexLock lock(mu_);
     indices_.clear();  // before the entries it points into go
     std::swap(items_, items);
     for (const Entry& e : items_) Index(e, *Open(e.second));
@@ -239,18 +239,18 @@ class Store {
     std::unique_ptr<std::set<const Entry*, ByKey>> many_;
   };
 
-  const Entries* Find(const std::string& index, const std::string& value) const {  // requires mu_
+  const Entries* Find(const std::string& index, const std::string& value) const REQUIRES_SHARED(mu_) {
     auto idx = indices_.find(index);
     if (idx == indices_.end()) return nullptr;
     auto entries = idx->second.find(value);
     return entries == idx->second.end() ? nullptr : &entries->second;
   }
-  void Index(const Entry& e, const T& obj) {
+  void Index(const Entry& e, const T& obj) REQUIRES(mu_) {
     for (const auto& [name, fn] : indexers_) {
       for (auto& value : fn(obj)) indices_[name][std::move(value)].Insert(&e);
     }
   }
-  void Unindex(const Entry& e, const T& obj) {
+  void Unindex(const Entry& e, const T& obj) REQUIRES(mu_) {
     for (const auto& [name, fn] : indexers_) {
       auto& index = indices_[name];
       for (const auto& value : fn(obj)) {
@@ -264,10 +264,10 @@ class Store {
 
   const std::map<std::string, IndexFunc<T>> indexers_;
   const StoreCodec<T> codec_;
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Stored> items_;  // guarded by mu_
-  // index name -> index value -> the entries of items_ it yields; guarded by mu_
-  std::unordered_map<std::string, std::unordered_map<std::string, Entries>> indices_;
+  mutable SharedMutex mu_;
+  std::unordered_map<std::string, Stored> items_ GUARDED_BY(mu_);
+  // index name -> index value -> the entries of items_ it yields
+  std::unordered_map<std::string, std::unordered_map<std::string, Entries>> indices_ GUARDED_BY(mu_);
 };
 
 }  // namespace certplane::kube

@@ -25,12 +25,12 @@ void WorkQueue::AddLocked(const std::string& key) {
 }
 
 void WorkQueue::Add(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   AddLocked(key);
 }
 
 void WorkQueue::AddAfter(const std::string& key, Duration delay) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (shutting_down_) return;
   if (delay <= Duration::zero()) {
     AddLocked(key);
@@ -67,7 +67,7 @@ void WorkQueue::PromoteReadyLocked(TimePoint now) {
 }
 
 std::optional<std::string> WorkQueue::GetUntil(std::optional<TimePoint> give_up_at) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     TimePoint now = clock_->Now();
     PromoteReadyLocked(now);
@@ -84,8 +84,9 @@ std::optional<std::string> WorkQueue::GetUntil(std::optional<TimePoint> give_up_
     if (!heap_.empty()) deadline = std::min(deadline, heap_.front().ready_at);
     if (give_up_at) deadline = std::min(deadline, *give_up_at);
     uint64_t generation = heap_generation_;
-    clock_->WaitUntil(cv_, lock, deadline,
-                      [&] { return !queue_.empty() || shutting_down_ || heap_generation_ != generation; });
+    clock_->WaitUntil(cv_, lock.native(), deadline, [&]() REQUIRES(mu_) {
+      return !queue_.empty() || shutting_down_ || heap_generation_ != generation;
+    });
   }
 }
 
@@ -94,7 +95,7 @@ std::optional<std::string> WorkQueue::Get() { return GetUntil(std::nullopt); }
 std::optional<std::string> WorkQueue::TryGet(Duration timeout) { return GetUntil(clock_->Now() + timeout); }
 
 void WorkQueue::Done(const std::string& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   processing_.erase(key);
   if (dirty_.count(key) != 0) {
     queue_.push_back(key);
@@ -104,7 +105,7 @@ void WorkQueue::Done(const std::string& key) {
 }
 
 void WorkQueue::ShutDown() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   shutting_down_ = true;
   heap_.clear();
   delayed_.clear();
@@ -114,22 +115,22 @@ void WorkQueue::ShutDown() {
 
 void WorkQueue::ShutDownWithDrain() {
   ShutDown();
-  std::unique_lock lock(mu_);
-  drained_cv_.wait(lock, [&] { return processing_.empty() && queue_.empty(); });
+  MutexLock lock(mu_);
+  drained_cv_.wait(lock.native(), [&]() REQUIRES(mu_) { return processing_.empty() && queue_.empty(); });
 }
 
 bool WorkQueue::ShuttingDown() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return shutting_down_;
 }
 
 size_t WorkQueue::Len() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return queue_.size();
 }
 
 size_t WorkQueue::DelayedLen() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return delayed_.size();
 }
 

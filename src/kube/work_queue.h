@@ -28,13 +28,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "base/mutex.h"
 #include "kube/clock.h"
 #include "kube/rate_limiters.h"
 
@@ -54,11 +54,11 @@ class WorkQueue {
   WorkQueue& operator=(const WorkQueue&) = delete;
 
   // Marks the key as needing processing. Ignored after shutdown.
-  void Add(const std::string& key);
+  void Add(const std::string& key) EXCLUDES(mu_);
   // Adds the key once `delay` has passed (at once if delay <= 0).
-  void AddAfter(const std::string& key, Duration delay);
+  void AddAfter(const std::string& key, Duration delay) EXCLUDES(mu_);
   // Adds the key after the rate limiter's delay for it.
-  void AddRateLimited(const std::string& key);
+  void AddRateLimited(const std::string& key) EXCLUDES(mu_);
   // Resets the key's rate-limiter history (call on success).
   void Forget(const std::string& key);
   // Failures counted for the key since the last Forget.
@@ -66,20 +66,20 @@ class WorkQueue {
 
   // Blocks until a key is ready and returns it, marked as processing; returns nullopt
   // once the queue is shut down and empty. Call Done(key) when finished.
-  std::optional<std::string> Get();
+  std::optional<std::string> Get() EXCLUDES(mu_);
   // Like Get, but gives up (returning nullopt) after `timeout` of the queue's clock.
-  std::optional<std::string> TryGet(Duration timeout);
+  std::optional<std::string> TryGet(Duration timeout) EXCLUDES(mu_);
   // Ends processing of the key; if it was added meanwhile it is queued again.
-  void Done(const std::string& key);
+  void Done(const std::string& key) EXCLUDES(mu_);
 
-  void ShutDown();
-  void ShutDownWithDrain();
-  bool ShuttingDown() const;
+  void ShutDown() EXCLUDES(mu_);
+  void ShutDownWithDrain() EXCLUDES(mu_);
+  bool ShuttingDown() const EXCLUDES(mu_);
 
   // Keys ready to be taken (not delayed, not in flight).
-  size_t Len() const;
+  size_t Len() const EXCLUDES(mu_);
   // Keys waiting in the timer heap.
-  size_t DelayedLen() const;
+  size_t DelayedLen() const EXCLUDES(mu_);
   const std::string& name() const { return name_; }
 
  private:
@@ -94,26 +94,25 @@ class WorkQueue {
     }
   };
 
-  void AddLocked(const std::string& key);
-  void PromoteReadyLocked(TimePoint now);
-  std::optional<std::string> GetUntil(std::optional<TimePoint> give_up_at);
+  void AddLocked(const std::string& key) REQUIRES(mu_);
+  void PromoteReadyLocked(TimePoint now) REQUIRES(mu_);
+  std::optional<std::string> GetUntil(std::optional<TimePoint> give_up_at) EXCLUDES(mu_);
 
   const std::string name_;
   const std::shared_ptr<Clock> clock_;
   const std::unique_ptr<RateLimiter> limiter_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;  // a key became ready, the heap changed, or shutdown
   std::condition_variable drained_cv_;
-  // All below guarded by mu_.
-  std::deque<std::string> queue_;                       // ready keys, each also in dirty_
-  std::unordered_set<std::string> dirty_;               // keys that need processing
-  std::unordered_set<std::string> processing_;          // keys a worker holds
-  std::vector<Delayed> heap_;                           // min-heap on ready_at (via Later)
-  std::unordered_map<std::string, TimePoint> delayed_;  // key -> its current ready_at
-  uint64_t seq_ = 0;
-  uint64_t heap_generation_ = 0;  // bumped when the heap's head may have changed
-  bool shutting_down_ = false;
+  std::deque<std::string> queue_ GUARDED_BY(mu_);                       // ready keys, each also in dirty_
+  std::unordered_set<std::string> dirty_ GUARDED_BY(mu_);               // keys that need processing
+  std::unordered_set<std::string> processing_ GUARDED_BY(mu_);          // keys a worker holds
+  std::vector<Delayed> heap_ GUARDED_BY(mu_);                           // min-heap on ready_at (via Later)
+  std::unordered_map<std::string, TimePoint> delayed_ GUARDED_BY(mu_);  // key -> its current ready_at
+  uint64_t seq_ GUARDED_BY(mu_) = 0;
+  uint64_t heap_generation_ GUARDED_BY(mu_) = 0;  // bumped when the heap's head may have changed
+  bool shutting_down_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace certplane::kube
