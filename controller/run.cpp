@@ -18,7 +18,7 @@
 #include "api/well_known.h"
 #include "http/health.h"
 #include "http/http_server.h"
-#include "http/metrics.h"
+#include "http/routes/ocsp_routes.h"
 #include "kube/access_review.h"
 #include "kube/config.h"
 #include "kube/event_recorder.h"
@@ -27,13 +27,13 @@
 #include "kube/logging.h"
 #include "kube/rest_client.h"
 #include "logging_setup.h"
-#include "reconcile/bundle_routes.h"
+#include "metrics/metrics.h"
 #include "reconcile/caches.h"
 #include "reconcile/ocsp_responder.h"
 #include "reconcile/operator.h"
 #include "reconcile/operator_metrics.h"
-#include "reconcile/public_routes.h"
 #include "reconcile/serving_tls.h"
+#include "route_sources.h"
 
 namespace certplane::controller {
 namespace {
@@ -122,7 +122,7 @@ int Run(const ControllerOptions& options) {
     log->error("loading the cluster configuration: {}", config.status().ToString());
     return 1;
   }
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   reconcile::OperatorMetrics metrics(registry);
   // With leader election, everything the controllers write passes this fence: a replica
   // that lost the lease, or was frozen past its renew deadline, writes nothing more.
@@ -173,19 +173,28 @@ int Run(const ControllerOptions& options) {
   health.AddReadiness("caches", [&caches] {
     return caches.HasSynced() ? Status::Ok() : Unavailable("the caches have not synced yet");
   });
+  // A replica is put behind the Service only once it answers on every port the Service
+  // names: without this, a new pod in a rollout would take HTTPS (ACME, bundles) before
+  // its serving certificate has loaded, and refuse those connections.
+  std::atomic<bool> https_serving{false};
+  if (!options.https_address.empty()) {
+    health.AddReadiness("https", [&https_serving] {
+      return https_serving ? Status::Ok() : Unavailable("the HTTPS port waits for its serving certificate");
+    });
+  }
   http::Router health_router, metrics_router, public_router;
   health.Register(health_router);
   metrics_router.Get("/metrics", [&registry](const http::HttpRequest&) {
     return http::HttpResponse::Bytes(200, registry.Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
   // CA certificates and CRLs, from the caches: served by every replica, leader or not.
-  reconcile::RegisterPublicRoutes(public_router, caches, *kube::SystemClock());
+  http::RegisterPublicRoutes(public_router, PublicRouteSourcesOf(caches, *kube::SystemClock()));
   // OCSP, from the same caches, signed with the CAs' delegated responder keys: every
   // replica answers, and re-signs what its caches say changed.
   reconcile::OcspResponder ocsp_responder(
       reconcile::OcspSourcesOf(caches, *kube::SystemClock()),
       {.response_validity = std::chrono::ceil<std::chrono::seconds>(options.ocsp_response_validity)});
-  reconcile::RegisterOcspRoutes(public_router, ocsp_responder, *kube::SystemClock());
+  http::RegisterOcspRoutes(public_router, ocsp_responder, *kube::SystemClock());
   auto ocsp_changed = [&ocsp_responder](const std::string& ca) {
     if (!ca.empty()) ocsp_responder.Invalidate(ca);
   };
@@ -200,8 +209,8 @@ int Run(const ControllerOptions& options) {
                                          [ocsp_changed](const auto& s) { ocsp_changed(s->ca_name); }});
   ocsp_responder.Start();
   // The bundle API (certificates and their keys, for callers RBAC lets read the Secret).
-  reconcile::RegisterBundleRoutes(public_router, caches, *bundle_client, reviewer, *kube::SystemClock(),
-                                  options.bundle_api_plain_http);
+  http::RegisterBundleRoutes(public_router, BundleRouteSourcesOf(caches, *bundle_client, reviewer, *kube::SystemClock(),
+                                                                 options.bundle_api_plain_http));
   // ACME directories of the profiles that enroll over ACME, on every replica. Its own
   // client, like the bundle API's, so enrollment bursts and reconciling do not starve
   // each other.
@@ -252,6 +261,7 @@ int Run(const ControllerOptions& options) {
       return;
     }
     https_started = true;
+    https_serving = true;
     log->info("serving https={} serial={}", options.https_address, serving_identity.serial_hex());
   };
   // Declared after what its callback uses, so that it is destroyed (and its watch

@@ -52,11 +52,13 @@ inline constexpr std::string_view kRevokeOnDeleteFinalizer = "certplane.io/revok
 
 // The CRL of a CA lives in ConfigMaps in the controller's namespace, one per shard:
 // certplane-crl-<ca> for shard 0 and certplane-crl-<ca>.shard-<k> for shard k >= 1
-// (reconcile/crl_config_map.h). Data: crl.pem; binaryData: crl.der; and revoked.txt,
+// (crl/crl_config_map.h). Data: crl.pem; binaryData: crl.der; and revoked.txt,
 // certplane's durable record of every revoked serial of the shard, one line each:
 //   <serial hex> <revoked at, RFC 3339> <RFC 5280 reason name> <certificate notAfter, RFC 3339>
 // The CRL is rebuilt from revoked.txt alone; an entry leaves once its notAfter passes.
 inline constexpr std::string_view kCrlShardLabel = "certplane.io/crl-shard";
+// On the CA key Secret and on each CRL ConfigMap: the CertificateAuthority it belongs to.
+inline constexpr std::string_view kCaNameLabel = "certplane.io/ca-name";
 inline constexpr std::string_view kCrlNumberAnnotation = "certplane.io/crl-number";
 inline constexpr std::string_view kCrlThisUpdateAnnotation = "certplane.io/crl-this-update";
 inline constexpr std::string_view kCrlNextUpdateAnnotation = "certplane.io/crl-next-update";

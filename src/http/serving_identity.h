@@ -29,27 +29,28 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "pki/tls_identity_store.h"
 
 namespace certplane::http {
 
-class ServingIdentity {
+class ServingIdentity : public pki::TlsIdentityStore {
  public:
   ServingIdentity();
-  ~ServingIdentity();
+  ~ServingIdentity() override;
   ServingIdentity(const ServingIdentity&) = delete;
   ServingIdentity& operator=(const ServingIdentity&) = delete;
 
   // Replaces the identity with `chain_pem` (the leaf first, then intermediates) and its
   // private key. A chain that does not parse, a key that does not, or one that is not
   // the leaf's, is refused with kInvalidArgument and the current identity stays.
-  Status Load(std::string_view chain_pem, std::string_view key_pem);
+  Status Load(std::string_view chain_pem, std::string_view key_pem) override;
 
   // Whether an identity has been loaded; handshakes fail until one has.
   bool loaded() const;
   // The current leaf's serial number (hex; "" when none) and notAfter (epoch when none),
   // for logs.
-  std::string serial_hex() const;
-  std::chrono::system_clock::time_point not_after() const;
+  std::string serial_hex() const override;
+  std::chrono::system_clock::time_point not_after() const override;
 
   // Applies the TLS settings above and the current identity to `ctx` (cpprestsdk's
   // per-connection context). Returns false, leaving the context without a

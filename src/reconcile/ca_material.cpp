@@ -1,32 +1,17 @@
 #include "reconcile/ca_material.h"
 
 #include "kube/logging.h"
+#include "kube/secret_data.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
-#include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
 namespace {
 
 constexpr std::string_view kRetiredPrefix = "retired-";
 constexpr std::string_view kCrtSuffix = ".crt";
-constexpr std::size_t kKeyIdLength = 16;
 
 }  // namespace
-
-std::string CaKeyId(const pki::Certificate& ca_certificate) {
-  auto key = ca_certificate.public_key();
-  if (!key.ok()) return {};
-  return key->Sha256Fingerprint().substr(0, kKeyIdLength);
-}
-
-bool IsCaKeyId(std::string_view text) {
-  if (text.size() != kKeyIdLength) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 std::string RetiredCertificateDataKey(const std::string& key_id) {
   return std::string(kRetiredPrefix) + key_id + std::string(kCrtSuffix);
@@ -43,10 +28,11 @@ std::vector<RetiredKeyPem> RetiredKeysOf(const nlohmann::json& secret) {
     std::string_view n = name;
     if (!n.starts_with(kRetiredPrefix) || !n.ends_with(kCrtSuffix)) continue;
     std::string id(n.substr(kRetiredPrefix.size(), n.size() - kRetiredPrefix.size() - kCrtSuffix.size()));
-    if (!IsCaKeyId(id)) continue;
-    std::string key = SecretDataValue(secret, RetiredPrivateKeyDataKey(id));
-    RetiredKeyPem r{
-        .key_id = id, .certificate_pem = SecretDataValue(secret, name), .private_key_pem = pki::SensitiveString(key)};
+    if (!crl::IsCaKeyId(id)) continue;
+    std::string key = kube::SecretDataValue(secret, RetiredPrivateKeyDataKey(id));
+    RetiredKeyPem r{.key_id = id,
+                    .certificate_pem = kube::SecretDataValue(secret, name),
+                    .private_key_pem = pki::SensitiveString(key)};
     OPENSSL_cleanse(key.data(), key.size());
     if (r.certificate_pem.empty() || r.private_key_pem.empty()) continue;
     out.push_back(std::move(r));
@@ -77,7 +63,7 @@ Result<CaMaterial> LoadCaMaterial(const std::string& ca_name, const TlsSecretCon
   for (const auto& c : *chain) {
     if (!(c == root)) intermediates.push_back(c);
   }
-  const std::string key_id = CaKeyId(chain->front());
+  const std::string key_id = crl::CaKeyId(chain->front());
   std::vector<RetiredCaKey> loaded;
   for (const auto& r : retired) {
     if (r.key_id == key_id) continue;  // the current key, kept by an older write
@@ -86,7 +72,7 @@ Result<CaMaterial> LoadCaMaterial(const std::string& ca_name, const TlsSecretCon
     Result<pki::Issuer> retired_issuer = !cert.ok()          ? Result<pki::Issuer>(cert.status())
                                          : !retired_key.ok() ? Result<pki::Issuer>(retired_key.status())
                                                              : pki::Issuer::Create(*cert, *retired_key);
-    if (!retired_issuer.ok() || CaKeyId(retired_issuer->certificate()) != r.key_id) {
+    if (!retired_issuer.ok() || crl::CaKeyId(retired_issuer->certificate()) != r.key_id) {
       // The reason names the certificate or key parse step, never key material.
       kube::Logger("cas")->warn("ignoring retired key ca={} key_id={}: {}", ca_name, r.key_id,
                                 retired_issuer.ok() ? std::string("its key id does not match its certificate")

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "crl/ca_key_id.h"
 #include "pki/certificate.h"
 #include "pki/sensitive.h"
 #include "reconcile/leaf_issuance.h"
@@ -33,15 +34,6 @@ struct CaUrls {
   std::vector<std::string> crl_urls;  // may hold "{key}" (crl_plan.h's kCrlKeyPlaceholder)
   std::vector<std::string> ca_issuers_urls;
 };
-
-// A CA key's short identity: the first 16 hex digits of the SHA-256 of the certificate's
-// SubjectPublicKeyInfo. It names the key's CRLs in distribution point URLs
-// (/crl/<ca>/<key id>/<shard>.crl) and its retired entry in the key Secret. "" when the
-// certificate's key cannot be read.
-std::string CaKeyId(const pki::Certificate& ca_certificate);
-
-// Whether `text` has the form of a key id (16 lower-case hex digits).
-bool IsCaKeyId(std::string_view text);
 
 // The key Secret's data keys of a retired key.
 std::string RetiredCertificateDataKey(const std::string& key_id);  // "retired-<id>.crt"

@@ -7,8 +7,10 @@
 #include "api/defaults.h"
 #include "api/pki_mapping.h"
 #include "api/well_known.h"
+#include "crl/ca_key_id.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
+#include "kube/secret_data.h"
 #include "pki/certificate.h"
 #include "pki/issue.h"
 #include "pki/key.h"
@@ -17,7 +19,6 @@
 #include "reconcile/cached_secrets.h"
 #include "reconcile/crl_decision.h"
 #include "reconcile/crl_plan.h"
-#include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -49,7 +50,7 @@ nlohmann::json KeySecret(const api::CertificateAuthority& ca, const std::string&
 
 // Fills the certificate fields of status from a key Secret's content.
 Status StatusFromKeySecret(const nlohmann::json& secret, api::CertificateAuthorityStatus& status) {
-  auto chain = pki::ParseCertificateChainPem(SecretDataValue(secret, "tls.crt"));
+  auto chain = pki::ParseCertificateChainPem(kube::SecretDataValue(secret, "tls.crt"));
   if (!chain.ok() || chain->empty()) return Internal("the key Secret just written holds no certificate");
   const pki::Certificate& cert = chain->front();
   status.serial_number = cert.serial().ToHex();
@@ -58,7 +59,7 @@ Status StatusFromKeySecret(const nlohmann::json& secret, api::CertificateAuthori
   status.fingerprint_sha256 = cert.sha256_fingerprint();
   status.certificate = cert.ToPem();
   std::string chain_pem = pki::EncodeCertificateChainPem(*chain);
-  std::string root = SecretDataValue(secret, "ca.crt");
+  std::string root = kube::SecretDataValue(secret, "ca.crt");
   if (!cert.IsSelfSigned()) chain_pem += root;
   status.chain = chain_pem;
   status.secret_name = secret["metadata"].value("name", "");
@@ -113,8 +114,8 @@ policy::CaParentFacts CaReconciler::ParentFacts(const api::CertificateAuthority&
       facts.problem = "reading Secret " + ns + "/" + ref.name + ": " + secret.status().message();
       return facts;
     }
-    auto chain = pki::ParseCertificateChainPem(SecretDataValue(*secret, "tls.crt"));
-    std::string key_pem = SecretDataValue(*secret, "tls.key");
+    auto chain = pki::ParseCertificateChainPem(kube::SecretDataValue(*secret, "tls.crt"));
+    std::string key_pem = kube::SecretDataValue(*secret, "tls.key");
     auto key = pki::ParsePrivateKeyPem(key_pem);
     OPENSSL_cleanse(key_pem.data(), key_pem.size());
     if (!chain.ok() || chain->empty()) {
@@ -182,9 +183,9 @@ Result<nlohmann::json> CaReconciler::MakeKeySecret(const api::CertificateAuthori
 
 Result<nlohmann::json> CaReconciler::ImportKeySecret(const api::CertificateAuthority& ca,
                                                      const nlohmann::json& source) {
-  std::string tls_crt = SecretDataValue(source, "tls.crt");
-  std::string tls_key = SecretDataValue(source, "tls.key");
-  std::string ca_crt = SecretDataValue(source, "ca.crt");
+  std::string tls_crt = kube::SecretDataValue(source, "tls.crt");
+  std::string tls_key = kube::SecretDataValue(source, "tls.key");
+  std::string ca_crt = kube::SecretDataValue(source, "ca.crt");
   auto chain = pki::ParseCertificateChainPem(tls_crt);
   if (!chain.ok() || chain->empty()) return FailedPrecondition("the imported tls.crt holds no certificate");
   if (ca_crt.empty()) ca_crt = chain->back().ToPem();  // a self-signed root, or the last of the chain
@@ -204,17 +205,17 @@ Status CaReconciler::CarryRetiredKeys(const api::CertificateAuthority& ca, nlohm
     return current.status().WithContext("reading the key Secret of CertificateAuthority " + ca.metadata.name +
                                         " to keep its key for its CRLs");
   }
-  auto next_chain = pki::ParseCertificateChainPem(SecretDataValue(next, "tls.crt"));
-  const std::string next_id = next_chain.ok() && !next_chain->empty() ? CaKeyId(next_chain->front()) : "";
+  auto next_chain = pki::ParseCertificateChainPem(kube::SecretDataValue(next, "tls.crt"));
+  const std::string next_id = next_chain.ok() && !next_chain->empty() ? crl::CaKeyId(next_chain->front()) : "";
 
   std::vector<RetiredKeyPem> keys = RetiredKeysOf(*current);
   // The pair being replaced, when it is a working one (an unusable Secret has no key to keep).
-  auto chain = pki::ParseCertificateChainPem(SecretDataValue(*current, "tls.crt"));
-  pki::SensitiveString key_pem(SecretDataValue(*current, "tls.key"));
+  auto chain = pki::ParseCertificateChainPem(kube::SecretDataValue(*current, "tls.crt"));
+  pki::SensitiveString key_pem(kube::SecretDataValue(*current, "tls.key"));
   if (chain.ok() && !chain->empty()) {
     auto key = pki::ParsePrivateKeyPem(key_pem.view());
     if (key.ok() && pki::Issuer::Create(chain->front(), *key).ok()) {
-      keys.push_back({.key_id = CaKeyId(chain->front()),
+      keys.push_back({.key_id = crl::CaKeyId(chain->front()),
                       .certificate_pem = chain->front().ToPem(),
                       .private_key_pem = std::move(key_pem)});
     }
@@ -223,7 +224,7 @@ Status CaReconciler::CarryRetiredKeys(const api::CertificateAuthority& ca, nlohm
     auto cert = pki::ParseCertificatePem(key.certificate_pem);
     if (!cert.ok()) continue;
     const CrlKeyFacts facts{.key_id = key.key_id, .not_after = api::ToTime(cert->not_after())};
-    if (!IsCaKeyId(key.key_id) || !RetiredKeyNeeded(facts, next_id, now)) continue;
+    if (!crl::IsCaKeyId(key.key_id) || !RetiredKeyNeeded(facts, next_id, now)) continue;
     next["data"][RetiredCertificateDataKey(key.key_id)] = kube::Base64Encode(key.certificate_pem);
     next["data"][RetiredPrivateKeyDataKey(key.key_id)] = kube::Base64Encode(key.private_key_pem.view());
     kube::Logger("cas")->info("keeping retired key ca={} key_id={} until={}", ca.metadata.name, key.key_id,

@@ -3,8 +3,8 @@
 #include <openssl/crypto.h>
 
 #include "kube/base64.h"
+#include "kube/secret_data.h"
 #include "reconcile/crl_plan.h"
-#include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
 CaSigners::CaSigners(std::shared_ptr<kube::Client> client, const Caches& caches, CaSignersOptions options)
@@ -37,8 +37,8 @@ Result<std::shared_ptr<const CaMaterial>> CaSigners::Get(const std::string& ca_n
   }
   auto secret = client_->Get(kube::kSecrets, caches_.controller_namespace(), secret_name);
   if (!secret.ok()) return secret.status().WithContext("reading the key Secret of CertificateAuthority " + ca_name);
-  TlsSecretContents contents{SecretDataValue(*secret, "tls.crt"), SecretDataValue(*secret, "tls.key"),
-                             SecretDataValue(*secret, "ca.crt")};
+  TlsSecretContents contents{kube::SecretDataValue(*secret, "tls.crt"), kube::SecretDataValue(*secret, "tls.key"),
+                             kube::SecretDataValue(*secret, "ca.crt")};
   auto material = LoadCaMaterial(ca_name, contents, UrlsFor(*ca), RetiredKeysOf(*secret));
   OPENSSL_cleanse(contents.tls_key.data(), contents.tls_key.size());
   if (!material.ok()) return material.status();

@@ -9,10 +9,10 @@
 #include "api/well_known.h"
 #include "base/packed.h"
 #include "kube/base64.h"
+#include "kube/secret_data.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
 #include "reconcile/ca_material.h"
-#include "reconcile/secret_data.h"
 #include "reconcile/secret_facts.h"
 
 namespace certplane::reconcile {
@@ -89,8 +89,8 @@ Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) 
   if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
     for (const auto& [k, v] : data->items()) contents.data_keys.push_back(k);
   }
-  TlsSecretContents tls{SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"),
-                        SecretDataValue(secret, "ca.crt")};
+  TlsSecretContents tls{kube::SecretDataValue(secret, "tls.crt"), kube::SecretDataValue(secret, "tls.key"),
+                        kube::SecretDataValue(secret, "ca.crt")};
   contents.facts = ReadSecretFacts(tls, meta->annotations);
   // The decoded key text is no longer needed: wipe it rather than leave it in freed heap.
   OPENSSL_cleanse(tls.tls_key.data(), tls.tls_key.size());
@@ -111,8 +111,8 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
   if (const std::string* v = out.metadata.annotations.Find(kCaSpecFingerprintAnnotation)) f.spec_fingerprint = *v;
   if (const std::string* v = out.metadata.annotations.Find(kCaSourceFingerprintAnnotation)) f.source_fingerprint = *v;
 
-  std::string tls_key = SecretDataValue(secret, "tls.key");
-  auto chain = pki::ParseCertificateChainPem(SecretDataValue(secret, "tls.crt"));
+  std::string tls_key = kube::SecretDataValue(secret, "tls.key");
+  auto chain = pki::ParseCertificateChainPem(kube::SecretDataValue(secret, "tls.crt"));
   auto key = pki::ParsePrivateKeyPem(tls_key);
   OPENSSL_cleanse(tls_key.data(), tls_key.size());
   if (!chain.ok() || chain->empty()) {
@@ -147,7 +147,7 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret) {
     f.issuer_fingerprint_sha256 = f.fingerprint_sha256;
   } else {
     // An intermediate signed directly by a root: the root is ca.crt.
-    auto root = pki::ParseCertificateChainPem(SecretDataValue(secret, "ca.crt"));
+    auto root = pki::ParseCertificateChainPem(kube::SecretDataValue(secret, "ca.crt"));
     if (root.ok() && !root->empty()) f.issuer_fingerprint_sha256 = root->front().sha256_fingerprint();
   }
   return out;

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/well_known.h"
 #include "base/result.h"
 #include "kube/object_meta.h"
 #include "policy/ca_issuance.h"
@@ -72,7 +73,7 @@ Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret);
 inline constexpr std::string_view kCaSpecFingerprintAnnotation = "certplane.io/ca-spec-fingerprint";
 inline constexpr std::string_view kCaSourceFingerprintAnnotation = "certplane.io/ca-source-fingerprint";
 // The label on a CA key Secret naming its CertificateAuthority.
-inline constexpr std::string_view kCaNameLabel = "certplane.io/ca-name";
+using api::kCaNameLabel;
 
 // The name of a CertificateAuthority's key Secret in the controller's namespace.
 std::string CaKeySecretName(const std::string& ca_name);

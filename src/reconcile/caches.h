@@ -16,6 +16,10 @@
 // (crl_config_map.h), which every replica serves over HTTP; and what the OCSP
 // responder of every replica reads (ocsp_material.h): the responder Secrets, with their
 // delegated keys, and the records of issued serials.
+//
+// Thread-safe with no lock of its own: each informer's store locks itself
+// (kube/store.h, whose members the thread-safety analysis checks), and Caches holds
+// nothing else that changes after construction.
 #pragma once
 
 #include <chrono>

@@ -11,6 +11,7 @@
 #include "api/well_known.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
+#include "kube/secret_data.h"
 #include "pki/csr.h"
 #include "pki/key.h"
 #include "policy/issuance.h"
@@ -19,7 +20,6 @@
 #include "policy/secret_owner.h"
 #include "reconcile/certificate_status.h"
 #include "reconcile/leaf_issuance.h"
-#include "reconcile/secret_data.h"
 #include "reconcile/tls_secret.h"
 
 namespace certplane::reconcile {
@@ -144,7 +144,7 @@ Result<std::map<std::string, std::string>> CertificateReconciler::ReadPasswords(
     if (!secret.ok()) {
       return secret.status().WithContext("reading the PKCS12 password Secret " + cert.metadata.ns + "/" + ref.name);
     }
-    std::string value = SecretDataValue(*secret, ref.key);
+    std::string value = kube::SecretDataValue(*secret, ref.key);
     if (value.empty()) {
       return InvalidArgument("the PKCS12 password Secret " + cert.metadata.ns + "/" + ref.name + " has no key " +
                              ref.key);
@@ -220,7 +220,7 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
   if (cert.spec.private_key.rotation_policy == api::RotationPolicy::kNever) {
     auto current = deps_.client->Get(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name);
     if (current.ok()) {
-      std::string pem = SecretDataValue(*current, "tls.key");
+      std::string pem = kube::SecretDataValue(*current, "tls.key");
       if (auto key = pki::ParsePrivateKeyPem(pem); key.ok()) existing_key = std::move(*key);
       OPENSSL_cleanse(pem.data(), pem.size());
     } else if (current.status().code() != StatusCode::kNotFound) {

@@ -88,7 +88,7 @@ CrlPublisher::CrlPublisher(CrlPublisherDeps deps) : deps_(std::move(deps)) {
 
 void CrlPublisher::Revoke(const std::string& ca, std::int32_t shard, RevocationRecord record, std::string waiter) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     cas_[ca].pending.push_back({Pending::Kind::kRevoke, shard, std::move(record), std::move(waiter)});
   }
   if (deps_.schedule) deps_.schedule(ca, deps_.batch_window);
@@ -96,7 +96,7 @@ void CrlPublisher::Revoke(const std::string& ca, std::int32_t shard, RevocationR
 
 void CrlPublisher::Unrevoke(const std::string& ca, std::int32_t shard, std::string serial_hex, std::string waiter) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     RevocationRecord record;
     record.serial_hex = std::move(serial_hex);
     cas_[ca].pending.push_back({Pending::Kind::kUnrevoke, shard, std::move(record), std::move(waiter)});
@@ -106,7 +106,7 @@ void CrlPublisher::Unrevoke(const std::string& ca, std::int32_t shard, std::stri
 
 CrlPublisher::Lookup CrlPublisher::Published(const std::string& ca, std::int32_t shard,
                                              const std::string& serial_hex) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = cas_.find(ca);
   if (it == cas_.end() || !it->second.loaded) return {};
   Lookup out{.loaded = true};
@@ -133,7 +133,7 @@ std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthorit
                       .pick = policy::Fnv1a64(certificate_key)};
   std::int32_t known = ca.status.crl ? ca.status.crl->shards : 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const CaState& state = cas_[name];
     known = std::max(known, state.wanted_shards);
     if (state.loaded) {
@@ -160,7 +160,7 @@ std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthorit
   const std::int32_t chosen = ChooseShard(in);
   if (chosen >= known) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       CaState& state = cas_[name];
       state.wanted_shards = std::max(state.wanted_shards, chosen + 1);
     }
@@ -172,7 +172,7 @@ std::int32_t CrlPublisher::ShardForNewCertificate(const api::CertificateAuthorit
 }
 
 void CrlPublisher::ShardDeleted(const std::string& ca, std::int32_t shard) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = cas_.find(ca);
   if (it == cas_.end()) return;
   auto s = it->second.shards.find(shard);
@@ -180,7 +180,7 @@ void CrlPublisher::ShardDeleted(const std::string& ca, std::int32_t shard) {
 }
 
 void CrlPublisher::Reset() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Pending requests stay: their Certificates are not enqueued again by anything else.
   for (auto& [name, state] : cas_) {
     state.loaded = false;
@@ -404,7 +404,7 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
 std::optional<kube::ReconcileResult> CrlPublisher::EnsureLoaded(const api::CertificateAuthority& ca) {
   const std::string& name = ca.metadata.name;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (cas_[name].loaded) return std::nullopt;
   }
   auto fresh = Load(ca);
@@ -415,7 +415,7 @@ std::optional<kube::ReconcileResult> CrlPublisher::EnsureLoaded(const api::Certi
     }
     return kube::ReconcileResult::Retry(fresh.status());
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   CaState& state = cas_[name];
   fresh->pending = std::move(state.pending);
   fresh->wanted_shards = state.wanted_shards;
@@ -427,7 +427,7 @@ CrlPublisher::Gathered CrlPublisher::Gather(const api::CertificateAuthority& ca,
   Gathered g;
   {
     // Take a snapshot to work on; the lock is not held while signing and writing.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     CaState& state = cas_[ca.metadata.name];
     g.work.loaded = true;
     g.work.shards = state.shards;
@@ -584,7 +584,7 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
   auto fail = [&](const Status& s) {
     // Nothing is lost: the requests go back in front of any that came meanwhile, and
     // the ledgers are read again (one write may have landed, or another writer won).
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     CaState& state = cas_[name];
     state.pending.insert(state.pending.begin(), work.pending.begin(), work.pending.end());
     state.loaded = false;
@@ -670,7 +670,7 @@ kube::ReconcileResult CrlPublisher::Act(const api::CertificateAuthority& ca, con
   }
 
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     CaState& state = cas_[name];
     state.shards = work.shards;
     state.number = work.number;

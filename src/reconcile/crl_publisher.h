@@ -25,13 +25,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "api/certificate_authority.h"
+#include "base/mutex.h"
 #include "kube/clock.h"
 #include "kube/controller.h"
 #include "kube/event_recorder.h"
@@ -66,37 +66,38 @@ class CrlPublisher {
 
   // Asks that `record` be on shard `shard` of `ca`'s CRL; `waiter` is notified once it
   // is. Thread-safe.
-  void Revoke(const std::string& ca, std::int32_t shard, RevocationRecord record, std::string waiter);
+  void Revoke(const std::string& ca, std::int32_t shard, RevocationRecord record, std::string waiter) EXCLUDES(mu_);
   // Asks that a held serial leave the CRL (certificateHold lifted). Thread-safe.
-  void Unrevoke(const std::string& ca, std::int32_t shard, std::string serial_hex, std::string waiter);
+  void Unrevoke(const std::string& ca, std::int32_t shard, std::string serial_hex, std::string waiter) EXCLUDES(mu_);
 
   struct Lookup {
     bool loaded = false;  // false: the CA's ledger has not been read yet; ask again later
     std::optional<RevocationRecord> record;
   };
   // What the published CRL of `ca` says about `serial_hex` on `shard`. Thread-safe.
-  Lookup Published(const std::string& ca, std::int32_t shard, const std::string& serial_hex) const;
+  Lookup Published(const std::string& ca, std::int32_t shard, const std::string& serial_hex) const EXCLUDES(mu_);
 
   // The shard a certificate about to be issued by `ca` joins (crl_plan.h's
   // ChooseShard over the published ledgers and the live certificates in the caches),
   // and the URLs its CRL Distribution Points name: templates with "{key}" where the
   // signing key's id goes (IssueLeaf fills it in from the CaMaterial that signs), so a
   // certificate names the CRL its own key keeps signing after the CA is re-keyed.
-  std::int32_t ShardForNewCertificate(const api::CertificateAuthority& ca, const std::string& certificate_key);
+  std::int32_t ShardForNewCertificate(const api::CertificateAuthority& ca, const std::string& certificate_key)
+      EXCLUDES(mu_);
   std::vector<std::string> ShardUrls(const api::CertificateAuthority& ca, std::int32_t shard) const;
   // The URLs of shard `shard`'s delta CRLs (Freshest CRL), templates with "{key}" as
   // ShardUrls'; empty when the CA has no delta CRLs.
   std::vector<std::string> ShardDeltaUrls(const api::CertificateAuthority& ca, std::int32_t shard) const;
 
   // The "crls" controller's reconcile; the key is a CA name.
-  kube::ReconcileResult Reconcile(const kube::Request& request);
+  kube::ReconcileResult Reconcile(const kube::Request& request) EXCLUDES(mu_);
 
   // Shard `shard`'s ConfigMap was deleted (by someone else): write it again, from the
   // ledger held here, on the next reconcile.
-  void ShardDeleted(const std::string& ca, std::int32_t shard);
+  void ShardDeleted(const std::string& ca, std::int32_t shard) EXCLUDES(mu_);
 
   // Forgets everything loaded (leadership lost or the operator stopped).
-  void Reset();
+  void Reset() EXCLUDES(mu_);
 
  private:
   struct Shard {
@@ -139,18 +140,18 @@ class CrlPublisher {
     CrlPublishInput input;
   };
 
-  // Reads every shard's ConfigMap of `ca` (the ledgers are not cached). Called with
-  // mu_ not held.
-  Result<CaState> Load(const api::CertificateAuthority& ca) const;
+  // Reads every shard's ConfigMap of `ca` (the ledgers are not cached): API calls, so
+  // never with mu_ held.
+  Result<CaState> Load(const api::CertificateAuthority& ca) const EXCLUDES(mu_);
   // Loads the ledgers once per leadership; a result when the reconcile must end here.
-  std::optional<kube::ReconcileResult> EnsureLoaded(const api::CertificateAuthority& ca);
+  std::optional<kube::ReconcileResult> EnsureLoaded(const api::CertificateAuthority& ca) EXCLUDES(mu_);
   // Gather: takes the pending requests and a snapshot of the shards, applies the
   // requests to copies of the ledgers they touch, and describes it all for the decision.
-  Gathered Gather(const api::CertificateAuthority& ca, const CaMaterial& material);
+  Gathered Gather(const api::CertificateAuthority& ca, const CaMaterial& material) EXCLUDES(mu_);
   // Act: signs and writes what the plan says, records the CRL in the CA's status,
   // notifies the waiters; on a failure puts the requests back and reloads.
   kube::ReconcileResult Act(const api::CertificateAuthority& ca, const CaMaterial& material, Gathered gathered,
-                            const CrlPublishPlan& plan);
+                            const CrlPublishPlan& plan) EXCLUDES(mu_);
   // The CRLs one shard publishes: crl.der/crl.pem by the current key, one DER per retired key.
   Result<ShardCrl> SignShard(const api::CertificateAuthority& ca, const CaMaterial& material, std::int32_t index,
                              const Ledger& ledger, std::uint64_t number, std::int32_t shard_count,
@@ -177,8 +178,8 @@ class CrlPublisher {
   Status WriteCaStatus(const api::CertificateAuthority& ca, const CaState& state);
 
   CrlPublisherDeps deps_;
-  mutable std::mutex mu_;
-  std::map<std::string, CaState> cas_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, CaState> cas_ GUARDED_BY(mu_);
 };
 
 }  // namespace certplane::reconcile

@@ -5,11 +5,12 @@
 
 #include <openssl/crypto.h>
 
+#include "crl/ca_key_id.h"
 #include "kube/base64.h"
+#include "kube/secret_data.h"
 #include "pki/key.h"
 #include "pki/serial.h"
 #include "reconcile/ca_material.h"
-#include "reconcile/secret_data.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -39,7 +40,8 @@ Result<OcspIdentity> LoadIdentity(const std::string& key_id, const std::string& 
   if (chain->size() != 2) return InvalidArgument(key_id + ".crt must hold the responder certificate then its CA's");
   if (!key.ok()) return key.status().WithContext(key_id + std::string(kKeySuffix));
   if (Status s = pki::CheckKeyMatchesCertificate(*key, chain->front()); !s.ok()) return s.WithContext(key_id);
-  if (CaKeyId((*chain)[1]) != key_id) return InvalidArgument(key_id + ".crt: the CA certificate is of another key");
+  if (crl::CaKeyId((*chain)[1]) != key_id)
+    return InvalidArgument(key_id + ".crt: the CA certificate is of another key");
   return OcspIdentity{.key_id = key_id, .issuer = (*chain)[1], .signer = {.certificate = chain->front(), .key = *key}};
 }
 
@@ -65,13 +67,13 @@ Result<OcspSignerSecret> DecodeOcspSignerSecret(const nlohmann::json& secret) {
     std::string_view n = name;
     if (!n.ends_with(kCrtSuffix)) continue;
     const std::string key_id(n.substr(0, n.size() - kCrtSuffix.size()));
-    if (!IsCaKeyId(key_id)) continue;
-    std::string key_pem = SecretDataValue(secret, key_id + std::string(kKeySuffix));
+    if (!crl::IsCaKeyId(key_id)) continue;
+    std::string key_pem = kube::SecretDataValue(secret, key_id + std::string(kKeySuffix));
     if (key_pem.empty()) {
       out.invalid[key_id] = "no " + key_id + ".key";
       continue;
     }
-    auto identity = LoadIdentity(key_id, SecretDataValue(secret, name), std::move(key_pem));
+    auto identity = LoadIdentity(key_id, kube::SecretDataValue(secret, name), std::move(key_pem));
     if (!identity.ok()) {
       out.invalid[key_id] = identity.status().message();
       continue;

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#include "kube/base64.h"
 #include "kube/logging.h"
 #include "reconcile/caches.h"
-#include "reconcile/public_routes.h"
 
 namespace certplane::reconcile {
 
@@ -33,16 +31,12 @@ struct OcspResponder::Entry {
 
 namespace {
 
-constexpr std::string_view kOcspResponseType = "application/ocsp-response";
-// GET requests: base64 may hold '/', so the request spans up to this many path segments.
-constexpr int kMaxGetSegments = 24;
-
 std::string CacheKey(const std::string& ca, const std::string& key_id, const pki::OcspCertId& id) {
   return ca + '\n' + key_id + '\n' + std::to_string(id.hash_nid) + '\n' + id.serial.ToHex();
 }
 
-OcspHttpAnswer ErrorAnswer(pki::OcspResponseStatus status) {
-  OcspHttpAnswer a;
+crl::OcspHttpAnswer ErrorAnswer(pki::OcspResponseStatus status) {
+  crl::OcspHttpAnswer a;
   a.status = status;
   pki::Bytes der = pki::OcspErrorResponse(status);
   a.der = std::make_shared<const std::string>(der.begin(), der.end());
@@ -173,7 +167,7 @@ Result<std::shared_ptr<OcspResponder::Entry>> OcspResponder::Sign(
                                        .refresh_at = std::min(next, now + options_.response_validity / 2)});
 }
 
-OcspHttpAnswer OcspResponder::Respond(const std::string& ca, pki::ByteView request) {
+crl::OcspHttpAnswer OcspResponder::Respond(const std::string& ca, pki::ByteView request) {
   auto req = pki::ParseOcspRequest(request);
   if (!req.ok()) return ErrorAnswer(pki::OcspResponseStatus::kMalformedRequest);
   if (!sources_.ca(ca)) return ErrorAnswer(pki::OcspResponseStatus::kUnauthorized);
@@ -193,7 +187,7 @@ OcspHttpAnswer OcspResponder::Respond(const std::string& ca, pki::ByteView reque
   for (const pki::OcspCertId& id : req->certificates) answers.emplace_back(id, Lookup(ca, *identity, id.serial));
 
   auto reply = [](const Entry& e, bool cacheable, bool hit) {
-    OcspHttpAnswer a;
+    crl::OcspHttpAnswer a;
     a.status = pki::OcspResponseStatus::kSuccessful;
     a.der = e.der;
     a.cacheable = cacheable;
@@ -296,49 +290,6 @@ void OcspResponder::Run(std::stop_token stop) {
     Sweep();
     std::unique_lock lock(mu_);
     wake_.wait_for(lock, stop, options_.sweep_interval, [this] { return dirty_; });
-  }
-}
-
-void RegisterOcspRoutes(http::Router& router, OcspResponder& responder, const kube::Clock& clock) {
-  auto respond = [&responder, &clock](const http::HttpRequest& request, const std::string& ca, std::string_view body) {
-    OcspHttpAnswer a = responder.Respond(ca, {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()});
-    http::HttpResponse r = http::HttpResponse::Bytes(200, *a.der, std::string(kOcspResponseType));
-    const pki::TimePoint now = clock.WallNow();
-    r.headers.emplace_back("Date", FormatHttpDate(api::ToTime(now)));
-    if (a.status != pki::OcspResponseStatus::kSuccessful || !a.cacheable) {
-      r.headers.emplace_back("Cache-Control", "no-cache, no-store, max-age=0");
-      return r;
-    }
-    // RFC 5019 6.2: max-age no later than nextUpdate; here until the responder re-signs.
-    const auto max_age = std::max<long long>(0, std::chrono::floor<std::chrono::seconds>(a.refresh_at - now).count());
-    const std::string etag = CrlEtag(*a.der);
-    r.headers.emplace_back("Cache-Control",
-                           "public, max-age=" + std::to_string(max_age) + ", no-transform, must-revalidate");
-    r.headers.emplace_back("Last-Modified", FormatHttpDate(api::ToTime(a.this_update)));
-    r.headers.emplace_back("Expires", FormatHttpDate(api::ToTime(a.next_update)));
-    r.headers.emplace_back("ETag", etag);
-    if (request.method != "POST" && IfNoneMatchMatches(request.Header("If-None-Match"), etag)) {
-      r.status = 304;
-      r.body.clear();
-    }
-    return r;
-  };
-  router.Post("/ocsp/{ca}", [respond](const http::HttpRequest& r) { return respond(r, r.params.at("ca"), r.body); });
-  // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}. The
-  // path arrives decoded, so the base64 text's own '/' characters split it.
-  for (int n = 1; n <= kMaxGetSegments; ++n) {
-    std::string pattern = "/ocsp/{ca}";
-    for (int i = 0; i < n; ++i) pattern += "/{s" + std::to_string(i) + "}";
-    router.Get(pattern, [respond](const http::HttpRequest& r) {
-      const std::string& ca = r.params.at("ca");
-      const std::string prefix = "/ocsp/" + ca + "/";
-      if (!r.path.starts_with(prefix)) return http::HttpResponse::Text(400, "not an OCSP GET request\n");
-      std::string text = r.path.substr(prefix.size());
-      std::replace(text.begin(), text.end(), ' ', '+');  // a '+' some decoder took for a space
-      auto der = kube::Base64Decode(text);
-      if (!der || der->empty()) return http::HttpResponse::Text(400, "the OCSP request in the path is not base64\n");
-      return respond(r, ca, *der);
-    });
   }
 }
 

@@ -31,7 +31,7 @@
 //
 //   OcspResponder responder(OcspSourcesOf(caches, clock), {});
 //   responder.Start();                      // the background re-signer
-//   RegisterOcspRoutes(router, responder);
+//   http::RegisterOcspRoutes(router, responder, clock);   // http/routes/ocsp_routes.h
 //   caches.crl_config_maps.AddEventHandler(... responder.Invalidate(cm->ca_name) ...);
 #pragma once
 
@@ -48,7 +48,7 @@
 #include <vector>
 
 #include "api/certificate_authority.h"
-#include "http/router.h"
+#include "crl/ocsp_answerer.h"
 #include "kube/clock.h"
 #include "pki/crl.h"
 #include "pki/ocsp.h"
@@ -83,18 +83,8 @@ struct OcspResponderOptions {
   std::chrono::milliseconds sweep_interval = std::chrono::milliseconds(250);
 };
 
-// One answer to one HTTP request.
-struct OcspHttpAnswer {
-  pki::OcspResponseStatus status = pki::OcspResponseStatus::kInternalError;
-  std::shared_ptr<const std::string> der;  // the OCSPResponse
-  bool cacheable = false;                  // no nonce, successful: HTTP caches may keep it
-  bool from_cache = false;                 // served from the responder's cache
-  pki::TimePoint this_update{};
-  pki::TimePoint next_update{};
-  pki::TimePoint refresh_at{};  // when the responder re-signs it
-};
-
-class OcspResponder {
+// The answerer behind the /ocsp routes (http/routes/ocsp_routes.h).
+class OcspResponder : public crl::OcspAnswerer {
  public:
   OcspResponder(OcspSources sources, OcspResponderOptions options);
   ~OcspResponder();
@@ -103,7 +93,7 @@ class OcspResponder {
 
   // Answers a DER request addressed to CA `ca`. Never fails: errors are OCSP error
   // responses. Thread-safe.
-  OcspHttpAnswer Respond(const std::string& ca, pki::ByteView request);
+  crl::OcspHttpAnswer Respond(const std::string& ca, pki::ByteView request) override;
 
   // CA `ca`'s inputs changed: re-check its cached responses now. Thread-safe.
   void Invalidate(const std::string& ca);
@@ -151,9 +141,5 @@ class OcspResponder {
 
   std::jthread thread_;
 };
-
-// Registers GET /ocsp/<ca>/<request> and POST /ocsp/<ca> on `router`. `responder` must
-// outlive the router.
-void RegisterOcspRoutes(http::Router& router, OcspResponder& responder, const kube::Clock& clock);
 
 }  // namespace certplane::reconcile

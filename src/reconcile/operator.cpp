@@ -296,11 +296,11 @@ void Operator::Start() {
   certificates_->Start();
   crls_->Start();
   ocsp_->Start();
-  deps_.metrics->CollectSyncLag([this](const http::MetricFamily::Emit& emit) { EmitSyncLag(emit); });
+  deps_.metrics->CollectSyncLag([this](const metrics::MetricFamily::Emit& emit) { EmitSyncLag(emit); });
   syncs_->Start();
 }
 
-void Operator::EmitSyncLag(const http::MetricFamily::Emit& emit) const {
+void Operator::EmitSyncLag(const metrics::MetricFamily::Emit& emit) const {
   const api::Time now = api::ToTime(deps_.clock->WallNow());
   deps_.caches->syncs.store().ForEach([&](const std::shared_ptr<const api::CertificateSync>& s) {
     double oldest = 0;

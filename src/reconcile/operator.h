@@ -85,7 +85,7 @@ class Operator {
   void EnqueueCertificatesNamingSecret(const api::Certificate& cert);
   void EnqueueSyncsOf(const api::Certificate& cert);
   // certplane_certificate_sync_unsynced_age_seconds, from the caches.
-  void EmitSyncLag(const http::MetricFamily::Emit& emit) const;
+  void EmitSyncLag(const metrics::MetricFamily::Emit& emit) const;
 
   OperatorDeps deps_;
   OperatorOptions options_;

@@ -9,17 +9,17 @@ const std::vector<std::string> kCertLabels = {"name", "namespace", "issuer_name"
 
 double Seconds(api::Time t) { return static_cast<double>(t.time_since_epoch().count()); }
 
-http::LabelValues LabelsOf(const api::Certificate& c) {
+metrics::LabelValues LabelsOf(const api::Certificate& c) {
   return {c.metadata.name, c.metadata.ns, c.status.ca_name, c.spec.profile_ref.name};
 }
 
 }  // namespace
 
-OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
+OperatorMetrics::OperatorMetrics(metrics::MetricsRegistry& registry)
     : expiration_(registry.GaugeFunc("certplane_certificate_expiration_timestamp_seconds",
                                      "The date after which the certificate expires, in seconds since the Unix epoch.",
                                      kCertLabels,
-                                     [this](const http::MetricFamily::Emit& emit) {
+                                     [this](const metrics::MetricFamily::Emit& emit) {
                                        ForEachCertificate([&emit](const auto& c) {
                                          if (c->status.not_after) emit(LabelsOf(*c), Seconds(*c->status.not_after));
                                        });
@@ -27,7 +27,7 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
       renewal_(registry.GaugeFunc("certplane_certificate_renewal_timestamp_seconds",
                                   "The time at which the certificate will be renewed, in seconds since the Unix epoch.",
                                   kCertLabels,
-                                  [this](const http::MetricFamily::Emit& emit) {
+                                  [this](const metrics::MetricFamily::Emit& emit) {
                                     ForEachCertificate([&emit](const auto& c) {
                                       if (c->status.renewal_time) emit(LabelsOf(*c), Seconds(*c->status.renewal_time));
                                     });
@@ -36,11 +36,11 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
           "certplane_certificate_ready_status",
           "The Ready condition of the certificate: 1 for the status it has, 0 for the others.",
           {"name", "namespace", "issuer_name", "profile", "condition"},
-          [this](const http::MetricFamily::Emit& emit) {
+          [this](const metrics::MetricFamily::Emit& emit) {
             ForEachCertificate([&emit](const auto& c) {
               const api::Condition* ready = api::FindCondition(c->status.conditions, api::kConditionReady);
               const std::string_view status = ready ? api::ToString(ready->status) : "Unknown";
-              http::LabelValues labels = LabelsOf(*c);
+              metrics::LabelValues labels = LabelsOf(*c);
               labels.emplace_back();
               for (const char* condition : {"False", "True", "Unknown"}) {  // the order the series sort in
                 labels.back() = condition;
@@ -55,7 +55,7 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
                                  "Issuances that failed or were refused, by profile and reason.",
                                  {"profile", "reason"})),
       reconcile_(registry.Histogram("certplane_reconcile_duration_seconds", "Time taken by one reconcile.",
-                                    {"controller"}, http::DefaultLatencyBuckets())),
+                                    {"controller"}, metrics::DefaultLatencyBuckets())),
       depth_(registry.Gauge("certplane_workqueue_depth", "Keys waiting in a work queue.", {"name"})),
       api_requests_(registry.Counter("certplane_kube_api_requests_total",
                                      "Requests to the Kubernetes API server, by HTTP method and status code "
@@ -74,7 +74,7 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
   // time left with the CRL's own validity (next - this), so it fits every CA's spec.crl.
   // One gauge per CRL time, both read from status.crl at scrape time.
   const auto crl_time = [this](std::optional<api::Time> api::CrlStatus::*field) {
-    return [this, field](const http::MetricFamily::Emit& emit) {
+    return [this, field](const metrics::MetricFamily::Emit& emit) {
       ForEachCertificateAuthority([&emit, field](const auto& ca) {
         if (!ca->status.crl) return;
         if (const std::optional<api::Time>& time = (*ca->status.crl).*field) emit({ca->metadata.name}, Seconds(*time));
@@ -91,7 +91,7 @@ OperatorMetrics::OperatorMetrics(http::MetricsRegistry& registry)
                      {"name"}, crl_time(&api::CrlStatus::next_update));
   registry.GaugeFunc("certplane_certificate_sync_unsynced_age_seconds",
                      "Per CertificateSync, how long the oldest issuance it has not pushed yet has waited (0: none).",
-                     {"namespace", "name"}, [this](const http::MetricFamily::Emit& emit) {
+                     {"namespace", "name"}, [this](const metrics::MetricFamily::Emit& emit) {
                        SyncLagSource source;
                        {
                          std::lock_guard lock(mu_);

@@ -39,13 +39,13 @@
 
 #include "api/certificate.h"
 #include "api/certificate_authority.h"
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 
 namespace certplane::reconcile {
 
 class OperatorMetrics {
  public:
-  explicit OperatorMetrics(http::MetricsRegistry& registry);
+  explicit OperatorMetrics(metrics::MetricsRegistry& registry);
 
   using CertificateVisitor = std::function<void(const std::shared_ptr<const api::Certificate>&)>;
   // Calls its argument with every Certificate, in the order the series are rendered.
@@ -73,7 +73,7 @@ class OperatorMetrics {
     sync_failures_.Add({destination, std::string(reason)});
   }
   // Where the unsynced ages come from at each scrape (the leader sets it); nullptr: none.
-  using SyncLagSource = std::function<void(const http::MetricFamily::Emit& emit)>;
+  using SyncLagSource = std::function<void(const metrics::MetricFamily::Emit& emit)>;
   void CollectSyncLag(SyncLagSource source);
 
   // For kube::ClientOptions::on_response.
@@ -85,17 +85,17 @@ class OperatorMetrics {
   // Calls `visit` with each CertificateAuthority of the source; none without one.
   void ForEachCertificateAuthority(const CaVisitor& visit) const;
 
-  http::MetricFamily& expiration_;
-  http::MetricFamily& renewal_;
-  http::MetricFamily& ready_;
-  http::MetricFamily& issuances_;
-  http::MetricFamily& failures_;
-  http::MetricFamily& reconcile_;
-  http::MetricFamily& depth_;
-  http::MetricFamily& api_requests_;
-  http::MetricFamily& sync_pushes_;
-  http::MetricFamily& sync_failures_;
-  http::MetricFamily& leader_;
+  metrics::MetricFamily& expiration_;
+  metrics::MetricFamily& renewal_;
+  metrics::MetricFamily& ready_;
+  metrics::MetricFamily& issuances_;
+  metrics::MetricFamily& failures_;
+  metrics::MetricFamily& reconcile_;
+  metrics::MetricFamily& depth_;
+  metrics::MetricFamily& api_requests_;
+  metrics::MetricFamily& sync_pushes_;
+  metrics::MetricFamily& sync_failures_;
+  metrics::MetricFamily& leader_;
   mutable std::mutex mu_;
   CertificateSource source_;  // guarded by mu_
   CaSource ca_source_;        // guarded by mu_

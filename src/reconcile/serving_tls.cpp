@@ -4,7 +4,7 @@
 
 #include "api/time.h"
 #include "kube/logging.h"
-#include "reconcile/secret_data.h"
+#include "kube/secret_data.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -28,13 +28,13 @@ Result<ServingSecret> DecodeServingSecret(const nlohmann::json& secret) {
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument(std::string("Secret metadata: ") + e.what());
   }
-  out.tls_crt = SecretDataValue(secret, "tls.crt");
-  out.tls_key = SecretDataValue(secret, "tls.key");
-  out.ca_crt = SecretDataValue(secret, "ca.crt");
+  out.tls_crt = kube::SecretDataValue(secret, "tls.crt");
+  out.tls_key = kube::SecretDataValue(secret, "tls.key");
+  out.ca_crt = kube::SecretDataValue(secret, "ca.crt");
   return out;
 }
 
-ServingTls::ServingTls(std::shared_ptr<kube::Client> client, http::ServingIdentity& identity, ServingTlsOptions options)
+ServingTls::ServingTls(std::shared_ptr<kube::Client> client, pki::TlsIdentityStore& identity, ServingTlsOptions options)
     : client_(std::move(client)),
       identity_(identity),
       options_(std::move(options)),

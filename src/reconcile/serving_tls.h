@@ -1,7 +1,7 @@
-// ServingTls: keeps the HTTPS listener's identity (http/serving_identity.h) equal to the
-// serving Secret in the controller's namespace, on every replica, and while leading,
-// makes sure that Secret is issued and renewed by certplane itself and publishes the CA
-// clients trust it with.
+// ServingTls: keeps the HTTPS listener's identity (a pki::TlsIdentityStore: in the
+// controller, http/serving_identity.h's) equal to the serving Secret in the controller's
+// namespace, on every replica, and while leading, makes sure that Secret is issued and
+// renewed by certplane itself and publishes the CA clients trust it with.
 //
 //   ServingTls tls(client, identity, {.ns = ns, .secret_name = "certplane-serving-tls",
 //                                     .manage = true, .spec = {...}, .ca_config_map = "certplane-serving-ca"});
@@ -28,9 +28,9 @@
 #include <string>
 #include <thread>
 
-#include "http/serving_identity.h"
 #include "kube/informer.h"
 #include "kube/rest_client.h"
+#include "pki/tls_identity_store.h"
 #include "reconcile/serving_tls_objects.h"
 
 namespace certplane::reconcile {
@@ -58,7 +58,7 @@ Result<ServingSecret> DecodeServingSecret(const nlohmann::json& secret);
 
 class ServingTls {
  public:
-  ServingTls(std::shared_ptr<kube::Client> client, http::ServingIdentity& identity, ServingTlsOptions options);
+  ServingTls(std::shared_ptr<kube::Client> client, pki::TlsIdentityStore& identity, ServingTlsOptions options);
   ~ServingTls();
   ServingTls(const ServingTls&) = delete;
   ServingTls& operator=(const ServingTls&) = delete;
@@ -83,7 +83,7 @@ class ServingTls {
   void Lead(std::stop_token stop);
 
   std::shared_ptr<kube::Client> client_;
-  http::ServingIdentity& identity_;
+  pki::TlsIdentityStore& identity_;
   ServingTlsOptions options_;
   kube::Informer<ServingSecret> secrets_;
   std::atomic<bool> leading_{false};

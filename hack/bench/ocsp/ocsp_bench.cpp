@@ -19,6 +19,7 @@
 #include <cpprest/http_client.h>
 
 #include "../bench_support.h"
+#include "crl/ca_key_id.h"
 #include "kube/clock.h"
 #include "pki/certificate.h"
 #include "pki/issue.h"
@@ -57,7 +58,7 @@ int InProcess(bool quick) {
   spec.ocsp_no_check = true;
   auto signers = std::make_shared<reconcile::OcspSignerSecret>();
   signers->ca_name = "bench";
-  signers->identities.push_back({reconcile::CaKeyId(issuer.certificate()),
+  signers->identities.push_back({crl::CaKeyId(issuer.certificate()),
                                  issuer.certificate(),
                                  {Must(pki::IssueCertificate(spec, key.public_key(), issuer, now)), key}});
   auto issued = std::make_shared<reconcile::IssuedSerials>();

@@ -95,7 +95,7 @@ ProblemOr<std::vector<std::string>> ParseContacts(const nlohmann::json& payload)
 }  // namespace
 
 AcmeServer::AcmeServer(std::shared_ptr<kube::Client> client, const api::Catalog& catalog,
-                       http::MetricsRegistry& metrics, std::shared_ptr<kube::Clock> clock, AcmeServerOptions options)
+                       metrics::MetricsRegistry& metrics, std::shared_ptr<kube::Clock> clock, AcmeServerOptions options)
     : client_(std::move(client)),
       catalog_(catalog),
       clock_(clock ? std::move(clock) : kube::SystemClock()),

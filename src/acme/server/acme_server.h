@@ -50,10 +50,10 @@
 #include "acme/validation/challenge_validator.h"
 #include "api/catalog.h"
 #include "api/certificate_profile.h"
-#include "http/metrics.h"
 #include "http/router.h"
 #include "kube/clock.h"
 #include "kube/rest_client.h"
+#include "metrics/metrics.h"
 
 namespace certplane::acme {
 
@@ -76,7 +76,7 @@ struct AcmeServerOptions {
 
 class AcmeServer {
  public:
-  AcmeServer(std::shared_ptr<kube::Client> client, const api::Catalog& catalog, http::MetricsRegistry& metrics,
+  AcmeServer(std::shared_ptr<kube::Client> client, const api::Catalog& catalog, metrics::MetricsRegistry& metrics,
              std::shared_ptr<kube::Clock> clock, AcmeServerOptions options);
   ~AcmeServer();
 
@@ -143,9 +143,9 @@ class AcmeServer {
   AcmeStore store_;
   NonceSource nonces_;
   ChallengeValidator validator_;
-  http::MetricFamily& requests_;
-  http::MetricFamily& validations_;
-  http::MetricFamily& orders_;
+  metrics::MetricFamily& requests_;
+  metrics::MetricFamily& validations_;
+  metrics::MetricFamily& orders_;
   ValidationRunner runner_;
   std::mutex collect_mu_;
   std::condition_variable collect_cv_;

@@ -11,11 +11,11 @@
 
 #include "api/certificate_json.h"
 #include "api/condition.h"
-#include "http/metrics.h"
 #include "kube/clock.h"
 #include "kube/event_recorder.h"
 #include "kube/resource.h"
 #include "kube_test.h"
+#include "metrics/metrics.h"
 #include "reconcile/ca_reconciler.h"
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
@@ -217,7 +217,7 @@ class CertificateFailuresTest : public certplane::testing::KubeTest {
 
   std::string suffix_;
   std::shared_ptr<kube::FakeClock> clock_;
-  http::MetricsRegistry registry_;
+  metrics::MetricsRegistry registry_;
   std::unique_ptr<Caches> caches_;
   std::unique_ptr<CaSigners> signers_;
   std::unique_ptr<kube::EventRecorder> events_;

@@ -5,11 +5,12 @@
 
 #include "crl_fixtures.h"
 #include "http/http_server.h"
+#include "http/routes/public_routes.h"
 #include "kube/resource.h"
 #include "kube_test.h"
 #include "local_tools.h"
 #include "reconcile/caches.h"
-#include "reconcile/public_routes.h"
+#include "route_sources.h"
 #include "subprocess.h"
 
 namespace certplane::reconcile {
@@ -114,7 +115,7 @@ TEST_F(CrlCachesTest, EveryReplicaServesTheCachedCrlOverHttp) {
   StartCaches();
 
   http::Router router;
-  RegisterPublicRoutes(router, *caches_, *kube::SystemClock());
+  http::RegisterPublicRoutes(router, controller::PublicRouteSourcesOf(*caches_, *kube::SystemClock()));
   const int port = testing::FreeLoopbackPort();
   ASSERT_GT(port, 0);
   http::HttpServer server("127.0.0.1:" + std::to_string(port), router);

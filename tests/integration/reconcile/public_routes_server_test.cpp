@@ -7,8 +7,8 @@
 
 #include "crl_fixtures.h"
 #include "http/http_server.h"
+#include "http/routes/public_routes.h"
 #include "local_tools.h"
-#include "reconcile/public_routes.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -27,17 +27,18 @@ class PublicRoutesServerTest : public ::testing::Test {
     crls_[{"issuing", 5}] = Decode(CrlConfigMapJson("", "issuing", 5, shard5_).Build());
     ca_->metadata.name = "issuing";
     ca_->status.certificate = Intermediate().ToPem();
-    RegisterPublicRoutes(
-        router_, PublicRouteSources{
-                     .crl = [this](const std::string& ca, std::int32_t shard) -> std::shared_ptr<const CrlConfigMap> {
-                       auto it = crls_.find({ca, shard});
-                       return it == crls_.end() ? nullptr : it->second;
-                     },
-                     .ca = [this](const std::string& name) -> std::shared_ptr<const api::CertificateAuthority> {
-                       return name == "issuing" ? ca_ : nullptr;
-                     },
-                     .clock = kube::SystemClock().get(),
-                 });
+    http::RegisterPublicRoutes(
+        router_,
+        http::PublicRouteSources{
+            .crl = [this](const std::string& ca, std::int32_t shard) -> std::shared_ptr<const crl::CrlConfigMap> {
+              auto it = crls_.find({ca, shard});
+              return it == crls_.end() ? nullptr : it->second;
+            },
+            .ca = [this](const std::string& name) -> std::shared_ptr<const api::CertificateAuthority> {
+              return name == "issuing" ? ca_ : nullptr;
+            },
+            .clock = kube::SystemClock().get(),
+        });
     const int port = testing::FreeLoopbackPort();
     ASSERT_GT(port, 0);
     base_ = "http://127.0.0.1:" + std::to_string(port);
@@ -47,8 +48,8 @@ class PublicRoutesServerTest : public ::testing::Test {
     testing::WriteFileBytes(dir_ + "/issuer.pem", Intermediate().ToPem());
   }
 
-  static std::shared_ptr<const CrlConfigMap> Decode(const nlohmann::json& j) {
-    return std::make_shared<const CrlConfigMap>(DecodeCrlConfigMap(j).value());
+  static std::shared_ptr<const crl::CrlConfigMap> Decode(const nlohmann::json& j) {
+    return std::make_shared<const crl::CrlConfigMap>(crl::DecodeCrlConfigMap(j).value());
   }
   static const pki::Certificate& Intermediate() {
     return pki::testing::Hierarchy(pki::KeyAlgorithm::kEcdsaP256).intermediate_cert;
@@ -65,7 +66,7 @@ class PublicRoutesServerTest : public ::testing::Test {
 
   const pki::Crl shard0_ = TestCrl(9, 3);
   const pki::Crl shard5_ = TestCrl(10, 40);
-  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const CrlConfigMap>> crls_;
+  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const crl::CrlConfigMap>> crls_;
   std::shared_ptr<api::CertificateAuthority> ca_ = std::make_shared<api::CertificateAuthority>();
   http::Router router_;
   std::string base_;

@@ -1,7 +1,7 @@
 // The bundle API's routes, called through the Router with the caches, the Secret read
 // and the reviews behind stubs of our own interfaces (BundleRouteSources and
 // kube::AccessReviewer); the real API server answers them in the e2e tests.
-#include "reconcile/bundle_routes.h"
+#include "http/routes/bundle_routes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,13 +16,13 @@
 #include "kube/logging.h"
 #include "pki/pkcs12.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 namespace {
 
 using namespace std::chrono_literals;
+using reconcile::testing::Issue;
+using reconcile::testing::IssuedCertificate;
 using ::testing::HasSubstr;
-using testing::Issue;
-using testing::IssuedCertificate;
 using ::testing::Not;
 
 constexpr const char* kDeployerToken = "deployer-token";
@@ -67,7 +67,7 @@ class TableReviewer final : public kube::AccessReviewer {
   bool fail_authorize = false;
 };
 
-std::string Header(const http::HttpResponse& r, std::string_view name) {
+std::string Header(const HttpResponse& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
     if (k == name) return v;
   }
@@ -138,10 +138,9 @@ class BundleRoutesTest : public ::testing::Test {
     reviewer_.allowed.insert({"system:serviceaccount:shop:" + sa, what});
   }
 
-  http::HttpResponse Get(const std::string& path, const std::string& token,
-                         std::map<std::string, std::string> query = {},
-                         std::map<std::string, std::string> headers = {}) {
-    http::HttpRequest r;
+  HttpResponse Get(const std::string& path, const std::string& token, std::map<std::string, std::string> query = {},
+                   std::map<std::string, std::string> headers = {}) {
+    HttpRequest r;
     r.method = "GET";
     r.path = path;
     r.query = std::move(query);
@@ -151,16 +150,15 @@ class BundleRoutesTest : public ::testing::Test {
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     return (plain_allowed_ ? plain_router_ : router_).Dispatch(r);
   }
-  http::HttpResponse Latest(const std::string& token, std::map<std::string, std::string> query = {},
-                            std::map<std::string, std::string> headers = {}) {
+  HttpResponse Latest(const std::string& token, std::map<std::string, std::string> query = {},
+                      std::map<std::string, std::string> headers = {}) {
     return Get("/api/v1/profiles/web/latest-bundle", token, std::move(query), std::move(headers));
   }
-  http::HttpResponse One(const std::string& name, const std::string& token,
-                         std::map<std::string, std::string> query = {},
-                         std::map<std::string, std::string> headers = {}) {
+  HttpResponse One(const std::string& name, const std::string& token, std::map<std::string, std::string> query = {},
+                   std::map<std::string, std::string> headers = {}) {
     return Get("/api/v1/namespaces/shop/certificates/" + name + "/bundle", token, std::move(query), std::move(headers));
   }
-  static nlohmann::json Body(const http::HttpResponse& r) { return nlohmann::json::parse(r.body); }
+  static nlohmann::json Body(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
   std::string Log() const { return log_.str(); }
 
   const api::Time kNow = api::ToTime(pki::testing::kNow) + 1h;
@@ -171,15 +169,15 @@ class BundleRoutesTest : public ::testing::Test {
   int secret_reads_ = 0;
   std::ostringstream log_;
   std::shared_ptr<spdlog::sinks::ostream_sink_mt> log_sink_;
-  http::Router router_;
-  http::Router plain_router_;   // the same routes with allow_plain_http
+  Router router_;
+  Router plain_router_;         // the same routes with allow_plain_http
   bool tls_ = true;             // whether requests arrive over TLS
   bool plain_allowed_ = false;  // whether they go to plain_router_
 };
 
 TEST_F(BundleRoutesTest, OverPlainHttpTheAnswerIs403SayingHttpsAndNoKeyIsRead) {
   tls_ = false;
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(Body(r)["reason"], "Forbidden");
   EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("only over HTTPS"));
@@ -196,7 +194,7 @@ TEST_F(BundleRoutesTest, PlainHttpIsServedWhereTheFlagAllowsIt) {
 }
 
 TEST_F(BundleRoutesTest, WithoutATokenTheAnswerIs401AskingForOne) {
-  http::HttpResponse r = Latest("");
+  HttpResponse r = Latest("");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(Header(r, "WWW-Authenticate"), "Bearer realm=\"certplane\"");
   EXPECT_EQ(Body(r)["reason"], "Unauthorized");
@@ -206,7 +204,7 @@ TEST_F(BundleRoutesTest, WithoutATokenTheAnswerIs401AskingForOne) {
 }
 
 TEST_F(BundleRoutesTest, ATokenTheApiServerRefusesIs401) {
-  http::HttpResponse r = Latest("forged");
+  HttpResponse r = Latest("forged");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(Header(r, "WWW-Authenticate"), "Bearer realm=\"certplane\"");
   EXPECT_EQ(Body(r)["message"], "the bearer token was not accepted");
@@ -214,7 +212,7 @@ TEST_F(BundleRoutesTest, ATokenTheApiServerRefusesIs401) {
 }
 
 TEST_F(BundleRoutesTest, ServesTheLatestActiveBundleAsJson) {
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(Header(r, "Cache-Control"), "no-store");
@@ -246,7 +244,7 @@ TEST_F(BundleRoutesTest, EveryDownloadIsLoggedWithWhoAndWhichSerialButNeverTheKe
 
 TEST_F(BundleRoutesTest, ACallerWhoMayNotReadTheLatestGets403AndNeverAnOlderOne) {
   // The auditor may read old-tls but not new-tls, the latest.
-  http::HttpResponse r = Latest(kAuditorToken);
+  HttpResponse r = Latest(kAuditorToken);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(Body(r)["reason"], "Forbidden");
   EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("latest certificate of profile \"web\""));
@@ -258,7 +256,7 @@ TEST_F(BundleRoutesTest, ACallerWhoMayNotReadTheLatestGets403AndNeverAnOlderOne)
 
 TEST_F(BundleRoutesTest, RevokedExpiredAndNotReadyCertificatesAreSkipped) {
   Cert("new").certificate.spec.revocation = api::RevocationSpec{api::RevocationReason::kKeyCompromise};
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["name"], "old");
   Cert("old").certificate.status.conditions.clear();
@@ -267,7 +265,7 @@ TEST_F(BundleRoutesTest, RevokedExpiredAndNotReadyCertificatesAreSkipped) {
 
 TEST_F(BundleRoutesTest, NothingActiveOrAnUnknownProfileIs404) {
   certs_.clear();
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(Body(r)["message"], "no certificate of profile \"web\" is active");
   EXPECT_EQ(Get("/api/v1/profiles/nope/latest-bundle", kDeployerToken).status, 404);
@@ -276,7 +274,7 @@ TEST_F(BundleRoutesTest, NothingActiveOrAnUnknownProfileIs404) {
 
 TEST_F(BundleRoutesTest, ASecretThatDoesNotHoldTheCurrentSerialYetIs503WithRetryAfter) {
   Cert("new").secret["metadata"]["annotations"][std::string(api::kSerialNumberAnnotation)] = "0badc0de";
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(Header(r, "Retry-After"), "5");
   EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("being reissued"));
@@ -290,7 +288,7 @@ TEST_F(BundleRoutesTest, AReviewThatCannotBeMadeIs503) {
   reviewer_.fail_authorize = true;
   EXPECT_EQ(Latest(kDeployerToken).status, 503);
   reviewer_.fail = true;
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(Body(r)["message"], "the token could not be reviewed");
   EXPECT_EQ(secret_reads_, 0);
@@ -298,27 +296,26 @@ TEST_F(BundleRoutesTest, AReviewThatCannotBeMadeIs503) {
 
 TEST_F(BundleRoutesTest, BeforeTheCachesSyncTheAnswerIs503) {
   synced_ = false;
-  http::HttpResponse r = Latest(kDeployerToken);
+  HttpResponse r = Latest(kDeployerToken);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(Header(r, "Retry-After"), "5");
 }
 
 TEST_F(BundleRoutesTest, AnUnknownFormatIs400) {
-  http::HttpResponse r = Latest(kDeployerToken, {{"format", "der"}});
+  HttpResponse r = Latest(kDeployerToken, {{"format", "der"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("want pem or pkcs12"));
 }
 
 TEST_F(BundleRoutesTest, Pkcs12NeedsThePasswordHeader) {
-  http::HttpResponse r = One("new", kDeployerToken, {{"format", "pkcs12"}});
+  HttpResponse r = One("new", kDeployerToken, {{"format", "pkcs12"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("X-Certplane-PKCS12-Password"));
   EXPECT_EQ(secret_reads_, 0);
 }
 
 TEST_F(BundleRoutesTest, Pkcs12IsAKeystoreThatOpensWithThePasswordSent) {
-  http::HttpResponse r =
-      One("new", kDeployerToken, {{"format", "pkcs12"}}, {{"x-certplane-pkcs12-password", "changeit"}});
+  HttpResponse r = One("new", kDeployerToken, {{"format", "pkcs12"}}, {{"x-certplane-pkcs12-password", "changeit"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/x-pkcs12");
   EXPECT_EQ(Header(r, "Content-Disposition"), "attachment; filename=\"new.p12\"");
@@ -333,14 +330,14 @@ TEST_F(BundleRoutesTest, Pkcs12IsAKeystoreThatOpensWithThePasswordSent) {
 }
 
 TEST_F(BundleRoutesTest, OneCertificateIsServedToWhoeverMayReadItsSecret) {
-  http::HttpResponse r = One("old", kAuditorToken);
+  HttpResponse r = One("old", kAuditorToken);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["serialNumber"], Cert("old").leaf.serial().ToHex());
   EXPECT_EQ(One("new", kAuditorToken).status, 403);
 }
 
 TEST_F(BundleRoutesTest, AnUnknownCertificateIs404OnlyToWhoeverMayGetIt) {
-  http::HttpResponse hidden = One("missing", kAuditorToken);
+  HttpResponse hidden = One("missing", kAuditorToken);
   EXPECT_EQ(hidden.status, 403);
   EXPECT_EQ(Body(hidden)["message"], "you may not read Certificate shop/missing");
   EXPECT_EQ(reviewer_.questions.back(),
@@ -353,7 +350,7 @@ TEST_F(BundleRoutesTest, AnUnknownCertificateIs404OnlyToWhoeverMayGetIt) {
 TEST_F(BundleRoutesTest, ARevokedCertificateIs409AndOnlyToWhoeverMayReadIt) {
   Cert("old").certificate.spec.revocation = api::RevocationSpec{api::RevocationReason::kKeyCompromise};
   Cert("old").certificate.status.revocation_reason = api::RevocationReason::kKeyCompromise;
-  http::HttpResponse r = One("old", kAuditorToken);
+  HttpResponse r = One("old", kAuditorToken);
   EXPECT_EQ(r.status, 409);
   EXPECT_THAT(Body(r)["message"].get<std::string>(), HasSubstr("is revoked or on hold"));
   Cert("new").certificate.spec.revocation = api::RevocationSpec{api::RevocationReason::kCertificateHold};
@@ -369,15 +366,15 @@ TEST_F(BundleRoutesTest, ANotYetIssuedCertificateIs404AndANotReadyOneIsStillServ
 }
 
 TEST_F(BundleRoutesTest, HeadIsRefusedSoNoKeyIsReadForNothing) {
-  http::HttpRequest r;
+  HttpRequest r;
   r.method = "HEAD";
   r.path = "/api/v1/profiles/web/latest-bundle";
   r.headers["authorization"] = std::string("Bearer ") + kDeployerToken;
-  http::HttpResponse response = router_.Dispatch(r);
+  HttpResponse response = router_.Dispatch(r);
   EXPECT_EQ(response.status, 405);
   EXPECT_EQ(Header(response, "Allow"), "GET");
   EXPECT_EQ(secret_reads_, 0);
 }
 
 }  // namespace
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

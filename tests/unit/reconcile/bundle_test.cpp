@@ -1,6 +1,6 @@
 // The pure pieces of the bundle API: reading a Secret into a bundle, its JSON and
 // PKCS#12 forms, and the parsing of what the caller sent.
-#include "reconcile/bundle.h"
+#include "http/routes/bundle.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,15 +8,15 @@
 #include "bundle_fixtures.h"
 #include "pki/pkcs12.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::BundleHierarchy;
+using reconcile::testing::BundleHierarchy;
+using reconcile::testing::Issue;
+using reconcile::testing::IssuedCertificate;
+using reconcile::testing::LeafKey;
 using ::testing::HasSubstr;
-using testing::Issue;
-using testing::IssuedCertificate;
-using testing::LeafKey;
 using ::testing::Not;
 
 pki::ByteView AsBytes(const pki::Bytes& b) { return {b.data(), b.size()}; }
@@ -178,4 +178,4 @@ TEST(IsDnsSubdomainTest, AcceptsKubernetesNamesOnly) {
 }
 
 }  // namespace
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

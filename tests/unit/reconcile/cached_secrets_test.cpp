@@ -6,7 +6,7 @@
 
 #include "api/well_known.h"
 #include "bundle_fixtures.h"
-#include "reconcile/secret_data.h"
+#include "kube/secret_data.h"
 #include "reconcile/secret_facts.h"
 
 namespace certplane::reconcile {
@@ -36,9 +36,10 @@ TEST(CertificateSecret, KeepsExactlyTheFactsOfTheSecretsCertificateAndKey) {
   auto decoded = DecodeCertificateSecret(secret);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   const kube::ObjectMeta meta = secret["metadata"].get<kube::ObjectMeta>();
-  const policy::SecretFacts want = ReadSecretFacts(
-      {SecretDataValue(secret, "tls.crt"), SecretDataValue(secret, "tls.key"), SecretDataValue(secret, "ca.crt")},
-      meta.annotations);
+  const policy::SecretFacts want =
+      ReadSecretFacts({kube::SecretDataValue(secret, "tls.crt"), kube::SecretDataValue(secret, "tls.key"),
+                       kube::SecretDataValue(secret, "ca.crt")},
+                      meta.annotations);
   ASSERT_TRUE(want.key_matches_certificate);  // a real certificate, so the facts are not all empty
   ASSERT_EQ(want.requested_duration, std::optional<api::Duration>(2160h));
   ASSERT_TRUE(want.issued_at.has_value());

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "crl/ca_key_id.h"
 #include "fixtures.h"
 #include "kube/base64.h"
 #include "pki/issue.h"
@@ -52,7 +53,7 @@ TEST(OcspSignerSecret, RoundTripsIdentitiesAndReportsABrokenPair) {
   spec.extended_key_usages = {pki::ExtendedKeyUsage::kOcspSigning};
   spec.ocsp_no_check = true;
   const pki::PrivateKey& key = pki::testing::TestKey(pki::KeyAlgorithm::kEcdsaP256);
-  OcspIdentity id{CaKeyId(pki.intermediate_cert),
+  OcspIdentity id{crl::CaKeyId(pki.intermediate_cert),
                   pki.intermediate_cert,
                   {Must(pki::IssueCertificate(spec, key.public_key(), pki.intermediate, kNow)), key}};
   nlohmann::json data = Must(EncodeOcspSignerData({id}));

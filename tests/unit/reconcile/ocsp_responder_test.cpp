@@ -9,11 +9,13 @@
 #include <set>
 #include <thread>
 
+#include "crl/ca_key_id.h"
 #include "crl_fixtures.h"
+#include "http/routes/ocsp_routes.h"
+#include "http/routes/public_routes.h"
 #include "kube/base64.h"
 #include "pki/issue.h"
 #include "reconcile/ca_material.h"
-#include "reconcile/public_routes.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -39,7 +41,7 @@ OcspIdentity Identity() {
   spec.extended_key_usages = {pki::ExtendedKeyUsage::kOcspSigning};
   spec.ocsp_no_check = true;
   const pki::PrivateKey& key = pki::testing::TestKey(pki::KeyAlgorithm::kEcdsaP256);
-  return {CaKeyId(Pki().intermediate_cert),
+  return {crl::CaKeyId(Pki().intermediate_cert),
           Pki().intermediate_cert,
           {Must(pki::IssueCertificate(spec, key.public_key(), Pki().intermediate, kNow)), key}};
 }
@@ -65,9 +67,10 @@ struct Stub {
     issued = i;
   }
   void SetCrl(const pki::Crl& crl) {
-    auto cm = Must(DecodeCrlConfigMap(CrlConfigMapJson("certplane-system", "issuing", 0, crl)
-                                          .WithAnnotation(api::kCrlKeyIdAnnotation, CaKeyId(Pki().intermediate_cert))
-                                          .Build()));
+    auto cm =
+        Must(DecodeCrlConfigMap(CrlConfigMapJson("certplane-system", "issuing", 0, crl)
+                                    .WithAnnotation(api::kCrlKeyIdAnnotation, crl::CaKeyId(Pki().intermediate_cert))
+                                    .Build()));
     std::lock_guard lock(mu);
     crls = {std::make_shared<const CrlConfigMap>(std::move(cm))};
   }
@@ -108,11 +111,11 @@ pki::Bytes Request(std::string_view serial, const std::optional<pki::Bytes>& non
   return Must(pki::BuildOcspRequest(issuer, Serial(serial), NID_sha1, nonce));
 }
 
-pki::ParsedOcspResponse Parse(const OcspHttpAnswer& a) {
+pki::ParsedOcspResponse Parse(const crl::OcspHttpAnswer& a) {
   return Must(pki::ParseOcspResponse({reinterpret_cast<const std::uint8_t*>(a.der->data()), a.der->size()}));
 }
 
-pki::OcspCertStatus StatusOf(const OcspHttpAnswer& a) {
+pki::OcspCertStatus StatusOf(const crl::OcspHttpAnswer& a) {
   auto parsed = Parse(a);
   EXPECT_EQ(parsed.status, pki::OcspResponseStatus::kSuccessful);
   EXPECT_EQ(parsed.responses.size(), 1u);
@@ -122,7 +125,7 @@ pki::OcspCertStatus StatusOf(const OcspHttpAnswer& a) {
 TEST(OcspResponder, AnswersGoodRevokedAndUnknownSignedByTheDelegatedResponder) {
   Stub stub;
   OcspResponder responder(stub.Sources(), {});
-  OcspHttpAnswer good = responder.Respond("issuing", Request("0a"));
+  crl::OcspHttpAnswer good = responder.Respond("issuing", Request("0a"));
   EXPECT_EQ(StatusOf(good), pki::OcspCertStatus::kGood);
   EXPECT_TRUE(pki::VerifyOcspResponse({reinterpret_cast<const std::uint8_t*>(good.der->data()), good.der->size()},
                                       Pki().intermediate_cert, kNow)
@@ -131,7 +134,7 @@ TEST(OcspResponder, AnswersGoodRevokedAndUnknownSignedByTheDelegatedResponder) {
   EXPECT_EQ(good.next_update - good.this_update, 1h);
   EXPECT_EQ(good.refresh_at - good.this_update, 30min);
 
-  OcspHttpAnswer revoked = responder.Respond("issuing", Request("80"));
+  crl::OcspHttpAnswer revoked = responder.Respond("issuing", Request("80"));
   auto parsed = Parse(revoked);
   ASSERT_EQ(parsed.responses.size(), 1u);
   EXPECT_EQ(parsed.responses[0].status, pki::OcspCertStatus::kRevoked);
@@ -146,8 +149,8 @@ TEST(OcspResponder, AnswersGoodRevokedAndUnknownSignedByTheDelegatedResponder) {
 TEST(OcspResponder, ServesFromItsCacheUntilTheAnswerChanges) {
   Stub stub;
   OcspResponder responder(stub.Sources(), {});
-  OcspHttpAnswer first = responder.Respond("issuing", Request("0a"));
-  OcspHttpAnswer second = responder.Respond("issuing", Request("0a"));
+  crl::OcspHttpAnswer first = responder.Respond("issuing", Request("0a"));
+  crl::OcspHttpAnswer second = responder.Respond("issuing", Request("0a"));
   EXPECT_FALSE(first.from_cache);
   EXPECT_TRUE(second.from_cache);
   EXPECT_EQ(*first.der, *second.der);
@@ -159,7 +162,7 @@ TEST(OcspResponder, ServesFromItsCacheUntilTheAnswerChanges) {
   spec.next_update = kNow + 24h;
   spec.revoked = {{Serial("0a"), kNow, pki::RevocationReason::kCertificateHold}};
   stub.SetCrl(Must(pki::BuildCrl(spec, Pki().intermediate)));
-  OcspHttpAnswer third = responder.Respond("issuing", Request("0a"));
+  crl::OcspHttpAnswer third = responder.Respond("issuing", Request("0a"));
   EXPECT_FALSE(third.from_cache);
   EXPECT_EQ(Parse(third).responses[0].reason, pki::RevocationReason::kCertificateHold);
 
@@ -182,7 +185,7 @@ TEST(OcspResponder, ReSignsCachedResponsesInTheBackgroundWhenTheCaChanges) {
   responder.Invalidate("issuing");
   for (int i = 0; i < 500 && responder.counters().signed_in_background == 0; ++i) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(responder.counters().signed_in_background, 1u);
-  OcspHttpAnswer cached = responder.Respond("issuing", Request("0a"));
+  crl::OcspHttpAnswer cached = responder.Respond("issuing", Request("0a"));
   EXPECT_TRUE(cached.from_cache);
   EXPECT_EQ(Parse(cached).responses[0].status, pki::OcspCertStatus::kRevoked);
   responder.Stop();
@@ -192,8 +195,8 @@ TEST(OcspResponder, EchoesANonceAndNeverCachesThatResponse) {
   Stub stub;
   OcspResponder responder(stub.Sources(), {});
   pki::Bytes nonce{0x04, 0x04, 1, 2, 3, 4};
-  OcspHttpAnswer a = responder.Respond("issuing", Request("0a", nonce));
-  OcspHttpAnswer b = responder.Respond("issuing", Request("0a", nonce));
+  crl::OcspHttpAnswer a = responder.Respond("issuing", Request("0a", nonce));
+  crl::OcspHttpAnswer b = responder.Respond("issuing", Request("0a", nonce));
   EXPECT_FALSE(a.cacheable);
   EXPECT_FALSE(b.from_cache);
   EXPECT_EQ(Parse(a).nonce, nonce);
@@ -218,14 +221,14 @@ TEST(OcspRoutes, PostAndGetWithCachingHeaders) {
   Stub stub;
   OcspResponder responder(stub.Sources(), {});
   http::Router router;
-  RegisterOcspRoutes(router, responder, stub.clock);
+  http::RegisterOcspRoutes(router, responder, stub.clock);
   pki::Bytes req = Request("0a");
   http::HttpRequest post{.method = "POST", .path = "/ocsp/issuing", .body = std::string(req.begin(), req.end())};
   http::HttpResponse r = router.Dispatch(post);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/ocsp-response");
   EXPECT_THAT(r.headers, Contains(Pair("Cache-Control", "public, max-age=1800, no-transform, must-revalidate")));
-  EXPECT_THAT(r.headers, Contains(Pair("Last-Modified", FormatHttpDate(api::ToTime(stub.clock.WallNow())))));
+  EXPECT_THAT(r.headers, Contains(Pair("Last-Modified", http::FormatHttpDate(api::ToTime(stub.clock.WallNow())))));
 
   // GET: the base64 holds '/' and '+' often enough; the decoded path keeps them.
   std::string b64 = kube::Base64Encode(std::string(req.begin(), req.end()));

@@ -27,7 +27,7 @@ std::shared_ptr<const api::Certificate> Cert(const std::string& ns, const std::s
 }
 
 TEST(OperatorMetrics, PerCertificateSeriesAreReadFromTheCertificatesAtEachScrape) {
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   OperatorMetrics metrics(registry);
   std::vector<std::shared_ptr<const api::Certificate>> cached = {Cert("shop", "frontend", api::ConditionStatus::kTrue)};
   metrics.CollectCertificates([&cached](const auto& visit) {
@@ -49,7 +49,7 @@ TEST(OperatorMetrics, PerCertificateSeriesAreReadFromTheCertificatesAtEachScrape
 }
 
 TEST(OperatorMetrics, ACertificateWithoutStatusIsReadyUnknownWithNoTimes) {
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   OperatorMetrics metrics(registry);
   metrics.CollectCertificates([](const auto& visit) { visit(Cert("shop", "new", std::nullopt)); });
   std::string out = registry.Render();
@@ -60,7 +60,7 @@ TEST(OperatorMetrics, ACertificateWithoutStatusIsReadyUnknownWithNoTimes) {
 }
 
 TEST(OperatorMetrics, SeriesComeInTheOrderTheSourceVisits) {
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   OperatorMetrics metrics(registry);
   metrics.CollectCertificates([](const auto& visit) {
     visit(Cert("a", "y", api::ConditionStatus::kTrue));
@@ -76,7 +76,7 @@ TEST(OperatorMetrics, SeriesComeInTheOrderTheSourceVisits) {
 }
 
 TEST(OperatorMetrics, NoSourceNoPerCertificateSeries) {
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   OperatorMetrics metrics(registry);
   metrics.CollectCertificates([](const auto& visit) { visit(Cert("shop", "frontend", api::ConditionStatus::kTrue)); });
   metrics.CollectCertificates(nullptr);  // no longer leading
@@ -98,7 +98,7 @@ std::shared_ptr<const api::CertificateAuthority> Ca(const std::string& name, boo
 }
 
 TEST(OperatorMetrics, CrlTimesAreReadFromTheCertificateAuthoritiesAtEachScrape) {
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   OperatorMetrics metrics(registry);
   std::vector<std::shared_ptr<const api::CertificateAuthority>> cached = {Ca("example-issuing", true),
                                                                           Ca("not-published-yet", false)};
@@ -122,7 +122,7 @@ TEST(OperatorMetrics, CrlTimesAreReadFromTheCertificateAuthoritiesAtEachScrape) 
 }
 
 TEST(OperatorMetrics, TheLeaderStatusIsZeroUntilTheControllersRunAndZeroAgainAfter) {
-  http::MetricsRegistry registry;
+  metrics::MetricsRegistry registry;
   OperatorMetrics metrics(registry);
   EXPECT_THAT(registry.Render(), HasSubstr("# TYPE certplane_leader_election_status gauge\n"
                                            "certplane_leader_election_status 0\n"));

@@ -1,4 +1,4 @@
-#include "reconcile/public_routes.h"
+#include "http/routes/public_routes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,16 +9,21 @@
 #include "kube/base64.h"
 #include "pki/certificate.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 namespace {
 
+using crl::CrlConfigMap;
+using crl::CrlEtag;
+using crl::DecodeCrlConfigMap;
+using crl::RetiredCrlDataKey;
+using crl::RetiredDeltaCrlDataKey;
 using namespace std::chrono_literals;
-using testing::CrlConfigMapJson;
-using testing::DerString;
+using reconcile::testing::CrlConfigMapJson;
+using reconcile::testing::DerString;
+using reconcile::testing::kNow;
+using reconcile::testing::TestCrl;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::kNow;
-using testing::TestCrl;
 
 // A clock whose wall time is whatever the test sets.
 class WallClock final : public kube::Clock {
@@ -40,7 +45,7 @@ std::shared_ptr<const CrlConfigMap> Decoded(const nlohmann::json& j) {
   return std::make_shared<const CrlConfigMap>(DecodeCrlConfigMap(j).value());
 }
 
-std::string Header(const http::HttpResponse& r, std::string_view name) {
+std::string Header(const HttpResponse& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
     if (k == name) return v;
   }
@@ -89,9 +94,8 @@ class PublicRoutesTest : public ::testing::Test {
     return pki::testing::Hierarchy(pki::KeyAlgorithm::kEcdsaP256);
   }
 
-  http::HttpResponse Get(std::string path, std::map<std::string, std::string> headers = {},
-                         std::string method = "GET") {
-    http::HttpRequest r;
+  HttpResponse Get(std::string path, std::map<std::string, std::string> headers = {}, std::string method = "GET") {
+    HttpRequest r;
     r.method = std::move(method);
     r.path = std::move(path);
     r.headers = std::move(headers);
@@ -111,11 +115,11 @@ class PublicRoutesTest : public ::testing::Test {
   WallClock clock_{kNow + 2h};
   std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const CrlConfigMap>> crls_;
   std::map<std::string, std::shared_ptr<const api::CertificateAuthority>> cas_;
-  http::Router router_;
+  Router router_;
 };
 
 TEST_F(PublicRoutesTest, ServesShardZeroAsDerAtTheCaName) {
-  http::HttpResponse r = Get("/crl/issuing.crl");
+  HttpResponse r = Get("/crl/issuing.crl");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/pkix-crl");
   EXPECT_EQ(r.body, DerString(shard0_));
@@ -125,7 +129,7 @@ TEST_F(PublicRoutesTest, ServesShardZeroAsDerAtTheCaName) {
 }
 
 TEST_F(PublicRoutesTest, ServesShardZeroAsPemThatParsesBackToTheSameCrl) {
-  http::HttpResponse r = Get("/crl/issuing.pem");
+  HttpResponse r = Get("/crl/issuing.pem");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/x-pem-file");
   EXPECT_TRUE(r.body.starts_with("-----BEGIN X509 CRL-----\n")) << r.body;
@@ -137,16 +141,16 @@ TEST_F(PublicRoutesTest, ServesShardZeroAsPemThatParsesBackToTheSameCrl) {
 }
 
 TEST_F(PublicRoutesTest, ServesEachKeysCrlUnderItsKeyId) {
-  http::HttpResponse current = Get("/crl/issuing/0123456789abcdef/3.crl");
+  HttpResponse current = Get("/crl/issuing/0123456789abcdef/3.crl");
   EXPECT_EQ(current.status, 200);
   EXPECT_EQ(current.body, DerString(shard3_)) << "the current key's CRL is crl.der";
-  http::HttpResponse retired = Get("/crl/issuing/fedcba9876543210/3.crl");
+  HttpResponse retired = Get("/crl/issuing/fedcba9876543210/3.crl");
   EXPECT_EQ(retired.status, 200);
   EXPECT_EQ(retired.body, DerString(retired3_)) << "a retired key's CRL stays where its certificates point";
   EXPECT_EQ(Header(retired, "ETag"), CrlEtag(DerString(retired3_)));
-  http::HttpResponse pem = Get("/crl/issuing/fedcba9876543210/3.pem");
+  HttpResponse pem = Get("/crl/issuing/fedcba9876543210/3.pem");
   EXPECT_EQ(pki::testing::Must(pki::ParseCrlPem(pem.body)).ToDer(), retired3_.ToDer());
-  http::HttpResponse unknown = Get("/crl/issuing/1111111111111111/3.crl");
+  HttpResponse unknown = Get("/crl/issuing/1111111111111111/3.crl");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, "no CRL for CA \"issuing\" shard 3 signed by key 1111111111111111\n");
   EXPECT_EQ(Get("/crl/issuing/not-a-key/3.crl").status, 404);
@@ -154,14 +158,14 @@ TEST_F(PublicRoutesTest, ServesEachKeysCrlUnderItsKeyId) {
 }
 
 TEST_F(PublicRoutesTest, ServesEachKeysDeltaCrlBesideItsCrlWithItsOwnTimes) {
-  http::HttpResponse current = Get("/crl/issuing/0123456789abcdef/3.delta.crl");
+  HttpResponse current = Get("/crl/issuing/0123456789abcdef/3.delta.crl");
   EXPECT_EQ(current.status, 200);
   EXPECT_EQ(current.body, DerString(delta3_));
   EXPECT_EQ(Header(current, "ETag"), CrlEtag(DerString(delta3_)));
   // One hour left of the delta's validity (the clock is at kNow + 2h), not the base's 22.
   EXPECT_EQ(Header(current, "Cache-Control"), "public, max-age=3600, no-transform");
   EXPECT_EQ(Header(current, "Last-Modified"), FormatHttpDate(api::ToTime(kNow + 1h)));
-  http::HttpResponse retired = Get("/crl/issuing/fedcba9876543210/3.delta.pem");
+  HttpResponse retired = Get("/crl/issuing/fedcba9876543210/3.delta.pem");
   EXPECT_EQ(pki::testing::Must(pki::ParseCrlPem(retired.body)).ToDer(), retired_delta3_.ToDer());
   EXPECT_EQ(Get("/crl/issuing/1111111111111111/3.delta.crl").status, 404);
   EXPECT_EQ(Get("/crl/issuing/0123456789abcdef/0.delta.crl").status, 404) << "shard 0 publishes no delta";
@@ -169,11 +173,11 @@ TEST_F(PublicRoutesTest, ServesEachKeysDeltaCrlBesideItsCrlWithItsOwnTimes) {
 }
 
 TEST_F(PublicRoutesTest, ServesEveryShardUnderTheCaFolder) {
-  http::HttpResponse der = Get("/crl/issuing/3.crl");
+  HttpResponse der = Get("/crl/issuing/3.crl");
   EXPECT_EQ(der.status, 200);
   EXPECT_EQ(der.content_type, "application/pkix-crl");
   EXPECT_EQ(der.body, DerString(shard3_));
-  http::HttpResponse pem = Get("/crl/issuing/3.pem");
+  HttpResponse pem = Get("/crl/issuing/3.pem");
   EXPECT_EQ(pem.status, 200);
   EXPECT_EQ(pem.content_type, "application/x-pem-file");
   EXPECT_EQ(pki::testing::Must(pki::ParseCrlPem(pem.body)).ToDer(), shard3_.ToDer());
@@ -181,7 +185,7 @@ TEST_F(PublicRoutesTest, ServesEveryShardUnderTheCaFolder) {
 }
 
 TEST_F(PublicRoutesTest, HeadersSayHowLongToCacheAndWhichVersionThisIs) {
-  http::HttpResponse r = Get("/crl/issuing.crl");
+  HttpResponse r = Get("/crl/issuing.crl");
   EXPECT_EQ(Header(r, "ETag"), EtagOf("issuing", 0));
   EXPECT_EQ(Header(r, "Cache-Control"), "public, max-age=79200, no-transform") << "22 hours to nextUpdate";
   EXPECT_EQ(Header(r, "Date"), "Sat, 01 Jun 2030 14:00:00 GMT") << "the clock's now";
@@ -201,7 +205,7 @@ TEST_F(PublicRoutesTest, MaxAgeCountsDownToZeroAndStaysThereAfterNextUpdate) {
 
 TEST_F(PublicRoutesTest, WithoutANextUpdateAnnotationMaxAgeIsZeroAndThereIsNoExpires) {
   crls_[{"issuing", 0}] = Decoded(CrlConfigMapJson("ns", "issuing", 0, shard0_).WithoutAnnotations().Build());
-  http::HttpResponse r = Get("/crl/issuing.crl");
+  HttpResponse r = Get("/crl/issuing.crl");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Header(r, "Cache-Control"), "public, max-age=0, no-transform");
   EXPECT_EQ(Header(r, "Expires"), "<absent>");
@@ -223,7 +227,7 @@ TEST_P(ConditionalGet, AnswersAMatchingIfNoneMatchWith304AndNoBody) {
   std::string header = GetParam().header;
   if (auto at = header.find("{etag}"); at != std::string::npos) header.replace(at, 6, etag);
   for (const char* path : {"/crl/issuing.crl", "/crl/issuing.pem", "/crl/issuing/0.crl"}) {
-    http::HttpResponse r = Get(path, {{"if-none-match", header}});
+    HttpResponse r = Get(path, {{"if-none-match", header}});
     if (GetParam().matches) {
       EXPECT_EQ(r.status, 304) << path;
       EXPECT_THAT(r.body, IsEmpty()) << path;
@@ -261,7 +265,7 @@ TEST(IfNoneMatchMatches, ComparesOpaqueTagsOnly) {
 }
 
 TEST_F(PublicRoutesTest, HeadHasTheHeadersButNoBody) {
-  http::HttpResponse r = Get("/crl/issuing.crl", {}, "HEAD");
+  HttpResponse r = Get("/crl/issuing.crl", {}, "HEAD");
   EXPECT_EQ(r.status, 200);
   EXPECT_THAT(r.body, IsEmpty());
   EXPECT_EQ(r.content_type, "application/pkix-crl");
@@ -279,7 +283,7 @@ void PrintTo(const NotFoundCase& c, std::ostream* os) { *os << c.name; }
 class NotFound : public PublicRoutesTest, public ::testing::WithParamInterface<NotFoundCase> {};
 
 TEST_P(NotFound, Is404) {
-  http::HttpResponse r = Get(GetParam().path);
+  HttpResponse r = Get(GetParam().path);
   EXPECT_EQ(r.status, 404);
   EXPECT_THAT(r.body, HasSubstr(GetParam().body));
   EXPECT_EQ(Header(r, "ETag"), "<absent>");
@@ -308,7 +312,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 TEST_F(PublicRoutesTest, AMalformedShardIs503AndNotCached) {
-  http::HttpResponse r = Get("/crl/broken.crl");
+  HttpResponse r = Get("/crl/broken.crl");
   EXPECT_EQ(r.status, 503);
   EXPECT_THAT(r.body, HasSubstr("the CRL for CA \"broken\" shard 0 is unavailable"));
   EXPECT_EQ(Header(r, "Cache-Control"), "no-store");
@@ -318,11 +322,11 @@ TEST_F(PublicRoutesTest, AMalformedShardIs503AndNotCached) {
 
 TEST_F(PublicRoutesTest, ServesTheCaCertificateAsPemAtCrtAndAsDerAtDer) {
   const pki::Certificate& cert = Hierarchy().intermediate_cert;
-  http::HttpResponse pem = Get("/ca/issuing.crt");
+  HttpResponse pem = Get("/ca/issuing.crt");
   EXPECT_EQ(pem.status, 200);
   EXPECT_EQ(pem.content_type, "application/x-pem-file");
   EXPECT_EQ(pem.body, cert.ToPem());
-  http::HttpResponse der = Get("/ca/issuing.der");
+  HttpResponse der = Get("/ca/issuing.der");
   EXPECT_EQ(der.status, 200);
   EXPECT_EQ(der.content_type, "application/pkix-cert");
   pki::Bytes want = cert.ToDer();
@@ -336,4 +340,4 @@ TEST(FormatHttpDate, WritesImfFixdate) {
 }
 
 }  // namespace
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

@@ -1,4 +1,4 @@
-#include "reconcile/crl_config_map.h"
+#include "crl/crl_config_map.h"
 
 #include <openssl/evp.h>
 
@@ -7,9 +7,8 @@
 
 #include "api/well_known.h"
 #include "kube/base64.h"
-#include "reconcile/cached_secrets.h"
 
-namespace certplane::reconcile {
+namespace certplane::crl {
 namespace {
 
 // Shards are 0 .. kShardLimit - 1: the CRD's maximum for spec.crl.shards (crl_plan.h's
@@ -78,8 +77,8 @@ Result<std::string> ReadDer(const nlohmann::json& config_map, std::string_view d
 // Fills everything but metadata; the first defect as a message, or "".
 std::string Read(const nlohmann::json& config_map, CrlConfigMap& out) {
   const kube::StringMap& labels = out.metadata.labels;
-  const std::string* ca = labels.Find(kCaNameLabel);
-  if (ca == nullptr || ca->empty()) return "label " + std::string(kCaNameLabel) + " is missing";
+  const std::string* ca = labels.Find(api::kCaNameLabel);
+  if (ca == nullptr || ca->empty()) return "label " + std::string(api::kCaNameLabel) + " is missing";
   out.ca_name = *ca;
   const std::string* shard_text = labels.Find(api::kCrlShardLabel);
   std::optional<std::int32_t> shard = shard_text ? ParseCrlShard(*shard_text) : std::nullopt;
@@ -203,4 +202,4 @@ Result<CrlConfigMap> DecodeCrlConfigMap(const nlohmann::json& config_map) {
   return out;
 }
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::crl

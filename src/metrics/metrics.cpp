@@ -1,11 +1,11 @@
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
-namespace certplane::http {
+namespace certplane::metrics {
 namespace {
 
 std::string FormatValue(double v) {
@@ -208,4 +208,4 @@ std::string MetricsRegistry::Render() const {
   return out;
 }
 
-}  // namespace certplane::http
+}  // namespace certplane::metrics

@@ -1,4 +1,4 @@
-#include "reconcile/public_routes.h"
+#include "http/routes/public_routes.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,15 +6,11 @@
 #include <optional>
 #include <string_view>
 
+#include "crl/ca_key_id.h"
 #include "pki/pem.h"
-#include "reconcile/ca_material.h"
-#include "reconcile/caches.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 namespace {
-
-using http::HttpRequest;
-using http::HttpResponse;
 
 constexpr std::string_view kPemContentType = "application/x-pem-file";
 constexpr std::string_view kCrlContentType = "application/pkix-crl";
@@ -57,7 +53,7 @@ enum class CrlKind { kComplete, kDelta };
 // that key's complete CRL.
 HttpResponse ServeCrl(const HttpRequest& request, const std::string& ca, std::int32_t shard, const std::string& key_id,
                       Format format, const PublicRouteSources& sources, CrlKind kind = CrlKind::kComplete) {
-  std::shared_ptr<const CrlConfigMap> crl = sources.crl(ca, shard);
+  std::shared_ptr<const crl::CrlConfigMap> crl = sources.crl(ca, shard);
   if (!crl) return HttpResponse::Text(404, "no CRL for " + Describe(ca, shard) + "\n");
   if (!crl->usable()) {
     // Cached but malformed: say so rather than 404, and let nothing cache the answer.
@@ -162,7 +158,7 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
   return false;
 }
 
-void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
+void RegisterPublicRoutes(Router& router, PublicRouteSources sources) {
   router.Get("/ca/{file}",
              [sources](const HttpRequest& r) { return ServeCaCertificate(r.params.at("file"), sources); });
   router.Get("/crl/{file}", [sources](const HttpRequest& r) {
@@ -173,7 +169,7 @@ void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
   router.Get("/crl/{ca}/{file}", [sources](const HttpRequest& r) {
     const std::string& ca = r.params.at("ca");
     std::optional<FileName> name = SplitFileName(r.params.at("file"), "crl", "pem");
-    std::optional<std::int32_t> shard = name ? ParseCrlShard(name->stem) : std::nullopt;
+    std::optional<std::int32_t> shard = name ? crl::ParseCrlShard(name->stem) : std::nullopt;
     if (!shard) return HttpResponse::Text(404, "no CRL for CA \"" + ca + "\" at " + r.params.at("file") + "\n");
     return ServeCrl(r, ca, *shard, "", name->format, sources);
   });
@@ -190,21 +186,12 @@ void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources) {
       kind = CrlKind::kDelta;
       name->stem.resize(name->stem.size() - kDeltaSuffix.size());
     }
-    std::optional<std::int32_t> shard = name ? ParseCrlShard(name->stem) : std::nullopt;
-    if (!shard || !IsCaKeyId(key)) {
+    std::optional<std::int32_t> shard = name ? crl::ParseCrlShard(name->stem) : std::nullopt;
+    if (!shard || !crl::IsCaKeyId(key)) {
       return HttpResponse::Text(404, "no CRL for CA \"" + ca + "\" at " + key + "/" + r.params.at("file") + "\n");
     }
     return ServeCrl(r, ca, *shard, key, name->format, sources, kind);
   });
 }
 
-void RegisterPublicRoutes(http::Router& router, const Caches& caches, const kube::Clock& clock) {
-  RegisterPublicRoutes(
-      router, PublicRouteSources{
-                  .crl = [&caches](const std::string& ca, std::int32_t shard) { return caches.CrlShard(ca, shard); },
-                  .ca = [&caches](const std::string& ca) { return caches.cas.store().Get(ca); },
-                  .clock = &clock,
-              });
-}
-
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

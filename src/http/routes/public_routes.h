@@ -16,11 +16,12 @@
 // shard whose ConfigMap is cached but malformed is 503 with Cache-Control no-store. HEAD
 // is served by the Router from the GET handlers.
 //
-//   http::Router router;
-//   RegisterPublicRoutes(router, caches, *kube::SystemClock());    // production
+//   Router router;
+//   RegisterPublicRoutes(router, {.crl = lookup, .ca = ..., .clock = &clock});
+//   HttpResponse r = router.Dispatch(request);
 //
-//   RegisterPublicRoutes(router, {.crl = fake_lookup, .ca = ..., .clock = &fake_clock});  // tests
-//   http::HttpResponse r = router.Dispatch(request);
+// The controller's lookups read its informer caches (controller/route_sources.h); tests
+// pass fakes.
 #pragma once
 
 #include <cstdint>
@@ -29,16 +30,14 @@
 #include <string>
 
 #include "api/certificate_authority.h"
+#include "crl/crl_config_map.h"
 #include "http/router.h"
 #include "kube/clock.h"
-#include "reconcile/crl_config_map.h"
 
-namespace certplane::reconcile {
-
-class Caches;
+namespace certplane::http {
 
 // Shard `shard` of CA `ca`'s CRL ConfigMap; nullptr when there is none.
-using CrlLookup = std::function<std::shared_ptr<const CrlConfigMap>(const std::string& ca, std::int32_t shard)>;
+using CrlLookup = std::function<std::shared_ptr<const crl::CrlConfigMap>(const std::string& ca, std::int32_t shard)>;
 // A CertificateAuthority by name; nullptr when unknown.
 using CaLookup = std::function<std::shared_ptr<const api::CertificateAuthority>(const std::string& ca)>;
 
@@ -50,11 +49,7 @@ struct PublicRouteSources {
 
 // Registers the routes above, reading through `sources` on every request (from the
 // server's threads: the lookups must be thread-safe, as informer stores are).
-void RegisterPublicRoutes(http::Router& router, PublicRouteSources sources);
-
-// The same, reading `caches.CrlShard` and `caches.cas`. `caches` and `clock` must
-// outlive the router.
-void RegisterPublicRoutes(http::Router& router, const Caches& caches, const kube::Clock& clock);
+void RegisterPublicRoutes(Router& router, PublicRouteSources sources);
 
 // `t` as an HTTP-date (RFC 9110 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string FormatHttpDate(api::Time t);
@@ -65,4 +60,4 @@ std::string FormatHttpDate(api::Time t);
 // past the first defect.
 bool IfNoneMatchMatches(std::string_view header, std::string_view etag);
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

@@ -32,7 +32,7 @@
 #include "pki/sensitive.h"
 #include "pki/types.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 
 struct Bundle {
   std::string ns;
@@ -74,4 +74,4 @@ std::optional<std::string> BearerToken(std::string_view authorization);
 // 1 to 253 characters of [a-z0-9.-], starting and ending alphanumeric.
 bool IsDnsSubdomain(std::string_view name);
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

@@ -40,9 +40,11 @@
 // Every key handed out is logged at info (logger "bundle"): who, which Certificate,
 // which serial and format; refusals too. Never the key, never the token.
 //
-//   http::Router router;
-//   RegisterBundleRoutes(router, caches, client, reviewer, *kube::SystemClock());  // production
-//   RegisterBundleRoutes(router, BundleRouteSources{...stubs...});                 // tests
+//   Router router;
+//   RegisterBundleRoutes(router, BundleRouteSources{...});
+//
+// The controller's sources read its informer caches and the API server
+// (controller/route_sources.h); tests pass stubs.
 #pragma once
 
 #include <functional>
@@ -58,13 +60,7 @@
 #include "kube/api_error.h"
 #include "kube/clock.h"
 
-namespace certplane::kube {
-class Client;
-}
-
-namespace certplane::reconcile {
-
-class Caches;
+namespace certplane::http {
 
 // The header that carries the PKCS#12 password.
 inline constexpr const char* kPkcs12PasswordHeader = "X-Certplane-PKCS12-Password";
@@ -91,11 +87,6 @@ struct BundleRouteSources {
 };
 
 // Registers the routes above. The sources are called from the server's threads.
-void RegisterBundleRoutes(http::Router& router, BundleRouteSources sources);
+void RegisterBundleRoutes(Router& router, BundleRouteSources sources);
 
-// The same over the caches, reading Secrets and making reviews with `client` (which
-// needs get on secrets and create on tokenreviews and subjectaccessreviews).
-void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::shared_ptr<kube::Client> client,
-                          kube::AccessReviewer& reviewer, const kube::Clock& clock, bool allow_plain_http);
-
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace certplane::reconcile {
+namespace certplane::kube {
 
 // The decoded value of data[key]; "" when the key is absent or not valid base64.
 std::string SecretDataValue(const nlohmann::json& secret, std::string_view key);
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::kube

@@ -1,4 +1,4 @@
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace certplane::http {
+namespace certplane::metrics {
 namespace {
 
 using ::testing::HasSubstr;
@@ -114,4 +114,4 @@ TEST(Metrics, WrongNumberOfLabelValuesIsAProgrammingError) {
 }
 
 }  // namespace
-}  // namespace certplane::http
+}  // namespace certplane::metrics

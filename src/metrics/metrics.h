@@ -37,7 +37,7 @@
 #include <string>
 #include <vector>
 
-namespace certplane::http {
+namespace certplane::metrics {
 
 using LabelValues = std::vector<std::string>;
 
@@ -123,4 +123,4 @@ std::string EscapeLabelValue(const std::string& value);
 // Default latency buckets in seconds, from 1 ms to 60 s.
 std::vector<double> DefaultLatencyBuckets();
 
-}  // namespace certplane::http
+}  // namespace certplane::metrics

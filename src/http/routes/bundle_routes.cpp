@@ -1,4 +1,4 @@
-#include "reconcile/bundle_routes.h"
+#include "http/routes/bundle_routes.h"
 
 #include <atomic>
 #include <string_view>
@@ -7,18 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "api/time.h"
+#include "http/routes/bundle.h"
 #include "kube/logging.h"
-#include "kube/resource.h"
-#include "kube/rest_client.h"
 #include "policy/latest_active.h"
-#include "reconcile/bundle.h"
-#include "reconcile/caches.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 namespace {
-
-using http::HttpRequest;
-using http::HttpResponse;
 
 constexpr int kRetryAfterSeconds = 5;
 
@@ -262,32 +256,11 @@ HttpResponse ServeOne(const HttpRequest& request, const Context& ctx) {
 
 }  // namespace
 
-void RegisterBundleRoutes(http::Router& router, BundleRouteSources sources) {
+void RegisterBundleRoutes(Router& router, BundleRouteSources sources) {
   auto ctx = std::make_shared<const Context>(Context{.sources = std::move(sources)});
   router.Get("/api/v1/profiles/{profile}/latest-bundle", [ctx](const HttpRequest& r) { return ServeLatest(r, *ctx); });
   router.Get("/api/v1/namespaces/{namespace}/certificates/{name}/bundle",
              [ctx](const HttpRequest& r) { return ServeOne(r, *ctx); });
 }
 
-void RegisterBundleRoutes(http::Router& router, const Caches& caches, std::shared_ptr<kube::Client> client,
-                          kube::AccessReviewer& reviewer, const kube::Clock& clock, bool allow_plain_http) {
-  RegisterBundleRoutes(
-      router, BundleRouteSources{
-                  .for_each_certificate_of_profile =
-                      [&caches](const std::string& profile, const Caches::CertificateVisitor& visit) {
-                        caches.ForEachCertificateOfProfile(profile, visit);
-                      },
-                  .certificate =
-                      [&caches](const std::string& ns, const std::string& name) {
-                        return caches.certificates.store().Get(ns + "/" + name);
-                      },
-                  .secret = [client](const std::string& ns,
-                                     const std::string& name) { return client->Get(kube::kSecrets, ns, name); },
-                  .synced = [&caches] { return caches.HasSynced(); },
-                  .reviewer = &reviewer,
-                  .clock = &clock,
-                  .allow_plain_http = allow_plain_http,
-              });
-}
-
-}  // namespace certplane::reconcile
+}  // namespace certplane::http

@@ -1,4 +1,4 @@
-#include "reconcile/bundle.h"
+#include "http/routes/bundle.h"
 
 #include <openssl/crypto.h>
 
@@ -8,11 +8,11 @@
 #include "api/time.h"
 #include "api/well_known.h"
 #include "kube/base64.h"
+#include "kube/secret_data.h"
 #include "pki/pkcs12.h"
 #include "pki/serial.h"
-#include "reconcile/secret_data.h"
 
-namespace certplane::reconcile {
+namespace certplane::http {
 namespace {
 
 // Serials compare by value: "0a1b" and "A1B" are the same number.
@@ -60,8 +60,8 @@ Result<Bundle> ReadBundle(const api::Certificate& certificate, const nlohmann::j
     return unavailable("holds serial \"" + annotated + "\" but the Certificate's status says " + serial +
                        ": it is being reissued");
   }
-  const std::string tls_crt = SecretDataValue(secret, "tls.crt");
-  const std::string ca_crt = SecretDataValue(secret, "ca.crt");
+  const std::string tls_crt = kube::SecretDataValue(secret, "tls.crt");
+  const std::string ca_crt = kube::SecretDataValue(secret, "ca.crt");
   pki::SensitiveString key_pem = SensitiveSecretValue(secret, "tls.key");
   if (tls_crt.empty() || ca_crt.empty() || key_pem.empty()) {
     return unavailable("tls.crt, tls.key or ca.crt is missing: it is being rewritten");
@@ -156,4 +156,4 @@ bool IsDnsSubdomain(std::string_view name) {
   return true;
 }
 
-}  // namespace certplane::reconcile
+}  // namespace certplane::http
