@@ -176,10 +176,14 @@ int Run(const ControllerOptions& options) {
   // A replica is put behind the Service only once it answers on every port the Service
   // names: without this, a new pod in a rollout would take HTTPS (ACME, bundles) before
   // its serving certificate has loaded, and refuse those connections.
-  std::atomic<bool> https_serving{false};
+  // The HTTPS port opens once the first serving certificate has loaded (HttpServer does
+  // not start without one); start_https below sets these.
+  std::mutex https_mu;
+  bool https_started = false, https_stopped = false;  // guarded by https_mu
   if (!options.https_address.empty()) {
-    health.AddReadiness("https", [&https_serving] {
-      return https_serving ? Status::Ok() : Unavailable("the HTTPS port waits for its serving certificate");
+    health.AddReadiness("https", [&https_mu, &https_started] {
+      std::lock_guard lock(https_mu);
+      return https_started ? Status::Ok() : Unavailable("the HTTPS port waits for its serving certificate");
     });
   }
   http::Router health_router, metrics_router, public_router;
@@ -245,11 +249,8 @@ int Run(const ControllerOptions& options) {
   // Every replica serves it, with the serving Secret it watches.
   http::ServingIdentity serving_identity;
   std::optional<http::HttpServer> https_server;
-  // The HTTPS port opens once the first serving certificate has loaded (HttpServer does
-  // not start without one). A port that cannot be bound then stops the controller with
-  // exit code 1, as it would have at start-up.
-  std::mutex https_mu;
-  bool https_started = false, https_stopped = false;  // guarded by https_mu
+  // A port that cannot be bound when the first serving certificate arrives stops the
+  // controller with exit code 1, as it would have at start-up.
   auto start_https = [&] {
     std::lock_guard lock(https_mu);
     if (https_started || https_stopped) return;
@@ -261,7 +262,6 @@ int Run(const ControllerOptions& options) {
       return;
     }
     https_started = true;
-    https_serving = true;
     log->info("serving https={} serial={}", options.https_address, serving_identity.serial_hex());
   };
   // Declared after what its callback uses, so that it is destroyed (and its watch
