@@ -106,12 +106,12 @@ kube::InformerOptions<CaKeySecret> CaKeySecretOptions(const std::string& ns) {
   return o;
 }
 
-kube::InformerOptions<CrlConfigMap> CrlConfigMapOptions(const std::string& ns) {
-  auto o = Options<CrlConfigMap>(kube::kConfigMaps, DecodeCrlConfigMap);
+kube::InformerOptions<crl::CrlConfigMap> CrlConfigMapOptions(const std::string& ns) {
+  auto o = Options<crl::CrlConfigMap>(kube::kConfigMaps, crl::DecodeCrlConfigMap);
   o.ns = ns;
   o.label_selector = std::string(api::kCrlShardLabel);
   o.name = "crl-config-maps";
-  o.indexers[kByCrlCa] = [](const CrlConfigMap& c) {
+  o.indexers[kByCrlCa] = [](const crl::CrlConfigMap& c) {
     return c.ca_name.empty() ? std::vector<std::string>{} : std::vector<std::string>{c.ca_name};
   };
   return o;
@@ -228,12 +228,12 @@ kube::StringMap Caches::NamespaceLabels(const std::string& ns) const {
   return obj ? obj->metadata.labels : kube::StringMap();
 }
 
-std::vector<std::shared_ptr<const CrlConfigMap>> Caches::CrlShardsOfCa(const std::string& ca) const {
+std::vector<std::shared_ptr<const crl::CrlConfigMap>> Caches::CrlShardsOfCa(const std::string& ca) const {
   return ByIndex(crl_config_maps, kByCrlCa, ca);
 }
 
-std::shared_ptr<const CrlConfigMap> Caches::CrlShard(const std::string& ca, std::int32_t shard) const {
-  std::string name = CrlConfigMapName(ca, shard);
+std::shared_ptr<const crl::CrlConfigMap> Caches::CrlShard(const std::string& ca, std::int32_t shard) const {
+  std::string name = crl::CrlConfigMapName(ca, shard);
   auto obj = crl_config_maps.store().Get(controller_namespace_.empty() ? name : controller_namespace_ + "/" + name);
   // "certplane-crl-a.shard-1" is also shard 0 of a CA named "a.shard-1": the labels decide.
   // Labels that could not be read do not disqualify it: it is served as unusable.

@@ -36,10 +36,10 @@
 #include "api/certificate_sync.h"
 #include "api/certificate_template.h"
 #include "api/resources.h"
+#include "crl/crl_config_map.h"
 #include "kube/informer.h"
 #include "kube/resource.h"
 #include "reconcile/cached_secrets.h"
-#include "reconcile/crl_config_map.h"
 #include "reconcile/ocsp_material.h"
 
 namespace certplane::reconcile {
@@ -119,11 +119,11 @@ class Caches final : public api::Catalog {
   // The labels of a namespace; empty when unknown.
   kube::StringMap NamespaceLabels(const std::string& ns) const;
   // Every cached CRL ConfigMap labelled with CA `ca`, usable or not, in no set order.
-  std::vector<std::shared_ptr<const CrlConfigMap>> CrlShardsOfCa(const std::string& ca) const;
+  std::vector<std::shared_ptr<const crl::CrlConfigMap>> CrlShardsOfCa(const std::string& ca) const;
   // The CRL ConfigMap of shard `shard` of CA `ca` (by name, CrlConfigMapName); nullptr
   // when none is cached, or when the one of that name is labelled for another CA or
   // shard. May be unusable: check usable().
-  std::shared_ptr<const CrlConfigMap> CrlShard(const std::string& ca, std::int32_t shard) const;
+  std::shared_ptr<const crl::CrlConfigMap> CrlShard(const std::string& ca, std::int32_t shard) const;
   // Every Certificate one of whose serials (current or in history) CA `ca` issued.
   void ForEachCertificateIssuedBy(const std::string& ca, const CertificateVisitor& visit) const {
     certificates.store().ForEachByIndex(kByIssuingCa, ca, visit);
@@ -143,7 +143,7 @@ class Caches final : public api::Catalog {
   kube::Informer<CertificateSecret> certificate_secrets;
   kube::Informer<CaKeySecret> ca_key_secrets;
   kube::Informer<kube::PartialObjectMetadata> namespaces;
-  kube::Informer<CrlConfigMap> crl_config_maps;          // controller namespace, label certplane.io/crl-shard
+  kube::Informer<crl::CrlConfigMap> crl_config_maps;     // controller namespace, label certplane.io/crl-shard
   kube::Informer<OcspSignerSecret> ocsp_signer_secrets;  // controller namespace, label certplane.io/ocsp-signer-of
   kube::Informer<IssuedSerials> issued_serials;          // controller namespace, label certplane.io/issued-serials-of
 

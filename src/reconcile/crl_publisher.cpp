@@ -7,12 +7,12 @@
 #include "api/defaults.h"
 #include "api/pki_mapping.h"
 #include "api/well_known.h"
+#include "crl/crl_config_map.h"
 #include "kube/base64.h"
 #include "kube/logging.h"
 #include "pki/crl.h"
 #include "pki/serial.h"
 #include "policy/hash.h"
-#include "reconcile/crl_config_map.h"
 #include "reconcile/crl_plan.h"
 #include "reconcile/crl_signing.h"
 
@@ -200,10 +200,10 @@ Result<CrlPublisher::CaState> CrlPublisher::Load(const api::CertificateAuthority
       [&](nlohmann::json&& cm) -> Status {
         // The same decoding the caches use; a CRL that does not parse is no reason to
         // lose the ledger beside it, so only the name and shard must be right.
-        auto decoded = DecodeCrlConfigMap(cm);
+        auto decoded = crl::DecodeCrlConfigMap(cm);
         if (!decoded.ok()) return decoded.status();
         const std::string& name = decoded->metadata.name;
-        if (decoded->shard < 0 || name != CrlConfigMapName(ca.metadata.name, decoded->shard)) {
+        if (decoded->shard < 0 || name != crl::CrlConfigMapName(ca.metadata.name, decoded->shard)) {
           return Status::Ok();  // not one this CA writes; leave it alone
         }
         std::string text;
@@ -253,7 +253,7 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
                                 const ShardCrl& crl, const std::map<std::string, std::string>& retired_ders,
                                 std::int32_t shard_count, SignedDelta delta) {
   const std::string& ns = deps_.caches->controller_namespace();
-  const std::string name = CrlConfigMapName(ca.metadata.name, index);
+  const std::string name = crl::CrlConfigMapName(ca.metadata.name, index);
   std::string der_b64 = kube::Base64Encode(crl.der);
   nlohmann::json binary = nlohmann::json::object();
   std::size_t size = crl.ledger_text.size() + crl.pem.size() + der_b64.size();
@@ -261,7 +261,7 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
   for (const auto& [id, der] : retired_ders) {
     std::string b64 = kube::Base64Encode(der);
     size += b64.size();
-    binary[RetiredCrlDataKey(id)] = std::move(b64);
+    binary[crl::RetiredCrlDataKey(id)] = std::move(b64);
     if (!retired_ids.empty()) retired_ids += ',';
     retired_ids += id;
   }
@@ -275,7 +275,7 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
     for (const auto& [id, der] : *delta.retired_ders) {
       std::string rb64 = kube::Base64Encode(der);
       size += rb64.size();
-      binary[RetiredDeltaCrlDataKey(id)] = std::move(rb64);
+      binary[crl::RetiredDeltaCrlDataKey(id)] = std::move(rb64);
     }
   }
   if (size >= kConfigMapLimit) {
@@ -331,14 +331,14 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
 Status CrlPublisher::WriteShardDelta(const api::CertificateAuthority& ca, std::int32_t index, Shard& shard,
                                      const std::string& ledger_text, api::Time now, SignedDelta delta) {
   const std::string& ns = deps_.caches->controller_namespace();
-  const std::string name = CrlConfigMapName(ca.metadata.name, index);
+  const std::string name = crl::CrlConfigMapName(ca.metadata.name, index);
   std::string der_b64 = kube::Base64Encode(delta.crl->der);
   std::size_t size = shard.base_bytes + ledger_text.size() + delta.crl->pem.size() + der_b64.size();
   nlohmann::json binary = {{std::string(api::kDeltaCrlDerKey), std::move(der_b64)}};
   for (const auto& [id, der] : *delta.retired_ders) {
     std::string b64 = kube::Base64Encode(der);
     size += b64.size();
-    binary[RetiredDeltaCrlDataKey(id)] = std::move(b64);
+    binary[crl::RetiredDeltaCrlDataKey(id)] = std::move(b64);
   }
   if (size >= kConfigMapLimit) {
     return FailedPrecondition("the CRLs of shard " + std::to_string(index) + " (" +
@@ -372,7 +372,7 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
     if (!crl.next_update || shard.next_update < *crl.next_update) crl.next_update = shard.next_update;
   }
   crl.shards = static_cast<std::int32_t>(state.shards.size());
-  crl.config_map_name = CrlConfigMapName(ca.metadata.name, 0);
+  crl.config_map_name = crl::CrlConfigMapName(ca.metadata.name, 0);
   for (const auto& [index, shard] : state.shards) {
     if (!shard.has_delta) continue;
     crl.delta_number = std::max<std::int64_t>(crl.delta_number, static_cast<std::int64_t>(shard.delta_number));
@@ -702,7 +702,7 @@ kube::ReconcileResult CrlPublisher::Reconcile(const kube::Request& request) {
   // A CA that is gone or cannot sign yet: its pending requests wait (its update
   // enqueues this key again).
   if (!ca || !Ready(*ca)) return kube::ReconcileResult::Done();
-  if (IsCrlShardLikeCaName(name)) {
+  if (crl::IsCrlShardLikeCaName(name)) {
     // Created before the CRD refused such names: its ConfigMap would be another CA's shard.
     return kube::ReconcileResult::Terminal(
         FailedPrecondition("CertificateAuthority " + name +

@@ -48,11 +48,11 @@
 #include <vector>
 
 #include "api/certificate_authority.h"
+#include "crl/crl_config_map.h"
 #include "crl/ocsp_answerer.h"
 #include "kube/clock.h"
 #include "pki/crl.h"
 #include "pki/ocsp.h"
-#include "reconcile/crl_config_map.h"
 #include "reconcile/ocsp_material.h"
 
 namespace certplane::reconcile {
@@ -63,7 +63,7 @@ class Caches;
 struct OcspSources {
   std::function<std::shared_ptr<const api::CertificateAuthority>(const std::string& ca)> ca;
   std::function<std::shared_ptr<const OcspSignerSecret>(const std::string& ca)> signers;
-  std::function<std::vector<std::shared_ptr<const CrlConfigMap>>(const std::string& ca)> crl_shards;
+  std::function<std::vector<std::shared_ptr<const crl::CrlConfigMap>>(const std::string& ca)> crl_shards;
   std::function<std::shared_ptr<const IssuedSerials>(const std::string& ca)> issued;
   // Whether a cached Certificate names `serial_hex` as issued by `ca` (its current
   // serial or one in its history): covers the moment before the issued record has it.

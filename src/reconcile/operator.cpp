@@ -172,7 +172,7 @@ void Operator::RegisterHandlers() {
 
   // CRL ConfigMaps: one deleted by someone else is written again from the ledger the
   // publisher holds.
-  c.crl_config_maps.AddEventHandler({nullptr, nullptr, [this](const std::shared_ptr<const CrlConfigMap>& cm) {
+  c.crl_config_maps.AddEventHandler({nullptr, nullptr, [this](const std::shared_ptr<const crl::CrlConfigMap>& cm) {
                                        if (cm->ca_name.empty() || cm->shard < 0) return;
                                        crl_publisher_.ShardDeleted(cm->ca_name, cm->shard);
                                        crls_->queue().Add(cm->ca_name);

@@ -59,7 +59,7 @@ TEST_F(CrlCachesTest, SeesTheShardsOfACaInTheControllerNamespace) {
   Create(CrlConfigMapJson("", "unlabelled", 0, shard0).WithoutLabel(api::kCrlShardLabel).Build());
   StartCaches();
 
-  std::shared_ptr<const CrlConfigMap> got = caches_->CrlShard("issuing", 0);
+  std::shared_ptr<const crl::CrlConfigMap> got = caches_->CrlShard("issuing", 0);
   ASSERT_NE(got, nullptr);
   EXPECT_TRUE(got->usable()) << got->invalid;
   EXPECT_EQ(got->metadata.ns, ns());
@@ -104,7 +104,7 @@ TEST_F(CrlCachesTest, FollowsUpdatesAndDeletes) {
   }));
   EXPECT_THAT(caches_->CrlShard("issuing", 0)->invalid, HasSubstr("label certplane.io/crl-shard \"zero\""));
 
-  auto deleted = client().Delete(kube::kConfigMaps, ns(), CrlConfigMapName("issuing", 0));
+  auto deleted = client().Delete(kube::kConfigMaps, ns(), crl::CrlConfigMapName("issuing", 0));
   ASSERT_TRUE(deleted.ok()) << deleted.status();
   EXPECT_TRUE(Eventually([&] { return caches_->CrlShard("issuing", 0) == nullptr; }));
 }

@@ -15,11 +15,11 @@
 
 #include "api/time.h"
 #include "api/well_known.h"
+#include "crl/crl_config_map.h"
 #include "fixtures.h"
 #include "kube/base64.h"
 #include "pki/crl.h"
 #include "reconcile/cached_secrets.h"
-#include "reconcile/crl_config_map.h"
 
 namespace certplane::reconcile::testing {
 
@@ -56,7 +56,7 @@ class CrlConfigMapJson {
     json_ = {{"apiVersion", "v1"},
              {"kind", "ConfigMap"},
              {"metadata",
-              {{"name", CrlConfigMapName(ca, shard)},
+              {{"name", crl::CrlConfigMapName(ca, shard)},
                {"labels", {{std::string(kCaNameLabel), ca}, {std::string(api::kCrlShardLabel), std::to_string(shard)}}},
                {"annotations",
                 {{std::string(api::kCrlNumberAnnotation), std::to_string(crl.number())},

@@ -50,7 +50,7 @@ OcspIdentity Identity() {
 struct Stub {
   std::mutex mu;
   std::shared_ptr<const OcspSignerSecret> signers;
-  std::vector<std::shared_ptr<const CrlConfigMap>> crls;
+  std::vector<std::shared_ptr<const crl::CrlConfigMap>> crls;
   std::shared_ptr<const IssuedSerials> issued;
   std::set<std::string> named;  // serials a Certificate names
   kube::FakeClock clock;
@@ -67,12 +67,12 @@ struct Stub {
     issued = i;
   }
   void SetCrl(const pki::Crl& crl) {
-    auto cm =
-        Must(DecodeCrlConfigMap(CrlConfigMapJson("certplane-system", "issuing", 0, crl)
+    auto cm = Must(
+        crl::DecodeCrlConfigMap(CrlConfigMapJson("certplane-system", "issuing", 0, crl)
                                     .WithAnnotation(api::kCrlKeyIdAnnotation, crl::CaKeyId(Pki().intermediate_cert))
                                     .Build()));
     std::lock_guard lock(mu);
-    crls = {std::make_shared<const CrlConfigMap>(std::move(cm))};
+    crls = {std::make_shared<const crl::CrlConfigMap>(std::move(cm))};
   }
   OcspSources Sources() {
     return {.ca =
