@@ -11,4 +11,9 @@ if(CERTPLANE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
+  # -O1, as the sanitizers' documentation advises, after the build type's -O2: with the
+  # instrumentation it halves the compile (certificate_reconciler.cpp: 28 s -> 14 s with
+  # -g1), which made this build the longest step of a cold CI run, and the tests under
+  # it stay quick.
+  add_compile_options(-O1)
 endif()
