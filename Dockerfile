@@ -16,7 +16,7 @@ COPY . .
 # The compiler cache lives in a cache mount, so a rebuild after a small change compiles
 # only what changed. Paths relative to /src and the build folder at /src/build, with no
 # working directory in the hash, as hack/build.sh sets for build/: hack/image.sh mounts
-# the host's cache here, and the image then reuses what the host build compiled.
+# its cache folder here, so the cache outlives the build stage's layer.
 ENV CCACHE_DIR=/root/.cache/ccache CCACHE_BASEDIR=/src CCACHE_NOHASHDIR=true
 RUN --mount=type=cache,id=certplane-ccache,target=/root/.cache/ccache \
     cmake -S . -B /src/build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCERTPLANE_WERROR=ON \
