@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "kube/object_meta.h"
 #include "kube/resource.h"
 
 namespace certplane::controller {
@@ -22,8 +23,10 @@ http::BundleRouteSources BundleRouteSourcesOf(const reconcile::Caches& caches, s
           [&caches](const std::string& profile, const reconcile::Caches::CertificateVisitor& visit) {
             caches.ForEachCertificateOfProfile(profile, visit);
           },
-      .certificate = [&caches](const std::string& ns,
-                               const std::string& name) { return caches.certificates.store().Get(ns + "/" + name); },
+      .certificate =
+          [&caches](const std::string& ns, const std::string& name) {
+            return caches.certificates.store().Get(kube::ObjectKey(kube::ObjectId{.name = name, .ns = ns}));
+          },
       .secret = [client](const std::string& ns,
                          const std::string& name) { return client->Get(kube::kSecrets, ns, name); },
       .synced = [&caches] { return caches.HasSynced(); },
