@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <utility>  // before boost asio, which uses std::exchange
 #include <vector>
@@ -12,7 +13,9 @@
 #include "options.h"
 #include "run.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   // At most two glibc malloc arenas. By default glibc gives each thread that contends
   // for one an arena of its own, up to 8 per core, and cpprestsdk's pool, the HTTP
   // servers and the informers run over a hundred threads: each arena kept what its
@@ -52,4 +55,19 @@ int main(int argc, char** argv) {
     return 0;
   }
   return certplane::controller::Run(*options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Failures are Status values all the way up; an exception reaching main is a bug or
+  // an allocation failure. Name it and exit 1, as for any other fatal error.
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "certplane-controller: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "certplane-controller: unexpected error of an unknown type\n");
+  }
+  return 1;
 }

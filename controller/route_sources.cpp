@@ -15,7 +15,8 @@ http::PublicRouteSources PublicRouteSourcesOf(const reconcile::Caches& caches, c
   };
 }
 
-http::BundleRouteSources BundleRouteSourcesOf(const reconcile::Caches& caches, std::shared_ptr<kube::Client> client,
+http::BundleRouteSources BundleRouteSourcesOf(const reconcile::Caches& caches,
+                                              const std::shared_ptr<kube::Client>& client,
                                               kube::AccessReviewer& reviewer, const kube::Clock& clock,
                                               bool allow_plain_http) {
   return http::BundleRouteSources{

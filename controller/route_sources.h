@@ -24,7 +24,8 @@ http::PublicRouteSources PublicRouteSourcesOf(const reconcile::Caches& caches, c
 // The Certificates of `caches`, Secrets read and reviews made with `client` (which needs
 // get on secrets and create on tokenreviews and subjectaccessreviews). `caches`,
 // `reviewer` and `clock` must outlive the routes.
-http::BundleRouteSources BundleRouteSourcesOf(const reconcile::Caches& caches, std::shared_ptr<kube::Client> client,
+http::BundleRouteSources BundleRouteSourcesOf(const reconcile::Caches& caches,
+                                              const std::shared_ptr<kube::Client>& client,
                                               kube::AccessReviewer& reviewer, const kube::Clock& clock,
                                               bool allow_plain_http);
 

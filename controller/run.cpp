@@ -1,7 +1,7 @@
 #include "run.h"
 
 #include <malloc.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t and sigwait, which <csignal> need not declare
 #include <unistd.h>
 
 #include <algorithm>

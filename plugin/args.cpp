@@ -229,8 +229,8 @@ Result<std::chrono::seconds> ParseSpan(std::string_view text) {
     if (ec != std::errc() || n > kMax) return bad("too long");
     std::int64_t unit = 0;
     switch (text[i]) {
-      case 'w': unit = 7 * 24 * 3600; break;
-      case 'd': unit = 24 * 3600; break;
+      case 'w': unit = std::int64_t{7} * 24 * 3600; break;
+      case 'd': unit = std::int64_t{24} * 3600; break;
       case 'h': unit = 3600; break;
       case 'm': unit = 60; break;
       case 's': unit = 1; break;

@@ -166,7 +166,7 @@ Result<pki::SensitiveString> ReadPasswordFile(const std::string& path) {
     if (n < 0) return InvalidArgument("reading --password-file " + path + ": " + Errno(errno));
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
-    if (text.find('\n') != std::string::npos || text.size() > 64 * 1024) break;
+    if (text.find('\n') != std::string::npos || text.size() > std::size_t{64} * 1024) break;
   }
   OPENSSL_cleanse(buf, sizeof buf);
   size_t end = text.find('\n');

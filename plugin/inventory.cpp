@@ -167,7 +167,7 @@ std::string RenderInventory(const std::vector<InventoryRow>& rows, OutputFormat 
   std::vector<std::string> header{"NAMESPACE", "NAME", "PROFILE", "CA", "SERIAL", "NOT AFTER", "STATE"};
   if (wide) {
     for (const char* h : {"SECRET", "NOT BEFORE", "RENEWAL", "READY", "REASON", "REVOCATION", "SYNCED"}) {
-      header.push_back(h);
+      header.emplace_back(h);
     }
   }
   std::vector<std::vector<std::string>> cells;

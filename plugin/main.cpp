@@ -1,5 +1,6 @@
 // kubectl-certplane: parses the command line and hands over to RunCommand
 // (commands.h). kubectl finds it on PATH and runs it as `kubectl certplane ...`.
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,7 +10,9 @@
 #include "args.h"
 #include "commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace certplane::plugin;  // NOLINT(google-build-using-namespace)
   // The kube runtime logs through spdlog to stderr; a command-line tool shows only
   // problems, and its own messages say what happened.
@@ -29,4 +32,19 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return RunCommand(*invocation, std::cout, std::cerr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Commands report failures as Status; an exception reaching main is a bug or an
+  // allocation failure. Name it and exit with the plugin's error code.
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: unexpected: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "error: unexpected error of an unknown type\n";
+  }
+  return certplane::plugin::kExitFailed;
 }

@@ -117,6 +117,7 @@ std::string SyncsSection(const api::Certificate& c, const SyncListing& syncs, ap
   if (mine.empty()) return out + "  <none>\n";
   auto dash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(mine.size());
   for (const SyncView& v : mine) {
     rows.push_back({v.sync, v.destination, dash(v.destination_id), dash(v.serial),
                     SyncedCell(v, c.status.serial_number), v.synced_at ? api::FormatTime(*v.synced_at) : "-"});

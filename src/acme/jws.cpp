@@ -236,7 +236,7 @@ std::optional<Problem> VerifyJws(const JwsMessage& jws, const Jwk& key) {
   std::string der;
   std::string_view signature = jws.signature;
   if (use->ecdsa_size > 0) {
-    auto want = static_cast<std::size_t>(2 * use->ecdsa_size);
+    auto want = 2 * static_cast<std::size_t>(use->ecdsa_size);
     if (signature.size() != want) {
       return Malformed("JWS signature: " + jws.header.alg + " wants " + std::to_string(want) + " bytes (r||s), got " +
                        std::to_string(signature.size()));

@@ -27,7 +27,7 @@ namespace certplane::acme {
 
 // The largest request body ParseJws reads (a CSR of a 4096-bit key with many SANs fits
 // many times over).
-inline constexpr std::size_t kMaxJwsBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxJwsBodyBytes = std::size_t{64} * 1024;
 
 // The JWS algorithms ACME clients may sign with, as the detail of badSignatureAlgorithm
 // lists them.

@@ -315,13 +315,13 @@ nlohmann::json ChallengeToProtocolJson(const Order& o, std::size_t authz, const 
   return out;
 }
 
-nlohmann::json AuthorizationToProtocolJson(const Order& o, std::size_t index, const AcmeUrls& urls) {
-  const Authorization& az = o.authorizations.at(index);
+nlohmann::json AuthorizationToProtocolJson(const Order& order, std::size_t authz, const AcmeUrls& urls) {
+  const Authorization& az = order.authorizations.at(authz);
   nlohmann::json challenges = nlohmann::json::array();
   for (const Challenge& c : az.challenges) {
     // RFC 8555 7.1.4: a valid authorization lists only the challenge that was used.
     if (az.status == AuthorizationStatus::kValid && c.status != ChallengeStatus::kValid) continue;
-    challenges.push_back(ChallengeToProtocolJson(o, index, c, urls));
+    challenges.push_back(ChallengeToProtocolJson(order, authz, c, urls));
   }
   nlohmann::json out = {{"identifier", IdentifierJson(az.identifier)},
                         {"status", std::string(ToString(az.status))},

@@ -17,9 +17,12 @@ namespace certplane::api {
 using json_io::ObjectReader;
 using json_io::ObjectWriter;
 
+// T names a type, where (T)& would not parse.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CERTPLANE_API_FIELDS(T)               \
   void DecodeFields(ObjectReader& r, T& out); \
   void EncodeFields(ObjectWriter& w, const T& in);
+// NOLINTEND(bugprone-macro-parentheses)
 
 // meta_json.cpp
 CERTPLANE_API_FIELDS(Condition)

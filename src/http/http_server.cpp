@@ -127,7 +127,8 @@ struct HttpServer::Impl {
         request = std::move(queue.front());
         queue.pop_front();
       }
-      Serve(router, max_body, std::move(*request));
+      // http_request is a shared handle with no move constructor: a copy is a refcount.
+      Serve(router, max_body, *request);
     }
   }
 };

@@ -54,7 +54,7 @@ std::vector<std::string> SplitPath(std::string_view path) {
   return out;
 }
 
-void Router::Handle(std::string method, std::string pattern, Handler handler) {
+void Router::Handle(std::string method, const std::string& pattern, Handler handler) {
   routes_.push_back({std::move(method), SplitPath(pattern), std::move(handler)});
 }
 

@@ -56,9 +56,9 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
 class Router {
  public:
-  void Handle(std::string method, std::string pattern, Handler handler);
-  void Get(std::string pattern, Handler handler) { Handle("GET", std::move(pattern), std::move(handler)); }
-  void Post(std::string pattern, Handler handler) { Handle("POST", std::move(pattern), std::move(handler)); }
+  void Handle(std::string method, const std::string& pattern, Handler handler);
+  void Get(const std::string& pattern, Handler handler) { Handle("GET", pattern, std::move(handler)); }
+  void Post(const std::string& pattern, Handler handler) { Handle("POST", pattern, std::move(handler)); }
 
   // Routes the request; never throws. HEAD is served by the GET handler with the
   // body dropped, as HTTP requires.

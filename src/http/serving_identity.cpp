@@ -36,8 +36,9 @@ struct TicketKeys {
   bool ok = false;
 
   TicketKeys() {
-    ok = RAND_bytes(name.data(), name.size()) == 1 && RAND_bytes(aes.data(), aes.size()) == 1 &&
-         RAND_bytes(hmac.data(), hmac.size()) == 1;
+    ok = RAND_bytes(name.data(), static_cast<int>(name.size())) == 1 &&
+         RAND_bytes(aes.data(), static_cast<int>(aes.size())) == 1 &&
+         RAND_bytes(hmac.data(), static_cast<int>(hmac.size())) == 1;
   }
 };
 

@@ -58,7 +58,7 @@ std::string Sha256Hex(std::string_view data) {
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2);
+  out.reserve(std::size_t{length} * 2);
   for (unsigned int i = 0; i < length; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 15];
@@ -141,7 +141,7 @@ Result<AccessDecision> ApiAccessReviewer::Authorize(const UserInfo& user, const 
   return ParseSubjectAccessReview(*review);
 }
 
-CachingAccessReviewer::CachingAccessReviewer(AccessReviewer& inner, AccessReviewCacheOptions options)
+CachingAccessReviewer::CachingAccessReviewer(AccessReviewer& inner, const AccessReviewCacheOptions& options)
     : inner_(inner),
       users_(options.ttl, options.max_entries, options.clock ? options.clock : SystemClock()),
       decisions_(options.ttl, options.max_entries, options.clock ? options.clock : SystemClock()) {}

@@ -115,7 +115,7 @@ struct AccessReviewCacheOptions {
 // be thread-safe too and outlive this.
 class CachingAccessReviewer final : public AccessReviewer {
  public:
-  CachingAccessReviewer(AccessReviewer& inner, AccessReviewCacheOptions options = {});
+  CachingAccessReviewer(AccessReviewer& inner, const AccessReviewCacheOptions& options = {});
   Result<UserInfo> Authenticate(const SecretString& token) override;
   Result<AccessDecision> Authorize(const UserInfo& user, const ResourceAttributes& attributes) override;
 

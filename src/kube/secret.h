@@ -12,7 +12,7 @@ class SecretString {
  public:
   SecretString() = default;
   explicit SecretString(std::string value) : value_(std::move(value)) {}
-  SecretString(const SecretString& other) : value_(other.value_) {}
+  SecretString(const SecretString& other) = default;
   SecretString(SecretString&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
   SecretString& operator=(const SecretString& other) {
     if (this != &other) {

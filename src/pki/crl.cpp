@@ -321,7 +321,7 @@ Result<Crl> BuildCrl(const CrlSpec& spec, const Issuer& issuer) {
     if (!entry.ok()) return entry.status().WithContext("revoked[" + std::to_string(index) + "]");
     if (X509_CRL_add0_revoked(crl.get(), entry->get()) != 1)
       return OpenSslError(StatusCode::kInternal, "adding a CRL entry");
-    entry->release();  // the X509_CRL owns the entry now
+    (void)entry->release();  // the X509_CRL owns the entry now
   }
 
   Bytes key_id = ca.subject_key_id();

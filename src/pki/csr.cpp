@@ -111,7 +111,7 @@ Result<CertificateRequest> CreateCertificateRequest(const CsrSpec& spec, const P
     if (!exts || sk_X509_EXTENSION_push(exts.get(), san->get()) <= 0) {
       return OpenSslError(StatusCode::kInternal, "allocating the extension request");
     }
-    san->release();                                             // the extension stack owns it now
+    (void)san->release();                                       // the extension stack owns it now
     if (X509_REQ_add_extensions(req.get(), exts.get()) != 1) {  // encodes a copy
       return OpenSslError(StatusCode::kInternal, "adding the extension request");
     }

@@ -10,7 +10,8 @@
 //   return Certificate::Adopt(std::move(cert));
 //
 // When OpenSSL takes ownership (a push onto a stack it owns, an add0/set0 call), the
-// pointer is handed over with release() and a comment at that line names the new owner.
+// pointer is handed over with (void)ptr.release() and a comment at that line names the
+// new owner.
 //
 // Key material: EVP_PKEY_free and PKCS8_PRIV_KEY_INFO_free clear private key
 // components before freeing them (OpenSSL frees private BIGNUMs with BN_clear_free and

@@ -37,7 +37,7 @@ namespace certplane::pki {
 
 // The largest request ParseOcspRequest reads: a request for one certificate is about
 // 100 bytes; RFC 5019 clients send one, a few at most.
-inline constexpr std::size_t kMaxOcspRequestSize = 8 * 1024;
+inline constexpr std::size_t kMaxOcspRequestSize = std::size_t{8} * 1024;
 // The most certificates one request may ask about.
 inline constexpr std::size_t kMaxOcspRequestCertificates = 16;
 

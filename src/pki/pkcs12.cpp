@@ -114,7 +114,7 @@ Result<Bytes> BuildPkcs12Keystore(const PrivateKey& key, const Certificate& cert
   for (const Certificate& c : chain) {
     X509Ptr shared = ShareX509(c.get());
     if (sk_X509_push(ca.get(), shared.get()) <= 0) return OpenSslError(StatusCode::kInternal, "allocating the chain");
-    shared.release();  // the stack owns this reference now
+    (void)shared.release();  // the stack owns this reference now
   }
   std::string alias = options.alias.empty() ? "certificate" : options.alias;
   // mac_iter -1: no MAC yet; Finish() adds one with the profile's digest.

@@ -22,7 +22,7 @@ class SensitiveString {
  public:
   SensitiveString() = default;
   explicit SensitiveString(std::string_view text) : text_(text) {}
-  SensitiveString(const SensitiveString& other) : text_(other.text_) {}
+  SensitiveString(const SensitiveString& other) = default;
   SensitiveString(SensitiveString&& other) noexcept : text_(std::move(other.text_)) { other.Wipe(); }
   SensitiveString& operator=(const SensitiveString& other) {
     if (this != &other) {

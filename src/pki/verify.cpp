@@ -26,7 +26,7 @@ Result<X509StackPtr> ToStack(const std::vector<Certificate>& certs) {
     X509Ptr shared = ShareX509(c.get());
     if (sk_X509_push(stack.get(), shared.get()) <= 0)
       return OpenSslError(StatusCode::kInternal, "allocating a certificate stack");
-    shared.release();  // the stack owns this reference now
+    (void)shared.release();  // the stack owns this reference now
   }
   return stack;
 }

@@ -6,6 +6,7 @@
 
 #include "api/defaults.h"
 #include "api/well_known.h"
+#include "base/text.h"
 #include "policy/ip.h"
 #include "policy/issuance.h"
 #include "policy/reasons.h"
@@ -17,11 +18,6 @@ namespace {
 const std::string& SecretName(const IssuanceInput& in) { return in.certificate.spec.secret_name; }
 
 api::Time Floor(std::chrono::system_clock::time_point t) { return std::chrono::floor<std::chrono::seconds>(t); }
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Fingerprints compare as hex, ignoring case and ":" separators.
 std::string NormalizeFingerprint(const std::string& f) {
@@ -43,7 +39,7 @@ std::string JoinSorted(const std::set<std::string>& values) {
 class Differences {
  public:
   void Strings(std::string_view field, const std::vector<std::string>& has, const std::vector<std::string>& wants,
-               std::string (*normalize)(std::string) = nullptr) {
+               std::string (*normalize)(std::string_view) = nullptr) {
     std::set<std::string> a, b;
     for (const std::string& v : has) a.insert(normalize ? normalize(v) : v);
     for (const std::string& v : wants) b.insert(normalize ? normalize(v) : v);
@@ -127,8 +123,8 @@ std::optional<Finding> SpecHasChanged(const IssuanceInput& in) {
   Differences d;
   if (!s.profile_name.empty()) d.String("profileRef", s.profile_name, spec.profile_ref.name);
   d.String("commonName", s.common_name, spec.common_name);
-  d.Strings("dnsNames", s.dns_names, spec.dns_names, Lower);
-  d.Strings("ipAddresses", s.ip_addresses, spec.ip_addresses, [](std::string v) { return CanonicalIp(v); });
+  d.Strings("dnsNames", s.dns_names, spec.dns_names, AsciiLower);
+  d.Strings("ipAddresses", s.ip_addresses, spec.ip_addresses, CanonicalIp);
   d.Strings("uris", s.uris, spec.uris);
   d.Strings("emailAddresses", s.email_addresses, spec.email_addresses);
   d.Strings("subject.organizations", s.subject.organizations, spec.subject.organizations);
@@ -261,8 +257,8 @@ std::optional<Finding> CsrFinding(const IssuanceInput& in) {
   const api::CertificateSpec& spec = in.certificate.spec;
   Differences d;
   d.String("commonName", csr.common_name, spec.common_name);
-  d.Strings("dnsNames", csr.dns_names, spec.dns_names, Lower);
-  d.Strings("ipAddresses", csr.ip_addresses, spec.ip_addresses, [](std::string v) { return CanonicalIp(v); });
+  d.Strings("dnsNames", csr.dns_names, spec.dns_names, AsciiLower);
+  d.Strings("ipAddresses", csr.ip_addresses, spec.ip_addresses, CanonicalIp);
   d.Strings("uris", csr.uris, spec.uris);
   d.Strings("emailAddresses", csr.email_addresses, spec.email_addresses);
   if (d.empty()) return std::nullopt;

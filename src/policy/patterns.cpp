@@ -59,7 +59,7 @@ bool GlobMatch(const std::vector<Token>& tokens, std::string_view value,
                const std::function<bool(std::size_t)>& star_accepts) {
   const std::size_t n = value.size();
   // next[j]: do tokens[i+1..] match value[j..]?  cur[j]: do tokens[i..] match value[j..]?
-  std::vector<char> next(n + 1, 0), cur(n + 1, 0);
+  std::vector<unsigned char> next(n + 1, 0), cur(n + 1, 0);  // bools, not vector<bool>'s bits
   next[n] = 1;
   for (std::size_t i = tokens.size(); i-- > 0;) {
     const Token& t = tokens[i];

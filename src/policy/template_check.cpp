@@ -27,6 +27,7 @@ std::string Join(const std::vector<std::string>& values) {
 template <api::ApiEnum E>
 std::string JoinEnums(const std::vector<E>& values) {
   std::vector<std::string> names;
+  names.reserve(values.size());
   for (E v : values) names.emplace_back(api::ToString(v));
   return Join(names);
 }

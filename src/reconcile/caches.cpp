@@ -148,7 +148,7 @@ std::vector<std::shared_ptr<const T>> ByIndex(const kube::Informer<T>& informer,
 
 }  // namespace
 
-Caches::Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options)
+Caches::Caches(const std::shared_ptr<kube::Client>& client, const CachesOptions& options)
     : cas(client, CaOptions()),
       templates(client,
                 Options<api::CertificateTemplate>(api::kCertificateTemplatesResource, api::DecodeCertificateTemplate)),

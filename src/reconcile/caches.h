@@ -71,7 +71,7 @@ struct CachesOptions {
 
 class Caches final : public api::Catalog {
  public:
-  Caches(std::shared_ptr<kube::Client> client, const CachesOptions& options);
+  Caches(const std::shared_ptr<kube::Client>& client, const CachesOptions& options);
 
   void Start();
   void Stop();

@@ -22,7 +22,7 @@ namespace {
 constexpr std::string_view kIssuerFingerprintAnnotation = "certplane.io/crl-issuer-fingerprint";
 constexpr std::string_view kShardCountAnnotation = "certplane.io/crl-shard-count";
 // The API server refuses a ConfigMap whose data exceeds 1 MiB.
-constexpr std::size_t kConfigMapLimit = 1024 * 1024;
+constexpr std::size_t kConfigMapLimit = std::size_t{1024} * 1024;
 
 template <typename Int>
 Int ParseInt(const std::string* text, Int fallback) {

@@ -13,7 +13,7 @@ namespace certplane::reconcile {
 namespace {
 
 // The API server refuses a ConfigMap over 1 MiB; stop well before.
-constexpr std::size_t kIssuedRecordLimit = 900 * 1024;
+constexpr std::size_t kIssuedRecordLimit = std::size_t{900} * 1024;
 
 bool Ready(const api::CertificateAuthority& ca) {
   return api::IsConditionTrue(ca.status.conditions, api::kConditionReady) && !ca.status.certificate.empty();

@@ -87,7 +87,7 @@ struct OcspResponderOptions {
 class OcspResponder : public crl::OcspAnswerer {
  public:
   OcspResponder(OcspSources sources, OcspResponderOptions options);
-  ~OcspResponder();
+  ~OcspResponder() override;
   OcspResponder(const OcspResponder&) = delete;
   OcspResponder& operator=(const OcspResponder&) = delete;
 

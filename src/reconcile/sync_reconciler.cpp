@@ -210,7 +210,8 @@ void SyncReconciler::Event(const api::CertificateSync& s, kube::EventType type, 
 void SyncReconciler::Push(const api::CertificateSync& s, sync::Destination& dest, const policy::SyncCandidate& cert,
                           api::SyncedCertificate& entry, Time now) {
   entry.uid = cert.uid;
-  auto fail = [&](std::string_view reason, std::string message, std::optional<std::chrono::seconds> retry_after) {
+  auto fail = [&](std::string_view reason, const std::string& message,
+                  std::optional<std::chrono::seconds> retry_after) {
     policy::RecordSyncFailure(entry, reason, message, now, deps_.backoff, retry_after);
     Event(s, kube::EventType::kWarning, "PushFailed", "Certificate " + cert.name + ": " + message);
     if (deps_.metrics) deps_.metrics->SyncPushFailed(DestinationKind(s), reason);

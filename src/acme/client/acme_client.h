@@ -52,7 +52,7 @@ class http_client;
 namespace certplane::acme::client {
 
 // What the server answered to one request.
-struct AcmeResponse {
+struct AcmeResponse {  // NOLINT(bugprone-exception-escape): json's destructor may throw from vector growth
   std::string method;  // "POST", "GET", "HEAD"
   std::string url;
   int status = 0;                              // HTTP status; 0: no answer (transport_error)

@@ -25,7 +25,7 @@ namespace certplane::acme::client {
 // An RFC 8555 problem document; nullopt when `json` is not an object whose "type" is
 // an ACME error URN ("urn:ietf:params:acme:error:<name>") this code knows. Subproblems
 // and their identifiers are read too.
-std::optional<Problem> ParseProblemDocument(const nlohmann::json& json);
+std::optional<Problem> ParseProblemDocument(const nlohmann::json& document);
 
 // The ProblemType named `name` ("badNonce"), or nullopt.
 std::optional<ProblemType> ProblemTypeFromName(std::string_view name);
@@ -35,7 +35,7 @@ std::optional<ProblemType> ProblemTypeFromName(std::string_view name);
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view header);
 
 // The directory (RFC 8555 section 7.1.1). Missing members stay "".
-struct Directory {
+struct Directory {  // NOLINT(bugprone-exception-escape): json's destructor may throw from vector growth
   std::string new_nonce;
   std::string new_account;
   std::string new_order;
@@ -45,7 +45,7 @@ struct Directory {
   std::string terms_of_service;            // meta.termsOfService
   nlohmann::json raw;
 
-  static Directory FromJson(const nlohmann::json& json);
+  static Directory FromJson(const nlohmann::json& document);
 };
 
 struct ChallengeView {
@@ -65,7 +65,7 @@ struct AuthorizationView {
 
   // The challenge of `type`, or nullptr.
   const ChallengeView* Find(std::string_view type) const;
-  static AuthorizationView FromJson(const nlohmann::json& json);
+  static AuthorizationView FromJson(const nlohmann::json& document);
 };
 
 struct OrderView {
@@ -76,7 +76,7 @@ struct OrderView {
   std::string certificate;  // "" until valid
   std::optional<Problem> error;
 
-  static OrderView FromJson(const nlohmann::json& json);
+  static OrderView FromJson(const nlohmann::json& document);
 };
 
 // {"certificate": base64url(DER), "reason": reason} (RFC 8555 section 7.6); the

@@ -304,8 +304,8 @@ http::HttpResponse AcmeServer::ChallengeResource(const http::HttpRequest& req, c
   return res;
 }
 
-void AcmeServer::RunValidation(std::string order_id, std::size_t a, std::size_t c, std::string key_authorization,
-                               std::vector<std::string> allowed_cidrs) {
+void AcmeServer::RunValidation(const std::string& order_id, std::size_t a, std::size_t c,
+                               const std::string& key_authorization, const std::vector<std::string>& allowed_cidrs) {
   auto log = kube::Logger("acme");
   Result<std::optional<Order>> order = store_.GetOrder(order_id);
   if (!order.ok() || !order->has_value()) return;
@@ -327,8 +327,10 @@ void AcmeServer::RunValidation(std::string order_id, std::size_t a, std::size_t 
   log->info("ACME challenge {} profile={} order={} identifier={} type={}{}", problem ? "failed" : "passed",
             before.profile, order_id, az.identifier.value, type, problem ? " problem=\"" + problem->detail + "\"" : "");
 
+  // The first attempt writes over the order read above; a conflict rereads it.
+  Result<std::optional<Order>> current = std::move(order);
   for (int attempt = 0; attempt < 5; ++attempt) {
-    Result<std::optional<Order>> current = attempt == 0 ? std::move(order) : store_.GetOrder(order_id);
+    if (attempt > 0) current = store_.GetOrder(order_id);
     if (!current.ok() || !current->has_value()) return;
     Order o = std::move(**current);
     Challenge& target = o.authorizations[a].challenges[c];

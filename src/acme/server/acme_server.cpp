@@ -150,7 +150,7 @@ void AcmeServer::Register(http::Router& router) {
   using Handler =
       std::function<http::HttpResponse(const http::HttpRequest&, const AcmeUrls&, const api::CertificateProfile&)>;
   auto route = [this, &router](const std::string& method, const std::string& path, const std::string& resource,
-                               Handler handler) {
+                               const Handler& handler) {
     router.Handle(method, "/acme/{profile}" + path,
                   [this, resource, handler](const http::HttpRequest& req) { return Serve(resource, req, handler); });
   };

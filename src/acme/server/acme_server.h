@@ -132,8 +132,8 @@ class AcmeServer {
   Order Refresh(Order order, const std::string& key_thumbprint, const api::CertificateProfile& profile);
   bool StartValidation(const Order& order, std::size_t authz, std::size_t challenge, const std::string& thumbprint,
                        const api::CertificateProfile& profile);
-  void RunValidation(std::string order_id, std::size_t authz, std::size_t challenge, std::string key_authorization,
-                     std::vector<std::string> allowed_cidrs);
+  void RunValidation(const std::string& order_id, std::size_t authz, std::size_t challenge,
+                     const std::string& key_authorization, const std::vector<std::string>& allowed_cidrs);
   void CollectLoop();
 
   std::shared_ptr<kube::Client> client_;

@@ -55,6 +55,7 @@ struct Range {
 template <std::size_t N>
 std::vector<Range> ParseTable(const std::array<SpecialRange, N>& table) {
   std::vector<Range> out;
+  out.reserve(N);
   for (const SpecialRange& r : table) out.push_back(Range{*policy::ParseCidr(r.cidr), r.what});
   return out;
 }

@@ -8,7 +8,7 @@
 namespace certplane::acme {
 namespace {
 
-constexpr std::size_t kMaxResponse = 8 * 1024;
+constexpr std::size_t kMaxResponse = std::size_t{8} * 1024;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -4,7 +4,7 @@
 // writes with write(2), which has no MSG_NOSIGNAL).
 #pragma once
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t and pthread_sigmask
 
 #include <chrono>
 #include <cstddef>

@@ -27,7 +27,7 @@ constexpr const char* kAcmeIdentifierOid = "1.3.6.1.5.5.7.1.31";
 
 Problem Tls(std::string detail) { return MakeProblem(ProblemType::kTls, std::move(detail)); }
 
-std::string WithErrors(std::string what) {
+std::string WithErrors(const std::string& what) {
   const std::string queue = pki::TakeOpenSslErrors();
   return queue.empty() ? what : what + " (" + queue + ")";
 }

@@ -158,7 +158,7 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
   return false;
 }
 
-void RegisterPublicRoutes(Router& router, PublicRouteSources sources) {
+void RegisterPublicRoutes(Router& router, const PublicRouteSources& sources) {
   router.Get("/ca/{file}",
              [sources](const HttpRequest& r) { return ServeCaCertificate(r.params.at("file"), sources); });
   router.Get("/crl/{file}", [sources](const HttpRequest& r) {

@@ -49,7 +49,7 @@ struct PublicRouteSources {
 
 // Registers the routes above, reading through `sources` on every request (from the
 // server's threads: the lookups must be thread-safe, as informer stores are).
-void RegisterPublicRoutes(Router& router, PublicRouteSources sources);
+void RegisterPublicRoutes(Router& router, const PublicRouteSources& sources);
 
 // `t` as an HTTP-date (RFC 9110 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string FormatHttpDate(api::Time t);

@@ -164,7 +164,7 @@ int MillerRabinRounds(int prime_bits) {
   // random, as GenerateRsaKey draws them, not for testing numbers an adversary chose.
   switch (prime_bits) {
     case 1024: return 5;
-    case 1536: return 4;
+    case 1536:
     case 2048: return 4;
     default: return 0;
   }

@@ -41,9 +41,9 @@ Result<EvpPkeyPtr> GenerateRsaKey(int bits);
 // Table B.1. 0 for other sizes.
 int MillerRabinRounds(int prime_bits);
 
-// True if `candidate` (odd, > 3) passes `rounds` Miller-Rabin rounds with random
+// True if the candidate `w` (odd, > 3; the standard's name) passes `rounds` Miller-Rabin rounds with random
 // bases (FIPS 186-5 B.3.1); false at the first round it fails. Internal if OpenSSL
 // fails. For tests and GenerateRsaKey.
-Result<bool> PassesMillerRabin(const BIGNUM* candidate, int rounds, BN_CTX* ctx);
+Result<bool> PassesMillerRabin(const BIGNUM* w, int rounds, BN_CTX* ctx);
 
 }  // namespace certplane::pki::internal

@@ -51,7 +51,7 @@ Status PushGeneralName(GENERAL_NAMES* names, int type, std::string_view value, s
   if (!gn) return AllocationFailed("a GeneralName");
   CERTPLANE_RETURN_IF_ERROR(FillGeneralName(gn.get(), type, value, field));
   if (sk_GENERAL_NAME_push(names, gn.get()) <= 0) return AllocationFailed("a GeneralName");
-  gn.release();  // the GENERAL_NAMES stack owns it now
+  (void)gn.release();  // the GENERAL_NAMES stack owns it now
   return Status::Ok();
 }
 
@@ -118,7 +118,7 @@ Status AddSubtrees(STACK_OF(GENERAL_SUBTREE) * *out, const NameSubtrees& subtree
     if (!subtree) return AllocationFailed("a GeneralSubtree");
     CERTPLANE_RETURN_IF_ERROR(FillGeneralName(subtree->base, type, value, field));
     if (sk_GENERAL_SUBTREE_push(*out, subtree.get()) <= 0) return AllocationFailed("a GeneralSubtree");
-    subtree.release();  // the GeneralSubtrees stack owns it now
+    (void)subtree.release();  // the GeneralSubtrees stack owns it now
     return Status::Ok();
   };
   for (const std::string& d : subtrees.dns_domains) CERTPLANE_RETURN_IF_ERROR(add(GEN_DNS, d, "dnsDomains"));
@@ -244,7 +244,7 @@ Result<ExtensionValue> MakeDistributionPoints(int nid, const std::vector<std::st
   if (!points || !point) return AllocationFailed("CRLDistributionPoints");
   point->distpoint = name->release();  // the DIST_POINT owns the name now
   if (sk_DIST_POINT_push(points.get(), point.get()) <= 0) return AllocationFailed("CRLDistributionPoints");
-  point.release();  // the CRL_DIST_POINTS stack owns it now
+  (void)point.release();  // the CRL_DIST_POINTS stack owns it now
   return Value(nid, /*critical=*/false, std::move(points), what);
 }
 }  // namespace
@@ -278,7 +278,7 @@ Result<ExtensionValue> MakeAuthorityInfoAccess(const std::vector<std::string>& o
       ad->method = OBJ_nid2obj(method_nid);
       CERTPLANE_RETURN_IF_ERROR(FillGeneralName(ad->location, GEN_URI, urls[i], f));
       if (sk_ACCESS_DESCRIPTION_push(aia.get(), ad.get()) <= 0) return AllocationFailed("an AccessDescription");
-      ad.release();  // the AUTHORITY_INFO_ACCESS stack owns it now
+      (void)ad.release();  // the AUTHORITY_INFO_ACCESS stack owns it now
     }
     return Status::Ok();
   };

@@ -49,7 +49,8 @@ KeyVaultRequests::KeyVaultRequests(std::string_view vault_url, std::string api_v
   vault_url_ = std::string(vault_url);
 }
 
-HttpRequest KeyVaultRequests::Make(std::string method, std::string path, const pki::SensitiveString& token) const {
+HttpRequest KeyVaultRequests::Make(std::string method, const std::string& path,
+                                   const pki::SensitiveString& token) const {
   HttpRequest request;
   request.method = std::move(method);
   request.url = vault_url_ + path + "?api-version=" + api_version_;

@@ -44,7 +44,7 @@ class KeyVaultRequests {
   HttpRequest Purge(std::string_view name, const pki::SensitiveString& token) const;
 
  private:
-  HttpRequest Make(std::string method, std::string path, const pki::SensitiveString& token) const;
+  HttpRequest Make(std::string method, const std::string& path, const pki::SensitiveString& token) const;
   std::string vault_url_;
   std::string api_version_;
 };
@@ -68,7 +68,7 @@ struct CertificateBundle {
 // InvalidArgument (code "InvalidCertificateBundle") when the body is not a JSON object,
 // has no string "id" of the form .../certificates/{name}/{version}, or has tags that are
 // not an object of strings.
-SyncResult<CertificateBundle> ParseCertificateBundle(std::string_view body);
+SyncResult<CertificateBundle> ParseCertificateBundle(std::string_view text);
 
 // What a failed answer says: Key Vault's {"error":{"code","message","innererror"}}
 // mapped by HTTP status (errors.h), the code as SyncError::code, the message as "code:
