@@ -79,7 +79,7 @@ DnsResponder::OwnedFd& DnsResponder::OwnedFd::operator=(OwnedFd&& o) noexcept {
   return *this;
 }
 
-DnsResponder::DnsResponder(std::string zone, std::string zone_file)
+DnsResponder::DnsResponder(const std::string& zone, std::string zone_file)
     : zone_(Normal(zone)), zone_file_(std::move(zone_file)) {
   // UDP on a port the kernel picks, then TCP on the same port (retried if it is taken).
   for (int attempt = 0; attempt < 50 && port_ == 0; ++attempt) {
@@ -117,38 +117,38 @@ DnsResponder::~DnsResponder() {
 
 std::string DnsResponder::address() const { return "127.0.0.1:" + std::to_string(port_); }
 
-void DnsResponder::SetA(std::string name, std::string ipv4) {
+void DnsResponder::SetA(const std::string& name, const std::string& ipv4) {
   std::array<std::uint8_t, 4> bytes{};
   if (::inet_pton(AF_INET, ipv4.c_str(), bytes.data()) != 1) throw std::invalid_argument("SetA: not IPv4: " + ipv4);
   std::lock_guard<std::mutex> lock(mu_);
   records_[Normal(name)].a = {bytes};
 }
 
-void DnsResponder::SetAaaa(std::string name, std::string ipv6) {
+void DnsResponder::SetAaaa(const std::string& name, const std::string& ipv6) {
   std::array<std::uint8_t, 16> bytes{};
   if (::inet_pton(AF_INET6, ipv6.c_str(), bytes.data()) != 1) throw std::invalid_argument("SetAaaa: not IPv6: " + ipv6);
   std::lock_guard<std::mutex> lock(mu_);
   records_[Normal(name)].aaaa = {bytes};
 }
 
-void DnsResponder::SetTxt(std::string name, std::vector<std::string> values) {
+void DnsResponder::SetTxt(const std::string& name, std::vector<std::string> values) {
   std::lock_guard<std::mutex> lock(mu_);
   records_[Normal(name)].txt = std::move(values);
 }
 
-void DnsResponder::SetCname(std::string name, std::string target) {
+void DnsResponder::SetCname(const std::string& name, const std::string& target) {
   std::lock_guard<std::mutex> lock(mu_);
   records_[Normal(name)].cname = Normal(target);
 }
 
-void DnsResponder::Clear(std::string name) {
+void DnsResponder::Clear(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   records_.erase(Normal(name));
 }
 
-void DnsResponder::AllowUpdates(std::string key_name, std::string secret) {
+void DnsResponder::AllowUpdates(const std::string& key_name, std::string secret) {
   std::lock_guard<std::mutex> lock(mu_);
-  key_.emplace(std::move(key_name), std::move(secret));
+  key_.emplace(key_name, std::move(secret));
 }
 
 std::string DnsResponder::RespondUpdate(std::string_view request) {
@@ -174,10 +174,10 @@ std::string DnsResponder::RespondUpdate(std::string_view request) {
     tsig_error = bad->tsig_error;
   } else if (dns::Result<dns::UpdateRequest> update = dns::ParseUpdate(signed_request.message, zone_); !update.ok()) {
     rcode = update.error().rcode;
-  } else if (update->prerequisites != 0) {
-    rcode = dns::Rcode::kNotImp;  // prerequisites are not evaluated, so not accepted
-  } else if (!Apply(update->ops)) {
-    rcode = dns::Rcode::kNotImp;  // an RR of a type the store cannot hold
+  } else if (update->prerequisites != 0 || !Apply(update->ops)) {
+    // Prerequisites are not evaluated, so not accepted; or an RR of a type the store
+    // cannot hold.
+    rcode = dns::Rcode::kNotImp;
   } else {
     updates_.fetch_add(1);
   }

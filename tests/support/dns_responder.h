@@ -58,7 +58,7 @@ namespace certplane::testing {
 class DnsResponder {
  public:
   // Throws std::runtime_error if it cannot bind a port.
-  explicit DnsResponder(std::string zone = "test.", std::string zone_file = "");
+  explicit DnsResponder(const std::string& zone = "test.", std::string zone_file = "");
   ~DnsResponder();
   DnsResponder(const DnsResponder&) = delete;
   DnsResponder& operator=(const DnsResponder&) = delete;
@@ -67,17 +67,17 @@ class DnsResponder {
   std::string address() const;  // "127.0.0.1:<port>"
 
   // Each Set replaces the records of that type at `name`.
-  void SetA(std::string name, std::string ipv4);
-  void SetAaaa(std::string name, std::string ipv6);
-  void SetTxt(std::string name, std::vector<std::string> values);
-  void SetCname(std::string name, std::string target);
+  void SetA(const std::string& name, const std::string& ipv4);
+  void SetAaaa(const std::string& name, const std::string& ipv6);
+  void SetTxt(const std::string& name, std::vector<std::string> values);
+  void SetCname(const std::string& name, const std::string& target);
   // Removes every record set at `name` (records of the zone file stay).
-  void Clear(std::string name);
+  void Clear(const std::string& name);
 
   // Accepts from now on dynamic UPDATEs signed with TSIG key `key_name` (compared
   // case-insensitively, with or without the trailing dot) and `secret` (the raw key
   // bytes, not base64), hmac-sha256. Replaces a key allowed before.
-  void AllowUpdates(std::string key_name, std::string secret);
+  void AllowUpdates(const std::string& key_name, std::string secret);
 
   // Well-formed queries answered so far (UPDATEs not included).
   std::size_t queries() const { return queries_.load(); }

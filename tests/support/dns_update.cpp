@@ -55,7 +55,7 @@ bool RdataFits(std::uint16_t type, std::string_view rdata) {
 
 }  // namespace
 
-TsigKey::TsigKey(std::string key_name, std::string key_secret)
+TsigKey::TsigKey(const std::string& key_name, std::string key_secret)
     : name(Normal(key_name)), secret(std::move(key_secret)) {}
 
 TsigKey::~TsigKey() { OPENSSL_cleanse(secret.data(), secret.size()); }

@@ -81,7 +81,7 @@ constexpr std::uint16_t kDefaultFudge = 300;  // seconds, as RFC 8945 recommends
 
 // The one key a server accepts. The secret is cleansed when the key is destroyed.
 struct TsigKey {
-  TsigKey(std::string key_name, std::string key_secret);
+  TsigKey(const std::string& key_name, std::string key_secret);
   ~TsigKey();
   TsigKey(const TsigKey&) = default;
   TsigKey& operator=(const TsigKey&) = default;

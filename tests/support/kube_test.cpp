@@ -2,13 +2,12 @@
 
 #include <cstdlib>
 #include <mutex>
-#include <random>
 #include <set>
-#include <thread>
 
 #include "kube/logging.h"
 #include "kube/resource.h"
-#include "subprocess.h"
+#include "process.h"
+#include "test_files.h"
 #include "test_namespaces.h"
 
 namespace certplane::testing {
@@ -30,16 +29,6 @@ std::string DnsSafe(const std::string& base) {
   if (out.size() > 50) out.resize(50);
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "test" : out;
-}
-
-std::string RandomSuffix() {
-  static std::mt19937_64 rng(std::random_device{}());
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s;
-  for (int i = 0; i < 5; ++i) s += kChars[rng() % 36];
-  return s;
 }
 
 // The namespaced collections that support deletecollection, found by discovery once.
@@ -83,10 +72,11 @@ const std::vector<kube::GroupVersionResource>& DeletableResources() {
 
 void ApplyCertplaneCrds() {
   const std::string crds = RequireEnv("CERTPLANE_SOURCE_DIR") + "/crds/";
-  std::string out;
-  ASSERT_EQ(RunCommand({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds}, &out), 0) << out;
-  ASSERT_EQ(RunCommand({"kubectl", "wait", "--for=condition=Established", "--timeout=60s", "-f", crds}, &out), 0)
-      << out;
+  const CommandResult applied = RunTool({"kubectl", "apply", "--server-side", "--force-conflicts", "-f", crds});
+  ASSERT_EQ(applied.exit_code, 0) << applied.output;
+  const CommandResult established =
+      RunTool({"kubectl", "wait", "--for=condition=Established", "--timeout=60s", "-f", crds});
+  ASSERT_EQ(established.exit_code, 0) << established.output;
 }
 
 std::string RequireEnv(const char* name) {
@@ -132,16 +122,6 @@ std::shared_ptr<kube::Client> SharedClient() {
     return NewClient(options);
   }();
   return client;
-}
-
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-                std::chrono::milliseconds interval) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(interval);
-  }
 }
 
 std::string CreateTestNamespace(const std::string& base) {

@@ -14,13 +14,12 @@
 // library.
 #pragma once
 
-#include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "eventually.h"
 #include "kube/config.h"
 #include "kube/rest_client.h"
 
@@ -34,10 +33,6 @@ std::shared_ptr<kube::Client> SharedClient();
 
 // A new client with the given options (e.g. a low max_retries or qps).
 std::shared_ptr<kube::Client> NewClient(kube::ClientOptions options);
-
-// Polls `condition` every `interval` until it holds or `timeout` passes.
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                std::chrono::milliseconds interval = std::chrono::milliseconds(50));
 
 // Creates a namespace named after `base` (made DNS-safe, with a random suffix) and
 // registers it for deletion on a signal. Returns its name.

@@ -1,6 +1,6 @@
 #include "test_namespaces.h"
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigaction and sigwait, beyond <csignal>
 #include <unistd.h>
 
 #include <algorithm>

@@ -39,7 +39,9 @@ CertManager& Cm() {
   return cm;
 }
 
-std::string Base64(const std::string& bytes) { return RunTool({"bash", "-c", "base64 -w0"}, bytes).output; }
+std::string Base64(const std::string& bytes) {
+  return RunTool({"bash", "-c", "base64 -w0"}, {.stdin_data = bytes}).output;
+}
 
 class CertManagerE2E : public AcmeE2E {
  public:
@@ -71,7 +73,7 @@ class CertManagerE2E : public AcmeE2E {
                                  "--dns01-recursive-nameservers=" + Dns().address(),
                                  "--dns01-recursive-nameservers-only", "--dns01-check-retry-period=2s",
                                  "--max-concurrent-challenges=10"},
-        LogPath());
+        ChildOptions{.log_path = LogPath()});
     ASSERT_TRUE(cm.controller->running()) << ReadFile(LogPath());
   }
 

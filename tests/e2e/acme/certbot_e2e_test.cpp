@@ -29,7 +29,7 @@ class CertbotE2E : public AcmeE2E {
     for (const char* flag : {"--non-interactive", "--config-dir"}) argv.push_back(flag);
     argv.push_back(ConfigDir());
     argv.insert(argv.end(), {"--work-dir", tmp_.File("certbot/work"), "--logs-dir", tmp_.File("certbot/logs")});
-    return RunTool(argv, {}, std::chrono::seconds(180));
+    return RunTool(argv, {.timeout = std::chrono::seconds(180)});
   }
 
   // certonly --standalone over http-01: certbot serves the challenge itself on

@@ -34,7 +34,7 @@ class LegoE2E : public AcmeE2E {
                              "--accept-tos", "--eab", "--kid", p.eab_kid, "--hmac", p.eab_hmac_b64, "-d", name});
     argv.insert(argv.end(), solver.begin(), solver.end());
     argv.insert(argv.end(), command.begin(), command.end());
-    return RunTool(argv, {}, std::chrono::seconds(180));
+    return RunTool(argv, {.timeout = std::chrono::seconds(180)});
   }
 
   std::vector<std::string> TlsAlpnSolver() const {

@@ -57,7 +57,7 @@ class Replica {
                                   "--public-base-url=" + base(),
                                   "--https-bind-address="};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-    process_ = std::make_unique<ChildProcess>(argv, log_path_);
+    process_ = std::make_unique<ChildProcess>(argv, ChildOptions{.log_path = log_path_});
   }
 
   // True once /readyz answers (the caches have synced), within `timeout`.

@@ -104,7 +104,7 @@ TEST(DockerfileTest, TheRuntimePackagesProvideExactlyTheLibrariesTheControllerLi
                                         "--no-recommends", "--no-suggests", "--no-conflicts",
                                         "--no-breaks",     "--no-replaces", "--no-enhances"};
   depends_args.insert(depends_args.end(), listed.begin(), listed.end());
-  CommandResult deps = RunTool(depends_args, {}, std::chrono::seconds(60));
+  CommandResult deps = RunTool(depends_args, {.timeout = std::chrono::seconds(60)});
   ASSERT_EQ(deps.exit_code, 0) << deps.output;
   std::set<std::string> installed(listed.begin(), listed.end());
   std::regex dep_line(R"(^\s*(?:\|)?(?:Pre)?Depends: <?([a-z0-9.+-]+)(?::[a-z0-9]+)?>?\s*$)");
@@ -187,7 +187,7 @@ TEST(DockerfileTest, TheBuildContextThatDockerignoreLetsThroughConfigures) {
   std::vector<std::string> argv{"cmake", "-S", context.path(), "-B", context.File("build")};
   std::stringstream flags(m[1].str());
   for (std::string f; flags >> f;) argv.push_back(f);
-  CommandResult configure = RunTool(argv, {}, std::chrono::seconds(300));
+  CommandResult configure = RunTool(argv, {.timeout = std::chrono::seconds(300)});
   EXPECT_EQ(configure.exit_code, 0) << configure.output;
   EXPECT_TRUE(std::filesystem::exists(context.File("build/build.ninja")));
 }

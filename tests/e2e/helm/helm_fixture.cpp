@@ -5,9 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <random>
 #include <sstream>
-#include <thread>
 
 namespace certplane::testing {
 namespace {
@@ -22,14 +20,6 @@ Suite& S() {
   return s;
 }
 
-std::string Suffix() {
-  static std::mt19937_64 rng(std::random_device{}());
-  const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s;
-  for (int i = 0; i < 6; ++i) s += alphabet[rng() % 36];
-  return s;
-}
-
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -37,9 +27,9 @@ std::string Trim(std::string s) {
 
 // hack/control-plane with the private state folder.
 CommandResult ControlPlane(const std::string& verb) {
-  return RunTool({"env", "CERTPLANE_CONTROL_PLANE_DIR=" + S().state_dir, "CERTPLANE_CONTROL_PLANE_TTL=1800",
-                  Env("CERTPLANE_SOURCE_DIR") + "/hack/control-plane", verb},
-                 {}, std::chrono::seconds(180));
+  return RunTool({Env("CERTPLANE_SOURCE_DIR") + "/hack/control-plane", verb},
+                 {.timeout = std::chrono::seconds(180),
+                  .extra_env = {"CERTPLANE_CONTROL_PLANE_DIR=" + S().state_dir, "CERTPLANE_CONTROL_PLANE_TTL=1800"}});
 }
 
 }  // namespace
@@ -55,24 +45,16 @@ std::string Env(const char* name) {
 
 std::string ChartDir() { return Env("CERTPLANE_SOURCE_DIR") + "/charts/certplane"; }
 
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-             std::chrono::milliseconds interval) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(interval);
-  }
-}
-
 CommandResult Helm(const std::vector<std::string>& args, bool may_fail) {
   Suite& s = S();
   if (!s.helm_home) s.helm_home = std::make_unique<TempDir>();
   const std::string home = s.helm_home->path();
-  std::vector<std::string> argv{"env", "HELM_CACHE_HOME=" + home + "/cache", "HELM_CONFIG_HOME=" + home + "/config",
-                                "HELM_DATA_HOME=" + home + "/data", "helm"};
+  std::vector<std::string> argv{"helm"};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult r = RunTool(argv, {}, std::chrono::seconds(180));
+  CommandResult r =
+      RunTool(argv, {.timeout = std::chrono::seconds(180),
+                     .extra_env = {"HELM_CACHE_HOME=" + home + "/cache", "HELM_CONFIG_HOME=" + home + "/config",
+                                   "HELM_DATA_HOME=" + home + "/data"}});
   if (!may_fail) {
     EXPECT_EQ(r.exit_code, 0) << "helm " << args[0] << " failed: " << r.output;
   }
@@ -104,7 +86,7 @@ std::vector<std::string> Lines(const std::string& text) {
 
 void HelmE2E::SetUp() {
   Suite& s = S();
-  s.state_dir = Env("CERTPLANE_BINARY_DIR") + "/helm-control-plane-" + Suffix();
+  s.state_dir = Env("CERTPLANE_BINARY_DIR") + "/helm-control-plane-" + RandomSuffix();
   CommandResult up = ControlPlane("up");
   ASSERT_EQ(up.exit_code, 0) << "starting a private control plane in " << s.state_dir << ": " << up.output;
   s.kubeconfig = s.state_dir + "/kubeconfig";
@@ -126,7 +108,7 @@ std::string HelmE2E::AdminKubeconfig() { return S().kubeconfig; }
 CommandResult HelmE2E::Kubectl(const std::vector<std::string>& args, const std::string& stdin_data, bool may_fail) {
   std::vector<std::string> argv{"kubectl", "--kubeconfig", S().kubeconfig};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult r = RunTool(argv, stdin_data);
+  CommandResult r = RunTool(argv, {.stdin_data = stdin_data});
   if (!may_fail) {
     EXPECT_EQ(r.exit_code, 0) << "kubectl " << args[0] << " failed: " << r.output;
   }

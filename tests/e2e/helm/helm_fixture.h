@@ -14,8 +14,6 @@
 //   }
 #pragma once
 
-#include <chrono>
-#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,8 +21,10 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "eventually.h"
 #include "free_port.h"
 #include "process.h"
+#include "test_files.h"
 
 namespace certplane::testing {
 
@@ -33,10 +33,6 @@ namespace certplane::testing {
 std::string Env(const char* name);
 // <source>/charts/certplane
 std::string ChartDir();
-
-// Polls `condition` every `interval` until it holds or `timeout` passes.
-bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-             std::chrono::milliseconds interval = std::chrono::milliseconds(250));
 
 // Runs helm (the pinned one on PATH) with private cache/config folders; fails the test
 // with the output on a non-zero exit unless `may_fail`.

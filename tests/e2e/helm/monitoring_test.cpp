@@ -359,7 +359,8 @@ class AlertRulesTest : public ::testing::Test {
   }
 
   CommandResult TestRules() {
-    return RunTool({"promtool", "test", "rules", tmp_.File("alerts_test.yaml")}, {}, std::chrono::seconds(120));
+    return RunTool({"promtool", "test", "rules", tmp_.File("alerts_test.yaml")},
+                   {.timeout = std::chrono::seconds(120)});
   }
 
   TempDir tmp_;

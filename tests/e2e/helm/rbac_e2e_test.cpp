@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -90,26 +89,25 @@ class ServiceAccountE2E : public HelmE2E {
     metrics_url_ = "http://127.0.0.1:" + std::to_string(metrics) + "/metrics";
     std::filesystem::create_directories(Env("CERTPLANE_BINARY_DIR") + "/e2e-logs");
     log_path_ = Env("CERTPLANE_BINARY_DIR") + "/e2e-logs/controller-helm-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-                std::to_string(std::random_device{}() % 100000) + ".log";
+                ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + RandomSuffix() + ".log";
     // The downward API's variables, as the Deployment sets them; KUBECONFIG too, so no
     // fallback could reach the admin's.
     const std::string admin = Env("KUBECONFIG");
     ::setenv("KUBECONFIG", kubeconfig.c_str(), 1);
     controller_ = std::make_unique<ChildProcess>(
-        argv, log_path_,
-        std::vector<std::string>{std::string("POD_NAMESPACE=") + kNs, std::string("POD_NAME=") + kPodName});
+        argv, ChildOptions{.log_path = log_path_,
+                           .extra_env = {std::string("POD_NAMESPACE=") + kNs, std::string("POD_NAME=") + kPodName}});
     ::setenv("KUBECONFIG", admin.c_str(), 1);
     const std::string readyz = "http://127.0.0.1:" + std::to_string(health) + "/readyz";
-    ASSERT_TRUE(WaitFor(
+    ASSERT_TRUE(Eventually(
         [&] {
           return RunTool({"curl", "-fsS", "--max-time", "2", readyz}).exit_code == 0;
         },
         std::chrono::seconds(60)))
         << "the controller did not become ready; log: " << log_path_;
     // It leads: the chart's Role lets it take the Lease.
-    ASSERT_TRUE(WaitFor([&] { return Get("lease/certplane-controller", kNs, "{.spec.holderIdentity}") == kPodName; },
-                        std::chrono::seconds(30)))
+    ASSERT_TRUE(Eventually([&] { return Get("lease/certplane-controller", kNs, "{.spec.holderIdentity}") == kPodName; },
+                           std::chrono::seconds(30)))
         << "log: " << log_path_;
   }
 
@@ -122,8 +120,8 @@ class ServiceAccountE2E : public HelmE2E {
   }
 
   bool WaitReady(const std::string& what, const std::string& ns) {
-    return WaitFor([&] { return Get(what, ns, "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"; },
-                   std::chrono::seconds(60));
+    return Eventually([&] { return Get(what, ns, "{.status.conditions[?(@.type==\"Ready\")].status}") == "True"; },
+                      std::chrono::seconds(60));
   }
 
   // Requests the API server refused the controller (403 is what missing RBAC looks like).
@@ -150,15 +148,15 @@ class ServiceAccountE2E : public HelmE2E {
   std::string DecodedSecret(const std::string& ns, const std::string& name, const std::string& key) {
     std::string escaped;
     for (char c : key) escaped += c == '.' ? std::string("\\.") : std::string(1, c);
-    return RunTool({"base64", "-d"}, Get("secret/" + name, ns, "{.data." + escaped + "}")).output;
+    return RunTool({"base64", "-d"}, {.stdin_data = Get("secret/" + name, ns, "{.data." + escaped + "}")}).output;
   }
 
   std::unique_ptr<ChildProcess> controller_;
   // The CA bundle clients trust the HTTPS port with, from ConfigMap certplane-serving-ca,
   // once the leader has issued the serving certificate; "" when it never appears.
   std::string ServingCaFile() {
-    if (!WaitFor([&] { return !Get("configmap/certplane-serving-ca", kNs, "{.data.ca\\.crt}").empty(); },
-                 std::chrono::seconds(60))) {
+    if (!Eventually([&] { return !Get("configmap/certplane-serving-ca", kNs, "{.data.ca\\.crt}").empty(); },
+                    std::chrono::seconds(60))) {
       return "";
     }
     WriteFile(tmp_.File("serving-ca.crt"), Get("configmap/certplane-serving-ca", kNs, "{.data.ca\\.crt}"));
@@ -202,14 +200,14 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   now = now.substr(0, now.find('\n'));
   Kubectl({"annotate", "cpcert", "frontend", "-n", "shop", "--overwrite", "certplane.io/renew-requested-at=" + now});
   ASSERT_TRUE(
-      WaitFor([&] { return Get("cpcert/frontend", "shop", "{.status.revision}") == "2"; }, std::chrono::seconds(60)))
+      Eventually([&] { return Get("cpcert/frontend", "shop", "{.status.revision}") == "2"; }, std::chrono::seconds(60)))
       << "no renewal; log: " << log_path_;
   EXPECT_TRUE(WaitReady("cpcert/frontend", "shop"));
   EXPECT_NE(Get("cpcert/frontend", "shop", "{.status.serialNumber}"), serial);
   EXPECT_NE(DecodedSecret("shop", "frontend-tls", "tls.crt"), leaf);
   // Events were recorded (events.k8s.io), in the Certificate's namespace.
-  EXPECT_TRUE(WaitFor([&] { return !Get("events.events.k8s.io", "shop", "{.items[*].reason}").empty(); },
-                      std::chrono::seconds(20)));
+  EXPECT_TRUE(Eventually([&] { return !Get("events.events.k8s.io", "shop", "{.items[*].reason}").empty(); },
+                         std::chrono::seconds(20)));
 
   // The HTTPS serving certificate, issued by the controller for itself under the same RBAC.
   EXPECT_TRUE(WaitReady("cpcert/certplane-serving", kNs)) << "log: " << log_path_;
@@ -228,7 +226,7 @@ TEST_F(ServiceAccountE2E, TheControllerRunsTheExamplesAndRenewsOnTheChartsRbacAl
   // CRL times of the CA and the expiry of the Certificate (monitoring_test.cpp checks
   // the rules' and the dashboard's metric names against src/).
   std::string scrape;
-  EXPECT_TRUE(WaitFor(
+  EXPECT_TRUE(Eventually(
       [&] {
         scrape = RunTool({"curl", "-fsS", metrics_url_}).output;
         return scrape.find("certplane_crl_next_update_timestamp_seconds{name=\"example-issuing\"} ") !=
@@ -252,17 +250,18 @@ TEST_F(ServiceAccountE2E, ARevocationReachesTheCrlOnTheChartsRbacAlone) {
 
   Kubectl({"patch", "cpcert", "frontend", "-n", "shop", "--type=merge", "-p",
            R"({"spec":{"revocation":{"reason":"keyCompromise"}}})"});
-  ASSERT_TRUE(WaitFor([&] { return Get("cpcert/frontend", "shop", "{.status.revocationReason}") == "keyCompromise"; },
-                      std::chrono::seconds(60)))
+  ASSERT_TRUE(
+      Eventually([&] { return Get("cpcert/frontend", "shop", "{.status.revocationReason}") == "keyCompromise"; },
+                 std::chrono::seconds(60)))
       << "log: " << log_path_;
 
   // The CRL in the ConfigMap in the release namespace lists the serial, with its reason.
   std::string crl_text;
-  const bool listed = WaitFor(
+  const bool listed = Eventually(
       [&] {
         std::string b64 = Get("configmap/certplane-crl-example-issuing", kNs, "{.binaryData.crl\\.der}");
         if (b64.empty()) return false;
-        WriteFile(tmp_.File("crl.der"), RunTool({"base64", "-d"}, b64).output);
+        WriteFile(tmp_.File("crl.der"), RunTool({"base64", "-d"}, {.stdin_data = b64}).output);
         CommandResult r = RunTool({"openssl", "crl", "-inform", "DER", "-noout", "-text", "-in", tmp_.File("crl.der")});
         crl_text = r.output;
         return r.exit_code == 0 && Upper(crl_text).find("SERIAL NUMBER: " + NormalSerial(serial)) != std::string::npos;
@@ -291,7 +290,7 @@ TEST_F(ServiceAccountE2E, TheBundleApiReviewsItsCallersOnTheChartsRbacAlone) {
            "--resource-name=frontend-tls"});
   Kubectl({"create", "rolebinding", "read-frontend-tls", "-n", "shop", "--role=read-frontend-tls",
            "--serviceaccount=shop:deployer"});
-  ASSERT_TRUE(WaitFor(
+  ASSERT_TRUE(Eventually(
       [&] {
         return Kubectl({"auth", "can-i", "get", "secret/frontend-tls", "-n", "shop",
                         "--as=system:serviceaccount:shop:deployer"},

@@ -20,6 +20,7 @@
 
 #include "free_port.h"
 #include "process.h"
+#include "test_files.h"
 
 namespace certplane::testing {
 namespace {
@@ -72,7 +73,7 @@ ImageRun RunImageScript(const std::vector<std::string>& args) {
   cmd += " 2>" + Quote(logs.File("stderr"));
   const auto start = std::chrono::steady_clock::now();
   // The cold build compiles the controller on two cores.
-  CommandResult r = RunShell(cmd, std::chrono::seconds(3000));
+  CommandResult r = RunShell(cmd, {.timeout = std::chrono::seconds(3000)});
   ImageRun run;
   run.seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
   run.exit_code = r.exit_code;
@@ -85,7 +86,7 @@ ImageRun RunImageScript(const std::vector<std::string>& args) {
 CommandResult Buildah(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::seconds(120)) {
   std::vector<std::string> argv{"buildah"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunTool(argv, {}, timeout);
+  return RunTool(argv, {.timeout = timeout});
 }
 
 // The image's full ID, "" when no image has that name.

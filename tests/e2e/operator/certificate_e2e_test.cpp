@@ -171,7 +171,7 @@ TEST_F(CertificateE2E, ASecretWithASwappedKeyIsReissued) {
   ASSERT_TRUE(WaitReady("cpcert/swapped"));
   const std::string serial = Serial("swapped");
   std::string other_key = Openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"});
-  CommandResult b64 = RunTool({"base64", "-w0"}, other_key);
+  CommandResult b64 = RunTool({"base64", "-w0"}, {.stdin_data = other_key});
   Kubectl({"patch", "secret", "swapped-tls", "-n", ns(), "--type=merge", "-p",
            "{\"data\":{\"tls.key\":\"" + b64.output + "\"}}"});
   ASSERT_TRUE(Eventually([&] { return Serial("swapped") != serial; }, std::chrono::seconds(30)));

@@ -63,7 +63,7 @@ class CrlShardingE2E : public OperatorE2E {
       command += " kubectl apply --server-side --field-manager=e2e -f " + path + " >/dev/null & pids=\"$pids $!\";";
     }
     command += " for p in $pids; do wait $p; done";
-    CommandResult r = RunShell(command, std::chrono::seconds(600));
+    CommandResult r = RunShell(command, {.timeout = std::chrono::seconds(600)});
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 };

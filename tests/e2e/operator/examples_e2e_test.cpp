@@ -43,7 +43,7 @@ TEST_F(ExamplesE2E, EveryExampleAppliesUnchangedAndBecomesReady) {
     for (char c : key) escaped += c == '.' ? std::string("\\.") : std::string(1, c);
     CommandResult b64 =
         Kubectl({"get", "secret", "frontend-tls", "-n", "shop", "-o", "jsonpath={.data." + escaped + "}"});
-    return RunTool({"base64", "-d"}, b64.output).output;
+    return RunTool({"base64", "-d"}, {.stdin_data = b64.output}).output;
   };
   for (const char* key : {"tls.crt", "tls.key", "ca.crt", "keystore.p12"}) WriteFile(tmp_.File(key), data(key));
   CommandResult verify = RunTool(

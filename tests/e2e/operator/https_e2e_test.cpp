@@ -172,7 +172,7 @@ TEST_F(HttpsE2E, AReplicaThatDoesNotLeadServesTheSameCertificate) {
                         "--metrics-bind-address=127.0.0.1:" + std::to_string(metrics),
                         "--https-bind-address=127.0.0.1:" + std::to_string(https), "--https-ip-addresses=127.0.0.1",
                         "--https-certificate-duration=1h", "--https-renew-before=59m30s"},
-                       log);
+                       {.log_path = log});
   ASSERT_TRUE(Eventually([&] { return ReadFile(log).find("leader is someone-else") != std::string::npos; },
                          std::chrono::seconds(60)))
       << "the replica never saw the Lease taken; log: " << log;

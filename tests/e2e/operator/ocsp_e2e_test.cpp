@@ -201,7 +201,7 @@ TEST_F(OcspE2E, GetRequestsCachingHeadersAndBadInput) {
   const int port = FreeLoopbackPort();
   ChildProcess server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert", dir + "/tls.crt",
                        "-key", dir + "/tls.key", "-status_file", resp, "-www"},
-                      tmp_.File("s_server.log"));
+                      {.log_path = tmp_.File("s_server.log")});
   CommandResult client;
   ASSERT_TRUE(Eventually(
       [&] {

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <random>
 
 #include "free_port.h"
 
@@ -25,14 +24,6 @@ struct Suite {
 };
 Suite& S() {
   static Suite s;
-  return s;
-}
-
-std::string Suffix() {
-  static std::mt19937_64 rng(std::random_device{}());
-  const char* alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s;
-  for (int i = 0; i < 6; ++i) s += alphabet[rng() % 36];
   return s;
 }
 
@@ -61,7 +52,7 @@ void StartController() {
     argv.push_back("--https-bind-address=");
   }
   for (const auto& flag : OperatorE2E::ExtraControllerFlags()) argv.push_back(flag);
-  s.controller = std::make_unique<ChildProcess>(argv, s.log_path);
+  s.controller = std::make_unique<ChildProcess>(argv, ChildOptions{.log_path = s.log_path});
   const std::string readyz = "http://127.0.0.1:" + std::to_string(s.health_port) + "/readyz";
   bool ready = Eventually(
       [&] {
@@ -76,7 +67,7 @@ void StartController() {
 std::string Openssl(const std::vector<std::string>& args, const std::string& stdin_data) {
   std::vector<std::string> argv{"openssl"};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult r = RunTool(argv, stdin_data);
+  CommandResult r = RunTool(argv, {.stdin_data = stdin_data});
   EXPECT_EQ(r.exit_code, 0) << "openssl failed: " << r.output;
   return r.output;
 }
@@ -141,7 +132,7 @@ void OperatorE2E::SetUpTestSuite() {
   // Parameterized suites are named "Prefix/Suite": keep the name, not the slash.
   std::string suite = ::testing::UnitTest::GetInstance()->current_test_suite()->name();
   std::replace(suite.begin(), suite.end(), '/', '-');
-  s.log_path = RequireEnv("CERTPLANE_BINARY_DIR") + "/e2e-logs/controller-" + suite + "-" + Suffix() + ".log";
+  s.log_path = RequireEnv("CERTPLANE_BINARY_DIR") + "/e2e-logs/controller-" + suite + "-" + RandomSuffix() + ".log";
   StartController();
 }
 
@@ -196,13 +187,13 @@ void OperatorE2E::ResumeController() { StartController(); }
 
 void OperatorE2E::SetUp() {
   KubeTest::SetUp();
-  id_ = Suffix();
+  id_ = RandomSuffix();
 }
 
 CommandResult OperatorE2E::Kubectl(const std::vector<std::string>& args, const std::string& stdin_data, bool may_fail) {
   std::vector<std::string> argv{"kubectl"};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult r = RunTool(argv, stdin_data);
+  CommandResult r = RunTool(argv, {.stdin_data = stdin_data});
   if (!may_fail) {
     EXPECT_EQ(r.exit_code, 0) << "kubectl " << args[0] << " failed: " << r.output;
   }
@@ -240,12 +231,12 @@ std::string OperatorE2E::SecretData(const std::string& secret, const std::string
   }
   std::string b64 = Get("secret/" + secret, "{.data." + escaped + "}");
   if (b64.empty()) return {};
-  CommandResult r = RunTool({"base64", "-d"}, b64);
+  CommandResult r = RunTool({"base64", "-d"}, {.stdin_data = b64});
   return r.exit_code == 0 ? r.output : std::string();
 }
 
 std::string OperatorE2E::SaveTlsSecret(const std::string& secret) {
-  const std::string dir = tmp_.path() + "/" + secret + "-" + Suffix();
+  const std::string dir = tmp_.path() + "/" + secret + "-" + RandomSuffix();
   std::filesystem::create_directories(dir);
   for (const char* key : {"tls.crt", "tls.key", "ca.crt"}) WriteFile(dir + "/" + key, SecretData(secret, key));
   return dir;

@@ -16,6 +16,7 @@
 
 #include "kube_test.h"
 #include "process.h"
+#include "test_files.h"
 
 namespace certplane::testing {
 

@@ -97,7 +97,7 @@ class RotationNeverE2E : public OperatorE2E {
                                  // Longer than this test may run (ctest's timeout), so it never
                                  // stops under the test, but it always stops.
                                  "--deadline", "900", "--verbose"},
-        webhook_log_);
+        ChildOptions{.log_path = webhook_log_});
     ASSERT_TRUE(Eventually([&] { return Stats().contains("reviewed"); }, std::chrono::seconds(30)))
         << "the webhook did not start; log: " << webhook_log_;
 

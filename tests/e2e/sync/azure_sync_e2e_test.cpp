@@ -9,7 +9,6 @@
 #include "free_port.h"
 #include "operator_fixture.h"
 #include "pki/certificate.h"
-#include "subprocess.h"
 
 namespace certplane::testing {
 namespace {
@@ -44,7 +43,7 @@ class AzureSyncE2E : public OperatorE2E {
         "-extfile ext 2>/dev/null");
     ASSERT_EQ(ca.exit_code, 0) << ca.output;
     port_ = FreeLoopbackPort();
-    server_ = std::make_unique<Subprocess>(
+    server_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{Python(), CERTPLANE_KEY_VAULT_SERVER, "--port", std::to_string(port_), "--cert",
                                  tmp_.File("server.crt"), "--key", tmp_.File("server.key"), "--tenant", kTenant,
                                  "--client-id", kClientId, "--client-secret", kClientSecret, "--ttl-seconds", "600"});
@@ -59,16 +58,12 @@ class AzureSyncE2E : public OperatorE2E {
 
   // read_back.py (Azure's SDK) `args`; the JSON it printed last.
   nlohmann::json ReadBack(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"env",
-                                     "KV_URL=" + Url(),
-                                     std::string("KV_TENANT=") + kTenant,
-                                     std::string("KV_CLIENT_ID=") + kClientId,
-                                     std::string("KV_CLIENT_SECRET=") + kClientSecret,
-                                     "KV_CA_FILE=" + tmp_.File("ca.crt"),
-                                     Python(),
-                                     CERTPLANE_KEY_VAULT_READ_BACK};
+    std::vector<std::string> argv = {Python(), CERTPLANE_KEY_VAULT_READ_BACK};
     argv.insert(argv.end(), args.begin(), args.end());
-    CommandResult r = RunTool(argv);
+    CommandResult r = RunTool(
+        argv,
+        {.extra_env = {"KV_URL=" + Url(), std::string("KV_TENANT=") + kTenant, std::string("KV_CLIENT_ID=") + kClientId,
+                       std::string("KV_CLIENT_SECRET=") + kClientSecret, "KV_CA_FILE=" + tmp_.File("ca.crt")}});
     const std::size_t start = r.output.rfind("\n{");
     nlohmann::json out =
         nlohmann::json::parse(start == std::string::npos ? r.output : r.output.substr(start + 1), nullptr, false);
@@ -81,7 +76,7 @@ class AzureSyncE2E : public OperatorE2E {
   }
 
   int port_ = 0;
-  std::unique_ptr<Subprocess> server_;
+  std::unique_ptr<ChildProcess> server_;
   std::string profile_;
 };
 

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <string>
@@ -23,8 +22,8 @@
 
 #include "dns_responder.h"
 #include "dns_wire.h"
-#include "subprocess.h"
-#include "test_servers.h"
+#include "process.h"
+#include "test_files.h"
 
 namespace certplane::testing::dns {
 namespace {
@@ -471,26 +470,15 @@ TEST(DnsUpdateParseTest, ListsTheOperationsInOrder) {
 // The responder, with real clients: BIND's nsupdate and dig.
 class DnsUpdateServerTest : public ::testing::Test {
  protected:
-  struct Outcome {
-    int exit_code;
-    std::string output;  // stdout and stderr
-  };
-
   // Runs nsupdate with `key` ("hmac-sha256:<name>:<base64>") on a script that talks to
-  // the responder, then `send`s. `tcp` adds -v.
-  Outcome Nsupdate(const std::string& key, const std::vector<std::string>& commands, bool tcp = false,
-                   const std::string& zone = "test.") {
-    const std::string script = dir_.path() + "/nsupdate-" + std::to_string(++scripts_) + ".txt";
-    {
-      std::ofstream out(script);
-      out << "server 127.0.0.1 " << dns_.port() << "\nzone " << zone << "\n";
-      for (const std::string& c : commands) out << c << "\n";
-      out << "send\n";
-    }
-    std::string argv = "nsupdate -t 10 -u 2 -r 1 -y '" + key + "'" + (tcp ? " -v " : " ") + script + " 2>&1";
-    Outcome o;
-    o.exit_code = RunCommand({"sh", "-c", argv}, &o.output);
-    return o;
+  // the responder, then `send`s. `tcp` adds -v. The output is stdout and stderr.
+  CommandResult Nsupdate(const std::string& key, const std::vector<std::string>& commands, bool tcp = false,
+                         const std::string& zone = "test.") {
+    std::string script = "server 127.0.0.1 " + std::to_string(dns_.port()) + "\nzone " + zone + "\n";
+    for (const std::string& c : commands) script += c + "\n";
+    script += "send\n";
+    const std::string path = dir_.Write("nsupdate-" + std::to_string(++scripts_) + ".txt", script);
+    return RunShell("nsupdate -t 10 -u 2 -r 1 -y '" + key + "'" + (tcp ? " -v " : " ") + path);
   }
 
   static std::string Key(std::string_view name = kKeyName, std::string_view secret = kSecret) {
@@ -499,11 +487,11 @@ class DnsUpdateServerTest : public ::testing::Test {
 
   // `dig +short` of `type` at `name` against the responder: one value a line.
   std::string Dig(const std::string& name, const std::string& type = "TXT") {
-    std::string out;
-    const int code = RunCommand(
-        {"dig", "@127.0.0.1", "-p", std::to_string(dns_.port()), "+tries=1", "+time=2", "+short", type, name}, &out);
-    EXPECT_EQ(code, 0) << "dig " << type << " " << name << ": " << out;
-    return out;
+    const CommandResult r =
+        RunTool({"dig", "@127.0.0.1", "-p", std::to_string(dns_.port()), "+tries=1", "+time=2", "+short", type, name},
+                {.capture_stderr = false});
+    EXPECT_EQ(r.exit_code, 0) << "dig " << type << " " << name << ": " << r.output;
+    return r.output;
   }
 
   TempDir dir_;
@@ -513,7 +501,7 @@ class DnsUpdateServerTest : public ::testing::Test {
 
 TEST_F(DnsUpdateServerTest, NsupdateAddsATxtRecordThatDigThenSees) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
-  const Outcome o = Nsupdate(Key(), {"update add _acme-challenge.web.test. 60 TXT \"abc\""});
+  const CommandResult o = Nsupdate(Key(), {"update add _acme-challenge.web.test. 60 TXT \"abc\""});
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(Dig("_acme-challenge.web.test"), "\"abc\"\n");
   EXPECT_EQ(dns_.updates(), 1u);
@@ -521,7 +509,7 @@ TEST_F(DnsUpdateServerTest, NsupdateAddsATxtRecordThatDigThenSees) {
 
 TEST_F(DnsUpdateServerTest, NsupdateOverTcpAddsAnARecord) {
   dns_.AllowUpdates("CERTPLANE-TEST-KEY", std::string(kSecret));
-  const Outcome o =
+  const CommandResult o =
       Nsupdate(Key(), {"update add host.test. 60 A 192.0.2.7", "update add _acme-challenge.host.test. 60 TXT \"tcp\""},
                /*tcp=*/true);
   EXPECT_EQ(o.exit_code, 0) << o.output;
@@ -533,7 +521,8 @@ TEST_F(DnsUpdateServerTest, NsupdateOverTcpAddsAnARecord) {
 TEST_F(DnsUpdateServerTest, NsupdateDeletesOneRecordThenTheRrsetThenTheName) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
   const std::string name = "_acme-challenge.web.test.";
-  Outcome o = Nsupdate(Key(), {"update add " + name + " 60 TXT \"one\"", "update add " + name + " 60 TXT \"two\""});
+  CommandResult o =
+      Nsupdate(Key(), {"update add " + name + " 60 TXT \"one\"", "update add " + name + " 60 TXT \"two\""});
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(Dig(name), "\"one\"\n\"two\"\n");
 
@@ -555,8 +544,8 @@ TEST_F(DnsUpdateServerTest, NsupdateDeletesOneRecordThenTheRrsetThenTheName) {
 TEST_F(DnsUpdateServerTest, UpdatesShareTheStoreWithSetTxtAndClear) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
   dns_.SetTxt("_acme-challenge.web.test", {"set"});
-  const Outcome o = Nsupdate(Key(), {"update add _acme-challenge.web.test. 60 TXT \"set\"",
-                                     "update add _acme-challenge.web.test. 60 TXT \"added\""});
+  const CommandResult o = Nsupdate(Key(), {"update add _acme-challenge.web.test. 60 TXT \"set\"",
+                                           "update add _acme-challenge.web.test. 60 TXT \"added\""});
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(Dig("_acme-challenge.web.test"), "\"set\"\n\"added\"\n");  // the duplicate is not added
   dns_.Clear("_acme-challenge.web.test.");
@@ -565,7 +554,8 @@ TEST_F(DnsUpdateServerTest, UpdatesShareTheStoreWithSetTxtAndClear) {
 
 TEST_F(DnsUpdateServerTest, NsupdateWithTheWrongSecretFailsWithBadsig) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
-  const Outcome o = Nsupdate(Key(kKeyName, "not the secret"), {"update add _acme-challenge.web.test. 60 TXT \"x\""});
+  const CommandResult o =
+      Nsupdate(Key(kKeyName, "not the secret"), {"update add _acme-challenge.web.test. 60 TXT \"x\""});
   EXPECT_NE(o.exit_code, 0);
   EXPECT_THAT(o.output, HasSubstr("BADSIG")) << o.output;
   EXPECT_EQ(Dig("_acme-challenge.web.test"), "");
@@ -574,7 +564,7 @@ TEST_F(DnsUpdateServerTest, NsupdateWithTheWrongSecretFailsWithBadsig) {
 
 TEST_F(DnsUpdateServerTest, NsupdateWithAnUnknownKeyFailsWithBadkey) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
-  const Outcome o = Nsupdate(Key("someone-else."), {"update add _acme-challenge.web.test. 60 TXT \"x\""});
+  const CommandResult o = Nsupdate(Key("someone-else."), {"update add _acme-challenge.web.test. 60 TXT \"x\""});
   EXPECT_NE(o.exit_code, 0);
   EXPECT_THAT(o.output, HasSubstr("BADKEY")) << o.output;
   EXPECT_EQ(Dig("_acme-challenge.web.test"), "");
@@ -582,7 +572,7 @@ TEST_F(DnsUpdateServerTest, NsupdateWithAnUnknownKeyFailsWithBadkey) {
 }
 
 TEST_F(DnsUpdateServerTest, WithoutAllowUpdatesNsupdateIsRefused) {
-  const Outcome o = Nsupdate(Key(), {"update add _acme-challenge.web.test. 60 TXT \"x\""});
+  const CommandResult o = Nsupdate(Key(), {"update add _acme-challenge.web.test. 60 TXT \"x\""});
   EXPECT_NE(o.exit_code, 0);
   EXPECT_THAT(o.output, HasSubstr("REFUSED")) << o.output;
   EXPECT_EQ(Dig("_acme-challenge.web.test"), "");
@@ -590,7 +580,7 @@ TEST_F(DnsUpdateServerTest, WithoutAllowUpdatesNsupdateIsRefused) {
 
 TEST_F(DnsUpdateServerTest, AnotherZoneIsNotauthAndANameOutsideIsNotzone) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
-  Outcome o = Nsupdate(Key(), {"update add x.example. 60 TXT \"x\""}, false, "example.");
+  CommandResult o = Nsupdate(Key(), {"update add x.example. 60 TXT \"x\""}, false, "example.");
   EXPECT_NE(o.exit_code, 0);
   EXPECT_THAT(o.output, HasSubstr("NOTAUTH")) << o.output;
   o = Nsupdate(Key(), {"update add x.example. 60 TXT \"x\""});
@@ -601,7 +591,7 @@ TEST_F(DnsUpdateServerTest, AnotherZoneIsNotauthAndANameOutsideIsNotzone) {
 
 TEST_F(DnsUpdateServerTest, PrerequisitesAreNotImplemented) {
   dns_.AllowUpdates(std::string(kKeyName), std::string(kSecret));
-  const Outcome o = Nsupdate(
+  const CommandResult o = Nsupdate(
       Key(), {"prereq nxdomain _acme-challenge.web.test.", "update add _acme-challenge.web.test. 60 TXT \"x\""});
   EXPECT_NE(o.exit_code, 0);
   EXPECT_THAT(o.output, HasSubstr("NOTIMP")) << o.output;

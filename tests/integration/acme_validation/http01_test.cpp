@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 #include <string>
 
 #include "acme/validation/challenge_validator.h"
 #include "dns_responder.h"
+#include "free_port.h"
+#include "test_files.h"
 #include "test_servers.h"
 
 namespace certplane::acme {
@@ -112,7 +113,7 @@ TEST_F(Http01Test, RedirectIsNotFollowed) {
 }
 
 TEST_F(Http01Test, ConnectionRefusedIsAConnectionProblem) {
-  const int port = testing::UnusedLoopbackPort();
+  const int port = testing::FreeLoopbackPort();
   std::optional<Problem> p = Validate(port);
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->type, ProblemType::kConnection);
@@ -135,7 +136,7 @@ TEST_F(Http01Test, LoopbackWithoutAnAllowlistIsARejectedIdentifier) {
 }
 
 TEST_F(Http01Test, NameThatDoesNotResolveIsADnsProblem) {
-  std::optional<Problem> p = Validate(testing::UnusedLoopbackPort(), {"dns", "nowhere.test"});
+  std::optional<Problem> p = Validate(testing::FreeLoopbackPort(), {"dns", "nowhere.test"});
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->type, ProblemType::kDns);
   EXPECT_THAT(p->detail, HasSubstr("nowhere.test"));
@@ -144,9 +145,8 @@ TEST_F(Http01Test, NameThatDoesNotResolveIsADnsProblem) {
 TEST_F(Http01Test, SkipsRefusedAndUnreachableAddressesForTheNextOne) {
   TinyServer server(TinyServer::Respond(Ok(kKeyAuthz)));
   testing::TempDir dir;
-  const std::string zone = dir.path() + "/zone";
   // 10.0.0.1 is refused by the policy, 127.0.0.2 has nothing listening, 127.0.0.1 answers.
-  std::ofstream(zone) << "multi.test A 10.0.0.1\nmulti.test A 127.0.0.2\nmulti.test A 127.0.0.1\n";
+  const std::string zone = dir.Write("zone", "multi.test A 10.0.0.1\nmulti.test A 127.0.0.2\nmulti.test A 127.0.0.1\n");
   testing::DnsResponder dns("test.", zone);
   ChallengeValidator validator(
       {.dns_server = dns.address(), .http01_port = server.port(), .timeout = std::chrono::seconds(3)});
@@ -156,10 +156,9 @@ TEST_F(Http01Test, SkipsRefusedAndUnreachableAddressesForTheNextOne) {
 
 TEST_F(Http01Test, EveryAddressUnreachableNamesEach) {
   testing::TempDir dir;
-  const std::string zone = dir.path() + "/zone";
-  std::ofstream(zone) << "down.test A 127.0.0.2\ndown.test A 127.0.0.3\n";
+  const std::string zone = dir.Write("zone", "down.test A 127.0.0.2\ndown.test A 127.0.0.3\n");
   testing::DnsResponder dns("test.", zone);
-  ChallengeValidator validator({.dns_server = dns.address(), .http01_port = testing::UnusedLoopbackPort()});
+  ChallengeValidator validator({.dns_server = dns.address(), .http01_port = testing::FreeLoopbackPort()});
   std::optional<Problem> p =
       validator.Validate(api::AcmeChallenge::kHttp01, {"dns", "down.test"}, kToken, kKeyAuthz, Loopback());
   ASSERT_TRUE(p.has_value());

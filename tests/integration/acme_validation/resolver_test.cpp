@@ -17,7 +17,7 @@
 
 #include "acme/validation/address_policy.h"
 #include "dns_responder.h"
-#include "test_servers.h"
+#include "test_files.h"
 
 namespace certplane::acme {
 namespace {
@@ -128,8 +128,7 @@ TEST_F(ResolverTest, ClearRemovesRecords) {
 
 TEST(ResolverZoneFileTest, SeesLinesAppendedToTheZoneFile) {
   testing::TempDir dir;
-  const std::string zone_file = dir.path() + "/zone";
-  std::ofstream(zone_file) << "# records\nfile.test A 192.0.2.40\n";
+  const std::string zone_file = dir.Write("zone", "# records\nfile.test A 192.0.2.40\n");
   testing::DnsResponder dns("test.", zone_file);
   Resolver resolver(dns.address(), std::chrono::seconds(2));
   Result<std::vector<policy::IpAddress>> ips = resolver.LookupAddresses("file.test");

@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 
 namespace certplane::testing {
@@ -37,17 +35,6 @@ void SleepUnlessStopping(std::chrono::milliseconds d, const std::atomic<bool>& s
 }
 
 }  // namespace
-
-int UnusedLoopbackPort() {
-  ScopedFd fd(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
 
 void WriteAll(int fd, const std::string& data) {
   std::size_t at = 0;
@@ -128,17 +115,6 @@ TinyServer::Handler TinyServer::Silent() {
   return [](int, const std::string&, const std::atomic<bool>& stopping) {
     SleepUnlessStopping(std::chrono::seconds(30), stopping);
   };
-}
-
-TempDir::TempDir() {
-  std::string templ = (std::filesystem::temp_directory_path() / "certplane-acme-validation-XXXXXX").string();
-  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace certplane::testing

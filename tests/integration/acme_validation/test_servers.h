@@ -12,9 +12,6 @@
 
 namespace certplane::testing {
 
-// A loopback TCP port nothing listens on right now (bind port 0, read it, release it).
-int UnusedLoopbackPort();
-
 // A TCP server that reads one request (up to the blank line, at most 64 KiB or 2 s) per
 // connection and hands the socket to `handler`, one connection at a time.
 class TinyServer {
@@ -49,16 +46,5 @@ class TinyServer {
 
 // Writes all of `data` (ignoring errors: the peer may have gone).
 void WriteAll(int fd, const std::string& data);
-
-// A temporary directory removed (with its files) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace certplane::testing

@@ -10,15 +10,18 @@
 #include "acme/validation/challenge_validator.h"
 #include "acme/validation/challenge_values.h"
 #include "dns_responder.h"
-#include "subprocess.h"
+#include "free_port.h"
+#include "process.h"
+#include "test_files.h"
 #include "test_servers.h"
 
 namespace certplane::acme {
 namespace {
 
+using testing::ChildProcess;
+using testing::CommandResult;
 using ::testing::HasSubstr;
-using testing::RunCommand;
-using testing::Subprocess;
+using testing::RunTool;
 
 constexpr std::string_view kToken = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
 constexpr std::string_view kKeyAuthz =
@@ -70,12 +73,12 @@ void MakeCertificate(const std::string& dir, const CertSpec& spec) {
     argv.push_back(std::string("1.3.6.1.5.5.7.1.31=") + (spec.critical ? "critical," : "") +
                    "DER:04:20:" + HexColons(TlsAlpn01Digest(spec.digest_of)));
   }
-  std::string output;
-  ASSERT_EQ(RunCommand(argv, &output), 0) << output;
+  const CommandResult made = RunTool(argv);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
 }
 
-// `openssl s_server` on 127.0.0.1:<port>, stopped (SIGKILL) by the Subprocess destructor.
-std::unique_ptr<Subprocess> StartServer(const std::string& dir, int port, bool alpn = true) {
+// `openssl s_server` on 127.0.0.1:<port>, stopped by the ChildProcess destructor.
+std::unique_ptr<ChildProcess> StartServer(const std::string& dir, int port, bool alpn = true) {
   std::vector<std::string> argv = {"openssl", "s_server",        "-accept", "127.0.0.1:" + std::to_string(port),
                                    "-cert",   dir + "/cert.pem", "-key",    dir + "/key.pem",
                                    "-www"};
@@ -83,8 +86,7 @@ std::unique_ptr<Subprocess> StartServer(const std::string& dir, int port, bool a
     argv.push_back("-alpn");
     argv.push_back("acme-tls/1");
   }
-  auto server = std::make_unique<Subprocess>(argv);
-  EXPECT_TRUE(server->started());
+  auto server = std::make_unique<ChildProcess>(argv);
   EXPECT_TRUE(server->WaitForLine("ACCEPT", std::chrono::seconds(10))) << "openssl s_server did not start";
   return server;
 }
@@ -99,8 +101,8 @@ class TlsAlpn01Test : public ::testing::Test {
     testing::TempDir dir;
     MakeCertificate(dir.path(), spec);
     if (HasFatalFailure()) return MakeProblem(ProblemType::kServerInternal, "no certificate");
-    const int port = testing::UnusedLoopbackPort();
-    std::unique_ptr<Subprocess> server = StartServer(dir.path(), port, alpn);
+    const int port = testing::FreeLoopbackPort();
+    std::unique_ptr<ChildProcess> server = StartServer(dir.path(), port, alpn);
     ChallengeValidator validator(
         {.dns_server = dns_.address(), .tls_alpn01_port = port, .timeout = std::chrono::seconds(5)});
     return validator.Validate(api::AcmeChallenge::kTlsAlpn01, identifier, kToken, kKeyAuthz,
@@ -190,7 +192,7 @@ TEST_F(TlsAlpn01Test, SilentPeerIsCutOffByTheTimeout) {
 }
 
 TEST_F(TlsAlpn01Test, LoopbackWithoutAnAllowlistIsARejectedIdentifier) {
-  ChallengeValidator validator({.dns_server = dns_.address(), .tls_alpn01_port = testing::UnusedLoopbackPort()});
+  ChallengeValidator validator({.dns_server = dns_.address(), .tls_alpn01_port = testing::FreeLoopbackPort()});
   std::optional<Problem> p =
       validator.Validate(api::AcmeChallenge::kTlsAlpn01, {"dns", "tls.test"}, kToken, kKeyAuthz, AddressPolicy());
   ASSERT_TRUE(p.has_value());

@@ -12,31 +12,25 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
 #include "free_port.h"
 #include "http/accepted_sockets.h"
 #include "http/http_server.h"
 #include "http/serving_identity.h"
 #include "process.h"
+#include "test_files.h"
 
 namespace certplane::http {
 namespace {
 
 using certplane::testing::ChildProcess;
 using certplane::testing::CommandResult;
+using certplane::testing::Eventually;
 using certplane::testing::FreeLoopbackPort;
 using certplane::testing::ReadFile;
 using certplane::testing::RunTool;
 using certplane::testing::TempDir;
 using certplane::testing::WriteFile;
-
-bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
 
 class HttpsServerTest : public ::testing::Test {
  protected:
@@ -81,7 +75,7 @@ class HttpsServerTest : public ::testing::Test {
     std::vector<std::string> argv{
         "openssl", "s_client", "-connect", address_, "-CAfile", dir_.File("ca.crt"), "-verify_return_error"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return RunTool(argv, request, std::chrono::seconds(20));
+    return RunTool(argv, {.stdin_data = request, .timeout = std::chrono::seconds(20)});
   }
 
   // The serial the server presents to a new connection, as openssl prints it.
@@ -142,7 +136,8 @@ TEST_F(HttpsServerTest, RefusesTls12SuitesWithoutForwardSecrecyOrAead) {
 
 // sslscan, as an auditor would run it: only TLS 1.2 and 1.3, and only the suites above.
 TEST_F(HttpsServerTest, SslscanFindsOnlyModernProtocolsAndSuites) {
-  CommandResult r = RunTool({"sslscan", "--no-colour", "--no-heartbleed", address_}, "", std::chrono::seconds(120));
+  CommandResult r =
+      RunTool({"sslscan", "--no-colour", "--no-heartbleed", address_}, {.timeout = std::chrono::seconds(120)});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* line : {"SSLv2     disabled", "SSLv3     disabled", "TLSv1.0   disabled", "TLSv1.1   disabled",
                            "TLSv1.2   enabled", "TLSv1.3   enabled"}) {
@@ -206,7 +201,8 @@ print("fresh", r.status, serial(fresh), flush=True)
   WriteFile(dir_.File("rotated"), "");
   const std::string log = dir_.File("rotate.log");
   ChildProcess client(
-      {"python3", dir_.File("rotate.py"), std::to_string(port_), dir_.File("ca.crt"), dir_.File("rotated")}, log);
+      {"python3", dir_.File("rotate.py"), std::to_string(port_), dir_.File("ca.crt"), dir_.File("rotated")},
+      {.log_path = log});
   ASSERT_TRUE(
       Eventually([&] { return ReadFile(log).find("before 200") != std::string::npos; }, std::chrono::seconds(20)))
       << ReadFile(log);
@@ -289,7 +285,7 @@ time.sleep(float(sys.argv[3]))
   WriteFile(dir_.File("stall.py"), script);
   const std::string log = dir_.File("stall.log");
   // More stalled handshakes than the server has workers (16) many times over.
-  ChildProcess attacker({"python3", dir_.File("stall.py"), std::to_string(port_), "200", "30"}, log);
+  ChildProcess attacker({"python3", dir_.File("stall.py"), std::to_string(port_), "200", "30"}, {.log_path = log});
   ASSERT_TRUE(
       Eventually([&] { return ReadFile(log).find("stalled 200") != std::string::npos; }, std::chrono::seconds(30)))
       << ReadFile(log);
@@ -342,7 +338,8 @@ TEST_F(HttpsServerTest, StopsCleanlyWhileClientsHangUpAtTheSameMoment) {
   for (int round = 0; round < 8; ++round) {
     const std::string trigger = dir_.File("go" + std::to_string(round));
     const std::string log = dir_.File("held" + std::to_string(round) + ".log");
-    ChildProcess clients({"python3", dir_.File("held.py"), std::to_string(port_), "100", trigger, "hangup"}, log);
+    ChildProcess clients({"python3", dir_.File("held.py"), std::to_string(port_), "100", trigger, "hangup"},
+                         {.log_path = log});
     ASSERT_TRUE(
         Eventually([&] { return ReadFile(log).find("held 100") != std::string::npos; }, std::chrono::seconds(30)))
         << ReadFile(log);
@@ -360,7 +357,8 @@ TEST_F(HttpsServerTest, StopEndsConnectionsThatClientsHoldOpen) {
   WriteFile(dir_.File("held.py"), std::string(kHeldConnectionsScript));
   const std::string trigger = dir_.File("go");
   const std::string log = dir_.File("held.log");
-  ChildProcess clients({"python3", dir_.File("held.py"), std::to_string(port_), "50", trigger, "count"}, log);
+  ChildProcess clients({"python3", dir_.File("held.py"), std::to_string(port_), "50", trigger, "count"},
+                       {.log_path = log});
   ASSERT_TRUE(Eventually([&] { return ReadFile(log).find("held 50") != std::string::npos; }, std::chrono::seconds(30)))
       << ReadFile(log);
   server_->Stop();

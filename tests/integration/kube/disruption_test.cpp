@@ -13,7 +13,8 @@
 #include "kube/resource.h"
 #include "kube/watch.h"
 #include "kube_test.h"
-#include "subprocess.h"
+#include "process.h"
+#include "test_files.h"
 
 namespace certplane {
 namespace {
@@ -46,11 +47,12 @@ class ApiServerSwitch {
 
  private:
   static bool Run(const std::string& verb) {
-    std::string output;
-    int code = testing::RunCommand(
-        {testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/hack/control-plane", verb, "apiserver"}, &output);
-    if (code != 0) ADD_FAILURE() << "hack/control-plane " << verb << " apiserver: exit " << code << "\n" << output;
-    return code == 0;
+    const testing::CommandResult r =
+        testing::RunTool({testing::RequireEnv("CERTPLANE_SOURCE_DIR") + "/hack/control-plane", verb, "apiserver"},
+                         {.timeout = std::chrono::seconds(300)});
+    if (r.exit_code != 0)
+      ADD_FAILURE() << "hack/control-plane " << verb << " apiserver: exit " << r.exit_code << "\n" << r.output;
+    return r.exit_code == 0;
   }
   bool stopped_ = false;
 };
@@ -60,8 +62,7 @@ class Etcd {
  public:
   Etcd() {
     std::string dir = testing::RequireEnv("CERTPLANE_CONTROL_PLANE_DIR");
-    std::string url;
-    testing::RunCommand({"cat", dir + "/etcd-url"}, &url);
+    std::string url = testing::ReadFile(dir + "/etcd-url");
     while (!url.empty() && (url.back() == '\n' || url.back() == ' ')) url.pop_back();
     client_ = std::make_unique<web::http::client::http_client>(web::uri(url));
   }

@@ -10,15 +10,15 @@
 #include "kube/resource.h"
 #include "kube/rest_client.h"
 #include "kube_test.h"
-#include "subprocess.h"
+#include "process.h"
 
 namespace certplane {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::ChildProcess;
 using testing::Eventually;
 using testing::KubeTest;
-using testing::Subprocess;
 
 struct Timing {
   std::string lease, renew, retry;
@@ -28,10 +28,10 @@ struct Timing {
 
 class LeaderElectionTest : public KubeTest {
  protected:
-  std::unique_ptr<Subprocess> StartCandidate(const std::string& identity, const Timing& t) {
+  std::unique_ptr<ChildProcess> StartCandidate(const std::string& identity, const Timing& t) {
     std::vector<std::string> argv{CERTPLANE_ELECTOR_HELPER, ns(), "controller", identity, t.lease, t.renew, t.retry};
     if (write_) argv.push_back("--write");
-    return std::make_unique<Subprocess>(argv);
+    return std::make_unique<ChildProcess>(argv);
   }
 
   // The resourceVersion of the ConfigMap a --write candidate writes while leading.
@@ -46,19 +46,18 @@ class LeaderElectionTest : public KubeTest {
   }
 
   // Starts two candidates and returns {leader, follower} once one leads.
-  std::pair<Subprocess*, Subprocess*> StartPair(const Timing& t) {
+  std::pair<ChildProcess*, ChildProcess*> StartPair(const Timing& t) {
     a_ = StartCandidate("candidate-a", t);
     b_ = StartCandidate("candidate-b", t);
-    EXPECT_TRUE(a_->started() && b_->started());
     EXPECT_TRUE(Eventually([&] { return !Holder().empty(); }, 60s));
     std::string holder = Holder();
-    Subprocess* leader = holder == "candidate-a" ? a_.get() : b_.get();
-    Subprocess* follower = holder == "candidate-a" ? b_.get() : a_.get();
+    ChildProcess* leader = holder == "candidate-a" ? a_.get() : b_.get();
+    ChildProcess* follower = holder == "candidate-a" ? b_.get() : a_.get();
     EXPECT_TRUE(leader->WaitForLine("leading " + holder, 30s));
     return {leader, follower};
   }
 
-  std::unique_ptr<Subprocess> a_, b_;
+  std::unique_ptr<ChildProcess> a_, b_;
   bool write_ = false;
 };
 

@@ -6,18 +6,23 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <fstream>
 
 #include "fixtures.h"
 #include "pki/csr.h"
 #include "pki/pkcs12.h"
 #include "pki/verify.h"
-#include "tools.h"
+#include "process.h"
+#include "test_files.h"
 
 namespace certplane::pki::testing {
 namespace {
 
 using namespace std::chrono_literals;
+using certplane::testing::CommandResult;
+using certplane::testing::FindTool;
+using certplane::testing::ReadFile;
+using certplane::testing::RunShell;
+using certplane::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -63,8 +68,8 @@ TEST_P(EveryAlgorithm, OpensslVerifiesTheChainInStrictMode) {
   std::string root = dir.Write("root.pem", pki.root_cert.ToPem());
   std::string intermediate = dir.Write("intermediate.pem", pki.intermediate_cert.ToPem());
   std::string leaf_pem = dir.Write("leaf.pem", leaf.ToPem());
-  CommandResult r = RunCommand(Openssl() + " verify -x509_strict -purpose sslserver -attime " + AtTime() + " -CAfile " +
-                               root + " -untrusted " + intermediate + " " + leaf_pem);
+  CommandResult r = RunShell(Openssl() + " verify -x509_strict -purpose sslserver -attime " + AtTime() + " -CAfile " +
+                             root + " -untrusted " + intermediate + " " + leaf_pem);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("leaf.pem: OK"));
 }
@@ -83,14 +88,14 @@ TEST_P(EveryAlgorithm, OpensslVerifyWithCrlCheckAllSeesRevocations) {
   std::string base = Openssl() + " verify -x509_strict -attime " + AtTime() + " -CAfile " + root + " -untrusted " +
                      intermediate + " -CRLfile " + root_crl + " -CRLfile " + intermediate_crl;
 
-  CommandResult ok = RunCommand(base + " -crl_check_all " + dir.Write("good.pem", good.ToPem()));
+  CommandResult ok = RunShell(base + " -crl_check_all " + dir.Write("good.pem", good.ToPem()));
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_THAT(ok.output, HasSubstr("good.pem: OK"));
 
-  CommandResult leaf_only = RunCommand(base + " -crl_check " + dir.Write("good2.pem", good.ToPem()));
+  CommandResult leaf_only = RunShell(base + " -crl_check " + dir.Write("good2.pem", good.ToPem()));
   EXPECT_EQ(leaf_only.exit_code, 0) << leaf_only.output;
 
-  CommandResult bad = RunCommand(base + " -crl_check_all " + dir.Write("revoked.pem", revoked.ToPem()));
+  CommandResult bad = RunShell(base + " -crl_check_all " + dir.Write("revoked.pem", revoked.ToPem()));
   EXPECT_NE(bad.exit_code, 0) << bad.output;
   EXPECT_THAT(bad.output, HasSubstr("certificate revoked"));
 }
@@ -126,21 +131,21 @@ TEST(OpensslVerify, UseDeltasSeesARevocationThatOnlyTheDeltaCrlLists) {
   std::string intermediate = dir.Write("intermediate.pem", pki.intermediate_cert.ToPem());
   std::string base_pem = dir.Write("base.crl.pem", base_crl.ToPem());
   std::string delta_pem = dir.Write("delta.crl.pem", delta_crl.ToPem());
-  std::string text = RunCommand(Openssl() + " crl -noout -text -in " + delta_pem).output;
+  std::string text = RunShell(Openssl() + " crl -noout -text -in " + delta_pem).output;
   EXPECT_THAT(text, HasSubstr("Delta CRL Indicator: critical"));
-  EXPECT_THAT(RunCommand(Openssl() + " crl -noout -text -in " + base_pem).output, HasSubstr("Freshest CRL"));
+  EXPECT_THAT(RunShell(Openssl() + " crl -noout -text -in " + base_pem).output, HasSubstr("Freshest CRL"));
   std::string verify = Openssl() + " verify -attime " + AtTime() + " -crl_check -CAfile " + root + " -untrusted " +
                        intermediate + " -CRLfile " + base_pem;
   std::string leaf = dir.Write("fresh.pem", fresh_revoked.ToPem());
-  CommandResult base_only = RunCommand(verify + " " + leaf);
+  CommandResult base_only = RunShell(verify + " " + leaf);
   EXPECT_EQ(base_only.exit_code, 0) << base_only.output;
-  CommandResult with_delta = RunCommand(verify + " -use_deltas -CRLfile " + delta_pem + " " + leaf);
+  CommandResult with_delta = RunShell(verify + " -use_deltas -CRLfile " + delta_pem + " " + leaf);
   EXPECT_NE(with_delta.exit_code, 0) << with_delta.output;
   EXPECT_THAT(with_delta.output, HasSubstr("certificate revoked"));
   // The base alone lists the older revocation. (OpenSSL 3.0 with -use_deltas then takes
   // the newer delta as the complete CRL for it and says OK: a delta must repeat what a
   // relying party may not have in its base, or the base must be re-signed with it.)
-  CommandResult old = RunCommand(verify + " " + dir.Write("old.pem", old_revoked.ToPem()));
+  CommandResult old = RunShell(verify + " " + dir.Write("old.pem", old_revoked.ToPem()));
   EXPECT_THAT(old.output, HasSubstr("certificate revoked"));
 }
 
@@ -159,8 +164,8 @@ TEST(OpensslVerify, AcceptsAShardedCrlOnlyForItsOwnShard) {
     std::string crl =
         dir.Write("shard.crl.pem",
                   CrlOf(pki.intermediate, {{leaf.serial(), kNow - 2h, RevocationReason::kSuperseded}}, idp).ToPem());
-    return RunCommand(Openssl() + " verify -attime " + AtTime() + " -crl_check -CAfile " + root + " -untrusted " +
-                      intermediate + " -CRLfile " + crl + " " + leaf_pem);
+    return RunShell(Openssl() + " verify -attime " + AtTime() + " -crl_check -CAfile " + root + " -untrusted " +
+                    intermediate + " -CRLfile " + crl + " " + leaf_pem);
   };
   CommandResult own = verify_with("http://crl.example/shard/1");
   EXPECT_NE(own.exit_code, 0);
@@ -186,7 +191,7 @@ TEST_P(EveryAlgorithm, OpensslCrlPrintsEveryFieldAndVerifiesTheSignature) {
   for (const auto& [name, inform, data] :
        {std::tuple{"crl.pem", "PEM", crl.ToPem()}, std::tuple{"crl.der", "DER", std::string(der.begin(), der.end())}}) {
     std::string path = dir.Write(name, data);
-    CommandResult r = RunCommand(Openssl() + " crl -inform " + inform + " -in " + path + " -noout -text");
+    CommandResult r = RunShell(Openssl() + " crl -inform " + inform + " -in " + path + " -noout -text");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_THAT(r.output, HasSubstr("Version 2 (0x1)"));
     EXPECT_THAT(r.output, HasSubstr("Issuer: O = certplane tests, CN = Test Intermediate"));
@@ -202,8 +207,8 @@ TEST_P(EveryAlgorithm, OpensslCrlPrintsEveryFieldAndVerifiesTheSignature) {
                                     "                Key Compromise"));
     EXPECT_THAT(r.output, HasSubstr("Serial Number: 0A1C\n        Revocation Date: Jun  1 10:00:00 2030 GMT\n"));
   }
-  CommandResult verify = RunCommand(Openssl() + " crl -in " + dir.path().string() + "/crl.pem -noout -CAfile " +
-                                    dir.Write("issuer.pem", pki.intermediate_cert.ToPem()));
+  CommandResult verify = RunShell(Openssl() + " crl -in " + dir.File("crl.pem") + " -noout -CAfile " +
+                                  dir.Write("issuer.pem", pki.intermediate_cert.ToPem()));
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
   EXPECT_THAT(verify.output, HasSubstr("verify OK"));
 }
@@ -217,7 +222,7 @@ TEST_P(EveryAlgorithm, OpensslVerifiesOurCsrSelfSignature) {
   spec.subject_alt_names.ip_addresses = {"10.1.2.3"};
   CertificateRequest csr = Must(CreateCertificateRequest(spec, TestKey(GetParam())));
   TempDir dir;
-  CommandResult r = RunCommand(Openssl() + " req -verify -noout -text -in " + dir.Write("csr.pem", csr.ToPem()));
+  CommandResult r = RunShell(Openssl() + " req -verify -noout -text -in " + dir.Write("csr.pem", csr.ToPem()));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("verify OK"));
   EXPECT_THAT(r.output, HasSubstr("DNS:frontend.shop.svc, IP Address:10.1.2.3"));
@@ -225,16 +230,16 @@ TEST_P(EveryAlgorithm, OpensslVerifiesOurCsrSelfSignature) {
 
 TEST(OpensslReq, OpensslsCsrParsesAndATamperedOneIsRefusedByBoth) {
   TempDir dir;
-  std::string key = dir.path().string() + "/key.pem";
-  std::string csr_path = dir.path().string() + "/csr.pem";
-  CommandResult made = RunCommand(
+  std::string key = dir.File("key.pem");
+  std::string csr_path = dir.File("csr.pem");
+  CommandResult made = RunShell(
       Openssl() + " req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout " + key +
       " -subj /CN=acme-client/O=Acme -addext subjectAltName=DNS:a.example,DNS:b.example,IP:::1 -out " + csr_path);
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  CommandResult der = RunCommand(Openssl() + " req -in " + csr_path + " -outform DER -out " + csr_path + ".der");
+  CommandResult der = RunShell(Openssl() + " req -in " + csr_path + " -outform DER -out " + csr_path + ".der");
   ASSERT_EQ(der.exit_code, 0) << der.output;
-  std::ifstream in(csr_path + ".der", std::ios::binary);
-  Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string der_text = ReadFile(csr_path + ".der");
+  Bytes bytes(der_text.begin(), der_text.end());
   CertificateRequest csr = Must(ParseCsrDer(bytes));
   EXPECT_EQ(csr.subject().common_name, "acme-client");
   EXPECT_EQ(csr.subject_alt_names().dns_names, (std::vector<std::string>{"a.example", "b.example"}));
@@ -248,7 +253,7 @@ TEST(OpensslReq, OpensslsCsrParsesAndATamperedOneIsRefusedByBoth) {
   bytes[at] = 'X';
   EXPECT_THAT(ParseCsrDer(bytes), IsErrorWith(StatusCode::kInvalidArgument, "self-signature does not verify"));
   CommandResult tampered =
-      RunCommand(Openssl() + " req -verify -noout -inform DER -in " + dir.Write("tampered.der", bytes));
+      RunShell(Openssl() + " req -verify -noout -inform DER -in " + dir.Write("tampered.der", bytes));
   // OpenSSL 3.0's `req -verify` reports the failure but still exits 0.
   EXPECT_THAT(tampered.output, HasSubstr("verify failure"));
 }
@@ -272,12 +277,12 @@ TEST_P(GeneratedRsaKeys, OpensslPkeyCheckAcceptsTwentyFreshKeys) {
     PrivateKey key = Must(GeneratePrivateKey(GetParam()));
     std::string name = "key-" + std::to_string(i) + ".pem";
     std::string path = dir.Write(name, std::string(Must(key.ToPkcs8Pem()).view()));
-    CommandResult check = RunCommand(Openssl() + " pkey -in " + path + " -check -noout");
+    CommandResult check = RunShell(Openssl() + " pkey -in " + path + " -check -noout");
     EXPECT_EQ(check.exit_code, 0) << name << ": " << check.output;
     EXPECT_THAT(check.output, HasSubstr("Key is valid")) << name;
     if (i == 0) {  // the traditional form and openssl rsa's own check too
       std::string pkcs1 = dir.Write("key-pkcs1.pem", std::string(Must(key.ToPkcs1Pem()).view()));
-      CommandResult rsa = RunCommand(Openssl() + " rsa -in " + pkcs1 + " -check -noout");
+      CommandResult rsa = RunShell(Openssl() + " rsa -in " + pkcs1 + " -check -noout");
       EXPECT_EQ(rsa.exit_code, 0) << rsa.output;
       EXPECT_THAT(rsa.output, HasSubstr("RSA key ok"));
     }
@@ -289,17 +294,16 @@ TEST_P(EveryAlgorithm, OpensslReadsOurKeysAndWeReadOpensslsPublicKeyOfOurCertifi
   const auto& pki = Hierarchy(GetParam());
   TempDir dir;
   std::string pkcs8 = dir.Write("key.pem", std::string(Must(key.ToPkcs8Pem()).view()));
-  CommandResult check = RunCommand(Openssl() + " pkey -in " + pkcs8 + " -check -noout");
+  CommandResult check = RunShell(Openssl() + " pkey -in " + pkcs8 + " -check -noout");
   EXPECT_EQ(check.exit_code, 0) << check.output;
   EXPECT_THAT(check.output, HasSubstr("valid"));
   if (IsRsa(GetParam())) {
     std::string pkcs1 = dir.Write("rsa.pem", std::string(Must(key.ToPkcs1Pem()).view()));
-    CommandResult rsa = RunCommand(Openssl() + " rsa -in " + pkcs1 + " -check -noout");
+    CommandResult rsa = RunShell(Openssl() + " rsa -in " + pkcs1 + " -check -noout");
     EXPECT_EQ(rsa.exit_code, 0) << rsa.output;
     EXPECT_THAT(rsa.output, HasSubstr("RSA key ok"));
   }
-  CommandResult pub =
-      RunCommand(Openssl() + " x509 -noout -pubkey -in " + dir.Write("root.pem", pki.root_cert.ToPem()));
+  CommandResult pub = RunShell(Openssl() + " x509 -noout -pubkey -in " + dir.Write("root.pem", pki.root_cert.ToPem()));
   ASSERT_EQ(pub.exit_code, 0) << pub.output;
   EXPECT_EQ(pub.output, key.public_key().ToPem());
 }
@@ -327,13 +331,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_P(OpensslKeys, ParseAndSignACertificateTheKeyMatches) {
   TempDir dir;
-  std::string key_path = dir.path().string() + "/key.pem";
+  std::string key_path = dir.File("key.pem");
   std::string command = GetParam().command;
   command.replace(command.find("KEY"), 3, key_path);
-  CommandResult r = RunCommand(Openssl() + " " + command);
+  CommandResult r = RunShell(Openssl() + " " + command);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::ifstream in(key_path);
-  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string pem = ReadFile(key_path);
   PrivateKey key = Must(ParsePrivateKeyPem(pem));
   EXPECT_EQ(key.algorithm(), GetParam().algorithm);
   Certificate cert = Must(IssueCertificate(LeafSpec().WithKeyUsages(DefaultLeafKeyUsages(key.algorithm())),
@@ -379,8 +382,8 @@ TEST_P(Pkcs12Interop, OpensslReadsTheKeystoreWithThePassword) {
                                        "s3cret-pw", options));
   TempDir dir;
   std::string path = dir.Write("keystore.p12", p12);
-  CommandResult info = RunCommand(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
-                                  " -passin pass:s3cret-pw -nodes");
+  CommandResult info = RunShell(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
+                                " -passin pass:s3cret-pw -nodes");
   ASSERT_EQ(info.exit_code, 0) << info.output;
   for (const std::string& line : GetParam().info) EXPECT_THAT(info.output, HasSubstr(line));
   EXPECT_THAT(info.output, HasSubstr("friendlyName: certificate"));
@@ -389,8 +392,8 @@ TEST_P(Pkcs12Interop, OpensslReadsTheKeystoreWithThePassword) {
   EXPECT_THAT(info.output, HasSubstr("subject=O = certplane tests, CN = Test Intermediate RSA-2048"));
   EXPECT_THAT(info.output, HasSubstr("subject=O = certplane tests, CN = Test Root RSA-2048"));
 
-  CommandResult wrong = RunCommand(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
-                                   " -passin pass:wrong -noout");
+  CommandResult wrong =
+      RunShell(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path + " -passin pass:wrong -noout");
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_THAT(wrong.output, HasSubstr("Mac verify error"));
 }
@@ -404,8 +407,8 @@ TEST_P(Pkcs12Interop, KeytoolListsTheKeystoreEntryWithItsChain) {
   Bytes p12 = Must(BuildPkcs12Keystore(TestKey(KeyAlgorithm::kRsa2048), leaf, {pki.intermediate_cert, pki.root_cert},
                                        "changeit", options));
   TempDir dir;
-  CommandResult r = RunCommand(Keytool() + " -list -v -storetype PKCS12 -storepass changeit -keystore " +
-                               dir.Write("keystore.p12", p12));
+  CommandResult r = RunShell(Keytool() + " -list -v -storetype PKCS12 -storepass changeit -keystore " +
+                             dir.Write("keystore.p12", p12));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("Your keystore contains 1 entry"));
   EXPECT_THAT(r.output, HasSubstr("Alias name: certificate"));
@@ -422,15 +425,15 @@ TEST_P(Pkcs12Interop, KeytoolListsTheTruststoreAsTrustedCertificates) {
       options));
   TempDir dir;
   std::string path = dir.Write("truststore.p12", p12);
-  CommandResult r = RunCommand(Keytool() + " -list -storetype PKCS12 -storepass changeit -keystore " + path);
+  CommandResult r = RunShell(Keytool() + " -list -storetype PKCS12 -storepass changeit -keystore " + path);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("Your keystore contains 2 entries"));
   EXPECT_THAT(r.output, HasSubstr("ca, "));
   EXPECT_THAT(r.output, HasSubstr("ca-1, "));
   EXPECT_THAT(r.output, HasSubstr("trustedCertEntry"));
   EXPECT_THAT(r.output, Not(HasSubstr("PrivateKeyEntry")));
-  CommandResult info = RunCommand(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
-                                  " -passin pass:changeit -noout");
+  CommandResult info = RunShell(Openssl() + " pkcs12" + GetParam().openssl_flags + " -info -in " + path +
+                                " -passin pass:changeit -noout");
   EXPECT_EQ(info.exit_code, 0) << info.output;
 }
 
@@ -444,8 +447,7 @@ constexpr char kLintSources[] = "RFC5280,RFC5480,RFC5891,RFC8813,RFC3279,Communi
 // The lints that did not pass, as "name: result (details)".
 std::vector<std::string> LintFindings(const Certificate& cert) {
   TempDir dir;
-  CommandResult r =
-      RunCommand(Zlint() + " -includeSources " + kLintSources + " " + dir.Write("cert.pem", cert.ToPem()));
+  CommandResult r = RunShell(Zlint() + " -includeSources " + kLintSources + " " + dir.Write("cert.pem", cert.ToPem()));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::vector<std::string> findings;
   nlohmann::json report = nlohmann::json::parse(r.output, nullptr, /*allow_exceptions=*/false);
@@ -482,14 +484,13 @@ TEST_P(EveryAlgorithm, ZlintFindsNothingInARootAnIntermediateAndALeaf) {
 // empty result above means "conforms" and not "zlint ran no lints".
 TEST(Zlint, ReportsANonCriticalKeyUsageInACertificateOpensslMade) {
   TempDir dir;
-  std::string key = dir.path().string() + "/key.pem";
-  std::string cert_path = dir.path().string() + "/cert.pem";
+  std::string key = dir.File("key.pem");
+  std::string cert_path = dir.File("cert.pem");
   CommandResult made =
-      RunCommand(Openssl() + " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + key +
-                 " -subj /CN=sloppy -days 30 -addext keyUsage=digitalSignature,keyCertSign -out " + cert_path);
+      RunShell(Openssl() + " req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + key +
+               " -subj /CN=sloppy -days 30 -addext keyUsage=digitalSignature,keyCertSign -out " + cert_path);
   ASSERT_EQ(made.exit_code, 0) << made.output;
-  std::ifstream in(cert_path);
-  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string pem = ReadFile(cert_path);
   EXPECT_THAT(LintFindings(Must(ParseCertificatePem(pem))),
               ::testing::Contains(::testing::StartsWith("w_ext_key_usage_not_critical: warn")));
 }

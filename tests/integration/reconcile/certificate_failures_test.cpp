@@ -21,7 +21,6 @@
 #include "reconcile/caches.h"
 #include "reconcile/certificate_reconciler.h"
 #include "reconcile/operator_metrics.h"
-#include "subprocess.h"
 
 namespace certplane::reconcile {
 namespace {

@@ -4,23 +4,26 @@
 #include <gtest/gtest.h>
 
 #include "crl_fixtures.h"
+#include "free_port.h"
 #include "http/http_server.h"
 #include "http/routes/public_routes.h"
 #include "kube/resource.h"
 #include "kube_test.h"
-#include "local_tools.h"
+#include "process.h"
 #include "reconcile/caches.h"
 #include "route_sources.h"
-#include "subprocess.h"
+#include "test_files.h"
 
 namespace certplane::reconcile {
 namespace {
 
+using certplane::testing::CommandResult;
 using ::certplane::testing::Eventually;
-using testing::CrlConfigMapJson;
-using testing::DerString;
+using certplane::testing::RunTool;
+using crl::testing::CrlConfigMapJson;
+using crl::testing::DerString;
+using crl::testing::TestCrl;
 using ::testing::HasSubstr;
-using testing::TestCrl;
 using ::testing::UnorderedElementsAre;
 
 class CrlCachesTest : public certplane::testing::KubeTest {
@@ -116,19 +119,21 @@ TEST_F(CrlCachesTest, EveryReplicaServesTheCachedCrlOverHttp) {
 
   http::Router router;
   http::RegisterPublicRoutes(router, controller::PublicRouteSourcesOf(*caches_, *kube::SystemClock()));
-  const int port = testing::FreeLoopbackPort();
+  const int port = certplane::testing::FreeLoopbackPort();
   ASSERT_GT(port, 0);
   http::HttpServer server("127.0.0.1:" + std::to_string(port), router);
   ASSERT_TRUE(server.Start().ok());
-  const std::string dir = testing::TestTempDir();
+  const certplane::testing::TempDir dir;
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/crl/issuing.crl";
 
-  auto fetched = testing::Shell("curl -sS -o '" + dir + "/crl.der' -w '%{http_code}' '" + url + "'");
-  EXPECT_EQ(fetched.out, "200");
-  EXPECT_EQ(testing::ReadFileBytes(dir + "/crl.der"), DerString(crl));
-  auto text = testing::Shell("openssl crl -inform DER -in '" + dir + "/crl.der' -noout -text");
-  EXPECT_EQ(text.exit_code, 0);
-  EXPECT_THAT(text.out, HasSubstr("Serial Number: 83"));
+  const CommandResult fetched =
+      RunTool({"curl", "-sS", "-o", dir.File("crl.der"), "-w", "%{http_code}", url}, {.capture_stderr = false});
+  EXPECT_EQ(fetched.output, "200");
+  EXPECT_EQ(certplane::testing::ReadFile(dir.File("crl.der")), DerString(crl));
+  const CommandResult text =
+      RunTool({"openssl", "crl", "-inform", "DER", "-in", dir.File("crl.der"), "-noout", "-text"});
+  EXPECT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_THAT(text.output, HasSubstr("Serial Number: 83"));
   server.Stop();
 }
 

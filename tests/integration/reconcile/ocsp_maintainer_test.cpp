@@ -15,7 +15,6 @@
 #include "reconcile/ca_signers.h"
 #include "reconcile/caches.h"
 #include "reconcile/ocsp_maintainer.h"
-#include "subprocess.h"
 
 namespace certplane::reconcile {
 namespace {

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -69,14 +68,12 @@ MotoServer::MotoServer(Mode mode) {
   process_ = std::make_unique<certplane::testing::ChildProcess>(
       std::vector<std::string>{"timeout", "--kill-after=10", "600", PythonTool("moto_server"), "-H", "127.0.0.1", "-p",
                                std::to_string(port)},
-      dir_.File("moto.log"), env);
+      certplane::testing::ChildOptions{.log_path = dir_.File("moto.log"), .extra_env = env});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!Accepts(port)) {
     if (!process_->running() || std::chrono::steady_clock::now() > deadline) {
-      std::ifstream log(dir_.File("moto.log"));
-      std::stringstream text;
-      text << log.rdbuf();
-      ADD_FAILURE() << "moto_server did not start on port " << port << ":\n" << text.str();
+      ADD_FAILURE() << "moto_server did not start on port " << port << ":\n"
+                    << certplane::testing::ReadFile(dir_.File("moto.log"));
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -106,15 +103,11 @@ AwsCredentials MotoServer::Credentials() const {
 }
 
 json MotoServer::Tool(const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {"env",
-                                   "AWS_ACCESS_KEY_ID=" + access_key_id_,
-                                   "AWS_SECRET_ACCESS_KEY=" + secret_access_key_,
-                                   "AWS_DEFAULT_REGION=" + std::string(kRegion),
-                                   PythonTool("python"),
-                                   std::string(CERTPLANE_SYNC_AWS_TOOL),
-                                   endpoint_};
+  std::vector<std::string> argv = {PythonTool("python"), std::string(CERTPLANE_SYNC_AWS_TOOL), endpoint_};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult r = RunTool(argv);
+  CommandResult r =
+      RunTool(argv, {.extra_env = {"AWS_ACCESS_KEY_ID=" + access_key_id_, "AWS_SECRET_ACCESS_KEY=" + secret_access_key_,
+                                   "AWS_DEFAULT_REGION=" + std::string(kRegion)}});
   json out = LastJsonLine(r.output);
   if (r.exit_code != 0 || out.is_null()) {
     ADD_FAILURE() << "aws_tool.py " << (args.empty() ? "" : args[0]) << " exited " << r.exit_code << ":\n" << r.output;
@@ -147,15 +140,10 @@ CertificateMaterial MakeLeaf(const certplane::testing::TempDir& dir, TestKey key
       p + ".crt -noout -serial > " + p + ".serial\n";
   CommandResult r = RunShell(script);
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  auto read = [](const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
+  using certplane::testing::ReadFile;
   CertificateMaterial m;
-  m.certificate_pem = read(p + ".crt");
-  m.chain_pem = read(p + "-ca.crt");
+  m.certificate_pem = ReadFile(p + ".crt");
+  m.chain_pem = ReadFile(p + "-ca.crt");
   m.ca_pem = m.chain_pem;
   m.private_key_pem = pki::SensitiveString(read(p + ".key"));
   std::string serial = read(p + ".serial");  // "serial=0A1B...\n"

@@ -20,6 +20,7 @@
 #include "process.h"
 #include "sync/aws/credentials.h"
 #include "sync/destination.h"
+#include "test_files.h"
 
 namespace certplane::sync::aws::testing {
 

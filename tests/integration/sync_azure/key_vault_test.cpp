@@ -3,18 +3,15 @@
 // back with Azure's own Python SDK (read_back.py) as an independent client.
 //
 // One server for the suite, on a free loopback port, with a test CA made by the openssl
-// CLI; each test uses its own certificate names. The Subprocess handle kills the server
+// CLI; each test uses its own certificate names. The ChildProcess handle stops the server
 // when the suite ends, whatever happened, and the server's --ttl-seconds stops it if the
 // test binary itself is killed.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -22,10 +19,10 @@
 #include "free_port.h"
 #include "pki/certificate.h"
 #include "process.h"
-#include "subprocess.h"
 #include "sync/azure/key_vault.h"
 #include "sync/azure/token.h"
 #include "sync/https_transport.h"
+#include "test_files.h"
 #include "test_material.h"
 
 namespace certplane::sync::azure {
@@ -43,13 +40,6 @@ constexpr const char* kClientSecret = "test-client-secret~value";
 // The one client_assertion the server accepts (a workload identity token stands here).
 constexpr const char* kAssertion = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2VydHBsYW5lIn0.c2ln";
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string Python() {
   const char* dir = std::getenv("CERTPLANE_PYTHON_TOOLS_DIR");
   return dir == nullptr ? std::string() : std::string(dir) + "/bin/python";
@@ -65,12 +55,10 @@ class KeyVaultServerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     ASSERT_TRUE(std::filesystem::exists(Python()))
         << "no Python test tools at " << Python() << ": run hack/install-deps.sh";
-    char tmpl[] = "/tmp/certplane-kv-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = new std::filesystem::path(tmpl);
+    dir_ = new certplane::testing::TempDir;
     // A test CA and a server certificate for 127.0.0.1, by the openssl CLI.
     const std::string make_ca =
-        "set -e; cd '" + dir_->string() +
+        "set -e; cd '" + dir_->path() +
         "'; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt "
         "-subj /CN=certplane-kv-test-ca -days 2 -addext basicConstraints=critical,CA:true "
         "-addext keyUsage=critical,keyCertSign,cRLSign; "
@@ -82,27 +70,26 @@ class KeyVaultServerTest : public ::testing::Test {
     certplane::testing::CommandResult ca = certplane::testing::RunShell(make_ca);
     ASSERT_EQ(ca.exit_code, 0) << ca.output;
     port_ = certplane::testing::FreeLoopbackPort();
-    server_ = new certplane::testing::Subprocess(
-        {Python(), CERTPLANE_KEY_VAULT_SERVER, "--port", std::to_string(port_), "--cert",
-         (*dir_ / "server.crt").string(), "--key", (*dir_ / "server.key").string(), "--tenant", kTenant, "--client-id",
-         kClientId, "--client-secret", kClientSecret, "--client-assertion", kAssertion, "--ttl-seconds", "600"});
+    server_ = new certplane::testing::ChildProcess(
+        {Python(), CERTPLANE_KEY_VAULT_SERVER, "--port", std::to_string(port_), "--cert", dir_->File("server.crt"),
+         "--key", dir_->File("server.key"), "--tenant", kTenant, "--client-id", kClientId, "--client-secret",
+         kClientSecret, "--client-assertion", kAssertion, "--ttl-seconds", "600"});
     ASSERT_TRUE(server_->WaitForLine("listening on https://127.0.0.1:", std::chrono::seconds(30)))
         << "the Key Vault test server did not start";
   }
 
   static void TearDownTestSuite() {
-    delete server_;  // kills and reaps it
+    delete server_;  // stops and reaps it
     server_ = nullptr;
-    if (dir_ != nullptr) std::filesystem::remove_all(*dir_);
-    delete dir_;
+    delete dir_;  // removes it
     dir_ = nullptr;
   }
 
   static std::string Url() { return "https://127.0.0.1:" + std::to_string(port_); }
 
   void SetUp() override {
-    transport_ = std::make_unique<HttpsTransport>(
-        HttpsTransportOptions{.ca_bundle_pem = ReadFile(*dir_ / "ca.crt"), .timeout = std::chrono::seconds(20)});
+    transport_ = std::make_unique<HttpsTransport>(HttpsTransportOptions{
+        .ca_bundle_pem = certplane::testing::ReadFile(dir_->File("ca.crt")), .timeout = std::chrono::seconds(20)});
     tokens_ = MakeCredential(kClientSecret);
   }
 
@@ -126,16 +113,12 @@ class KeyVaultServerTest : public ::testing::Test {
 
   // Runs read_back.py; its stdout and stderr in *output.
   static int ReadBack(const std::vector<std::string>& args, std::string* output) {
-    std::vector<std::string> argv = {"env",
-                                     "KV_URL=" + Url(),
-                                     std::string("KV_TENANT=") + kTenant,
-                                     std::string("KV_CLIENT_ID=") + kClientId,
-                                     std::string("KV_CLIENT_SECRET=") + kClientSecret,
-                                     "KV_CA_FILE=" + (*dir_ / "ca.crt").string(),
-                                     Python(),
-                                     CERTPLANE_KEY_VAULT_READ_BACK};
+    std::vector<std::string> argv = {Python(), CERTPLANE_KEY_VAULT_READ_BACK};
     argv.insert(argv.end(), args.begin(), args.end());
-    certplane::testing::CommandResult r = certplane::testing::RunTool(argv);
+    certplane::testing::CommandResult r = certplane::testing::RunTool(
+        argv,
+        {.extra_env = {"KV_URL=" + Url(), std::string("KV_TENANT=") + kTenant, std::string("KV_CLIENT_ID=") + kClientId,
+                       std::string("KV_CLIENT_SECRET=") + kClientSecret, "KV_CA_FILE=" + dir_->File("ca.crt")}});
     *output = r.output;
     return r.exit_code;
   }
@@ -182,16 +165,16 @@ class KeyVaultServerTest : public ::testing::Test {
     EXPECT_EQ(shown["secret_leaf_spki_sha256"], LeafKeySha256(m));
   }
 
-  static std::filesystem::path* dir_;
+  static certplane::testing::TempDir* dir_;
   static int port_;
-  static certplane::testing::Subprocess* server_;
+  static certplane::testing::ChildProcess* server_;
   std::unique_ptr<HttpsTransport> transport_;
   std::unique_ptr<ClientSecretCredential> tokens_;
 };
 
-std::filesystem::path* KeyVaultServerTest::dir_ = nullptr;
+certplane::testing::TempDir* KeyVaultServerTest::dir_ = nullptr;
 int KeyVaultServerTest::port_ = 0;
-certplane::testing::Subprocess* KeyVaultServerTest::server_ = nullptr;
+certplane::testing::ChildProcess* KeyVaultServerTest::server_ = nullptr;
 
 PushTarget Target(const std::string& name, const std::string& uid = "") {
   return {.certificate_uid = uid.empty() ? "uid-" + name : uid,
@@ -316,7 +299,7 @@ TEST_F(KeyVaultServerTest, ANameSomeoneElseImportedIsNeverOverwritten) {
   const std::filesystem::path pem = *dir_ / "foreign.pem";
   std::ofstream(pem) << theirs.private_key_pem.view() << theirs.certificate_pem;
   std::string output;
-  ASSERT_EQ(ReadBack({"import-foreign", "foreign", pem.string()}, &output), 0) << output;
+  ASSERT_EQ(ReadBack({"import-foreign", "foreign", pem}, &output), 0) << output;
 
   KeyVaultDestination kv = Destination();
   EXPECT_THAT(kv.Push(Target("foreign"), MakeMaterial(pki::KeyAlgorithm::kEcdsaP256)),

@@ -1,41 +1,19 @@
 // kubeconfig and in-cluster configuration, from strings and temporary files.
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
 
 #include "kube/base64.h"
 #include "kube/config.h"
+#include "test_files.h"
 #include "test_pki.h"
 
 namespace certplane::kube {
 namespace {
 
-namespace fs = std::filesystem;
+using certplane::testing::TempDir;
 using testing::MakeSelfSigned;
 using testing::TestKeyPair;
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("certplane-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string Write(const std::string& name, const std::string& content) const {
-    fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << content;
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 const TestKeyPair& Ca() {
   static const TestKeyPair pair = MakeSelfSigned("test-ca");

@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
+#include "eventually.h"
 #include "fixtures.h"
 
 namespace certplane::pki {
@@ -16,15 +18,8 @@ using namespace std::chrono_literals;
 using ::certplane::pki::testing::IsErrorWith;
 using ::certplane::pki::testing::Must;
 
-// Polls `condition` for up to 10 s.
-template <typename F>
-bool Eventually(F condition) {
-  for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return condition();
-}
+// Polls `condition` every millisecond for up to 10 s.
+bool Eventually(const std::function<bool()>& condition) { return certplane::testing::Eventually(condition, 10s, 1ms); }
 
 // A fast stand-in generator (P-256 keys) that counts its calls.
 struct CountingGenerator {

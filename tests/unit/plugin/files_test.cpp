@@ -10,25 +10,21 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "test_files.h"
 
 namespace certplane::plugin {
 namespace {
 
+using certplane::testing::ReadFile;
 using ::testing::HasSubstr;
 
 class ExportFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/certplane-plugin-files-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     old_umask_ = ::umask(0);  // the loosest umask: the modes must still be exact
   }
-  void TearDown() override {
-    ::umask(old_umask_);
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { ::umask(old_umask_); }
   static std::vector<ExportFile> Files(const std::string& tag = "1") {
     std::vector<ExportFile> files;
     files.push_back({"tls.crt", pki::SensitiveString("CERT " + tag), false, ""});
@@ -40,13 +36,8 @@ class ExportFiles : public ::testing::Test {
     EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
     return st.st_mode & 07777;
   }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  std::string dir_;
+  const certplane::testing::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
   mode_t old_umask_ = 022;
 };
 
@@ -56,8 +47,8 @@ TEST_F(ExportFiles, CreatesTheFolderPrivateAndKeysWithMode0600) {
   EXPECT_EQ(Mode(out), 0700u);
   EXPECT_EQ(Mode(out + "/tls.key"), 0600u);
   EXPECT_EQ(Mode(out + "/tls.crt"), 0644u);
-  EXPECT_EQ(Read(out + "/tls.key"), "KEY 1");
-  EXPECT_EQ(Read(out + "/tls.crt"), "CERT 1");
+  EXPECT_EQ(ReadFile(out + "/tls.key"), "KEY 1");
+  EXPECT_EQ(ReadFile(out + "/tls.crt"), "CERT 1");
 }
 
 TEST_F(ExportFiles, RefusesToReplaceAnExistingFileAndWritesNothingThen) {
@@ -66,14 +57,14 @@ TEST_F(ExportFiles, RefusesToReplaceAnExistingFileAndWritesNothingThen) {
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
   EXPECT_THAT(s.message(), HasSubstr(dir_ + "/tls.key already exists; pass --overwrite"));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/tls.crt")) << "nothing is written when one file is in the way";
-  EXPECT_EQ(Read(dir_ + "/tls.key"), "precious");
+  EXPECT_EQ(ReadFile(dir_ + "/tls.key"), "precious");
 }
 
 TEST_F(ExportFiles, OverwriteReplacesAndTightensTheMode) {
   std::ofstream(dir_ + "/tls.key") << "a much longer old key than the new one";
   ::chmod((dir_ + "/tls.key").c_str(), 0666);
   ASSERT_TRUE(WriteExportFiles(dir_, Files("2"), true).ok());
-  EXPECT_EQ(Read(dir_ + "/tls.key"), "KEY 2");
+  EXPECT_EQ(ReadFile(dir_ + "/tls.key"), "KEY 2");
   EXPECT_EQ(Mode(dir_ + "/tls.key"), 0600u);
 }
 
@@ -84,7 +75,7 @@ TEST_F(ExportFiles, NeverFollowsASymbolicLink) {
   Status s = WriteExportFiles(dir_, Files(), true);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("opening " + dir_ + "/tls.key"));
-  EXPECT_EQ(Read(target), "untouched");
+  EXPECT_EQ(ReadFile(target), "untouched");
 }
 
 TEST_F(ExportFiles, RefusesAnOutThatIsAFile) {

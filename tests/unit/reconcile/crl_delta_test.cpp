@@ -19,7 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using namespace std::chrono_literals;
 
-const api::Time kNow = api::ToTime(testing::kNow);
+const api::Time kNow = api::ToTime(crl::testing::kNow);
 
 RevocationRecord Record(std::string serial, RevocationReason reason = RevocationReason::kKeyCompromise,
                         api::Time not_after = kNow + 48h) {
@@ -87,7 +87,7 @@ TEST(SignShardDeltaCrl, NamesItsBaseAndKeepsItsScope) {
                                                 .base = base,
                                                 .base_number = 41,
                                                 .number = 42,
-                                                .now = testing::kNow,
+                                                .now = crl::testing::kNow,
                                                 .validity = 1h,
                                                 .distribution_point_urls = {"http://c.svc/crl/ca/k/1.crl"}},
                                                pki.intermediate));
@@ -105,13 +105,13 @@ TEST(SignShardDeltaCrl, NamesItsBaseAndKeepsItsScope) {
   EXPECT_EQ(entries[1].serial.ToHex(), "0d");
   EXPECT_EQ(entries[1].reason, pki::RevocationReason::kKeyCompromise);
   EXPECT_EQ(delta.entries, 2u);
-  EXPECT_EQ(std::string(delta.der.begin(), delta.der.end()), testing::DerString(crl));
+  EXPECT_EQ(std::string(delta.der.begin(), delta.der.end()), crl::testing::DerString(crl));
 }
 
 TEST(EntriesOfCrl, ReadsBackWhatTheBaseLists) {
   const auto& pki = Hierarchy(pki::KeyAlgorithm::kEcdsaP256);
   const Ledger ledger = LedgerOf({Record("0a"), Record("0b", RevocationReason::kCertificateHold)});
-  ShardCrl base = Must(SignShardCrl({.ledger = ledger, .number = 9, .now = testing::kNow}, pki.intermediate));
+  ShardCrl base = Must(SignShardCrl({.ledger = ledger, .number = 9, .now = crl::testing::kNow}, pki.intermediate));
   EXPECT_EQ(Must(EntriesOfCrl(base.der)), EntriesOf(ledger));
   EXPECT_FALSE(EntriesOfCrl("not a CRL").ok());
 }
@@ -120,7 +120,7 @@ TEST(SignShardCrl, NamesTheDeltaInFreshestCrl) {
   const auto& pki = Hierarchy(pki::KeyAlgorithm::kEcdsaP256);
   ShardCrl base = Must(SignShardCrl({.ledger = Ledger(),
                                      .number = 9,
-                                     .now = testing::kNow,
+                                     .now = crl::testing::kNow,
                                      .freshest_crl_urls = {"http://c.svc/crl/ca/k/0.delta.crl"}},
                                     pki.intermediate));
   pki::Crl crl = Must(pki::ParseCrlPem(base.pem));

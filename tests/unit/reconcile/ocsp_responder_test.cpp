@@ -1,5 +1,6 @@
 // The OCSP responder over stub sources: answers from the CRL, the issued record and
-// the Certificates, the cache and its invalidation, and the HTTP routes.
+// the Certificates, the cache and its invalidation. (Its HTTP routes:
+// tests/unit/http_routes/ocsp_routes_test.cpp.)
 #include "reconcile/ocsp_responder.h"
 
 #include <gmock/gmock.h>
@@ -11,9 +12,6 @@
 
 #include "crl/ca_key_id.h"
 #include "crl_fixtures.h"
-#include "http/routes/ocsp_routes.h"
-#include "http/routes/public_routes.h"
-#include "kube/base64.h"
 #include "pki/issue.h"
 #include "reconcile/ca_material.h"
 
@@ -21,13 +19,11 @@ namespace certplane::reconcile {
 namespace {
 
 using namespace std::chrono_literals;
+using crl::testing::CrlConfigMapJson;
 using pki::testing::Hierarchy;
 using pki::testing::kNow;
 using pki::testing::Must;
-using ::testing::Contains;
-using testing::CrlConfigMapJson;
 using ::testing::HasSubstr;
-using ::testing::Pair;
 
 const pki::testing::TestHierarchy& Pki() { return Hierarchy(pki::KeyAlgorithm::kEcdsaP256); }
 
@@ -60,7 +56,7 @@ struct Stub {
     s->ca_name = "issuing";
     s->identities.push_back(Identity());
     signers = s;
-    SetCrl(testing::TestCrl(1, 2));  // serials 80 and 81, keyCompromise
+    SetCrl(crl::testing::TestCrl(1, 2));  // serials 80 and 81, keyCompromise
     auto i = std::make_shared<IssuedSerials>();
     i->ca_name = "issuing";
     i->serials = {{"0a", 0}, {"80", 0}};
@@ -215,38 +211,6 @@ TEST(OcspResponder, RefusesWhatItCannotAnswer) {
             pki::OcspResponseStatus::kSuccessful);
   stub.signers = std::make_shared<OcspSignerSecret>();
   EXPECT_EQ(status("issuing", Request("0a")), pki::OcspResponseStatus::kTryLater);
-}
-
-TEST(OcspRoutes, PostAndGetWithCachingHeaders) {
-  Stub stub;
-  OcspResponder responder(stub.Sources(), {});
-  http::Router router;
-  http::RegisterOcspRoutes(router, responder, stub.clock);
-  pki::Bytes req = Request("0a");
-  http::HttpRequest post{.method = "POST", .path = "/ocsp/issuing", .body = std::string(req.begin(), req.end())};
-  http::HttpResponse r = router.Dispatch(post);
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.content_type, "application/ocsp-response");
-  EXPECT_THAT(r.headers, Contains(Pair("Cache-Control", "public, max-age=1800, no-transform, must-revalidate")));
-  EXPECT_THAT(r.headers, Contains(Pair("Last-Modified", http::FormatHttpDate(api::ToTime(stub.clock.WallNow())))));
-
-  // GET: the base64 holds '/' and '+' often enough; the decoded path keeps them.
-  std::string b64 = kube::Base64Encode(std::string(req.begin(), req.end()));
-  http::HttpRequest get{.method = "GET", .path = "/ocsp/issuing/" + b64};
-  http::HttpResponse g = router.Dispatch(get);
-  EXPECT_EQ(g.status, 200) << g.body;
-  EXPECT_EQ(g.body, r.body);
-  http::HttpRequest slashes{.method = "GET", .path = "/ocsp/issuing/" + std::string("ab/cd//+x")};
-  EXPECT_EQ(router.Dispatch(slashes).status, 400);
-
-  pki::Bytes with_nonce = Request("0a", pki::Bytes{0x04, 0x01, 9});
-  http::HttpRequest nonce{
-      .method = "POST", .path = "/ocsp/issuing", .body = std::string(with_nonce.begin(), with_nonce.end())};
-  EXPECT_THAT(router.Dispatch(nonce).headers, Contains(Pair("Cache-Control", "no-cache, no-store, max-age=0")));
-  http::HttpRequest garbage{.method = "POST", .path = "/ocsp/issuing", .body = "garbage"};
-  http::HttpResponse e = router.Dispatch(garbage);
-  EXPECT_EQ(e.status, 200);
-  EXPECT_THAT(e.headers, Contains(Pair("Cache-Control", "no-cache, no-store, max-age=0")));
 }
 
 }  // namespace

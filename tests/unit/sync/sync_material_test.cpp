@@ -8,7 +8,7 @@
 namespace certplane::reconcile {
 namespace {
 
-using testing::Issue;
+using http::testing::Issue;
 
 std::map<std::string, std::string> DataOf(const nlohmann::json& secret) {
   std::map<std::string, std::string> out;
@@ -22,8 +22,8 @@ TEST(MaterialFromSecretTest, SplitsTheLeafFromTheChainAndKeepsTheKeyAsPkcs8) {
       MaterialFromSecret(DataOf(web.secret), web.certificate.status.serial_number, false);
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->certificate_pem, web.leaf.ToPem());
-  EXPECT_EQ(m->chain_pem, testing::BundleHierarchy().intermediate_cert.ToPem());
-  EXPECT_EQ(m->ca_pem, testing::BundleHierarchy().root_cert.ToPem());
+  EXPECT_EQ(m->chain_pem, http::testing::BundleHierarchy().intermediate_cert.ToPem());
+  EXPECT_EQ(m->ca_pem, http::testing::BundleHierarchy().root_cert.ToPem());
   EXPECT_NE(m->private_key_pem.view().find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
   EXPECT_EQ(m->serial_hex, web.certificate.status.serial_number);
 }
@@ -33,8 +33,8 @@ TEST(MaterialFromSecretTest, AppendsTheRootWhenTheSyncIncludesIt) {
   Result<sync::CertificateMaterial> m =
       MaterialFromSecret(DataOf(web.secret), web.certificate.status.serial_number, true);
   ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_EQ(m->chain_pem,
-            testing::BundleHierarchy().intermediate_cert.ToPem() + testing::BundleHierarchy().root_cert.ToPem());
+  EXPECT_EQ(m->chain_pem, http::testing::BundleHierarchy().intermediate_cert.ToPem() +
+                              http::testing::BundleHierarchy().root_cert.ToPem());
 }
 
 TEST(MaterialFromSecretTest, WaitsWhenTheSecretDoesNotHoldTheSerialYet) {

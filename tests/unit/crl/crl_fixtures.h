@@ -1,6 +1,7 @@
-// Fixtures for the CRL cache and HTTP tests: real CRLs signed by the PKI test hierarchy,
-// and CRL ConfigMaps in the shape the publisher writes (api/well_known.h), built
-// fluently so each test states only what it changes.
+// Fixtures for the tests of the CRL ConfigMaps and of what reads them (the caches, the
+// public and OCSP routes): real CRLs signed by the PKI test hierarchy, and CRL
+// ConfigMaps in the shape the publisher writes (api/well_known.h), built fluently so
+// each test states only what it changes. Target crl_test_fixtures (header-only).
 //
 //   pki::Crl crl = TestCrl(/*number=*/7);
 //   nlohmann::json cm = CrlConfigMapJson("certplane-system", "issuing", 0, crl)
@@ -19,9 +20,8 @@
 #include "fixtures.h"
 #include "kube/base64.h"
 #include "pki/crl.h"
-#include "reconcile/cached_secrets.h"
 
-namespace certplane::reconcile::testing {
+namespace certplane::crl::testing {
 
 using pki::testing::kNow;
 
@@ -53,20 +53,21 @@ inline std::string DerString(const pki::Crl& crl) {
 class CrlConfigMapJson {
  public:
   CrlConfigMapJson(std::string ns, std::string ca, std::int32_t shard, const pki::Crl& crl) {
-    json_ = {{"apiVersion", "v1"},
-             {"kind", "ConfigMap"},
-             {"metadata",
-              {{"name", crl::CrlConfigMapName(ca, shard)},
-               {"labels", {{std::string(kCaNameLabel), ca}, {std::string(api::kCrlShardLabel), std::to_string(shard)}}},
-               {"annotations",
-                {{std::string(api::kCrlNumberAnnotation), std::to_string(crl.number())},
-                 {std::string(api::kCrlThisUpdateAnnotation), api::FormatTime(api::ToTime(crl.this_update()))},
-                 {std::string(api::kCrlNextUpdateAnnotation), api::FormatTime(api::ToTime(crl.next_update()))},
-                 {std::string(api::kCrlEntriesAnnotation), std::to_string(crl.size())}}}}},
-             {"data",
-              {{std::string(api::kCrlPemKey), crl.ToPem()},
-               {std::string(api::kCrlLedgerKey), "80 2030-06-01T11:00:00Z keyCompromise 2031-06-01T00:00:00Z\n"}}},
-             {"binaryData", {{std::string(api::kCrlDerKey), kube::Base64Encode(DerString(crl))}}}};
+    json_ = {
+        {"apiVersion", "v1"},
+        {"kind", "ConfigMap"},
+        {"metadata",
+         {{"name", CrlConfigMapName(ca, shard)},
+          {"labels", {{std::string(api::kCaNameLabel), ca}, {std::string(api::kCrlShardLabel), std::to_string(shard)}}},
+          {"annotations",
+           {{std::string(api::kCrlNumberAnnotation), std::to_string(crl.number())},
+            {std::string(api::kCrlThisUpdateAnnotation), api::FormatTime(api::ToTime(crl.this_update()))},
+            {std::string(api::kCrlNextUpdateAnnotation), api::FormatTime(api::ToTime(crl.next_update()))},
+            {std::string(api::kCrlEntriesAnnotation), std::to_string(crl.size())}}}}},
+        {"data",
+         {{std::string(api::kCrlPemKey), crl.ToPem()},
+          {std::string(api::kCrlLedgerKey), "80 2030-06-01T11:00:00Z keyCompromise 2031-06-01T00:00:00Z\n"}}},
+        {"binaryData", {{std::string(api::kCrlDerKey), kube::Base64Encode(DerString(crl))}}}};
     if (!ns.empty()) json_["metadata"]["namespace"] = ns;
   }
 
@@ -105,4 +106,4 @@ class CrlConfigMapJson {
   nlohmann::json json_;
 };
 
-}  // namespace certplane::reconcile::testing
+}  // namespace certplane::crl::testing

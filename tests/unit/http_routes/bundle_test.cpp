@@ -12,11 +12,11 @@ namespace certplane::http {
 namespace {
 
 using namespace std::chrono_literals;
-using reconcile::testing::BundleHierarchy;
-using reconcile::testing::Issue;
-using reconcile::testing::IssuedCertificate;
-using reconcile::testing::LeafKey;
+using testing::BundleHierarchy;
 using ::testing::HasSubstr;
+using testing::Issue;
+using testing::IssuedCertificate;
+using testing::LeafKey;
 using ::testing::Not;
 
 pki::ByteView AsBytes(const pki::Bytes& b) { return {b.data(), b.size()}; }

@@ -9,7 +9,7 @@
 
 #include "crl_fixtures.h"
 
-namespace certplane::reconcile {
+namespace certplane::crl {
 namespace {
 
 using ::certplane::pki::testing::IsErrorWith;
@@ -28,20 +28,20 @@ const pki::Crl& Crl7() {
 CrlConfigMapJson Good(std::int32_t shard = 0) { return CrlConfigMapJson("certplane-system", "issuing", shard, Crl7()); }
 
 TEST(CrlConfigMapName, IsThePlainNameForShardZeroAndSuffixedForOthers) {
-  EXPECT_EQ(crl::CrlConfigMapName("issuing", 0), "certplane-crl-issuing");
-  EXPECT_EQ(crl::CrlConfigMapName("issuing", 1), "certplane-crl-issuing.shard-1");
-  EXPECT_EQ(crl::CrlConfigMapName("issuing", 1023), "certplane-crl-issuing.shard-1023");
+  EXPECT_EQ(CrlConfigMapName("issuing", 0), "certplane-crl-issuing");
+  EXPECT_EQ(CrlConfigMapName("issuing", 1), "certplane-crl-issuing.shard-1");
+  EXPECT_EQ(CrlConfigMapName("issuing", 1023), "certplane-crl-issuing.shard-1023");
 }
 
 TEST(CrlConfigMapName, RefusesCaNamesThatEndLikeAShard) {
-  EXPECT_TRUE(crl::IsCrlShardLikeCaName("a.shard-1"));
-  EXPECT_TRUE(crl::IsCrlShardLikeCaName("a.shard-01"));
-  EXPECT_TRUE(crl::IsCrlShardLikeCaName("x.shard-1.y.shard-20"));
-  EXPECT_FALSE(crl::IsCrlShardLikeCaName("a"));
-  EXPECT_FALSE(crl::IsCrlShardLikeCaName("a.shard-"));
-  EXPECT_FALSE(crl::IsCrlShardLikeCaName("a.shard-x"));
-  EXPECT_FALSE(crl::IsCrlShardLikeCaName("a-shard-1"));
-  EXPECT_FALSE(crl::IsCrlShardLikeCaName("a.shard-1.b"));
+  EXPECT_TRUE(IsCrlShardLikeCaName("a.shard-1"));
+  EXPECT_TRUE(IsCrlShardLikeCaName("a.shard-01"));
+  EXPECT_TRUE(IsCrlShardLikeCaName("x.shard-1.y.shard-20"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a.shard-"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a.shard-x"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a-shard-1"));
+  EXPECT_FALSE(IsCrlShardLikeCaName("a.shard-1.b"));
 }
 
 // The collision of issue 18: CA "a" shard 1 and a CA named "a.shard-1". Over names the
@@ -52,27 +52,27 @@ TEST(CrlConfigMapName, NeverGivesTwoCaShardsTheSameConfigMap) {
                                           "a.shard-1.c", "1",         "a.shard-0",   "a.b.shard-2"};
   std::map<std::string, std::pair<std::string, std::int32_t>> seen;
   for (const auto& ca : names) {
-    if (crl::IsCrlShardLikeCaName(ca)) continue;  // refused by the CRD
+    if (IsCrlShardLikeCaName(ca)) continue;  // refused by the CRD
     for (std::int32_t shard : {0, 1, 2, 10, 20, 1023}) {
-      auto [it, fresh] = seen.emplace(crl::CrlConfigMapName(ca, shard), std::pair{ca, shard});
+      auto [it, fresh] = seen.emplace(CrlConfigMapName(ca, shard), std::pair{ca, shard});
       EXPECT_TRUE(fresh) << it->first << " is both " << it->second.first << "/" << it->second.second << " and " << ca
                          << "/" << shard;
     }
   }
-  EXPECT_TRUE(crl::IsCrlShardLikeCaName("a.shard-1")) << "the colliding name of the issue must be refused";
+  EXPECT_TRUE(IsCrlShardLikeCaName("a.shard-1")) << "the colliding name of the issue must be refused";
 }
 
 TEST(ParseCrlShard, AcceptsCanonicalDecimalsBelow1024Only) {
-  EXPECT_EQ(crl::ParseCrlShard("0"), 0);
-  EXPECT_EQ(crl::ParseCrlShard("7"), 7);
-  EXPECT_EQ(crl::ParseCrlShard("1023"), 1023);
+  EXPECT_EQ(ParseCrlShard("0"), 0);
+  EXPECT_EQ(ParseCrlShard("7"), 7);
+  EXPECT_EQ(ParseCrlShard("1023"), 1023);
   for (const char* bad : {"", "1024", "-1", "+1", "01", "00", "1e3", " 1", "1 ", "0x1", "99999999999999999999"}) {
-    EXPECT_EQ(crl::ParseCrlShard(bad), std::nullopt) << '"' << bad << '"';
+    EXPECT_EQ(ParseCrlShard(bad), std::nullopt) << '"' << bad << '"';
   }
 }
 
 TEST(DecodeCrlConfigMap, ReadsLabelsAnnotationsAndTheDer) {
-  Result<crl::CrlConfigMap> cm = crl::DecodeCrlConfigMap(Good(3).Build());
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good(3).Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_TRUE(cm->usable()) << cm->invalid;
   EXPECT_EQ(cm->metadata.name, "certplane-crl-issuing.shard-3");
@@ -85,24 +85,24 @@ TEST(DecodeCrlConfigMap, ReadsLabelsAnnotationsAndTheDer) {
   EXPECT_EQ(cm->entries, 2);
   EXPECT_EQ(cm->der, DerString(Crl7()));
   EXPECT_EQ(cm->der.find('\0') != std::string::npos, true) << "the fixture's DER should hold NUL bytes";
-  EXPECT_EQ(cm->etag, crl::CrlEtag(cm->der));
+  EXPECT_EQ(cm->etag, CrlEtag(cm->der));
 }
 
 TEST(DecodeCrlConfigMap, ReadsTheDeltaCrlsBesideTheBase) {
   const std::string delta = DerString(TestCrl(9, 1));
   const std::string retired_delta = DerString(TestCrl(9, 3));
-  Result<crl::CrlConfigMap> cm = crl::DecodeCrlConfigMap(
-      Good()
-          .WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa")
-          .WithAnnotation(api::kDeltaCrlNumberAnnotation, "9")
-          .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow)))
-          .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation,
-                          api::FormatTime(api::ToTime(kNow + std::chrono::hours(1))))
-          .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(delta))
-          .WithBinaryData("crl-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(DerString(Crl7())))
-          .WithBinaryData("delta-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(retired_delta))
-          .WithBinaryData("delta-cccccccccccccccc.der", kube::Base64Encode(retired_delta))
-          .Build());
+  Result<CrlConfigMap> cm =
+      DecodeCrlConfigMap(Good()
+                             .WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa")
+                             .WithAnnotation(api::kDeltaCrlNumberAnnotation, "9")
+                             .WithAnnotation(api::kDeltaCrlThisUpdateAnnotation, api::FormatTime(api::ToTime(kNow)))
+                             .WithAnnotation(api::kDeltaCrlNextUpdateAnnotation,
+                                             api::FormatTime(api::ToTime(kNow + std::chrono::hours(1))))
+                             .WithBinaryData(api::kDeltaCrlDerKey, kube::Base64Encode(delta))
+                             .WithBinaryData("crl-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(DerString(Crl7())))
+                             .WithBinaryData("delta-bbbbbbbbbbbbbbbb.der", kube::Base64Encode(retired_delta))
+                             .WithBinaryData("delta-cccccccccccccccc.der", kube::Base64Encode(retired_delta))
+                             .Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   ASSERT_TRUE(cm->usable()) << cm->invalid;
   EXPECT_EQ(cm->delta_number, 9u);
@@ -110,7 +110,7 @@ TEST(DecodeCrlConfigMap, ReadsTheDeltaCrlsBesideTheBase) {
   auto current = cm->DeltaForKey("aaaaaaaaaaaaaaaa");
   ASSERT_TRUE(current.has_value());
   EXPECT_EQ(current->der, delta);
-  EXPECT_EQ(current->etag, crl::CrlEtag(delta));
+  EXPECT_EQ(current->etag, CrlEtag(delta));
   auto retired = cm->DeltaForKey("bbbbbbbbbbbbbbbb");
   ASSERT_TRUE(retired.has_value());
   EXPECT_EQ(retired->der, retired_delta);
@@ -119,8 +119,7 @@ TEST(DecodeCrlConfigMap, ReadsTheDeltaCrlsBesideTheBase) {
 }
 
 TEST(DecodeCrlConfigMap, AnnouncedDeltaThatIsMissingMakesTheShardUnusable) {
-  Result<crl::CrlConfigMap> cm =
-      crl::DecodeCrlConfigMap(Good().WithAnnotation(api::kDeltaCrlNumberAnnotation, "9").Build());
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good().WithAnnotation(api::kDeltaCrlNumberAnnotation, "9").Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_FALSE(cm->usable()) << "the OCSP responder would miss what only the delta lists";
   EXPECT_THAT(cm->invalid, HasSubstr("delta.der"));
@@ -128,15 +127,15 @@ TEST(DecodeCrlConfigMap, AnnouncedDeltaThatIsMissingMakesTheShardUnusable) {
 }
 
 TEST(DecodeCrlConfigMap, WithoutADeltaHasNone) {
-  Result<crl::CrlConfigMap> cm =
-      crl::DecodeCrlConfigMap(Good().WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa").Build());
+  Result<CrlConfigMap> cm =
+      DecodeCrlConfigMap(Good().WithAnnotation(api::kCrlKeyIdAnnotation, "aaaaaaaaaaaaaaaa").Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_EQ(cm->delta_number, 0u);
   EXPECT_EQ(cm->DeltaForKey("aaaaaaaaaaaaaaaa"), std::nullopt);
 }
 
 TEST(DecodeCrlConfigMap, WithoutAnnotationsIsStillServable) {
-  Result<crl::CrlConfigMap> cm = crl::DecodeCrlConfigMap(Good().WithoutAnnotations().Build());
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(Good().WithoutAnnotations().Build());
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_TRUE(cm->usable()) << cm->invalid;
   EXPECT_EQ(cm->number, 0u);
@@ -147,18 +146,18 @@ TEST(DecodeCrlConfigMap, WithoutAnnotationsIsStillServable) {
 }
 
 TEST(CrlEtag, IsAQuotedStrongTagOf16HexDigitsThatFollowsTheBytes) {
-  const std::string a = crl::CrlEtag(DerString(Crl7()));
+  const std::string a = CrlEtag(DerString(Crl7()));
   EXPECT_THAT(a, MatchesRegex("\"[0-9a-f]{16}\""));
-  EXPECT_EQ(a, crl::CrlEtag(DerString(Crl7())));
-  EXPECT_NE(a, crl::CrlEtag(DerString(TestCrl(8))));
+  EXPECT_EQ(a, CrlEtag(DerString(Crl7())));
+  EXPECT_NE(a, CrlEtag(DerString(TestCrl(8))));
   // SHA-256("") = e3b0c44298fc1c14...
-  EXPECT_EQ(crl::CrlEtag(""), "\"e3b0c44298fc1c14\"");
+  EXPECT_EQ(CrlEtag(""), "\"e3b0c44298fc1c14\"");
 }
 
 TEST(DecodeCrlConfigMap, AnObjectWithoutMetadataIsAnError) {
-  EXPECT_THAT(crl::DecodeCrlConfigMap(nlohmann::json{{"kind", "ConfigMap"}}),
+  EXPECT_THAT(DecodeCrlConfigMap(nlohmann::json{{"kind", "ConfigMap"}}),
               IsErrorWith(StatusCode::kInvalidArgument, "CRL ConfigMap metadata"));
-  EXPECT_THAT(crl::DecodeCrlConfigMap(nlohmann::json::array()),
+  EXPECT_THAT(DecodeCrlConfigMap(nlohmann::json::array()),
               IsErrorWith(StatusCode::kInvalidArgument, "CRL ConfigMap metadata"));
 }
 
@@ -174,7 +173,7 @@ void PrintTo(const MalformedCase& c, std::ostream* os) { *os << c.name; }
 class MalformedCrlConfigMap : public ::testing::TestWithParam<MalformedCase> {};
 
 TEST_P(MalformedCrlConfigMap, IsCachedAsUnusableWithTheReason) {
-  Result<crl::CrlConfigMap> cm = crl::DecodeCrlConfigMap(GetParam().object);
+  Result<CrlConfigMap> cm = DecodeCrlConfigMap(GetParam().object);
   ASSERT_TRUE(cm.ok()) << cm.status();
   EXPECT_FALSE(cm->usable());
   EXPECT_THAT(cm->invalid, HasSubstr(GetParam().reason));
@@ -193,8 +192,9 @@ std::vector<MalformedCase> MalformedCases() {
        "label certplane.io/crl-shard \"1024\""},
       {"a_negative_shard_label", Good().WithLabel(shard_label, "-1").Build(), "label certplane.io/crl-shard \"-1\""},
       {"no_shard_label", Good().WithoutLabel(shard_label).Build(), "label certplane.io/crl-shard \"\""},
-      {"no_ca_name_label", Good().WithoutLabel(kCaNameLabel).Build(), "label certplane.io/ca-name is missing"},
-      {"an_empty_ca_name_label", Good().WithLabel(kCaNameLabel, "").Build(), "label certplane.io/ca-name is missing"},
+      {"no_ca_name_label", Good().WithoutLabel(api::kCaNameLabel).Build(), "label certplane.io/ca-name is missing"},
+      {"an_empty_ca_name_label", Good().WithLabel(api::kCaNameLabel, "").Build(),
+       "label certplane.io/ca-name is missing"},
       {"a_name_that_disagrees_with_the_labels", Good().WithName("certplane-crl-other").Build(),
        "the labels name CA \"issuing\" shard 0, whose ConfigMap is certplane-crl-issuing"},
       {"a_shard_label_that_disagrees_with_the_name", Good(2).WithLabel(shard_label, "3").Build(),
@@ -232,4 +232,4 @@ INSTANTIATE_TEST_SUITE_P(Cases, MalformedCrlConfigMap, ::testing::ValuesIn(Malfo
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
-}  // namespace certplane::reconcile
+}  // namespace certplane::crl

@@ -15,33 +15,21 @@
 #include "bundle_fixtures.h"
 #include "kube/logging.h"
 #include "pki/pkcs12.h"
+#include "route_test_support.h"
 
 namespace certplane::http {
 namespace {
 
 using namespace std::chrono_literals;
-using reconcile::testing::Issue;
-using reconcile::testing::IssuedCertificate;
 using ::testing::HasSubstr;
+using testing::Header;
+using testing::Issue;
+using testing::IssuedCertificate;
 using ::testing::Not;
+using testing::WallClock;
 
 constexpr const char* kDeployerToken = "deployer-token";
 constexpr const char* kAuditorToken = "auditor-token";
-
-// A clock whose wall time is whatever the test sets.
-class WallClock final : public kube::Clock {
- public:
-  explicit WallClock(std::chrono::system_clock::time_point wall) : wall_(wall) {}
-  kube::TimePoint Now() const override { return kube::TimePoint{}; }
-  std::chrono::system_clock::time_point WallNow() const override { return wall_; }
-  bool WaitUntil(std::condition_variable&, std::unique_lock<std::mutex>&, kube::TimePoint,
-                 const std::function<bool()>& done) override {
-    return done();
-  }
-
- private:
-  std::chrono::system_clock::time_point wall_;
-};
 
 // Our AccessReviewer, from tables: tokens to users, and what each user may get.
 class TableReviewer final : public kube::AccessReviewer {
@@ -66,13 +54,6 @@ class TableReviewer final : public kube::AccessReviewer {
   bool fail = false;
   bool fail_authorize = false;
 };
-
-std::string Header(const HttpResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "<absent>";
-}
 
 pki::ByteView AsBytes(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 

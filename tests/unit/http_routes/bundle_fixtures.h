@@ -19,7 +19,7 @@
 #include "fixtures.h"
 #include "kube/base64.h"
 
-namespace certplane::reconcile::testing {
+namespace certplane::http::testing {
 
 struct IssuedCertificate {
   api::Certificate certificate;
@@ -68,4 +68,4 @@ inline IssuedCertificate Issue(const std::string& ns, const std::string& name, a
   return {std::move(c), std::move(secret), std::move(leaf)};
 }
 
-}  // namespace certplane::reconcile::testing
+}  // namespace certplane::http::testing

@@ -8,6 +8,7 @@
 #include "crl_fixtures.h"
 #include "kube/base64.h"
 #include "pki/certificate.h"
+#include "route_test_support.h"
 
 namespace certplane::http {
 namespace {
@@ -18,38 +19,17 @@ using crl::DecodeCrlConfigMap;
 using crl::RetiredCrlDataKey;
 using crl::RetiredDeltaCrlDataKey;
 using namespace std::chrono_literals;
-using reconcile::testing::CrlConfigMapJson;
-using reconcile::testing::DerString;
-using reconcile::testing::kNow;
-using reconcile::testing::TestCrl;
+using crl::testing::CrlConfigMapJson;
+using crl::testing::DerString;
+using crl::testing::kNow;
+using crl::testing::TestCrl;
 using ::testing::HasSubstr;
+using testing::Header;
 using ::testing::IsEmpty;
-
-// A clock whose wall time is whatever the test sets.
-class WallClock final : public kube::Clock {
- public:
-  explicit WallClock(std::chrono::system_clock::time_point wall) : wall_(wall) {}
-  kube::TimePoint Now() const override { return kube::TimePoint{}; }
-  std::chrono::system_clock::time_point WallNow() const override { return wall_; }
-  bool WaitUntil(std::condition_variable&, std::unique_lock<std::mutex>&, kube::TimePoint,
-                 const std::function<bool()>& done) override {
-    return done();
-  }
-  void Set(std::chrono::system_clock::time_point wall) { wall_ = wall; }
-
- private:
-  std::chrono::system_clock::time_point wall_;
-};
+using testing::WallClock;
 
 std::shared_ptr<const CrlConfigMap> Decoded(const nlohmann::json& j) {
   return std::make_shared<const CrlConfigMap>(DecodeCrlConfigMap(j).value());
-}
-
-std::string Header(const HttpResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "<absent>";
 }
 
 class PublicRoutesTest : public ::testing::Test {
