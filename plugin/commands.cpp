@@ -287,7 +287,7 @@ int Revoke(const Invocation& inv, Session& session, std::ostream& out, std::ostr
 }
 
 // The Secret's data[key], decoded; the JSON's copy of it is wiped.
-pki::SensitiveString TakeSecretValue(nlohmann::json& secret, const char* key) {
+SensitiveString TakeSecretValue(nlohmann::json& secret, const char* key) {
   if (!secret.contains("data") || !secret["data"].is_object()) return {};
   nlohmann::json& data = secret["data"];
   if (!data.contains(key) || !data[key].is_string()) return {};
@@ -295,7 +295,7 @@ pki::SensitiveString TakeSecretValue(nlohmann::json& secret, const char* key) {
   std::optional<std::string> value = kube::Base64Decode(b64);
   OPENSSL_cleanse(b64.data(), b64.size());
   if (!value) return {};
-  pki::SensitiveString out(*value);
+  SensitiveString out(*value);
   OPENSSL_cleanse(value->data(), value->size());
   return out;
 }
@@ -336,13 +336,13 @@ int Export(const Invocation& inv, Session& session, std::ostream& out, std::ostr
   material.ca_crt = TakeSecretValue(secret, "ca.crt");
   WipeSecretData(secret);
 
-  pki::SensitiveString password;
+  SensitiveString password;
   ExportOptions options;
   options.format = inv.format;
   options.alias = inv.name;
   options.pkcs12_profile = inv.pkcs12_profile;
   if (inv.format == ExportFormat::kPkcs12) {
-    Result<pki::SensitiveString> pw =
+    Result<SensitiveString> pw =
         inv.password_file.empty() ? PromptNewPassword("keystore") : ReadPasswordFile(inv.password_file);
     if (!pw.ok()) {
       err << "error: " << pw.status().message() << "\n";

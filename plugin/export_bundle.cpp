@@ -37,7 +37,7 @@ Result<ExportBundle> BuildExport(const SecretMaterial& material, const ExportOpt
   ExportBundle bundle;
   bundle.serial = leaf.serial().ToHex();
   auto add = [&](std::string name, std::string_view content, bool secret, std::string description) {
-    bundle.files.push_back({std::move(name), pki::SensitiveString(content), secret, std::move(description)});
+    bundle.files.push_back({std::move(name), SensitiveString(content), secret, std::move(description)});
   };
   switch (options.format) {
     case ExportFormat::kPem: {
@@ -56,7 +56,7 @@ Result<ExportBundle> BuildExport(const SecretMaterial& material, const ExportOpt
       for (size_t i = 0; i < issuers.size(); ++i) {
         add("chain-" + std::to_string(i + 1) + ".der", AsText(issuers[i].ToDer()), false, issuers[i].subject_text());
       }
-      Result<pki::SensitiveString> pkcs8 = key->ToPkcs8Pem();
+      Result<SensitiveString> pkcs8 = key->ToPkcs8Pem();
       if (!pkcs8.ok()) return pkcs8.status().WithContext("encoding the key as PKCS#8");
       Result<pki::PemBlock> block = pki::DecodeSinglePem(pkcs8->view(), "PRIVATE KEY");
       if (!block.ok()) return block.status().WithContext("encoding the key as PKCS#8");

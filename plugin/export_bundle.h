@@ -20,20 +20,20 @@
 #include "args.h"
 #include "base/result.h"
 #include "pki/pkcs12.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 
 namespace certplane::plugin {
 
 // The data of a certplane certificate Secret, decoded.
 struct SecretMaterial {
-  pki::SensitiveString tls_crt;  // leaf, then intermediates (PEM)
-  pki::SensitiveString tls_key;  // PKCS#8, PKCS#1 or SEC 1 PEM
-  pki::SensitiveString ca_crt;   // the root(s) (PEM); may be empty
+  SensitiveString tls_crt;  // leaf, then intermediates (PEM)
+  SensitiveString tls_key;  // PKCS#8, PKCS#1 or SEC 1 PEM
+  SensitiveString ca_crt;   // the root(s) (PEM); may be empty
 };
 
 struct ExportFile {
   std::string name;              // a file name, no folder
-  pki::SensitiveString content;  // the bytes (binary for .der and .p12)
+  SensitiveString content;  // the bytes (binary for .der and .p12)
   bool secret = false;           // holds a private key: written with mode 0600
   std::string description;       // for the summary, e.g. "2 certificates"
 };

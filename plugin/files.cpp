@@ -96,11 +96,11 @@ class NoEcho {
 };
 
 // Reads one line from the terminal (without the newline) with echo off.
-Result<pki::SensitiveString> ReadHidden(int fd, const std::string& prompt) {
+Result<SensitiveString> ReadHidden(int fd, const std::string& prompt) {
   // Echo goes off before the prompt shows, so nothing typed after it is ever echoed.
   NoEcho quiet(fd);
   if (Status s = WriteAll(fd, prompt, "/dev/tty"); !s.ok()) return s;
-  pki::SensitiveString line;
+  SensitiveString line;
   std::string buffer;
   buffer.reserve(1024);  // no reallocation (which would leave copies behind) for any sane password
   for (;;) {
@@ -110,7 +110,7 @@ Result<pki::SensitiveString> ReadHidden(int fd, const std::string& prompt) {
     if (n <= 0 || c == '\n') break;
     if (c != '\r') buffer.push_back(c);
   }
-  line = pki::SensitiveString(buffer);
+  line = SensitiveString(buffer);
   OPENSSL_cleanse(buffer.data(), buffer.size());
   return line;
 }
@@ -151,7 +151,7 @@ Status WriteExportFiles(const std::string& dir, const std::vector<ExportFile>& f
   return Status::Ok();
 }
 
-Result<pki::SensitiveString> ReadPasswordFile(const std::string& path) {
+Result<SensitiveString> ReadPasswordFile(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     const int err = errno;
@@ -172,21 +172,21 @@ Result<pki::SensitiveString> ReadPasswordFile(const std::string& path) {
   size_t end = text.find('\n');
   if (end == std::string::npos) end = text.size();
   if (end > 0 && text[end - 1] == '\r') --end;
-  pki::SensitiveString password(std::string_view(text).substr(0, end));
+  SensitiveString password(std::string_view(text).substr(0, end));
   OPENSSL_cleanse(text.data(), text.size());
   if (password.empty()) return InvalidArgument("--password-file " + path + ": the first line is empty");
   return password;
 }
 
-Result<pki::SensitiveString> PromptNewPassword(const std::string& what) {
+Result<SensitiveString> PromptNewPassword(const std::string& what) {
   Fd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (tty.get() < 0) {
     return FailedPrecondition("no terminal to ask for the " + what + " password on; use --password-file PATH");
   }
-  Result<pki::SensitiveString> first = ReadHidden(tty.get(), "Password for the " + what + ": ");
+  Result<SensitiveString> first = ReadHidden(tty.get(), "Password for the " + what + ": ");
   if (!first.ok()) return first.status();
   if (first->empty()) return InvalidArgument("the password is empty");
-  Result<pki::SensitiveString> second = ReadHidden(tty.get(), "Repeat the password: ");
+  Result<SensitiveString> second = ReadHidden(tty.get(), "Repeat the password: ");
   if (!second.ok()) return second.status();
   if (first->view() != second->view()) return InvalidArgument("the two passwords do not match");
   return std::move(*first);

@@ -2,7 +2,7 @@
 // keystore password from a file or the terminal.
 //
 //   CERTPLANE_RETURN_IF_ERROR(WriteExportFiles(dir, bundle.files, /*overwrite=*/false));
-//   Result<pki::SensitiveString> pw = inv.password_file.empty() ? PromptNewPassword()
+//   Result<SensitiveString> pw = inv.password_file.empty() ? PromptNewPassword()
 //                                                               : ReadPasswordFile(inv.password_file);
 #pragma once
 
@@ -11,7 +11,7 @@
 
 #include "base/result.h"
 #include "export_bundle.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 
 namespace certplane::plugin {
 
@@ -24,11 +24,11 @@ Status WriteExportFiles(const std::string& dir, const std::vector<ExportFile>& f
 
 // The first line of the file, without its line ending. kNotFound / kInvalidArgument
 // naming the file when it cannot be read or the line is empty.
-Result<pki::SensitiveString> ReadPasswordFile(const std::string& path);
+Result<SensitiveString> ReadPasswordFile(const std::string& path);
 
 // Asks for a new password twice on /dev/tty with echo off, restoring the terminal also
 // on SIGINT/SIGTERM. kFailedPrecondition when there is no terminal (then use
 // --password-file); kInvalidArgument when it is empty or the two do not match.
-Result<pki::SensitiveString> PromptNewPassword(const std::string& what);
+Result<SensitiveString> PromptNewPassword(const std::string& what);
 
 }  // namespace certplane::plugin

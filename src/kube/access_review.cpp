@@ -66,8 +66,8 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-nlohmann::json TokenReviewBody(const SecretString& token, const std::vector<std::string>& audiences) {
-  nlohmann::json spec = {{"token", token.reveal()}};
+nlohmann::json TokenReviewBody(const SensitiveString& token, const std::vector<std::string>& audiences) {
+  nlohmann::json spec = {{"token", token.view()}};
   if (!audiences.empty()) spec["audiences"] = audiences;
   return {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "TokenReview"}, {"spec", std::move(spec)}};
 }
@@ -125,7 +125,7 @@ Result<AccessDecision> ParseSubjectAccessReview(const nlohmann::json& review) {
 ApiAccessReviewer::ApiAccessReviewer(std::shared_ptr<Client> client, Options options)
     : client_(std::move(client)), options_(std::move(options)) {}
 
-Result<UserInfo> ApiAccessReviewer::Authenticate(const SecretString& token) {
+Result<UserInfo> ApiAccessReviewer::Authenticate(const SensitiveString& token) {
   nlohmann::json body = TokenReviewBody(token, options_.audiences);
   ApiResult<nlohmann::json> review = client_->Create(kTokenReviews, "", body);
   // The body held the token; wipe our copy of it.
@@ -146,8 +146,8 @@ CachingAccessReviewer::CachingAccessReviewer(AccessReviewer& inner, const Access
       users_(options.ttl, options.max_entries, options.clock ? options.clock : SystemClock()),
       decisions_(options.ttl, options.max_entries, options.clock ? options.clock : SystemClock()) {}
 
-Result<UserInfo> CachingAccessReviewer::Authenticate(const SecretString& token) {
-  const std::string key = Sha256Hex(token.reveal());
+Result<UserInfo> CachingAccessReviewer::Authenticate(const SensitiveString& token) {
+  const std::string key = Sha256Hex(token.view());
   if (auto hit = users_.Get(key)) return *hit;
   Result<UserInfo> user = inner_.Authenticate(token);
   if (user.ok() || user.status().code() == StatusCode::kUnauthenticated) users_.Put(key, user);

@@ -7,7 +7,7 @@
 //
 //   ApiAccessReviewer api(client);                       // the controller's client
 //   CachingAccessReviewer reviewer(api, {.ttl = std::chrono::seconds(10)});
-//   Result<UserInfo> user = reviewer.Authenticate(SecretString(token));
+//   Result<UserInfo> user = reviewer.Authenticate(SensitiveString(token));
 //   if (user.status().code() == StatusCode::kUnauthenticated) ... 401
 //   Result<AccessDecision> d = reviewer.Authorize(*user, {.ns = "shop", .verb = "get",
 //                                                          .resource = "secrets", .name = "web-tls"});
@@ -28,7 +28,7 @@
 
 #include "base/result.h"
 #include "kube/clock.h"
-#include "kube/secret.h"
+#include "base/sensitive_string.h"
 #include "kube/ttl_cache.h"
 
 namespace certplane::kube {
@@ -71,14 +71,14 @@ class AccessReviewer {
   // accept the token (expired, revoked, malformed, meant for another audience); any
   // other error when the review could not be made (kUnavailable, kPermissionDenied
   // when the reviewer may not create TokenReviews, ...).
-  virtual Result<UserInfo> Authenticate(const SecretString& token) = 0;
+  virtual Result<UserInfo> Authenticate(const SensitiveString& token) = 0;
   // Whether `user` may do `attributes`. An error only when the review could not be made.
   virtual Result<AccessDecision> Authorize(const UserInfo& user, const ResourceAttributes& attributes) = 0;
 };
 
 // The request bodies and the reading of the answers, as pure functions.
 // `audiences` empty: the API server's own audiences.
-nlohmann::json TokenReviewBody(const SecretString& token, const std::vector<std::string>& audiences);
+nlohmann::json TokenReviewBody(const SensitiveString& token, const std::vector<std::string>& audiences);
 // kUnauthenticated when status.authenticated is not true (the message carries
 // status.error); kInternal when the answer is not a TokenReview.
 Result<UserInfo> ParseTokenReview(const nlohmann::json& review);
@@ -95,7 +95,7 @@ class ApiAccessReviewer final : public AccessReviewer {
     std::vector<std::string> audiences;
   };
   explicit ApiAccessReviewer(std::shared_ptr<Client> client, Options options = {});
-  Result<UserInfo> Authenticate(const SecretString& token) override;
+  Result<UserInfo> Authenticate(const SensitiveString& token) override;
   Result<AccessDecision> Authorize(const UserInfo& user, const ResourceAttributes& attributes) override;
 
  private:
@@ -116,7 +116,7 @@ struct AccessReviewCacheOptions {
 class CachingAccessReviewer final : public AccessReviewer {
  public:
   CachingAccessReviewer(AccessReviewer& inner, const AccessReviewCacheOptions& options = {});
-  Result<UserInfo> Authenticate(const SecretString& token) override;
+  Result<UserInfo> Authenticate(const SensitiveString& token) override;
   Result<AccessDecision> Authorize(const UserInfo& user, const ResourceAttributes& attributes) override;
 
  private:

@@ -234,10 +234,10 @@ Result<ClusterConfig> Resolve(const Merged& merged, const std::optional<std::str
       if (!valid.ok()) return user.Error(key_field, valid.message());
     }
     config.client_cert_pem = std::move(*cert);
-    config.client_key_pem = SecretString(std::move(*key));
+    config.client_key_pem = SensitiveString(std::move(*key));
     auto token = user.String("token");
     if (!token.ok()) return token.status();
-    if (*token) config.bearer_token = SecretString(std::move(**token));
+    if (*token) config.bearer_token = SensitiveString(std::move(**token));
     auto token_file = user.String("tokenFile");
     if (!token_file.ok()) return token_file.status();
     if (*token_file && !(*token_file)->empty()) {

@@ -26,7 +26,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "kube/secret.h"
+#include "base/sensitive_string.h"
 
 namespace certplane::kube {
 
@@ -34,8 +34,8 @@ struct ClusterConfig {
   std::string server;           // "https://host:port" (may carry a path prefix)
   std::string ca_pem;           // CA bundle for the server; empty means system roots
   std::string client_cert_pem;  // client certificate chain, PEM
-  SecretString client_key_pem;  // its private key, PEM
-  SecretString bearer_token;    // a fixed token
+  SensitiveString client_key_pem;  // its private key, PEM
+  SensitiveString bearer_token;    // a fixed token
   std::string token_file;       // a token file, re-read when it changes (rotation)
   std::string ns = "default";   // the context's namespace
   std::string source;           // the kubeconfig path(s), or "in-cluster"

@@ -129,7 +129,7 @@ std::string Client::AuthorizationHeader() {
     }
     if (!token_cache_.empty()) return "Bearer " + token_cache_;
   }
-  if (!config_.bearer_token.empty()) return "Bearer " + config_.bearer_token.reveal();
+  if (!config_.bearer_token.empty()) return "Bearer " + std::string(config_.bearer_token.view());
   return {};
 }
 

@@ -10,7 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "kube/secret.h"
+#include "base/sensitive_string.h"
 
 namespace certplane::kube {
 
@@ -97,7 +97,7 @@ web::http::client::http_client_config MakeHttpClientConfig(const ClusterConfig& 
   // ClusterConfig need not outlive the client.
   auto ca = std::make_shared<const std::string>(config.ca_pem);
   auto cert = std::make_shared<const std::string>(config.client_cert_pem);
-  auto key = std::make_shared<const SecretString>(config.client_key_pem);
+  auto key = std::make_shared<const SensitiveString>(config.client_key_pem);
   http_config.set_ssl_context_callback([ca, cert, key](boost::asio::ssl::context& ctx) {
     SSL_CTX* native = ctx.native_handle();
     SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -109,7 +109,7 @@ web::http::client::http_client_config MakeHttpClientConfig(const ClusterConfig& 
     ctx.set_verify_mode(boost::asio::ssl::verify_peer);
     if (!cert->empty()) {
       ctx.use_certificate_chain(boost::asio::buffer(cert->data(), cert->size()));
-      ctx.use_private_key(boost::asio::buffer(key->reveal().data(), key->reveal().size()),
+      ctx.use_private_key(boost::asio::buffer(key->view().data(), key->view().size()),
                           boost::asio::ssl::context::pem);
     }
   });

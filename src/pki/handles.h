@@ -17,7 +17,7 @@
 // components before freeing them (OpenSSL frees private BIGNUMs with BN_clear_free and
 // private octet strings with ASN1_STRING_clear_free). PEM or DER text of a private key
 // is written through BIO_s_secmem(), whose buffer is cleansed on free, and returned as a
-// SensitiveString (sensitive.h), which cleanses itself on destruction.
+// SensitiveString (base/sensitive_string.h), which wipes itself on destruction.
 #pragma once
 
 #include <memory>

@@ -23,7 +23,7 @@
 
 #include "base/result.h"
 #include "pki/handles.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "pki/types.h"
 
 namespace certplane::pki {

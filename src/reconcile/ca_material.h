@@ -24,7 +24,7 @@
 #include "base/result.h"
 #include "crl/ca_key_id.h"
 #include "pki/certificate.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "reconcile/leaf_issuance.h"
 #include "reconcile/secret_facts.h"
 
@@ -43,7 +43,7 @@ std::string RetiredPrivateKeyDataKey(const std::string& key_id);   // "retired-<
 struct RetiredKeyPem {
   std::string key_id;
   std::string certificate_pem;
-  pki::SensitiveString private_key_pem;
+  SensitiveString private_key_pem;
 };
 
 // The retired keys in a key Secret as the API server returns it (data in base64): every

@@ -211,7 +211,7 @@ Status CaReconciler::CarryRetiredKeys(const api::CertificateAuthority& ca, nlohm
   std::vector<RetiredKeyPem> keys = RetiredKeysOf(*current);
   // The pair being replaced, when it is a working one (an unusable Secret has no key to keep).
   auto chain = pki::ParseCertificateChainPem(kube::SecretDataValue(*current, "tls.crt"));
-  pki::SensitiveString key_pem(kube::SecretDataValue(*current, "tls.key"));
+  SensitiveString key_pem(kube::SecretDataValue(*current, "tls.key"));
   if (chain.ok() && !chain->empty()) {
     auto key = pki::ParsePrivateKeyPem(key_pem.view());
     if (key.ok() && pki::Issuer::Create(chain->front(), *key).ok()) {

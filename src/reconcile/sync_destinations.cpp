@@ -67,7 +67,7 @@ Result<std::shared_ptr<sync::aws::AwsCredentialsProvider>> AwsProvider(const api
   Result<std::string> secret = Require(creds, "secretAccessKey", auth.secret_name);
   if (!secret.ok()) return secret.status();
   c.access_key_id = *id;
-  c.secret_access_key = pki::SensitiveString(*secret);
+  c.secret_access_key = SensitiveString(*secret);
   if (auto it = creds.secret_data.find("sessionToken"); it != creds.secret_data.end()) c.session_token = it->second;
   return std::shared_ptr<sync::aws::AwsCredentialsProvider>(
       std::make_shared<sync::aws::StaticAwsCredentials>(std::move(c)));
@@ -132,7 +132,7 @@ class CloudDestinationFactory final : public DestinationFactory {
         o.tenant_id = *tenant;
         o.client_id = *client;
         tokens = std::make_shared<sync::azure::ClientSecretCredential>(owner->transport(), std::move(o),
-                                                                       pki::SensitiveString(*secret));
+                                                                       SensitiveString(*secret));
       }
       owner->Hold(tokens);
       sync::azure::KeyVaultOptions ko;

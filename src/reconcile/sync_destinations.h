@@ -13,7 +13,7 @@
 
 #include "api/certificate_sync.h"
 #include "base/result.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "sync/destination.h"
 
 namespace certplane::reconcile {
@@ -23,9 +23,9 @@ namespace certplane::reconcile {
 // identity kinds (audience in, token out), which the factory calls whenever its
 // provider needs a fresh token.
 struct SyncCredentials {
-  std::map<std::string, pki::SensitiveString> secret_data;
+  std::map<std::string, SensitiveString> secret_data;
   std::string secret_version;  // the Secret's resourceVersion: new credentials, new destination
-  std::function<Result<pki::SensitiveString>(const std::string& audience)> service_account_token;
+  std::function<Result<SensitiveString>(const std::string& audience)> service_account_token;
 };
 
 class DestinationFactory {

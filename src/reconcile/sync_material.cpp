@@ -33,7 +33,7 @@ Result<sync::CertificateMaterial> MaterialFromSecret(const std::map<std::string,
   if (Status match = pki::CheckKeyMatchesCertificate(*private_key, chain->front()); !match.ok()) {
     return InvalidArgument("tls.key: " + match.message());
   }
-  Result<pki::SensitiveString> pkcs8 = private_key->ToPkcs8Pem();
+  Result<SensitiveString> pkcs8 = private_key->ToPkcs8Pem();
   if (!pkcs8.ok()) return pkcs8.status().WithContext("tls.key");
 
   sync::CertificateMaterial out;

@@ -155,7 +155,7 @@ Result<SyncCredentials> SyncReconciler::ReadCredentials(const api::CertificateSy
         if (!value.is_string()) continue;
         std::optional<std::string> decoded = kube::Base64Decode(value.get<std::string>());
         if (!decoded) continue;
-        creds.secret_data.emplace(key, pki::SensitiveString(*decoded));
+        creds.secret_data.emplace(key, SensitiveString(*decoded));
         Wipe(*decoded);
       }
     }
@@ -165,7 +165,7 @@ Result<SyncCredentials> SyncReconciler::ReadCredentials(const api::CertificateSy
   // API, asked for whenever the provider needs a fresh one.
   if (const std::string& service_account = auth.service_account; !service_account.empty()) {
     creds.service_account_token = [client = deps_.client, ns = s.metadata.ns,
-                                   service_account](const std::string& audience) -> Result<pki::SensitiveString> {
+                                   service_account](const std::string& audience) -> Result<SensitiveString> {
       kube::RawRequest req;
       req.method = "POST";
       req.path = kube::Client::Path(kube::kServiceAccounts, ns, service_account, "token");
@@ -179,7 +179,7 @@ Result<SyncCredentials> SyncReconciler::ReadCredentials(const api::CertificateSy
       }
       const std::string token = got.value().value("/status/token"_json_pointer, "");
       if (token.empty()) return Internal("the TokenRequest of " + ns + "/" + service_account + " returned no token");
-      return pki::SensitiveString(token);
+      return SensitiveString(token);
     };
   }
   return creds;

@@ -19,7 +19,7 @@
 #include <variant>
 
 #include "base/status.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 
 namespace certplane::sync {
 
@@ -34,7 +34,7 @@ struct CertificateMaterial {
   std::string certificate_pem;           // the leaf alone
   std::string chain_pem;                 // intermediates, then the root when the sync includes it
   std::string ca_pem;                    // the trust anchor (the Secret's ca.crt)
-  pki::SensitiveString private_key_pem;  // PKCS#8 "PRIVATE KEY"
+  SensitiveString private_key_pem;  // PKCS#8 "PRIVATE KEY"
   std::string serial_hex;                // lower-case hex, as status.serialNumber
 };
 

@@ -33,14 +33,14 @@ std::string Annotation(const nlohmann::json& secret, std::string_view key) {
 }
 
 // data[key] decoded straight into a SensitiveString, the temporary copy wiped.
-pki::SensitiveString SensitiveSecretValue(const nlohmann::json& secret, std::string_view key) {
+SensitiveString SensitiveSecretValue(const nlohmann::json& secret, std::string_view key) {
   auto data = secret.find("data");
   if (data == secret.end() || !data->is_object()) return {};
   auto v = data->find(key);
   if (v == data->end() || !v->is_string()) return {};
   std::optional<std::string> raw = kube::Base64Decode(v->get_ref<const std::string&>());
   if (!raw) return {};
-  pki::SensitiveString out(*raw);
+  SensitiveString out(*raw);
   OPENSSL_cleanse(raw->data(), raw->size());
   return out;
 }
@@ -62,7 +62,7 @@ Result<Bundle> ReadBundle(const api::Certificate& certificate, const nlohmann::j
   }
   const std::string tls_crt = kube::SecretDataValue(secret, "tls.crt");
   const std::string ca_crt = kube::SecretDataValue(secret, "ca.crt");
-  pki::SensitiveString key_pem = SensitiveSecretValue(secret, "tls.key");
+  SensitiveString key_pem = SensitiveSecretValue(secret, "tls.key");
   if (tls_crt.empty() || ca_crt.empty() || key_pem.empty()) {
     return unavailable("tls.crt, tls.key or ca.crt is missing: it is being rewritten");
   }

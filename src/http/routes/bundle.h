@@ -29,7 +29,7 @@
 #include "base/result.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "pki/types.h"
 
 namespace certplane::http {
@@ -42,7 +42,7 @@ struct Bundle {
   pki::Certificate leaf;
   std::vector<pki::Certificate> chain;  // the intermediates (tls.crt after the leaf), then ca.crt
   pki::PrivateKey key;
-  pki::SensitiveString key_pem;  // tls.key as stored
+  SensitiveString key_pem;  // tls.key as stored
 };
 
 // The bundle of `certificate`'s current serial from its Secret. kUnavailable (a renewal

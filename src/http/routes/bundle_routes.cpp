@@ -96,7 +96,7 @@ std::variant<Ask, HttpResponse> Prelude(const HttpRequest& request, const Bundle
   if (sources.synced && !sources.synced()) return RetryLater("the controller's caches have not synced yet");
   std::optional<std::string> token = BearerToken(request.Header("Authorization"));
   if (!token) return Unauthorized("a Kubernetes bearer token is required: Authorization: Bearer <token>");
-  Result<kube::UserInfo> user = sources.reviewer->Authenticate(kube::SecretString(std::move(*token)));
+  Result<kube::UserInfo> user = sources.reviewer->Authenticate(SensitiveString(std::move(*token)));
   if (!user.ok()) {
     if (user.status().code() == StatusCode::kUnauthenticated) {
       Log()->debug("refused key bundle route={} reason=unauthenticated remote={} error=\"{}\"", route,

@@ -10,7 +10,7 @@
 #include "base/result.h"
 #include "pki/errors.h"
 #include "pki/handles.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "pki/types.h"
 
 namespace certplane::pki::internal {

@@ -25,7 +25,7 @@ SyncResult<AwsCredentials> WebIdentityAwsCredentials::Get() {
     return SyncError{Status(StatusCode::kFailedPrecondition, "no web identity token source configured"), "",
                      std::nullopt};
   }
-  Result<pki::SensitiveString> token = options_.token();
+  Result<SensitiveString> token = options_.token();
   if (!token.ok()) return SyncError{token.status(), "", std::nullopt};
   const std::string endpoint =
       options_.endpoint.empty() ? DefaultAwsEndpoint("sts", options_.region) : options_.endpoint;
@@ -42,14 +42,14 @@ SyncResult<AwsCredentials> WebIdentityAwsCredentials::Get() {
   return fresh;
 }
 
-std::function<Result<pki::SensitiveString>()> ReadTokenFile(std::string path) {
-  return [path = std::move(path)]() -> Result<pki::SensitiveString> {
+std::function<Result<SensitiveString>()> ReadTokenFile(std::string path) {
+  return [path = std::move(path)]() -> Result<SensitiveString> {
     std::ifstream in(path, std::ios::binary);
     if (!in) return Status(StatusCode::kUnauthenticated, "cannot read the web identity token file " + path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::size_t end = text.size();
     while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) --end;
-    pki::SensitiveString token(std::string_view(text).substr(0, end));
+    SensitiveString token(std::string_view(text).substr(0, end));
     OPENSSL_cleanse(text.data(), text.size());
     if (token.empty()) return Status(StatusCode::kUnauthenticated, "the web identity token file " + path + " is empty");
     return token;

@@ -3,7 +3,7 @@
 // service-account token (EKS "IAM roles for service accounts").
 //
 //   StaticAwsCredentials fixed(AwsCredentials{.access_key_id = "AKIA...",
-//                                             .secret_access_key = pki::SensitiveString(secret)});
+//                                             .secret_access_key = SensitiveString(secret)});
 //   WebIdentityAwsCredentials irsa(transport, {.role_arn = "arn:aws:iam::123456789012:role/certplane",
 //                                              .region = "eu-west-1",
 //                                              .token = ReadFileFunction("/var/run/secrets/eks/token")});
@@ -20,7 +20,7 @@
 #include <string>
 
 #include "base/result.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "sync/destination.h"
 #include "sync/exchange.h"
 
@@ -28,8 +28,8 @@ namespace certplane::sync::aws {
 
 struct AwsCredentials {
   std::string access_key_id;
-  pki::SensitiveString secret_access_key;
-  pki::SensitiveString session_token;                           // empty for long-term keys
+  SensitiveString secret_access_key;
+  SensitiveString session_token;                           // empty for long-term keys
   std::optional<std::chrono::system_clock::time_point> expiry;  // temporary credentials only
 };
 
@@ -62,7 +62,7 @@ struct WebIdentityOptions {
   std::string endpoint;  // empty: the regional default; tests give moto's URL
   // Reads the web identity token each time credentials are fetched, so a rotated
   // projected token file is picked up (kubelet rewrites it before it expires).
-  std::function<Result<pki::SensitiveString>()> token;
+  std::function<Result<SensitiveString>()> token;
   // How long before expiry cached credentials are refreshed.
   std::chrono::seconds refresh_before{std::chrono::minutes(5)};
   Clock clock;  // empty: the system clock
@@ -85,6 +85,6 @@ class WebIdentityAwsCredentials final : public AwsCredentialsProvider {
 
 // The token reader for WebIdentityOptions::token: the whole file, trailing whitespace
 // removed; kUnauthenticated naming the path when it cannot be read or is empty.
-std::function<Result<pki::SensitiveString>()> ReadTokenFile(std::string path);
+std::function<Result<SensitiveString>()> ReadTokenFile(std::string path);
 
 }  // namespace certplane::sync::aws

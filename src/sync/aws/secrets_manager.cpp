@@ -41,10 +41,10 @@ SyncResult<SecretDescription> SecretsManagerDestination::Describe(const PushTarg
   return ReadSecretDescription(*answer);
 }
 
-SyncResult<PushResult> SecretsManagerDestination::Create(const PushTarget& target, const pki::SensitiveString& value,
+SyncResult<PushResult> SecretsManagerDestination::Create(const PushTarget& target, const SensitiveString& value,
                                                          const std::string& token) {
   json body = {{"Name", target.name},
-               {"SecretString", value.view()},
+               {"SensitiveString", value.view()},
                {"ClientRequestToken", token},
                {"Tags", TagList(CertplaneTags(target, options_.tags))}};
   if (!options_.kms_key_id.empty()) body["KmsKeyId"] = options_.kms_key_id;
@@ -56,14 +56,14 @@ SyncResult<PushResult> SecretsManagerDestination::Create(const PushTarget& targe
 }
 
 SyncResult<PushResult> SecretsManagerDestination::Update(const PushTarget& target, const SecretDescription& secret,
-                                                         const pki::SensitiveString& value, const std::string& token) {
+                                                         const SensitiveString& value, const std::string& token) {
   if (!TaggedFor(secret.tags, target.certificate_uid)) return NotOurs(target, secret);
   if (secret.scheduled_for_deletion) {
     SyncResult<json> restored = client_.Call("RestoreSecret", {{"SecretId", secret.arn}});
     if (!restored.ok()) return restored.error();
   }
   SyncResult<json> answer = client_.Call(
-      "PutSecretValue", {{"SecretId", secret.arn}, {"SecretString", value.view()}, {"ClientRequestToken", token}},
+      "PutSecretValue", {{"SecretId", secret.arn}, {"SensitiveString", value.view()}, {"ClientRequestToken", token}},
       {value.view()});
   if (!answer.ok()) return answer.error();
   SyncResult<SecretVersion> version = ReadSecretVersion(*answer);
@@ -76,7 +76,7 @@ SyncResult<PushResult> SecretsManagerDestination::Push(const PushTarget& target,
     return SyncError{Status(StatusCode::kInvalidArgument, "no secret name for " + target.certificate), "",
                      std::nullopt};
   }
-  const pki::SensitiveString value = SecretValue(material, options_.fields);
+  const SensitiveString value = SecretValue(material, options_.fields);
   // The same push retried gets the same token, so Secrets Manager does not add a second
   // version. The value's hash stands in for the value: a token is not secret.
   const std::string token = ClientRequestToken({target.certificate_uid, material.serial_hex, Sha256Hex(value.view())});

@@ -29,7 +29,7 @@ std::vector<SecretField> DefaultSecretFields() {
           {SecretField::Part::kCa, "ca"}};
 }
 
-pki::SensitiveString SecretValue(const CertificateMaterial& material, const std::vector<SecretField>& fields) {
+SensitiveString SecretValue(const CertificateMaterial& material, const std::vector<SecretField>& fields) {
   json value = json::object();
   for (const SecretField& field : fields) {
     switch (field.part) {
@@ -40,7 +40,7 @@ pki::SensitiveString SecretValue(const CertificateMaterial& material, const std:
     }
   }
   std::string text = value.dump();
-  pki::SensitiveString out(text);
+  SensitiveString out(text);
   OPENSSL_cleanse(text.data(), text.size());
   // The key's copy inside `value` is freed without cleansing: nlohmann::json offers no
   // hook for it. It lives only for this call.

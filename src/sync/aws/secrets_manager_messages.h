@@ -1,7 +1,7 @@
 // The Secrets Manager requests certplane sends and the answers it reads, as pure
 // functions over JSON (secrets_manager.cpp sends them; unit tests and fuzzers call them).
 //
-//   pki::SensitiveString value = SecretValue(material, DefaultSecretFields());
+//   SensitiveString value = SecretValue(material, DefaultSecretFields());
 //   std::string token = ClientRequestToken(uid, serial);  // same inputs, same token
 //   SyncResult<SecretDescription> d = ReadSecretDescription(answer);
 #pragma once
@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "sync/aws/tags.h"
 #include "sync/destination.h"
 
@@ -32,7 +32,7 @@ std::vector<SecretField> DefaultSecretFields();
 
 // The secret's value: a JSON object of the chosen fields, compact. Parts that are empty
 // in the material are written as "" so readers always find the keys they configured.
-pki::SensitiveString SecretValue(const CertificateMaterial& material, const std::vector<SecretField>& fields);
+SensitiveString SecretValue(const CertificateMaterial& material, const std::vector<SecretField>& fields);
 
 // A UUID-shaped (8-4-4-4-12 lower-case hex, version 5 and RFC 4122 variant bits)
 // token derived from SHA-256 of the parts: Secrets Manager treats a retried call with

@@ -148,11 +148,11 @@ SyncResult<AwsCredentials> ReadAssumeRoleWithWebIdentityResponse(const HttpRespo
   if (!secret || secret->empty()) return unusable("SecretAccessKey");
   AwsCredentials out;
   out.access_key_id = std::move(*key_id);
-  out.secret_access_key = pki::SensitiveString(*secret);
+  out.secret_access_key = SensitiveString(*secret);
   OPENSSL_cleanse(secret->data(), secret->size());  // the copy read above
   std::optional<std::string> token = XmlElementText(response.body, "SessionToken");
   if (!token || token->empty()) return unusable("SessionToken");
-  out.session_token = pki::SensitiveString(*token);
+  out.session_token = SensitiveString(*token);
   OPENSSL_cleanse(token->data(), token->size());
   std::optional<std::string> expiration = XmlElementText(response.body, "Expiration");
   if (!expiration) return unusable("Expiration");

@@ -68,7 +68,7 @@ Status SetKeyProperties(pki::KeyAlgorithm algorithm, ImportValue& out) {
                          std::string(pki::KeyAlgorithmName(algorithm)) + " key cannot be imported");
 }
 
-Result<pki::SensitiveString> RandomPassword() {
+Result<SensitiveString> RandomPassword() {
   unsigned char bytes[24];
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     return pki::OpenSslError(StatusCode::kInternal, "generating a PKCS#12 password");
@@ -76,7 +76,7 @@ Result<pki::SensitiveString> RandomPassword() {
   std::string hex = LowerHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
   OPENSSL_cleanse(bytes, sizeof bytes);
   WipeOnExit wipe{hex};
-  return pki::SensitiveString(hex);
+  return SensitiveString(hex);
 }
 
 }  // namespace
@@ -105,7 +105,7 @@ Result<ImportValue> BuildImportValue(const CertificateMaterial& material, KeyVau
   CERTPLANE_RETURN_IF_ERROR(SetKeyProperties(key->algorithm(), out));
   if (format == KeyVaultFormat::kPem) {
     // Key Vault reads only PKCS#8 keys from PEM; the leaf must come first after it.
-    Result<pki::SensitiveString> pkcs8 = key->ToPkcs8Pem();
+    Result<SensitiveString> pkcs8 = key->ToPkcs8Pem();
     if (!pkcs8.ok()) return pkcs8.status();
     std::string certificates = leaf->ToPem();
     for (const pki::Certificate& cert : *chain) certificates += cert.ToPem();
@@ -115,11 +115,11 @@ Result<ImportValue> BuildImportValue(const CertificateMaterial& material, KeyVau
     text.append(pkcs8->view()).append(certificates);
     std::string encoded = Base64Encode(text);
     WipeOnExit wipe_encoded{encoded};
-    out.value_base64 = pki::SensitiveString(encoded);
+    out.value_base64 = SensitiveString(encoded);
     out.content_type = kPemContentType;
     return out;
   }
-  Result<pki::SensitiveString> password = RandomPassword();
+  Result<SensitiveString> password = RandomPassword();
   if (!password.ok()) return password.status();
   Result<pki::Bytes> p12 =
       pki::BuildPkcs12Keystore(*key, *leaf, *chain, password->view(), pki::Pkcs12Options{.profile = profile});
@@ -127,7 +127,7 @@ Result<ImportValue> BuildImportValue(const CertificateMaterial& material, KeyVau
   std::string encoded = Base64Encode(std::string_view(reinterpret_cast<const char*>(p12->data()), p12->size()));
   WipeOnExit wipe_encoded{encoded};
   OPENSSL_cleanse(p12->data(), p12->size());
-  out.value_base64 = pki::SensitiveString(encoded);
+  out.value_base64 = SensitiveString(encoded);
   out.password = std::move(*password);
   out.content_type = kPkcs12ContentType;
   return out;

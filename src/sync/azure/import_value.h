@@ -16,7 +16,7 @@
 
 #include "base/result.h"
 #include "pki/pkcs12.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "sync/destination.h"
 
 namespace certplane::sync::azure {
@@ -27,8 +27,8 @@ inline constexpr const char* kPkcs12ContentType = "application/x-pkcs12";
 inline constexpr const char* kPemContentType = "application/x-pem-file";
 
 struct ImportValue {
-  pki::SensitiveString value_base64;
-  pki::SensitiveString password;  // PKCS#12 only; empty for PEM
+  SensitiveString value_base64;
+  SensitiveString password;  // PKCS#12 only; empty for PEM
   std::string content_type;       // kPkcs12ContentType or kPemContentType
   std::string kty;                // "RSA" or "EC"
   int key_size = 0;               // RSA only

@@ -12,7 +12,7 @@ namespace certplane::sync::azure {
 struct KeyVaultDestination::Call {
   HttpTransport& transport;
   AzureTokenProvider& tokens;
-  pki::SensitiveString token;
+  SensitiveString token;
   std::string context;  // "pushing certificate web to https://v.vault.azure.net"
 
   // The response whatever its status, or the transport's failure as a SyncError.
@@ -79,7 +79,7 @@ SyncResult<PushResult> KeyVaultDestination::Push(const PushTarget& target, const
   tags[kCertificateUidTag] = target.certificate_uid;
   tags[kCertificateTag] = target.certificate;
   tags[kSerialTag] = material.serial_hex;
-  const pki::SensitiveString body = BuildImportBody(*value, tags);
+  const SensitiveString body = BuildImportBody(*value, tags);
 
   SyncResult<AccessToken> token = tokens_.Get();
   if (!token.ok()) return token.error();
@@ -110,7 +110,7 @@ SyncResult<PushResult> KeyVaultDestination::Push(const PushTarget& target, const
 }
 
 SyncResult<PushResult> KeyVaultDestination::Import(Call& call, const PushTarget& target,
-                                                   const pki::SensitiveString& body, bool adopted) {
+                                                   const SensitiveString& body, bool adopted) {
   SyncResult<HttpResponse> imported = call.Send(requests_.Import(target.name, body.view(), call.token));
   if (!imported.ok()) return imported.error();
   if (imported->status != 200) return call.Failed(*imported, "importing");

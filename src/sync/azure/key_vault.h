@@ -69,7 +69,7 @@ class KeyVaultDestination final : public Destination {
 
  private:
   struct Call;
-  SyncResult<PushResult> Import(Call& call, const PushTarget& target, const pki::SensitiveString& body, bool adopted);
+  SyncResult<PushResult> Import(Call& call, const PushTarget& target, const SensitiveString& body, bool adopted);
   SyncStatus RecoverOurs(Call& call, const PushTarget& target, const SyncError& conflict);
   SyncStatus Purge(Call& call, const PushTarget& target);
 

@@ -50,7 +50,7 @@ KeyVaultRequests::KeyVaultRequests(std::string_view vault_url, std::string api_v
 }
 
 HttpRequest KeyVaultRequests::Make(std::string method, const std::string& path,
-                                   const pki::SensitiveString& token) const {
+                                   const SensitiveString& token) const {
   HttpRequest request;
   request.method = std::move(method);
   request.url = vault_url_ + path + "?api-version=" + api_version_;
@@ -59,42 +59,42 @@ HttpRequest KeyVaultRequests::Make(std::string method, const std::string& path,
   return request;
 }
 
-HttpRequest KeyVaultRequests::GetCertificate(std::string_view name, const pki::SensitiveString& token) const {
+HttpRequest KeyVaultRequests::GetCertificate(std::string_view name, const SensitiveString& token) const {
   return Make("GET", "/certificates/" + std::string(name), token);
 }
 
 HttpRequest KeyVaultRequests::GetCertificateVersion(std::string_view name, std::string_view version,
-                                                    const pki::SensitiveString& token) const {
+                                                    const SensitiveString& token) const {
   return Make("GET", "/certificates/" + std::string(name) + "/" + std::string(version), token);
 }
 
 HttpRequest KeyVaultRequests::Import(std::string_view name, std::string_view body,
-                                     const pki::SensitiveString& token) const {
+                                     const SensitiveString& token) const {
   HttpRequest request = Make("POST", "/certificates/" + std::string(name) + "/import", token);
   request.headers.push_back({"Content-Type", "application/json"});
   request.body = std::string(body);
   return request;
 }
 
-HttpRequest KeyVaultRequests::Delete(std::string_view name, const pki::SensitiveString& token) const {
+HttpRequest KeyVaultRequests::Delete(std::string_view name, const SensitiveString& token) const {
   return Make("DELETE", "/certificates/" + std::string(name), token);
 }
 
-HttpRequest KeyVaultRequests::GetDeleted(std::string_view name, const pki::SensitiveString& token) const {
+HttpRequest KeyVaultRequests::GetDeleted(std::string_view name, const SensitiveString& token) const {
   return Make("GET", "/deletedcertificates/" + std::string(name), token);
 }
 
-HttpRequest KeyVaultRequests::Recover(std::string_view name, const pki::SensitiveString& token) const {
+HttpRequest KeyVaultRequests::Recover(std::string_view name, const SensitiveString& token) const {
   HttpRequest request = Make("POST", "/deletedcertificates/" + std::string(name) + "/recover", token);
   request.headers.push_back({"Content-Type", "application/json"});
   return request;
 }
 
-HttpRequest KeyVaultRequests::Purge(std::string_view name, const pki::SensitiveString& token) const {
+HttpRequest KeyVaultRequests::Purge(std::string_view name, const SensitiveString& token) const {
   return Make("DELETE", "/deletedcertificates/" + std::string(name), token);
 }
 
-pki::SensitiveString BuildImportBody(const ImportValue& value, const std::map<std::string, std::string>& tags) {
+SensitiveString BuildImportBody(const ImportValue& value, const std::map<std::string, std::string>& tags) {
   json key_props = {{"exportable", true}, {"kty", value.kty}, {"reuse_key", false}};
   if (value.key_size > 0) key_props["key_size"] = value.key_size;
   if (!value.crv.empty()) key_props["crv"] = value.crv;
@@ -106,7 +106,7 @@ pki::SensitiveString BuildImportBody(const ImportValue& value, const std::map<st
   };
   if (!value.password.empty()) body["pwd"] = value.password.view();
   std::string text = body.dump();
-  pki::SensitiveString out(text);
+  SensitiveString out(text);
   OPENSSL_cleanse(text.data(), text.size());
   // The json tree's own copies of value and pwd are freed without a wipe: nlohmann
   // offers no hook for it. They live only for this call.

@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "sync/azure/import_value.h"
 #include "sync/destination.h"
 #include "sync/exchange.h"
@@ -34,17 +34,17 @@ class KeyVaultRequests {
 
   const std::string& vault_url() const { return vault_url_; }
 
-  HttpRequest GetCertificate(std::string_view name, const pki::SensitiveString& token) const;
+  HttpRequest GetCertificate(std::string_view name, const SensitiveString& token) const;
   HttpRequest GetCertificateVersion(std::string_view name, std::string_view version,
-                                    const pki::SensitiveString& token) const;
-  HttpRequest Import(std::string_view name, std::string_view body, const pki::SensitiveString& token) const;
-  HttpRequest Delete(std::string_view name, const pki::SensitiveString& token) const;
-  HttpRequest GetDeleted(std::string_view name, const pki::SensitiveString& token) const;
-  HttpRequest Recover(std::string_view name, const pki::SensitiveString& token) const;
-  HttpRequest Purge(std::string_view name, const pki::SensitiveString& token) const;
+                                    const SensitiveString& token) const;
+  HttpRequest Import(std::string_view name, std::string_view body, const SensitiveString& token) const;
+  HttpRequest Delete(std::string_view name, const SensitiveString& token) const;
+  HttpRequest GetDeleted(std::string_view name, const SensitiveString& token) const;
+  HttpRequest Recover(std::string_view name, const SensitiveString& token) const;
+  HttpRequest Purge(std::string_view name, const SensitiveString& token) const;
 
  private:
-  HttpRequest Make(std::string method, const std::string& path, const pki::SensitiveString& token) const;
+  HttpRequest Make(std::string method, const std::string& path, const SensitiveString& token) const;
   std::string vault_url_;
   std::string api_version_;
 };
@@ -52,7 +52,7 @@ class KeyVaultRequests {
 // The import body: value, pwd (PKCS#12), policy (key_props: exportable, kty, key_size or
 // crv, reuse_key false; secret_props: contentType), tags, attributes.enabled. Sensitive:
 // it holds the private key.
-pki::SensitiveString BuildImportBody(const ImportValue& value, const std::map<std::string, std::string>& tags);
+SensitiveString BuildImportBody(const ImportValue& value, const std::map<std::string, std::string>& tags);
 
 // A CertificateBundle or DeletedCertificateBundle, the fields certplane reads.
 struct CertificateBundle {

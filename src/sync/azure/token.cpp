@@ -117,7 +117,7 @@ SyncResult<AccessToken> ParseTokenResponse(const HttpResponse& response, std::ch
   }
   if (seconds < 0) return Broken("without a usable expires_in");
   AccessToken out;
-  out.token = pki::SensitiveString(token->get_ref<const std::string&>());
+  out.token = SensitiveString(token->get_ref<const std::string&>());
   out.expires_on = now + std::chrono::seconds(seconds);
   return out;
 }
@@ -136,7 +136,7 @@ SyncResult<AccessToken> CachingTokenProvider::Get() {
 SyncResult<AccessToken> CachingTokenProvider::Fetch() {
   const std::string context = "getting a token for client " + options_.client_id + " in tenant " + options_.tenant_id +
                               " from " + TrimSlashes(options_.authority);
-  Result<pki::SensitiveString> credential = Credential();
+  Result<SensitiveString> credential = Credential();
   if (!credential.ok()) {
     return SyncError{.status = Status(StatusCode::kUnauthenticated, credential.status().message()).WithContext(context),
                      .code = "CredentialUnavailable"};
@@ -157,7 +157,7 @@ SyncResult<AccessToken> CachingTokenProvider::Fetch() {
 }
 
 ClientSecretCredential::ClientSecretCredential(HttpTransport& transport, AzureCredentialOptions options,
-                                               pki::SensitiveString client_secret, Clock now)
+                                               SensitiveString client_secret, Clock now)
     : CachingTokenProvider(transport, std::move(options), std::move(now)), client_secret_(std::move(client_secret)) {}
 
 ClientAssertionCredential::ClientAssertionCredential(HttpTransport& transport, AzureCredentialOptions options,

@@ -5,7 +5,7 @@
 //
 //   AzureCredentialOptions opts{.tenant_id = "72f9...", .client_id = "5b1e...",
 //                               .scope = KeyVaultScope("https://shop.vault.azure.net")};
-//   ClientSecretCredential tokens(transport, opts, pki::SensitiveString(secret));
+//   ClientSecretCredential tokens(transport, opts, SensitiveString(secret));
 //   ClientAssertionCredential federated(transport, opts, [] { return ReadFile(token_path); });
 //   SyncResult<AccessToken> token = tokens.Get();  // cached until 5 minutes before expiry
 //
@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "pki/sensitive.h"
+#include "base/sensitive_string.h"
 #include "sync/destination.h"
 #include "sync/exchange.h"
 
@@ -36,7 +36,7 @@ inline constexpr const char* kJwtBearerAssertionType = "urn:ietf:params:oauth:cl
 inline constexpr std::chrono::minutes kTokenRefreshMargin{5};
 
 struct AccessToken {
-  pki::SensitiveString token;
+  SensitiveString token;
   std::chrono::system_clock::time_point expires_on;
 };
 
@@ -62,7 +62,7 @@ std::string FormEncode(std::string_view value);
 // What the client proves itself with, for BuildTokenRequest.
 struct TokenGrant {
   enum class Kind { kClientSecret, kClientAssertion } kind = Kind::kClientSecret;
-  const pki::SensitiveString* credential = nullptr;  // the secret or the assertion; not owned
+  const SensitiveString* credential = nullptr;  // the secret or the assertion; not owned
 };
 
 // POST {authority}/{tenant}/oauth2/v2.0/token with the form body of the client
@@ -99,7 +99,7 @@ class CachingTokenProvider : public AzureTokenProvider {
  protected:
   CachingTokenProvider(HttpTransport& transport, AzureCredentialOptions options, Clock now);
   // The grant's credential as of now (an assertion file is re-read every time).
-  virtual Result<pki::SensitiveString> Credential() = 0;
+  virtual Result<SensitiveString> Credential() = 0;
   virtual TokenGrant::Kind kind() const = 0;
 
  private:
@@ -115,13 +115,13 @@ class CachingTokenProvider : public AzureTokenProvider {
 // An app registration's client secret.
 class ClientSecretCredential final : public CachingTokenProvider {
  public:
-  ClientSecretCredential(HttpTransport& transport, AzureCredentialOptions options, pki::SensitiveString client_secret,
+  ClientSecretCredential(HttpTransport& transport, AzureCredentialOptions options, SensitiveString client_secret,
                          Clock now = std::chrono::system_clock::now);
 
  private:
-  Result<pki::SensitiveString> Credential() override { return client_secret_; }
+  Result<SensitiveString> Credential() override { return client_secret_; }
   TokenGrant::Kind kind() const override { return TokenGrant::Kind::kClientSecret; }
-  const pki::SensitiveString client_secret_;
+  const SensitiveString client_secret_;
 };
 
 // Workload identity federation: a signed JWT (the projected service-account token) as
@@ -129,12 +129,12 @@ class ClientSecretCredential final : public CachingTokenProvider {
 // rotates the file; its error is reported as kUnauthenticated.
 class ClientAssertionCredential final : public CachingTokenProvider {
  public:
-  using AssertionSource = std::function<Result<pki::SensitiveString>()>;
+  using AssertionSource = std::function<Result<SensitiveString>()>;
   ClientAssertionCredential(HttpTransport& transport, AzureCredentialOptions options, AssertionSource read_assertion,
                             Clock now = std::chrono::system_clock::now);
 
  private:
-  Result<pki::SensitiveString> Credential() override { return read_assertion_(); }
+  Result<SensitiveString> Credential() override { return read_assertion_(); }
   TokenGrant::Kind kind() const override { return TokenGrant::Kind::kClientAssertion; }
   const AssertionSource read_assertion_;
 };

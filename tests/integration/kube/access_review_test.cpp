@@ -51,7 +51,7 @@ class AccessReviewTest : public KubeTest {
   }
 
   // A bound token from the TokenRequest API, as `kubectl create token` makes.
-  kube::SecretString Token(const std::string& sa) {
+  SensitiveString Token(const std::string& sa) {
     kube::RawRequest req;
     req.method = "POST";
     req.path = kube::Client::Path(kServiceAccounts, ns(), sa, "token");
@@ -61,7 +61,7 @@ class AccessReviewTest : public KubeTest {
                    .dump();
     auto r = client().RawJson(req);
     EXPECT_TRUE(r.ok()) << r.status();
-    return kube::SecretString(r.ok() ? (*r)["status"].value("token", "") : "");
+    return SensitiveString(r.ok() ? (*r)["status"].value("token", "") : "");
   }
 
   kube::ResourceAttributes GetSecret(const std::string& name) {
@@ -81,7 +81,7 @@ TEST_F(AccessReviewTest, ATokenRequestTokenIsItsServiceAccount) {
 
 TEST_F(AccessReviewTest, AForgedTokenIsUnauthenticated) {
   kube::ApiAccessReviewer reviewer(client_ptr());
-  Result<kube::UserInfo> user = reviewer.Authenticate(kube::SecretString("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"));
+  Result<kube::UserInfo> user = reviewer.Authenticate(SensitiveString("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"));
   EXPECT_EQ(user.status().code(), StatusCode::kUnauthenticated) << user.status();
 }
 
@@ -116,7 +116,7 @@ TEST_F(AccessReviewTest, AReviewerThatMayNotReviewFailsInsteadOfRefusingTheCalle
   // A client authenticated as "other", which has no right to create reviews.
   kube::ClusterConfig config = testing::TestClusterConfig();
   config.client_cert_pem.clear();
-  config.client_key_pem = kube::SecretString();
+  config.client_key_pem = SensitiveString();
   config.bearer_token = Token("other");
   auto as_other = kube::Client::Create(config, {.max_retries = 0});
   ASSERT_TRUE(as_other.ok()) << as_other.status();

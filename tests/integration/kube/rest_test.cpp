@@ -235,8 +235,8 @@ TEST_F(RestTest, AClosedWriteGateRefusesEveryWriteUnsentAndLetsReadsThrough) {
 TEST_F(RestTest, ReturnsUnauthorizedForABadToken) {
   kube::ClusterConfig config = testing::TestClusterConfig();
   config.client_cert_pem.clear();
-  config.client_key_pem = kube::SecretString();
-  config.bearer_token = kube::SecretString("not-a-valid-token");
+  config.client_key_pem = SensitiveString();
+  config.bearer_token = SensitiveString("not-a-valid-token");
   auto client = kube::Client::Create(config, {});
   ASSERT_TRUE(client.ok()) << client.status();
   auto got = (*client)->Get(kube::kConfigMaps, ns(), "anything");
@@ -249,7 +249,7 @@ TEST_F(RestTest, ReturnsUnauthorizedForABadToken) {
 TEST_F(RestTest, ReturnsForbiddenForAnAnonymousCaller) {
   kube::ClusterConfig config = testing::TestClusterConfig();
   config.client_cert_pem.clear();
-  config.client_key_pem = kube::SecretString();
+  config.client_key_pem = SensitiveString();
   auto client = kube::Client::Create(config, {});
   ASSERT_TRUE(client.ok()) << client.status();
   auto got = (*client)->Get(kube::kConfigMaps, ns(), "anything");

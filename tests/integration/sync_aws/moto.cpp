@@ -98,7 +98,7 @@ MotoServer::~MotoServer() {
 AwsCredentials MotoServer::Credentials() const {
   AwsCredentials c;
   c.access_key_id = access_key_id_;
-  c.secret_access_key = pki::SensitiveString(secret_access_key_);
+  c.secret_access_key = SensitiveString(secret_access_key_);
   return c;
 }
 
@@ -145,8 +145,8 @@ CertificateMaterial MakeLeaf(const certplane::testing::TempDir& dir, TestKey key
   m.certificate_pem = ReadFile(p + ".crt");
   m.chain_pem = ReadFile(p + "-ca.crt");
   m.ca_pem = m.chain_pem;
-  m.private_key_pem = pki::SensitiveString(read(p + ".key"));
-  std::string serial = read(p + ".serial");  // "serial=0A1B...\n"
+  m.private_key_pem = SensitiveString(ReadFile(p + ".key"));
+  std::string serial = ReadFile(p + ".serial");  // "serial=0A1B...\n"
   serial = serial.substr(serial.find('=') + 1);
   while (!serial.empty() && (serial.back() == '\n' || serial.back() == '\r')) serial.pop_back();
   m.serial_hex = AsciiLower(serial);

@@ -118,7 +118,7 @@ TEST_F(SecretsManagerOnMoto, RemoveDeletesTheSecretWithoutRecoveryAndASecondRemo
 
 TEST_F(SecretsManagerOnMoto, AWrongSecretKeyIsUnauthenticatedWithSignatureDoesNotMatch) {
   AwsCredentials wrong = moto_.Credentials();
-  wrong.secret_access_key = pki::SensitiveString("not-the-secret-key-0123456789abcdefghij");
+  wrong.secret_access_key = SensitiveString("not-the-secret-key-0123456789abcdefghij");
   StaticAwsCredentials credentials(wrong);
   SyncResult<PushResult> pushed = SecretsManagerDestination(transport_, credentials, Options())
                                       .Push(Target(), MakeLeaf(dir_, TestKey::kEcdsaP256, "a"));

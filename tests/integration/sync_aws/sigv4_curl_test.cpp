@@ -165,7 +165,7 @@ TEST_P(SigV4AgainstCurl, SignsTheRequestCurlSentWithTheSameSignature) {
 
   AwsCredentials credentials;
   credentials.access_key_id = kKeyId;
-  credentials.secret_access_key = pki::SensitiveString(kSecret);
+  credentials.secret_access_key = SensitiveString(kSecret);
   Result<SigV4Signature> signature = SignV4(ours, credentials, {.region = "us-east-1", .service = c.service}, *when);
   ASSERT_TRUE(signature.ok()) << signature.status();
   EXPECT_EQ(HttpResponse{.headers = ours.headers}.Header("Authorization"), curl_authorization)

@@ -98,7 +98,7 @@ class KeyVaultServerTest : public ::testing::Test {
         *transport_,
         AzureCredentialOptions{
             .tenant_id = kTenant, .client_id = kClientId, .authority = Url(), .scope = *KeyVaultScope(Url())},
-        pki::SensitiveString(secret));
+        SensitiveString(secret));
   }
 
   KeyVaultDestination Destination(KeyVaultOptions::Format format = KeyVaultOptions::Format::kPkcs12,
@@ -245,9 +245,9 @@ TEST_F(KeyVaultServerTest, AWorkloadIdentityAssertionGetsATokenThatPushes) {
       *transport_,
       AzureCredentialOptions{
           .tenant_id = kTenant, .client_id = kClientId, .authority = Url(), .scope = *KeyVaultScope(Url())},
-      [&]() -> Result<pki::SensitiveString> {
+      [&]() -> Result<SensitiveString> {
         ++reads;
-        return pki::SensitiveString(kAssertion);
+        return SensitiveString(kAssertion);
       });
   KeyVaultDestination kv = Destination(KeyVaultOptions::Format::kPkcs12, &federated);
   SyncResult<PushResult> pushed = kv.Push(Target("federated"), MakeMaterial(pki::KeyAlgorithm::kEcdsaP384));
@@ -261,7 +261,7 @@ TEST_F(KeyVaultServerTest, ARefusedAssertionIsUnauthenticatedWithTheAadstsMessag
       *transport_,
       AzureCredentialOptions{
           .tenant_id = kTenant, .client_id = kClientId, .authority = Url(), .scope = *KeyVaultScope(Url())},
-      []() -> Result<pki::SensitiveString> { return pki::SensitiveString("eyJhbGciOiJub25lIn0.e30.forged"); });
+      []() -> Result<SensitiveString> { return SensitiveString("eyJhbGciOiJub25lIn0.e30.forged"); });
   KeyVaultDestination kv = Destination(KeyVaultOptions::Format::kPkcs12, &federated);
   SyncResult<PushResult> pushed = kv.Push(Target("forged"), MakeMaterial(pki::KeyAlgorithm::kEcdsaP256));
   EXPECT_THAT(pushed, FailsWith(StatusCode::kUnauthenticated,
@@ -276,7 +276,7 @@ TEST_F(KeyVaultServerTest, ATenantTheAuthorityDoesNotKnowIsReportedInItsWords) {
                                                       .client_id = kClientId,
                                                       .authority = Url(),
                                                       .scope = *KeyVaultScope(Url())},
-                               pki::SensitiveString(kClientSecret));
+                               SensitiveString(kClientSecret));
   KeyVaultDestination kv = Destination(KeyVaultOptions::Format::kPkcs12, &other);
   EXPECT_THAT(kv.Push(Target("other-tenant"), MakeMaterial(pki::KeyAlgorithm::kEcdsaP256)),
               FailsWith(StatusCode::kInvalidArgument,
@@ -296,8 +296,8 @@ TEST_F(KeyVaultServerTest, ANameHeldByAnotherCertificateIsRefused) {
 
 TEST_F(KeyVaultServerTest, ANameSomeoneElseImportedIsNeverOverwritten) {
   const CertificateMaterial theirs = MakeMaterial(pki::KeyAlgorithm::kEcdsaP256);
-  const std::filesystem::path pem = *dir_ / "foreign.pem";
-  std::ofstream(pem) << theirs.private_key_pem.view() << theirs.certificate_pem;
+  const std::string pem =
+      dir_->Write("foreign.pem", std::string(theirs.private_key_pem.view()) + theirs.certificate_pem);
   std::string output;
   ASSERT_EQ(ReadBack({"import-foreign", "foreign", pem}, &output), 0) << output;
 

@@ -34,9 +34,9 @@ constexpr const char* kAuditorToken = "auditor-token";
 // Our AccessReviewer, from tables: tokens to users, and what each user may get.
 class TableReviewer final : public kube::AccessReviewer {
  public:
-  Result<kube::UserInfo> Authenticate(const kube::SecretString& token) override {
+  Result<kube::UserInfo> Authenticate(const SensitiveString& token) override {
     if (fail) return Unavailable("the API server is down");
-    auto it = users.find(token.reveal());
+    auto it = users.find(std::string(token.view()));
     if (it == users.end()) return Status(StatusCode::kUnauthenticated, "unknown token");
     return it->second;
   }

@@ -30,11 +30,11 @@ ResourceAttributes GetSecret(std::string name) {
 }
 
 TEST(TokenReviewTest, TheBodyCarriesTheTokenAndOnlyTheAudiencesAskedFor) {
-  json body = TokenReviewBody(SecretString("abc.def"), {});
+  json body = TokenReviewBody(SensitiveString("abc.def"), {});
   EXPECT_EQ(body["apiVersion"], "authentication.k8s.io/v1");
   EXPECT_EQ(body["kind"], "TokenReview");
   EXPECT_EQ(body["spec"], json({{"token", "abc.def"}}));
-  EXPECT_EQ(TokenReviewBody(SecretString("t"), {"certplane"})["spec"]["audiences"], json({"certplane"}));
+  EXPECT_EQ(TokenReviewBody(SensitiveString("t"), {"certplane"})["spec"]["audiences"], json({"certplane"}));
 }
 
 TEST(TokenReviewTest, AnAuthenticatedReviewGivesTheWholeUser) {
@@ -140,10 +140,10 @@ TEST(TtlCacheTest, AFullCacheDropsTheOldestEntry) {
 // Our own AccessReviewer, answering from tables and counting the questions.
 class TableReviewer final : public AccessReviewer {
  public:
-  Result<UserInfo> Authenticate(const SecretString& token) override {
+  Result<UserInfo> Authenticate(const SensitiveString& token) override {
     ++authentications;
     if (fail) return Unavailable("the API server is down");
-    auto it = users.find(token.reveal());
+    auto it = users.find(std::string(token.view()));
     if (it == users.end()) return Status(StatusCode::kUnauthenticated, "unknown token");
     return it->second;
   }
@@ -172,23 +172,23 @@ class CachingAccessReviewerTest : public ::testing::Test {
 };
 
 TEST_F(CachingAccessReviewerTest, ReusesAnAuthenticationForTheTtl) {
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(reviewer_.Authenticate(SecretString("deployer-token")).value(), Deployer());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(reviewer_.Authenticate(SensitiveString("deployer-token")).value(), Deployer());
   EXPECT_EQ(inner_.authentications, 1);
   clock_->Advance(10s);
-  EXPECT_TRUE(reviewer_.Authenticate(SecretString("deployer-token")).ok());
+  EXPECT_TRUE(reviewer_.Authenticate(SensitiveString("deployer-token")).ok());
   EXPECT_EQ(inner_.authentications, 2);
 }
 
 TEST_F(CachingAccessReviewerTest, ReusesARefusalButNotAFailure) {
-  EXPECT_EQ(reviewer_.Authenticate(SecretString("forged")).status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(reviewer_.Authenticate(SecretString("forged")).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(reviewer_.Authenticate(SensitiveString("forged")).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(reviewer_.Authenticate(SensitiveString("forged")).status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(inner_.authentications, 1);
 
   inner_.fail = true;
-  EXPECT_EQ(reviewer_.Authenticate(SecretString("other")).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(reviewer_.Authenticate(SensitiveString("other")).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(reviewer_.Authorize(Deployer(), GetSecret("db-tls")).status().code(), StatusCode::kUnavailable);
   inner_.fail = false;
-  EXPECT_TRUE(reviewer_.Authenticate(SecretString("other")).status().code() == StatusCode::kUnauthenticated);
+  EXPECT_TRUE(reviewer_.Authenticate(SensitiveString("other")).status().code() == StatusCode::kUnauthenticated);
   EXPECT_FALSE(reviewer_.Authorize(Deployer(), GetSecret("db-tls"))->allowed);
   EXPECT_EQ(inner_.authentications, 3);
   EXPECT_EQ(inner_.authorizations, 2);

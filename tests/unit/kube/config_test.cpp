@@ -48,7 +48,7 @@ TEST(KubeconfigTest, ReadsTheCurrentContextWithDataFields) {
   EXPECT_EQ(config->server, "https://127.0.0.1:6443");
   EXPECT_EQ(config->ca_pem, Ca().cert_pem);
   EXPECT_EQ(config->client_cert_pem, Admin().cert_pem);
-  EXPECT_EQ(config->client_key_pem.reveal(), Admin().key_pem);
+  EXPECT_EQ(config->client_key_pem.view(), Admin().key_pem);
   EXPECT_EQ(config->ns, "shop");
   EXPECT_EQ(config->source, "/etc/kc");
 }
@@ -65,7 +65,7 @@ TEST(KubeconfigTest, ReadsFilesRelativeToTheKubeconfig) {
   auto config = LoadKubeconfigFiles({path});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->ca_pem, Ca().cert_pem);
-  EXPECT_EQ(config->client_key_pem.reveal(), Admin().key_pem);
+  EXPECT_EQ(config->client_key_pem.view(), Admin().key_pem);
 }
 
 TEST(KubeconfigTest, ReadsTokensAndTokenFiles) {
@@ -75,7 +75,7 @@ TEST(KubeconfigTest, ReadsTokensAndTokenFiles) {
       dir.Write("kubeconfig", Kubeconfig(GoodCluster(), "    token: inline-token\n    tokenFile: token\n"));
   auto config = LoadKubeconfigFiles({path});
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->bearer_token.reveal(), "inline-token");
+  EXPECT_EQ(config->bearer_token.view(), "inline-token");
   EXPECT_EQ(config->token_file, dir.path() + "/token");
   EXPECT_TRUE(config->client_cert_pem.empty());
 }
@@ -96,7 +96,7 @@ TEST(KubeconfigTest, MergesFilesWithTheFirstWinning) {
   std::string second = dir.Write("second", Kubeconfig(GoodCluster(), "    token: second-token\n"));
   auto config = LoadKubeconfigFiles({first, second});
   ASSERT_TRUE(config.ok()) << config.status();
-  EXPECT_EQ(config->bearer_token.reveal(), "first-token");
+  EXPECT_EQ(config->bearer_token.view(), "first-token");
   EXPECT_EQ(config->server, "https://127.0.0.1:6443");
 }
 
@@ -217,15 +217,15 @@ TEST_F(InClusterTest, PrecedenceIsFlagThenKubeconfigEnvThenInClusterThenHome) {
   LoadOptions options;
   options.kubeconfig = flag;
   options.environment = Env(vars);
-  EXPECT_EQ(LoadClusterConfig(options)->bearer_token.reveal(), "from-flag");
+  EXPECT_EQ(LoadClusterConfig(options)->bearer_token.view(), "from-flag");
   options.kubeconfig.clear();
-  EXPECT_EQ(LoadClusterConfig(options)->bearer_token.reveal(), "from-env");
+  EXPECT_EQ(LoadClusterConfig(options)->bearer_token.view(), "from-env");
   vars.erase("KUBECONFIG");
   options.environment = Env(vars);
   EXPECT_EQ(LoadClusterConfig(options)->source, "in-cluster");
   vars.erase("KUBERNETES_SERVICE_HOST");
   options.environment = Env(vars);
-  EXPECT_EQ(LoadClusterConfig(options)->bearer_token.reveal(), "from-home");
+  EXPECT_EQ(LoadClusterConfig(options)->bearer_token.view(), "from-home");
   vars.erase("HOME");
   options.environment = Env(vars);
   EXPECT_EQ(LoadClusterConfig(options).status().code(), StatusCode::kNotFound);

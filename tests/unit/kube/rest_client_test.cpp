@@ -37,7 +37,7 @@ TEST(ClientTest, RereadsARotatedTokenFile) {
 TEST(ClientTest, PrefersTheTokenFileOverAFixedToken) {
   ClusterConfig config;
   config.server = "https://127.0.0.1:1";
-  config.bearer_token = SecretString("fixed");
+  config.bearer_token = SensitiveString("fixed");
   auto client = Client::Create(config);
   ASSERT_TRUE(client.ok()) << client.status();
   EXPECT_EQ((*client)->AuthorizationHeader(), "Bearer fixed");

@@ -32,9 +32,9 @@ Secret MakeSecret(KeyAlgorithm algorithm, bool pkcs1 = false) {
   pki::Certificate leaf = IssueLeaf(h.intermediate, algorithm);
   const pki::PrivateKey& key = TestKey(algorithm);
   Secret s{leaf, {}};
-  s.material.tls_crt = pki::SensitiveString(leaf.ToPem() + h.intermediate_cert.ToPem());
+  s.material.tls_crt = SensitiveString(leaf.ToPem() + h.intermediate_cert.ToPem());
   s.material.tls_key = pkcs1 ? Must(key.ToPkcs1Pem()) : Must(key.ToPkcs8Pem());
-  s.material.ca_crt = pki::SensitiveString(h.root_cert.ToPem());
+  s.material.ca_crt = SensitiveString(h.root_cert.ToPem());
   return s;
 }
 
@@ -98,7 +98,7 @@ TEST(BuildExport, DerWritesOneFilePerCertificateIssuerFirst) {
 TEST(BuildExport, ARootAlsoInTlsCrtIsInTheChainOnce) {
   Secret s = MakeSecret(KeyAlgorithm::kEcdsaP256);
   const pki::testing::TestHierarchy& h = Hierarchy(KeyAlgorithm::kEcdsaP256);
-  s.material.tls_crt = pki::SensitiveString(std::string(s.material.tls_crt.view()) + h.root_cert.ToPem());
+  s.material.tls_crt = SensitiveString(std::string(s.material.tls_crt.view()) + h.root_cert.ToPem());
   ExportBundle b = Must(BuildExport(s.material, {.format = ExportFormat::kPem}));
   EXPECT_EQ(Must(pki::ParseCertificateChainPem(File(b, "chain.pem").content.view())).size(), 2u);
 }
@@ -143,17 +143,17 @@ TEST(BuildExport, RefusesAKeyThatIsNotTheLeafs) {
 TEST(BuildExport, NamesTheSecretKeyThatDoesNotParse) {
   Secret s = MakeSecret(KeyAlgorithm::kEcdsaP256);
   Secret bad_crt = MakeSecret(KeyAlgorithm::kEcdsaP256);
-  bad_crt.material.tls_crt = pki::SensitiveString("not pem");
+  bad_crt.material.tls_crt = SensitiveString("not pem");
   EXPECT_THAT(BuildExport(bad_crt.material, {}), IsErrorWith(StatusCode::kInvalidArgument, "tls.crt: "));
   Secret bad_ca = MakeSecret(KeyAlgorithm::kEcdsaP256);
-  bad_ca.material.ca_crt = pki::SensitiveString("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+  bad_ca.material.ca_crt = SensitiveString("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
   EXPECT_THAT(BuildExport(bad_ca.material, {}), IsErrorWith(StatusCode::kInvalidArgument, "ca.crt: "));
   Secret no_key = MakeSecret(KeyAlgorithm::kEcdsaP256);
   no_key.material.tls_key = {};
   EXPECT_THAT(BuildExport(no_key.material, {}),
               IsErrorWith(StatusCode::kInvalidArgument, "tls.key is missing or empty"));
   Secret bad_key = MakeSecret(KeyAlgorithm::kEcdsaP256);
-  bad_key.material.tls_key = pki::SensitiveString(Hierarchy(KeyAlgorithm::kEcdsaP256).root_cert.ToPem());
+  bad_key.material.tls_key = SensitiveString(Hierarchy(KeyAlgorithm::kEcdsaP256).root_cert.ToPem());
   EXPECT_THAT(BuildExport(bad_key.material, {}), IsErrorWith(StatusCode::kInvalidArgument, "tls.key: "));
 }
 

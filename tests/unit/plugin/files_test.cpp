@@ -27,8 +27,8 @@ class ExportFiles : public ::testing::Test {
   void TearDown() override { ::umask(old_umask_); }
   static std::vector<ExportFile> Files(const std::string& tag = "1") {
     std::vector<ExportFile> files;
-    files.push_back({"tls.crt", pki::SensitiveString("CERT " + tag), false, ""});
-    files.push_back({"tls.key", pki::SensitiveString("KEY " + tag), true, ""});
+    files.push_back({"tls.crt", SensitiveString("CERT " + tag), false, ""});
+    files.push_back({"tls.key", SensitiveString("KEY " + tag), true, ""});
     return files;
   }
   static mode_t Mode(const std::string& path) {
@@ -87,7 +87,7 @@ TEST_F(ExportFiles, RefusesAnOutThatIsAFile) {
 
 TEST_F(ExportFiles, PasswordFileGivesItsFirstLineWithoutTheLineEnding) {
   std::ofstream(dir_ + "/pw") << "s3cret\r\nignored\n";
-  Result<pki::SensitiveString> pw = ReadPasswordFile(dir_ + "/pw");
+  Result<SensitiveString> pw = ReadPasswordFile(dir_ + "/pw");
   ASSERT_TRUE(pw.ok()) << pw.status();
   EXPECT_EQ(pw->view(), "s3cret");
   std::ofstream(dir_ + "/no-newline") << "changeit";
@@ -95,11 +95,11 @@ TEST_F(ExportFiles, PasswordFileGivesItsFirstLineWithoutTheLineEnding) {
 }
 
 TEST_F(ExportFiles, PasswordFileMustExistAndNotStartEmpty) {
-  Result<pki::SensitiveString> missing = ReadPasswordFile(dir_ + "/nope");
+  Result<SensitiveString> missing = ReadPasswordFile(dir_ + "/nope");
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("--password-file " + dir_ + "/nope: no such file"));
   std::ofstream(dir_ + "/empty") << "\nsecond line\n";
-  Result<pki::SensitiveString> empty = ReadPasswordFile(dir_ + "/empty");
+  Result<SensitiveString> empty = ReadPasswordFile(dir_ + "/empty");
   EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(empty.status().message(), HasSubstr("the first line is empty"));
 }

@@ -26,7 +26,7 @@ CertificateMaterial Material() {
   CertificateMaterial m;
   m.certificate_pem = "-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n";
   m.chain_pem = "-----BEGIN CERTIFICATE-----\nINTERMEDIATE\n-----END CERTIFICATE-----\n";
-  m.private_key_pem = pki::SensitiveString("-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n");
+  m.private_key_pem = SensitiveString("-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n");
   m.serial_hex = "0a1b";
   return m;
 }

@@ -90,8 +90,8 @@ inline constexpr const char* kTestSessionToken = "FwoGZXIvYXdzEXAMPLESESSIONTOKE
 inline AwsCredentials TestCredentials(bool with_token = false) {
   AwsCredentials c;
   c.access_key_id = "AKIDEXAMPLE";
-  c.secret_access_key = pki::SensitiveString(kTestSecretKey);
-  if (with_token) c.session_token = pki::SensitiveString(kTestSessionToken);
+  c.secret_access_key = SensitiveString(kTestSecretKey);
+  if (with_token) c.session_token = SensitiveString(kTestSessionToken);
   return c;
 }
 

@@ -35,8 +35,8 @@ const std::chrono::system_clock::time_point kSuiteTime =
 AwsCredentials SuiteCredentials(const std::string& token) {
   AwsCredentials c;
   c.access_key_id = "AKIDEXAMPLE";
-  c.secret_access_key = pki::SensitiveString("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-  c.session_token = pki::SensitiveString(token);
+  c.secret_access_key = SensitiveString("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+  c.session_token = SensitiveString(token);
   return c;
 }
 

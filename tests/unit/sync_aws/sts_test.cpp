@@ -121,9 +121,9 @@ class WebIdentityTest : public ::testing::Test {
     return WebIdentityAwsCredentials(aws_,
                                      {.role_arn = "arn:aws:iam::123456789012:role/certplane",
                                       .region = "eu-west-1",
-                                      .token = [this]() -> Result<pki::SensitiveString> {
+                                      .token = [this]() -> Result<SensitiveString> {
                                         ++token_reads_;
-                                        return pki::SensitiveString(kWebToken + std::to_string(token_reads_.load()));
+                                        return SensitiveString(kWebToken + std::to_string(token_reads_.load()));
                                       },
                                       .clock = [this] { return now_.load(); }});
   }
@@ -182,7 +182,7 @@ TEST_F(WebIdentityTest, ReportsAnUnreachableStsWithTheTransportsCode) {
 }
 
 TEST(ReadTokenFile, RefusesAMissingFileNamingItsPath) {
-  Result<pki::SensitiveString> token = ReadTokenFile("/nonexistent/token")();
+  Result<SensitiveString> token = ReadTokenFile("/nonexistent/token")();
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(token.status().message(), "cannot read the web identity token file /nonexistent/token");

@@ -28,7 +28,7 @@ class FakeTokens final : public AzureTokenProvider {
  public:
   SyncResult<AccessToken> Get() override {
     if (error.has_value()) return *error;
-    return AccessToken{.token = pki::SensitiveString(kAccessToken), .expires_on = {}};
+    return AccessToken{.token = SensitiveString(kAccessToken), .expires_on = {}};
   }
   std::string tenant_id() const override { return "72f988bf-86f1-41af-91ab-2d7cd011db47"; }
   std::optional<SyncError> error;

@@ -25,7 +25,7 @@ using testing::MakeMaterial;
 using ::testing::Not;
 using json = nlohmann::json;
 
-const pki::SensitiveString kToken("eyJ0eXAiOiJKV1QifQ.token");
+const SensitiveString kToken("eyJ0eXAiOiJKV1QifQ.token");
 
 TEST(ValidateCertificateName, AcceptsLettersDigitsAndHyphensUpTo127) {
   EXPECT_TRUE(ValidateCertificateName("shop-web-Tls-01").ok());

@@ -60,7 +60,7 @@ TEST(KeyVaultScope, RefusesAUrlThatIsNotHttps) {
 }
 
 TEST(BuildTokenRequest, PostsTheClientSecretGrantToTheTenantsTokenEndpoint) {
-  pki::SensitiveString secret("s3cr=t&+");
+  SensitiveString secret("s3cr=t&+");
   HttpRequest r = BuildTokenRequest(Options(), {.kind = TokenGrant::Kind::kClientSecret, .credential = &secret});
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token");
@@ -72,7 +72,7 @@ TEST(BuildTokenRequest, PostsTheClientSecretGrantToTheTenantsTokenEndpoint) {
 }
 
 TEST(BuildTokenRequest, SendsTheAssertionAsAJwtBearerClientAssertion) {
-  pki::SensitiveString jwt("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
+  SensitiveString jwt("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
   HttpRequest r = BuildTokenRequest(Options(), {.kind = TokenGrant::Kind::kClientAssertion, .credential = &jwt});
   EXPECT_EQ(r.body,
             "grant_type=client_credentials&client_id=5b1e0d6c-0000-4000-8000-000000000001"
@@ -228,7 +228,7 @@ TEST(ClientSecretCredential, ReusesTheTokenUntilFiveMinutesBeforeItExpires) {
       Exchange{"POST", "/oauth2/v2.0/token", JsonResponse(200, TokenBody("second", 3600))},
   });
   FakeClock clock;
-  ClientSecretCredential credential(transport, Options(), pki::SensitiveString("s"), clock.AsClock());
+  ClientSecretCredential credential(transport, Options(), SensitiveString("s"), clock.AsClock());
   EXPECT_EQ(credential.Get()->token.view(), "first");
   clock.now = kT0 + std::chrono::minutes(54);
   EXPECT_EQ(credential.Get()->token.view(), "first");
@@ -247,7 +247,7 @@ TEST(ClientSecretCredential, DoesNotCacheAFailureAndSaysWhoAskedWhere) {
               R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided."})")},
       Exchange{"POST", "/token", JsonResponse(200, TokenBody("ok", 3600))},
   });
-  ClientSecretCredential credential(transport, Options(), pki::SensitiveString("wrong-secret-value"));
+  ClientSecretCredential credential(transport, Options(), SensitiveString("wrong-secret-value"));
   SyncResult<AccessToken> first = credential.Get();
   EXPECT_THAT(first, FailsWith(StatusCode::kUnauthenticated,
                                "getting a token for client 5b1e0d6c-0000-4000-8000-000000000001 in tenant "
@@ -266,7 +266,7 @@ TEST(ClientAssertionCredential, ReadsTheAssertionAgainForEveryFetchBecauseTheFil
   int reads = 0;
   ClientAssertionCredential credential(
       transport, Options(),
-      [&]() -> Result<pki::SensitiveString> { return pki::SensitiveString("jwt-" + std::to_string(++reads)); },
+      [&]() -> Result<SensitiveString> { return SensitiveString("jwt-" + std::to_string(++reads)); },
       clock.AsClock());
   ASSERT_TRUE(credential.Get().ok());
   clock.now += std::chrono::minutes(6);  // 600 s token, 5 minute margin: stale
@@ -278,7 +278,7 @@ TEST(ClientAssertionCredential, ReadsTheAssertionAgainForEveryFetchBecauseTheFil
 
 TEST(ClientAssertionCredential, ReportsAnUnreadableAssertionAsUnauthenticatedWithoutCallingEntra) {
   ScriptedTransport transport({});
-  ClientAssertionCredential credential(transport, Options(), []() -> Result<pki::SensitiveString> {
+  ClientAssertionCredential credential(transport, Options(), []() -> Result<SensitiveString> {
     return NotFound("reading /var/run/secrets/azure/tokens/azure-identity-token: no such file");
   });
   EXPECT_THAT(credential.Get(), FailsWith(StatusCode::kUnauthenticated, "azure-identity-token: no such file"));
@@ -298,7 +298,7 @@ class CountingTransport final : public HttpTransport {
 
 TEST(ClientSecretCredential, SharesOneFetchBetweenThreadsThatAskAtOnce) {
   CountingTransport transport;
-  ClientSecretCredential credential(transport, Options(), pki::SensitiveString("s"));
+  ClientSecretCredential credential(transport, Options(), SensitiveString("s"));
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) threads.emplace_back([&] { EXPECT_TRUE(credential.Get().ok()); });
   for (auto& t : threads) t.join();
