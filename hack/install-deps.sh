@@ -30,8 +30,9 @@ packages=(
   # the controller image without a daemon or a registry (hack/image.sh): buildah builds
   # the Dockerfile on a Debian base image that debootstrap makes from Debian's packages
   buildah debootstrap
-  # lint (hack/lint.sh); clang-format by its versioned name, which lint runs
-  shellcheck clang-format-14
+  # lint (hack/lint.sh); clang-format and clang-tidy by their versioned names, which lint
+  # runs
+  shellcheck clang-format-14 clang-tidy-14
   # the virtual environment of the Python test tools (below), from Debian's Python
   python3-venv
   # hack/node's single-node Kubernetes: the CNI bridge and host-local plugins; iptables

@@ -16,6 +16,12 @@
 #          throwaway configure) against the graph in docs/layering.md
 #          (hack/check-layering.py): an edge the graph does not draw, or an arrow the
 #          build no longer has, is a finding.
+#   tidy   clang-tidy-14 over every .cpp of src/, controller/, plugin/ and tests/support/
+#          with the checks .clang-tidy chooses (it says why each family is in or out),
+#          and the flags of the throwaway configure's compile_commands.json. A file that
+#          was clean, and none of whose inputs (itself, every header it includes, the
+#          flags, .clang-tidy, clang-tidy's version) changed since, is not checked again
+#          (hack/clang-tidy-cached.py; records under $CERTPLANE_CACHE_DIR/clang-tidy).
 #   threads clang-14's thread-safety analysis (-Wthread-safety -Wthread-safety-beta)
 #          over every .cpp that uses base/thread_annotations.h: a member read or written
 #          without the mutex it is GUARDED_BY, a REQUIRES or EXCLUDES broken, a lock
@@ -116,22 +122,65 @@ certplane_libraries() {
   grep -rhoE --include=CMakeLists.txt 'add_library\([A-Za-z0-9_]+' src controller plugin | sed 's/^add_library(//' | sort -u
 }
 
+# configured_tree: a throwaway configure of the project (about 2 s), made once per run
+# and shared by the checks that read the build's own records: CMake's --graphviz of
+# every link, and compile_commands.json with every file's flags. Prints its folder.
+configured_dir=''
+configured_tree() {
+  if [[ -z $configured_dir ]]; then
+    configured_dir=$(mktemp -d)
+    if ! cmake -S . -B "$configured_dir" -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+      --graphviz="$configured_dir/deps.dot" >"$configured_dir/configure.log" 2>&1; then
+      cat "$configured_dir/configure.log" >&2
+      log "cmake could not configure the project"
+      return 1
+    fi
+  fi
+  printf '%s\n' "$configured_dir"
+}
+cleanup_configured_tree() { if [[ -n $configured_dir ]]; then rm -rf "$configured_dir"; fi; }
+trap cleanup_configured_tree EXIT
+
 lint_layering() {
   need cmake || return 1
   need python3 || return 1
-  local dir libraries=() status=0
+  local dir libraries=()
   mapfile -t libraries < <(certplane_libraries)
-  dir=$(mktemp -d)
-  # A throwaway configure (about 2 s) for CMake's own record of every link.
-  if cmake -S . -B "$dir" -G Ninja --graphviz="$dir/deps.dot" >"$dir/configure.log" 2>&1; then
-    python3 hack/check-layering.py "$dir/deps.dot" docs/layering.md "${libraries[@]}" || status=1
-  else
-    cat "$dir/configure.log" >&2
-    log "layering: cmake could not configure the project"
-    status=1
+  # Configured here, not in the command substitution, so configured_dir is set for the
+  # later checks and the trap.
+  configured_tree >/dev/null || return 1
+  dir=$configured_dir
+  python3 hack/check-layering.py "$dir/deps.dot" docs/layering.md "${libraries[@]}"
+}
+
+# Pinned like the formatter, since each major version adds checks and changes findings.
+clang_tidy=clang-tidy-14
+
+# tidy_units: the .cpp files clang-tidy checks, NUL-separated: the shipped code and the
+# test support every test links. The test cases themselves are left out for CI's time
+# budget (about 190 files, most of a cold run's half hour of clang-tidy); the sanitizer
+# tier runs them instead.
+tidy_units() {
+  local f
+  while IFS= read -r -d '' f; do
+    case $f in src/*.cpp | controller/*.cpp | plugin/*.cpp | tests/support/*.cpp) printf '%s\0' "$f" ;; esac
+  done < <(cxx_sources)
+}
+
+lint_tidy() {
+  need "$clang_tidy" || return 1
+  need clang++-14 || return 1
+  need cmake || return 1
+  local units=()
+  mapfile -d '' units < <(tidy_units)
+  if ((${#units[@]} == 0)); then
+    log "found no C++ files for clang-tidy"
+    return 1
   fi
-  rm -rf "$dir"
-  return "$status"
+  configured_tree >/dev/null || return 1
+  log "$("$clang_tidy" --version | sed -n 's/^.*LLVM version //p') over ${#units[@]} files"
+  python3 hack/clang-tidy-cached.py --build "$configured_dir" --cache "$CERTPLANE_CACHE_DIR/clang-tidy" \
+    --jobs "$(nproc)" --clang-tidy "$clang_tidy" --clang clang++-14 -- "${units[@]}"
 }
 
 # The analyser's version is pinned like the formatter's: what a major version finds,
@@ -195,7 +244,7 @@ lint_threads() {
 
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "not a git checkout: the files to lint come from git"
 
-all_checks=(shell format layering threads)
+all_checks=(shell format layering tidy threads)
 fix=0
 checks=()
 for arg in "$@"; do
