@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "base/text.h"
+
 namespace certplane::plugin {
 namespace {
 
@@ -98,12 +100,6 @@ std::optional<Command> CommandFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 struct SeenFlag {
   const FlagSpec* spec;
   std::string value;  // "true"/"false" for booleans
@@ -168,7 +164,7 @@ Status Apply(const SeenFlag& seen, Invocation& inv) {
   } else if (name == "password-file") {
     inv.password_file = v;
   } else if (name == "pkcs12-profile") {
-    const std::string l = Lower(v);
+    const std::string l = AsciiLower(v);
     if (l == "modern") {
       inv.pkcs12_profile = pki::Pkcs12Profile::kModern;
     } else if (l == "legacy") {
@@ -244,9 +240,9 @@ Result<std::chrono::seconds> ParseSpan(std::string_view text) {
 }
 
 Result<api::RevocationReason> ParseRevocationReason(std::string_view text) {
-  const std::string wanted = Lower(text);
+  const std::string wanted = AsciiLower(text);
   for (std::string_view name : api::EnumTable<api::RevocationReason>::kNames) {
-    if (Lower(name) == wanted) return *api::FromString<api::RevocationReason>(name);
+    if (AsciiLower(name) == wanted) return *api::FromString<api::RevocationReason>(name);
   }
   return InvalidArgument("\"" + std::string(text) + "\" is not an RFC 5280 revocation reason; want one of " +
                          api::AllNames<api::RevocationReason>());

@@ -7,14 +7,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/text.h"
+
 namespace certplane::plugin {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 // Whether a plain scalar with this text would be read back as anything but this string
 // by a YAML 1.1 or 1.2 reader: empty, null/bool words, or text that starts like a number
@@ -23,7 +19,7 @@ bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
   static const char* const kWords[] = {"null", "~", "true", "false", "yes",  "no",    "on",
                                        "off",  "y", "n",    ".nan",  ".inf", "-.inf", "+.inf"};
-  const std::string l = Lower(s);
+  const std::string l = AsciiLower(s);
   for (const char* w : kWords) {
     if (l == w) return true;
   }

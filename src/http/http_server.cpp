@@ -1,6 +1,7 @@
 #include "http/http_server.h"
 
 #include "base/mutex.h"
+#include "base/text.h"
 #include "http/accepted_sockets.h"
 
 #include <cpprest/http_listener.h>
@@ -41,9 +42,7 @@ HttpRequest ToRequest(const web::http::http_request& in, std::string body, bool 
   out.path = web::uri::decode(uri.path());
   for (const auto& [k, v] : web::uri::split_query(uri.query())) out.query[web::uri::decode(k)] = web::uri::decode(v);
   for (const auto& [name, value] : in.headers()) {
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    out.headers[lower] = value;
+    out.headers[AsciiLower(name)] = value;
   }
   out.body = std::move(body);
   out.remote_address = in.remote_address();

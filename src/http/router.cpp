@@ -6,19 +6,13 @@
 #include <cctype>
 #include <exception>
 
+#include "base/text.h"
+
 namespace certplane::http {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string HttpRequest::Header(std::string_view name) const {
-  auto it = headers.find(Lower(name));
+  auto it = headers.find(AsciiLower(name));
   return it == headers.end() ? std::string() : it->second;
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 
+#include "base/text.h"
 #include "pki/errors.h"
 #include "pki/internal/asn1.h"
 #include "pki/internal/hex.h"
@@ -104,11 +105,7 @@ std::string_view KeyAlgorithmName(KeyAlgorithm algorithm) {
 }
 
 Result<KeyAlgorithm> ParseKeyAlgorithm(std::string_view name) {
-  auto equal = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-  };
+  auto equal = AsciiEqualIgnoringCase;
   for (KeyAlgorithm a : kAllKeyAlgorithms) {
     if (equal(name, KeyAlgorithmName(a))) return a;
   }

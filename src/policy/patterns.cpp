@@ -5,16 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "base/text.h"
+
 namespace certplane::policy {
 namespace {
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -94,8 +88,8 @@ bool IsValidLabel(std::string_view label) {
 bool MatchDnsPattern(std::string_view pattern_in, std::string_view name_in) {
   if (pattern_in.empty() || name_in.empty()) return false;
   if (pattern_in == "*") return true;
-  const std::string pattern = ToLower(pattern_in);
-  const std::string name = ToLower(name_in);
+  const std::string pattern = AsciiLower(pattern_in);
+  const std::string name = AsciiLower(name_in);
   const std::vector<std::string_view> p = Split(pattern, '.');
   const std::vector<std::string_view> n = Split(name, '.');
   for (std::string_view label : n) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "base/text.h"
+
 namespace certplane::reconcile {
 namespace {
 
@@ -29,7 +31,7 @@ Result<std::string> CanonicalSerialHex(std::string_view hex) {
     if (!std::isxdigit(static_cast<unsigned char>(c))) {
       return InvalidArgument("serial number \"" + std::string(hex) + "\" is not hexadecimal");
     }
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    out.push_back(AsciiLower(c));
   }
   if (out.size() % 2 != 0) out.insert(out.begin(), '0');
   std::size_t zeros = 0;

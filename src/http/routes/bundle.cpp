@@ -7,6 +7,7 @@
 
 #include "api/time.h"
 #include "api/well_known.h"
+#include "base/text.h"
 #include "kube/base64.h"
 #include "kube/secret_data.h"
 #include "pki/pkcs12.h"
@@ -133,9 +134,7 @@ std::optional<std::string> BearerToken(std::string_view authorization) {
   while (!authorization.empty() && is_space(authorization.back())) authorization.remove_suffix(1);
   constexpr std::string_view kScheme = "bearer";
   if (authorization.size() <= kScheme.size() || !is_space(authorization[kScheme.size()])) return std::nullopt;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return std::nullopt;
-  }
+  if (!AsciiEqualIgnoringCase(authorization.substr(0, kScheme.size()), kScheme)) return std::nullopt;
   std::string_view token = authorization.substr(kScheme.size());
   while (!token.empty() && is_space(token.front())) token.remove_prefix(1);
   if (token.empty()) return std::nullopt;
