@@ -19,8 +19,8 @@
 
 #include "args.h"
 #include "base/result.h"
-#include "pki/pkcs12.h"
 #include "base/sensitive_string.h"
+#include "pki/pkcs12.h"
 
 namespace certplane::plugin {
 
@@ -32,10 +32,10 @@ struct SecretMaterial {
 };
 
 struct ExportFile {
-  std::string name;              // a file name, no folder
+  std::string name;         // a file name, no folder
   SensitiveString content;  // the bytes (binary for .der and .p12)
-  bool secret = false;           // holds a private key: written with mode 0600
-  std::string description;       // for the summary, e.g. "2 certificates"
+  bool secret = false;      // holds a private key: written with mode 0600
+  std::string description;  // for the summary, e.g. "2 certificates"
 };
 
 struct ExportOptions {

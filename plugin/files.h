@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/result.h"
-#include "export_bundle.h"
 #include "base/sensitive_string.h"
+#include "export_bundle.h"
 
 namespace certplane::plugin {
 

@@ -27,8 +27,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/result.h"
-#include "kube/clock.h"
 #include "base/sensitive_string.h"
+#include "kube/clock.h"
 #include "kube/ttl_cache.h"
 
 namespace certplane::kube {

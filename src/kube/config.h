@@ -31,14 +31,14 @@
 namespace certplane::kube {
 
 struct ClusterConfig {
-  std::string server;           // "https://host:port" (may carry a path prefix)
-  std::string ca_pem;           // CA bundle for the server; empty means system roots
-  std::string client_cert_pem;  // client certificate chain, PEM
+  std::string server;              // "https://host:port" (may carry a path prefix)
+  std::string ca_pem;              // CA bundle for the server; empty means system roots
+  std::string client_cert_pem;     // client certificate chain, PEM
   SensitiveString client_key_pem;  // its private key, PEM
   SensitiveString bearer_token;    // a fixed token
-  std::string token_file;       // a token file, re-read when it changes (rotation)
-  std::string ns = "default";   // the context's namespace
-  std::string source;           // the kubeconfig path(s), or "in-cluster"
+  std::string token_file;          // a token file, re-read when it changes (rotation)
+  std::string ns = "default";      // the context's namespace
+  std::string source;              // the kubeconfig path(s), or "in-cluster"
 };
 
 // Parses kubeconfig text. `path` names the file in errors and anchors relative paths.

@@ -109,8 +109,7 @@ web::http::client::http_client_config MakeHttpClientConfig(const ClusterConfig& 
     ctx.set_verify_mode(boost::asio::ssl::verify_peer);
     if (!cert->empty()) {
       ctx.use_certificate_chain(boost::asio::buffer(cert->data(), cert->size()));
-      ctx.use_private_key(boost::asio::buffer(key->view().data(), key->view().size()),
-                          boost::asio::ssl::context::pem);
+      ctx.use_private_key(boost::asio::buffer(key->view().data(), key->view().size()), boost::asio::ssl::context::pem);
     }
   });
   return http_config;

@@ -22,8 +22,8 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "pki/handles.h"
 #include "base/sensitive_string.h"
+#include "pki/handles.h"
 #include "pki/types.h"
 
 namespace certplane::pki {

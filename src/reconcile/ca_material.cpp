@@ -30,9 +30,8 @@ std::vector<RetiredKeyPem> RetiredKeysOf(const nlohmann::json& secret) {
     std::string id(n.substr(kRetiredPrefix.size(), n.size() - kRetiredPrefix.size() - kCrtSuffix.size()));
     if (!crl::IsCaKeyId(id)) continue;
     std::string key = kube::SecretDataValue(secret, RetiredPrivateKeyDataKey(id));
-    RetiredKeyPem r{.key_id = id,
-                    .certificate_pem = kube::SecretDataValue(secret, name),
-                    .private_key_pem = SensitiveString(key)};
+    RetiredKeyPem r{
+        .key_id = id, .certificate_pem = kube::SecretDataValue(secret, name), .private_key_pem = SensitiveString(key)};
     OPENSSL_cleanse(key.data(), key.size());
     if (r.certificate_pem.empty() || r.private_key_pem.empty()) continue;
     out.push_back(std::move(r));

@@ -22,9 +22,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "base/sensitive_string.h"
 #include "crl/ca_key_id.h"
 #include "pki/certificate.h"
-#include "base/sensitive_string.h"
 #include "reconcile/leaf_issuance.h"
 #include "reconcile/secret_facts.h"
 

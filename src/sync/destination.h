@@ -18,8 +18,8 @@
 #include <utility>
 #include <variant>
 
-#include "base/status.h"
 #include "base/sensitive_string.h"
+#include "base/status.h"
 
 namespace certplane::sync {
 
@@ -31,11 +31,11 @@ inline constexpr const char* kSerialTag = "certplane.io/serial";
 
 // What is pushed: PEM text throughout.
 struct CertificateMaterial {
-  std::string certificate_pem;           // the leaf alone
-  std::string chain_pem;                 // intermediates, then the root when the sync includes it
-  std::string ca_pem;                    // the trust anchor (the Secret's ca.crt)
+  std::string certificate_pem;      // the leaf alone
+  std::string chain_pem;            // intermediates, then the root when the sync includes it
+  std::string ca_pem;               // the trust anchor (the Secret's ca.crt)
   SensitiveString private_key_pem;  // PKCS#8 "PRIVATE KEY"
-  std::string serial_hex;                // lower-case hex, as status.serialNumber
+  std::string serial_hex;           // lower-case hex, as status.serialNumber
 };
 
 // Which object a push or removal is about.

@@ -27,9 +27,9 @@
 
 #include "api/certificate.h"
 #include "base/result.h"
+#include "base/sensitive_string.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
-#include "base/sensitive_string.h"
 #include "pki/types.h"
 
 namespace certplane::http {

@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "base/sensitive_string.h"
 #include "pki/errors.h"
 #include "pki/handles.h"
-#include "base/sensitive_string.h"
 #include "pki/types.h"
 
 namespace certplane::pki::internal {

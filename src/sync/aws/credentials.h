@@ -29,7 +29,7 @@ namespace certplane::sync::aws {
 struct AwsCredentials {
   std::string access_key_id;
   SensitiveString secret_access_key;
-  SensitiveString session_token;                           // empty for long-term keys
+  SensitiveString session_token;                                // empty for long-term keys
   std::optional<std::chrono::system_clock::time_point> expiry;  // temporary credentials only
 };
 

@@ -57,8 +57,8 @@ class SecretsManagerDestination final : public Destination {
   // DescribeSecret of the known ARN, else (or when that is gone) of the name.
   SyncResult<SecretDescription> Describe(const PushTarget& target);
   SyncResult<PushResult> Create(const PushTarget& target, const SensitiveString& value, const std::string& token);
-  SyncResult<PushResult> Update(const PushTarget& target, const SecretDescription& secret,
-                                const SensitiveString& value, const std::string& token);
+  SyncResult<PushResult> Update(const PushTarget& target, const SecretDescription& secret, const SensitiveString& value,
+                                const std::string& token);
 
   SecretsManagerOptions options_;
   AwsJsonClient client_;

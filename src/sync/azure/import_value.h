@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "pki/pkcs12.h"
 #include "base/sensitive_string.h"
+#include "pki/pkcs12.h"
 #include "sync/destination.h"
 
 namespace certplane::sync::azure {
@@ -29,10 +29,10 @@ inline constexpr const char* kPemContentType = "application/x-pem-file";
 struct ImportValue {
   SensitiveString value_base64;
   SensitiveString password;  // PKCS#12 only; empty for PEM
-  std::string content_type;       // kPkcs12ContentType or kPemContentType
-  std::string kty;                // "RSA" or "EC"
-  int key_size = 0;               // RSA only
-  std::string crv;                // "P-256" or "P-384", EC only
+  std::string content_type;  // kPkcs12ContentType or kPemContentType
+  std::string kty;           // "RSA" or "EC"
+  int key_size = 0;          // RSA only
+  std::string crv;           // "P-256" or "P-384", EC only
 };
 
 // InvalidArgument (naming the field) when the key, leaf or chain does not parse, the

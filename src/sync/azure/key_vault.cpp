@@ -109,8 +109,8 @@ SyncResult<PushResult> KeyVaultDestination::Push(const PushTarget& target, const
   return pushed;
 }
 
-SyncResult<PushResult> KeyVaultDestination::Import(Call& call, const PushTarget& target,
-                                                   const SensitiveString& body, bool adopted) {
+SyncResult<PushResult> KeyVaultDestination::Import(Call& call, const PushTarget& target, const SensitiveString& body,
+                                                   bool adopted) {
   SyncResult<HttpResponse> imported = call.Send(requests_.Import(target.name, body.view(), call.token));
   if (!imported.ok()) return imported.error();
   if (imported->status != 200) return call.Failed(*imported, "importing");

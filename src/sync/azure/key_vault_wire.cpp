@@ -49,8 +49,7 @@ KeyVaultRequests::KeyVaultRequests(std::string_view vault_url, std::string api_v
   vault_url_ = std::string(vault_url);
 }
 
-HttpRequest KeyVaultRequests::Make(std::string method, const std::string& path,
-                                   const SensitiveString& token) const {
+HttpRequest KeyVaultRequests::Make(std::string method, const std::string& path, const SensitiveString& token) const {
   HttpRequest request;
   request.method = std::move(method);
   request.url = vault_url_ + path + "?api-version=" + api_version_;
@@ -68,8 +67,7 @@ HttpRequest KeyVaultRequests::GetCertificateVersion(std::string_view name, std::
   return Make("GET", "/certificates/" + std::string(name) + "/" + std::string(version), token);
 }
 
-HttpRequest KeyVaultRequests::Import(std::string_view name, std::string_view body,
-                                     const SensitiveString& token) const {
+HttpRequest KeyVaultRequests::Import(std::string_view name, std::string_view body, const SensitiveString& token) const {
   HttpRequest request = Make("POST", "/certificates/" + std::string(name) + "/import", token);
   request.headers.push_back({"Content-Type", "application/json"});
   request.body = std::string(body);

@@ -14,9 +14,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The Secret of testing::Issue as certplane writes it: its label and annotations.
+// The Secret of http::testing::Issue as certplane writes it: its label and annotations.
 nlohmann::json IssuedSecret() {
-  nlohmann::json secret = testing::Issue("shop", "web", api::ToTime(pki::testing::kNow)).secret;
+  nlohmann::json secret = http::testing::Issue("shop", "web", api::ToTime(pki::testing::kNow)).secret;
   secret["metadata"]["uid"] = "0b7c7c3e-5d8e-4c43-9b1f-3f0b8f0e2a11";
   secret["metadata"]["resourceVersion"] = "4711";
   secret["metadata"]["creationTimestamp"] = "2030-06-01T12:00:00Z";

@@ -118,14 +118,13 @@ TEST(XmlElementText, FindsPrefixedElementsAndRefusesMarkupInside) {
 class WebIdentityTest : public ::testing::Test {
  protected:
   WebIdentityAwsCredentials Make() {
-    return WebIdentityAwsCredentials(aws_,
-                                     {.role_arn = "arn:aws:iam::123456789012:role/certplane",
-                                      .region = "eu-west-1",
-                                      .token = [this]() -> Result<SensitiveString> {
-                                        ++token_reads_;
-                                        return SensitiveString(kWebToken + std::to_string(token_reads_.load()));
-                                      },
-                                      .clock = [this] { return now_.load(); }});
+    return WebIdentityAwsCredentials(aws_, {.role_arn = "arn:aws:iam::123456789012:role/certplane",
+                                            .region = "eu-west-1",
+                                            .token = [this]() -> Result<SensitiveString> {
+                                              ++token_reads_;
+                                              return SensitiveString(kWebToken + std::to_string(token_reads_.load()));
+                                            },
+                                            .clock = [this] { return now_.load(); }});
   }
   FakeAws aws_;
   std::atomic<int> token_reads_{0};

@@ -266,8 +266,7 @@ TEST(ClientAssertionCredential, ReadsTheAssertionAgainForEveryFetchBecauseTheFil
   int reads = 0;
   ClientAssertionCredential credential(
       transport, Options(),
-      [&]() -> Result<SensitiveString> { return SensitiveString("jwt-" + std::to_string(++reads)); },
-      clock.AsClock());
+      [&]() -> Result<SensitiveString> { return SensitiveString("jwt-" + std::to_string(++reads)); }, clock.AsClock());
   ASSERT_TRUE(credential.Get().ok());
   clock.now += std::chrono::minutes(6);  // 600 s token, 5 minute margin: stale
   ASSERT_TRUE(credential.Get().ok());
