@@ -44,7 +44,7 @@ SyncResult<SecretDescription> SecretsManagerDestination::Describe(const PushTarg
 SyncResult<PushResult> SecretsManagerDestination::Create(const PushTarget& target, const SensitiveString& value,
                                                          const std::string& token) {
   json body = {{"Name", target.name},
-               {"SensitiveString", value.view()},
+               {"SecretString", value.view()},
                {"ClientRequestToken", token},
                {"Tags", TagList(CertplaneTags(target, options_.tags))}};
   if (!options_.kms_key_id.empty()) body["KmsKeyId"] = options_.kms_key_id;
@@ -63,7 +63,7 @@ SyncResult<PushResult> SecretsManagerDestination::Update(const PushTarget& targe
     if (!restored.ok()) return restored.error();
   }
   SyncResult<json> answer = client_.Call(
-      "PutSecretValue", {{"SecretId", secret.arn}, {"SensitiveString", value.view()}, {"ClientRequestToken", token}},
+      "PutSecretValue", {{"SecretId", secret.arn}, {"SecretString", value.view()}, {"ClientRequestToken", token}},
       {value.view()});
   if (!answer.ok()) return answer.error();
   SyncResult<SecretVersion> version = ReadSecretVersion(*answer);

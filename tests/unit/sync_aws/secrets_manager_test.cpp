@@ -70,7 +70,7 @@ TEST_F(SecretsManagerDestinationTest, CreatesTheSecretWithTheValueKmsKeyTagsAndA
   EXPECT_EQ(create["Name"], kName);
   EXPECT_EQ(create["KmsKeyId"], "alias/certs");
   EXPECT_EQ(
-      json::parse(create["SensitiveString"].get<std::string>()),
+      json::parse(create["SecretString"].get<std::string>()),
       json::parse(
           R"({"certificate":"LEAF-PEM\n","privateKey":"-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n",
                             "chain":"CHAIN-PEM\n","ca":"CA-PEM\n"})"));
@@ -101,7 +101,7 @@ TEST_F(SecretsManagerDestinationTest, WritesOnlyTheChosenFieldsUnderTheChosenKey
   SecretsManagerOptions options;
   options.fields = {{SecretField::Part::kCertificate, "tls.crt"}, {SecretField::Part::kPrivateKey, "tls.key"}};
   ASSERT_TRUE(Make(options).Push(Target(), Material()).ok());
-  json value = json::parse(aws_.CallsOf("CreateSecret")[0].body["SensitiveString"].get<std::string>());
+  json value = json::parse(aws_.CallsOf("CreateSecret")[0].body["SecretString"].get<std::string>());
   EXPECT_EQ(value, json::parse(R"({"tls.crt":"LEAF-PEM\n",
                                    "tls.key":"-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n"})"));
   EXPECT_FALSE(aws_.CallsOf("CreateSecret")[0].body.contains("KmsKeyId"));
