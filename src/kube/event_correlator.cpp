@@ -1,6 +1,6 @@
 #include "kube/event_correlator.h"
 
-#include <random>
+#include "base/random_suffix.h"
 
 namespace certplane::kube {
 namespace {
@@ -8,18 +8,6 @@ namespace {
 std::string ObjectIdentity(const ObjectReference& ref) {
   if (!ref.uid.empty()) return ref.uid;
   return ref.api_version + "/" + ref.kind + "/" + ref.ns + "/" + ref.name;
-}
-
-std::string RandomSuffix() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  uint64_t v = rng();
-  for (int i = 0; i < 10; ++i) {
-    out += kHex[v & 15];
-    v >>= 4;
-  }
-  return out;
 }
 
 }  // namespace
@@ -46,7 +34,7 @@ CorrelatedEvent EventCorrelator::Observe(const EventRecord& record) {
     }
     lru_.push_front(identity);
     Series s;
-    s.event_name = record.regarding.name + "." + RandomSuffix();
+    s.event_name = record.regarding.name + "." + RandomSuffix(10);
     s.lru = lru_.begin();
     it = series_.emplace(identity, std::move(s)).first;
   } else {

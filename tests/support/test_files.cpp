@@ -4,11 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+
+#include "base/random_suffix.h"
 
 namespace certplane::testing {
 
@@ -48,14 +48,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::string RandomSuffix() {
-  static std::mutex mu;
-  static std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::lock_guard lock(mu);
-  std::string s;
-  for (int i = 0; i < 6; ++i) s += kChars[rng() % 36];
-  return s;
-}
+std::string RandomSuffix() { return certplane::RandomSuffix(6); }
 
 }  // namespace certplane::testing
