@@ -157,7 +157,7 @@ clang_tidy=clang-tidy-14
 
 # tidy_units: the .cpp files clang-tidy checks, NUL-separated: the shipped code and the
 # test support every test links. The test cases themselves are left out for CI's time
-# budget: about 190 more files would roughly double the first, uncached pass (7.4 min
+# budget: about 190 more files would roughly double the first, uncached pass (about 340 s
 # on two cores for these 181); the sanitizer tier runs them instead.
 tidy_units() {
   local f
