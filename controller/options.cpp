@@ -21,7 +21,7 @@ const FlagSpec kFlags[] = {
     {"namespace", "NS",
      "namespace of CA key Secrets, CRL ConfigMaps and the leader Lease (default: $POD_NAMESPACE, else "
      "certplane-system)"},
-    {"workers", "N", "reconcile workers per resource kind (default 4)"},
+    {"workers", "N", "Certificate reconcile workers, issuing in parallel (default 16)"},
     {"issuance-backoff-initial", "DURATION",
      "wait after a Certificate's first failed issuance or unplanned reissue, doubling with each further one (default "
      "10s)"},

@@ -24,7 +24,7 @@ enum class LogFormat { kText, kJson };
 struct ControllerOptions {
   std::string kubeconfig;  // empty: KUBECONFIG, in-cluster, ~/.kube/config
   std::string ns;          // where CA keys, CRLs and the Lease live
-  int workers = 4;         // reconcile workers per controller
+  int workers = 16;        // Certificate reconcile workers
   // Backoff of failed issuances and unplanned reissues, per Certificate.
   std::chrono::milliseconds issuance_backoff_initial{10000};
   std::chrono::milliseconds issuance_backoff_max{3600000};

@@ -17,7 +17,7 @@
 // Status-only updates do not fan out (a profile's counts change with every issuance;
 // re-enqueueing all of its certificates each time would grow as n squared).
 //
-//   Operator op(deps, {.workers = 4});
+//   Operator op(deps, {.workers = 16});
 //   caches.Start(); caches.WaitForSync(...);
 //   op.Start();      // when leading
 //   op.Stop();       // drains the queues, joins the workers
@@ -53,7 +53,10 @@ struct OperatorDeps {
 };
 
 struct OperatorOptions {
-  int workers = 4;
+  // Certificates reconciled at once. An issuance is two API writes one after the other,
+  // so a worker mostly waits on the API server: at 4 workers the round trips, not the
+  // CPU or the server, bounded throughput (0.80 of the API floor at N = 10,000).
+  int workers = 16;
   std::string public_base_url;
   // How long a profile's recount waits so that a burst of certificate changes makes
   // one status write, not one each.

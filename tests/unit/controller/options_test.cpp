@@ -22,7 +22,7 @@ TEST(ParseOptions, DefaultsMatchTheDocumentedValues) {
   auto o = ParseOptions({}, Env());
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->ns, "certplane-system");
-  EXPECT_EQ(o->workers, 4);
+  EXPECT_EQ(o->workers, 16);
   EXPECT_TRUE(o->leader_elect);
   EXPECT_EQ(o->lease_duration, std::chrono::seconds(15));
   EXPECT_EQ(o->renew_deadline, std::chrono::seconds(10));
