@@ -14,6 +14,7 @@
 #include "pki/key.h"
 #include "reconcile/ca_material.h"
 #include "reconcile/secret_facts.h"
+#include "reconcile/secret_facts_memo.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -82,7 +83,7 @@ CertificateSecret::Contents CertificateSecret::Unpack() const {
   return out;
 }
 
-Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) {
+Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret, SecretFactsMemo* written) {
   auto meta = MetadataOf(secret);
   if (!meta.ok()) return meta.status();
   CertificateSecret::Contents contents;
@@ -91,7 +92,9 @@ Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret) 
   }
   TlsSecretContents tls{kube::SecretDataValue(secret, "tls.crt"), kube::SecretDataValue(secret, "tls.key"),
                         kube::SecretDataValue(secret, "ca.crt")};
-  contents.facts = ReadSecretFacts(tls, meta->annotations);
+  std::optional<policy::SecretFacts> remembered = written != nullptr ? written->Take(tls) : std::nullopt;
+  contents.facts = remembered ? std::move(*remembered) : ReadContentFacts(tls);
+  AddAnnotationFacts(meta->annotations, contents.facts);
   // The decoded key text is no longer needed: wipe it rather than leave it in freed heap.
   OPENSSL_cleanse(tls.tls_key.data(), tls.tls_key.size());
   const std::string* owner = meta->labels.Find(api::kCertificateNameLabel);

@@ -65,7 +65,10 @@ struct CaKeySecret {
   policy::CaSecretFacts facts;
 };
 
-Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret);
+class SecretFactsMemo;
+// `written`, when given, holds the facts of contents the controller just wrote
+// (secret_facts_memo.h): a Secret with exactly those contents is not parsed again.
+Result<CertificateSecret> DecodeCertificateSecret(const nlohmann::json& secret, SecretFactsMemo* written = nullptr);
 Result<CaKeySecret> DecodeCaKeySecret(const nlohmann::json& secret);
 
 // On a CA key Secret: what the certificate was made from (policy::CaSpecFingerprint),

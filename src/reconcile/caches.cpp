@@ -90,8 +90,10 @@ kube::InformerOptions<api::CertificateAuthority> CaOptions() {
   return o;
 }
 
-kube::InformerOptions<CertificateSecret> CertificateSecretOptions() {
-  auto o = Options<CertificateSecret>(kube::kSecrets, DecodeCertificateSecret);
+kube::InformerOptions<CertificateSecret> CertificateSecretOptions(std::shared_ptr<SecretFactsMemo> written) {
+  auto o = Options<CertificateSecret>(kube::kSecrets, [written = std::move(written)](const nlohmann::json& secret) {
+    return DecodeCertificateSecret(secret, written.get());
+  });
   // Only the Secrets certplane wrote: never the data of every Secret in the cluster.
   o.label_selector = std::string(api::kCertificateNameLabel);
   o.name = "certificate-secrets";
@@ -155,7 +157,7 @@ Caches::Caches(const std::shared_ptr<kube::Client>& client, const CachesOptions&
       profiles(client, ProfileOptions()),
       certificates(client, CertificateOptions()),
       syncs(client, SyncOptions()),
-      certificate_secrets(client, CertificateSecretOptions()),
+      certificate_secrets(client, CertificateSecretOptions(written_secret_facts)),
       ca_key_secrets(client, CaKeySecretOptions(options.controller_namespace)),
       namespaces(client, NamespaceOptions()),
       crl_config_maps(client, CrlConfigMapOptions(options.controller_namespace)),

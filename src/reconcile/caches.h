@@ -41,6 +41,7 @@
 #include "kube/resource.h"
 #include "reconcile/cached_secrets.h"
 #include "reconcile/ocsp_material.h"
+#include "reconcile/secret_facts_memo.h"
 
 namespace certplane::reconcile {
 
@@ -134,6 +135,11 @@ class Caches final : public api::Catalog {
   std::shared_ptr<const IssuedSerials> IssuedSerialsOf(const std::string& ca) const;
 
   const std::string& controller_namespace() const { return controller_namespace_; }
+
+  // The facts of the certificate Secrets the Certificate reconciler just wrote, taken
+  // back by certificate_secrets when their watch events arrive (secret_facts_memo.h).
+  // Declared before the informers, whose decoder holds it.
+  const std::shared_ptr<SecretFactsMemo> written_secret_facts = std::make_shared<SecretFactsMemo>();
 
   kube::Informer<api::CertificateAuthority> cas;
   kube::Informer<api::CertificateTemplate> templates;

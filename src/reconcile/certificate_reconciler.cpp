@@ -20,6 +20,8 @@
 #include "policy/secret_owner.h"
 #include "reconcile/certificate_status.h"
 #include "reconcile/leaf_issuance.h"
+#include "reconcile/secret_facts.h"
+#include "reconcile/secret_facts_memo.h"
 #include "reconcile/tls_secret.h"
 
 namespace certplane::reconcile {
@@ -254,6 +256,15 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
                                 .secret_template = api::EffectiveSecretTemplate(cert.spec, profile.spec),
                                 .passwords = passwords});
   if (!secret.ok()) return secret.status();
+
+  // The Secret informer sees these exact bytes again a moment after the write: hand it
+  // their facts, which this issuance holds as objects, so it need not parse them
+  // (secret_facts_memo.h). Before the write, which its watch event may overtake.
+  TlsSecretContents written{kube::SecretDataValue(*secret, "tls.crt"), kube::SecretDataValue(*secret, "tls.key"),
+                            kube::SecretDataValue(*secret, "ca.crt")};
+  deps_.caches->written_secret_facts->Remember(written,
+                                               IssuedContentFacts(leaf->chain, leaf->key, written.tls_key, ca->root));
+  OPENSSL_cleanse(written.tls_key.data(), written.tls_key.size());
 
   // One server-side apply creates or updates the Secret and owns exactly the fields
   // certplane writes; labels, annotations or keys others add are left alone.

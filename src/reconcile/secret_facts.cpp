@@ -16,7 +16,7 @@ std::string Annotation(const kube::StringMap& annotations, std::string_view name
   return value == nullptr ? std::string() : *value;
 }
 
-std::optional<api::KeyEncoding> EncodingOf(const std::string& pem) {
+std::optional<api::KeyEncoding> EncodingOf(std::string_view pem) {
   if (pem.find("-----BEGIN PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs8;
   if (pem.find("-----BEGIN RSA PRIVATE KEY-----") != std::string::npos) return api::KeyEncoding::kPkcs1;
   return std::nullopt;
@@ -33,38 +33,14 @@ bool ChainLinksToRoot(const std::vector<pki::Certificate>& chain, const pki::Cer
   return true;
 }
 
-}  // namespace
-
-policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kube::StringMap& annotations) {
-  policy::SecretFacts facts;
-  facts.exists = true;
-  facts.has_certificate = !contents.tls_crt.empty();
-  facts.has_private_key = !contents.tls_key.empty();
-  facts.profile_name = Annotation(annotations, api::kProfileNameAnnotation);
-  facts.ca_name = Annotation(annotations, api::kCaNameAnnotation);
-  if (std::string d = Annotation(annotations, api::kDurationAnnotation); !d.empty()) {
-    if (auto parsed = api::ParseDuration(d); parsed.ok()) facts.requested_duration = *parsed;
-  }
-  if (std::string at = Annotation(annotations, api::kIssuedAtAnnotation); !at.empty()) {
-    if (auto parsed = api::ParseTime(at); parsed.ok()) facts.issued_at = *parsed;
-  }
-  if (!facts.has_certificate || !facts.has_private_key) return facts;
-
-  auto chain = pki::ParseCertificateChainPem(contents.tls_crt);
-  if (!chain.ok() || chain->empty()) {
-    facts.parse_error = "tls.crt: " + (chain.ok() ? std::string("no certificate") : chain.status().message());
-    return facts;
-  }
-  auto key = pki::ParsePrivateKeyPem(contents.tls_key);
-  if (!key.ok()) {
-    facts.parse_error = "tls.key: " + key.status().message();
-    return facts;
-  }
-
-  const pki::Certificate& leaf = chain->front();
-  facts.key_matches_certificate = pki::CheckKeyMatchesCertificate(*key, leaf).ok();
-  facts.key_algorithm = api::FromPki(key->algorithm());
-  facts.key_encoding = EncodingOf(contents.tls_key);
+// The facts of a parsed chain and key; `root` is ca.crt's one certificate, or null when
+// ca.crt did not hold exactly one (then the chain cannot be valid).
+void FillParsedFacts(const std::vector<pki::Certificate>& chain, const pki::PrivateKey& key, std::string_view tls_key_pem,
+                     const pki::Certificate* root, policy::SecretFacts& facts) {
+  const pki::Certificate& leaf = chain.front();
+  facts.key_matches_certificate = pki::CheckKeyMatchesCertificate(key, leaf).ok();
+  facts.key_algorithm = api::FromPki(key.algorithm());
+  facts.key_encoding = EncodingOf(tls_key_pem);
 
   facts.serial_number = leaf.serial().ToHex();
   facts.not_before = api::ToTime(leaf.not_before());
@@ -82,15 +58,65 @@ policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kub
   }
   for (pki::ExtendedKeyUsage u : leaf.extended_key_usages()) facts.extended_key_usages.push_back(api::FromPki(u));
 
-  auto roots = pki::ParseCertificateChainPem(contents.ca_crt);
-  if (!roots.ok() || roots->size() != 1) {
+  if (root == nullptr) {
     facts.chain_valid = false;
+    return;
+  }
+  facts.chain_valid = ChainLinksToRoot(chain, *root);
+  // The certificate that signed the leaf: the first intermediate, or the root itself.
+  facts.issuer_fingerprint_sha256 = chain.size() > 1 ? chain[1].sha256_fingerprint() : root->sha256_fingerprint();
+}
+
+}  // namespace
+
+void AddAnnotationFacts(const kube::StringMap& annotations, policy::SecretFacts& facts) {
+  facts.profile_name = Annotation(annotations, api::kProfileNameAnnotation);
+  facts.ca_name = Annotation(annotations, api::kCaNameAnnotation);
+  if (std::string d = Annotation(annotations, api::kDurationAnnotation); !d.empty()) {
+    if (auto parsed = api::ParseDuration(d); parsed.ok()) facts.requested_duration = *parsed;
+  }
+  if (std::string at = Annotation(annotations, api::kIssuedAtAnnotation); !at.empty()) {
+    if (auto parsed = api::ParseTime(at); parsed.ok()) facts.issued_at = *parsed;
+  }
+}
+
+policy::SecretFacts ReadContentFacts(const TlsSecretContents& contents) {
+  policy::SecretFacts facts;
+  facts.exists = true;
+  facts.has_certificate = !contents.tls_crt.empty();
+  facts.has_private_key = !contents.tls_key.empty();
+  if (!facts.has_certificate || !facts.has_private_key) return facts;
+
+  auto chain = pki::ParseCertificateChainPem(contents.tls_crt);
+  if (!chain.ok() || chain->empty()) {
+    facts.parse_error = "tls.crt: " + (chain.ok() ? std::string("no certificate") : chain.status().message());
     return facts;
   }
-  facts.chain_valid = ChainLinksToRoot(*chain, roots->front());
-  // The certificate that signed the leaf: the first intermediate, or the root itself.
-  facts.issuer_fingerprint_sha256 =
-      chain->size() > 1 ? (*chain)[1].sha256_fingerprint() : roots->front().sha256_fingerprint();
+  auto key = pki::ParsePrivateKeyPem(contents.tls_key);
+  if (!key.ok()) {
+    facts.parse_error = "tls.key: " + key.status().message();
+    return facts;
+  }
+  auto roots = pki::ParseCertificateChainPem(contents.ca_crt);
+  const bool one_root = roots.ok() && roots->size() == 1;
+  FillParsedFacts(*chain, *key, contents.tls_key, one_root ? &roots->front() : nullptr, facts);
+  return facts;
+}
+
+policy::SecretFacts IssuedContentFacts(const std::vector<pki::Certificate>& chain, const pki::PrivateKey& key,
+                                       std::string_view tls_key_pem, const pki::Certificate& root) {
+  policy::SecretFacts facts;
+  facts.exists = true;
+  facts.has_certificate = !chain.empty();
+  facts.has_private_key = !tls_key_pem.empty();
+  if (!facts.has_certificate || !facts.has_private_key) return facts;
+  FillParsedFacts(chain, key, tls_key_pem, &root, facts);
+  return facts;
+}
+
+policy::SecretFacts ReadSecretFacts(const TlsSecretContents& contents, const kube::StringMap& annotations) {
+  policy::SecretFacts facts = ReadContentFacts(contents);
+  AddAnnotationFacts(annotations, facts);
   return facts;
 }
 
