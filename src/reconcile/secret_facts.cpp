@@ -35,8 +35,8 @@ bool ChainLinksToRoot(const std::vector<pki::Certificate>& chain, const pki::Cer
 
 // The facts of a parsed chain and key; `root` is ca.crt's one certificate, or null when
 // ca.crt did not hold exactly one (then the chain cannot be valid).
-void FillParsedFacts(const std::vector<pki::Certificate>& chain, const pki::PrivateKey& key, std::string_view tls_key_pem,
-                     const pki::Certificate* root, policy::SecretFacts& facts) {
+void FillParsedFacts(const std::vector<pki::Certificate>& chain, const pki::PrivateKey& key,
+                     std::string_view tls_key_pem, const pki::Certificate* root, policy::SecretFacts& facts) {
   const pki::Certificate& leaf = chain.front();
   facts.key_matches_certificate = pki::CheckKeyMatchesCertificate(key, leaf).ok();
   facts.key_algorithm = api::FromPki(key.algorithm());

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "../pki/fixtures.h"
-#include "api/well_known.h"
 #include "api/pki_mapping.h"
+#include "api/well_known.h"
 #include "kube/base64.h"
 #include "kube/secret_data.h"
 #include "reconcile/cached_secrets.h"
@@ -39,13 +39,14 @@ TEST_P(IssuedContentFactsTest, AreWhatParsingTheWrittenSecretReadsBack) {
   const WrittenCase& c = GetParam();
   const pki::testing::TestHierarchy& h = Hierarchy(c.ca_key);
   const pki::Issuer& issuer = c.via_intermediate ? h.intermediate : h.root;
-  IssuedLeaf leaf{.key = c.other_key ? OtherTestKey(c.leaf_key) : TestKey(c.leaf_key),
-                  .certificate = pki::testing::IssueLeaf(issuer, c.leaf_key,
-                                                         pki::testing::LeafSpec().WithDns({"web.shop.svc"})),
-                  .chain = {}};
+  IssuedLeaf leaf{
+      .key = c.other_key ? OtherTestKey(c.leaf_key) : TestKey(c.leaf_key),
+      .certificate = pki::testing::IssueLeaf(issuer, c.leaf_key, pki::testing::LeafSpec().WithDns({"web.shop.svc"})),
+      .chain = {}};
   leaf.chain.push_back(leaf.certificate);
   if (c.via_intermediate) leaf.chain.push_back(h.intermediate_cert);
-  const KeyAlgorithm other_ca = c.ca_key == KeyAlgorithm::kEcdsaP256 ? KeyAlgorithm::kRsa2048 : KeyAlgorithm::kEcdsaP256;
+  const KeyAlgorithm other_ca =
+      c.ca_key == KeyAlgorithm::kEcdsaP256 ? KeyAlgorithm::kRsa2048 : KeyAlgorithm::kEcdsaP256;
   const pki::Certificate& root = c.other_root ? Hierarchy(other_ca).root_cert : h.root_cert;
 
   // The Secret exactly as the reconciler writes it.
@@ -68,20 +69,19 @@ TEST_P(IssuedContentFactsTest, AreWhatParsingTheWrittenSecretReadsBack) {
   EXPECT_EQ(IssuedContentFacts(leaf.chain, leaf.key, written.tls_key, root), parsed);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Written, IssuedContentFactsTest,
-    ::testing::Values(WrittenCase{.name = "EcdsaLeafViaAnIntermediate"},
-                      WrittenCase{.name = "RsaLeafInPkcs1FromTheRoot",
-                                  .leaf_key = KeyAlgorithm::kRsa2048,
-                                  .ca_key = KeyAlgorithm::kRsa2048,
-                                  .via_intermediate = false,
-                                  .encoding = api::KeyEncoding::kPkcs1},
-                      WrittenCase{.name = "Ed25519LeafFromAnRsaIntermediate",
-                                  .leaf_key = KeyAlgorithm::kEd25519,
-                                  .ca_key = KeyAlgorithm::kRsa2048},
-                      WrittenCase{.name = "AKeyThatIsNotTheLeafs", .other_key = true},
-                      WrittenCase{.name = "ARootThatDidNotSignTheChain", .other_root = true}),
-    [](const ::testing::TestParamInfo<WrittenCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Written, IssuedContentFactsTest,
+                         ::testing::Values(WrittenCase{.name = "EcdsaLeafViaAnIntermediate"},
+                                           WrittenCase{.name = "RsaLeafInPkcs1FromTheRoot",
+                                                       .leaf_key = KeyAlgorithm::kRsa2048,
+                                                       .ca_key = KeyAlgorithm::kRsa2048,
+                                                       .via_intermediate = false,
+                                                       .encoding = api::KeyEncoding::kPkcs1},
+                                           WrittenCase{.name = "Ed25519LeafFromAnRsaIntermediate",
+                                                       .leaf_key = KeyAlgorithm::kEd25519,
+                                                       .ca_key = KeyAlgorithm::kRsa2048},
+                                           WrittenCase{.name = "AKeyThatIsNotTheLeafs", .other_key = true},
+                                           WrittenCase{.name = "ARootThatDidNotSignTheChain", .other_root = true}),
+                         [](const ::testing::TestParamInfo<WrittenCase>& info) { return info.param.name; });
 
 TlsSecretContents SomeContents() { return {"-----crt-----", "-----key-----", "-----ca-----"}; }
 
