@@ -43,6 +43,16 @@ kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& curr
   return PacedWriteDelay(last_write, now, interval);
 }
 
+kube::Duration ProfileRecountDelay(const api::CertificateProfileStatus& current,
+                                   const api::CertificateProfileStatus& desired,
+                                   std::optional<kube::TimePoint> last_write, kube::TimePoint now,
+                                   kube::Duration interval) {
+  if (desired.conditions != current.conditions || desired.observed_generation != current.observed_generation) {
+    return kube::Duration::zero();
+  }
+  return PacedWriteDelay(last_write, now, interval);
+}
+
 kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request) {
   const Caches& caches = *deps_.caches;
   auto profile = caches.profiles.store().Get(request.name);
@@ -79,6 +89,13 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
                       now);
   }
 
+  const kube::TimePoint mono = deps_.clock->Now();
+  if (kube::Duration wait = ProfileRecountDelay(profile->status, status, status_writes_.LastWrite(request.name), mono,
+                                                deps_.status_interval);
+      wait > kube::Duration::zero()) {
+    return kube::ReconcileResult::After(wait);
+  }
+
   status.certificates = 0;
   status.ready_certificates = 0;
   status.latest_active_certificate.reset();
@@ -98,7 +115,6 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
         latest->metadata.ns, latest->metadata.name, latest->status.serial_number, latest->status.not_after};
   }
   if (status != profile->status) {
-    const kube::TimePoint mono = deps_.clock->Now();
     if (kube::Duration wait = ProfileStatusWriteDelay(profile->status, status, status_writes_.LastWrite(request.name),
                                                       mono, deps_.status_interval);
         wait > kube::Duration::zero()) {

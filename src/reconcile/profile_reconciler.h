@@ -42,6 +42,17 @@ kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& curr
                                        std::optional<kube::TimePoint> last_write, kube::TimePoint now,
                                        kube::Duration interval);
 
+// How long counting a profile's certificates may wait, given `desired`, the status with
+// its conditions and observedGeneration worked out and its counts not yet: while those
+// equal what `current` holds, only the counts can change, and their write waits for the
+// interval anyway (ProfileStatusWriteDelay), so the count waits with it. Zero otherwise.
+// Counting visits every Certificate of the profile; without this, a burst that queues
+// the profile every second would count N certificates every second.
+kube::Duration ProfileRecountDelay(const api::CertificateProfileStatus& current,
+                                   const api::CertificateProfileStatus& desired,
+                                   std::optional<kube::TimePoint> last_write, kube::TimePoint now,
+                                   kube::Duration interval);
+
 class ProfileReconciler {
  public:
   explicit ProfileReconciler(PolicyReconcilerDeps deps) : deps_(std::move(deps)) {}
