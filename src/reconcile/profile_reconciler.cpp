@@ -32,17 +32,6 @@ certplane::Status WriteClusterStatus(kube::Client& client, const kube::GroupVers
 
 }  // namespace
 
-kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& current,
-                                       const api::CertificateProfileStatus& desired,
-                                       std::optional<kube::TimePoint> last_write, kube::TimePoint now,
-                                       kube::Duration interval) {
-  if (desired == current) return kube::Duration::zero();
-  if (desired.conditions != current.conditions || desired.observed_generation != current.observed_generation) {
-    return kube::Duration::zero();
-  }
-  return PacedWriteDelay(last_write, now, interval);
-}
-
 kube::Duration ProfileRecountDelay(const api::CertificateProfileStatus& current,
                                    const api::CertificateProfileStatus& desired,
                                    std::optional<kube::TimePoint> last_write, kube::TimePoint now,
@@ -114,12 +103,8 @@ kube::ReconcileResult ProfileReconciler::Reconcile(const kube::Request& request)
     status.latest_active_certificate = api::CertificateReference{
         latest->metadata.ns, latest->metadata.name, latest->status.serial_number, latest->status.not_after};
   }
+  // Paced before counting (ProfileRecountDelay): a status that changed is written now.
   if (status != profile->status) {
-    if (kube::Duration wait = ProfileStatusWriteDelay(profile->status, status, status_writes_.LastWrite(request.name),
-                                                      mono, deps_.status_interval);
-        wait > kube::Duration::zero()) {
-      return kube::ReconcileResult::After(wait);
-    }
     if (Status s = WriteClusterStatus(*deps_.client, api::kCertificateProfilesResource, api::kCertificateProfileKind,
                                       profile->metadata, profile->status, status, api::EncodeCertificateProfileStatus,
                                       deps_.field_manager);

@@ -28,26 +28,19 @@ struct PolicyReconcilerDeps {
   const Caches* caches = nullptr;
   std::shared_ptr<kube::Clock> clock;
   std::string field_manager = "certplane";
-  // A profile's counts change with every certificate issued; written at most this often
-  // (ProfileStatusWriteDelay), so a burst costs a write per interval, not per certificate.
+  // A profile's counts change with every certificate issued; counted and written at most
+  // this often (ProfileRecountDelay), so a burst costs a write per interval, not per
+  // certificate.
   kube::Duration status_interval = std::chrono::seconds(5);
 };
 
-// How long the write of a profile's `desired` status waits: zero when its conditions or
-// observedGeneration change (people and tools wait on those) or when the last write
-// (`last_write`, nullopt: none since start) is `interval` old; else until it is. Only
-// the counts and the latest active certificate are ever held back.
-kube::Duration ProfileStatusWriteDelay(const api::CertificateProfileStatus& current,
-                                       const api::CertificateProfileStatus& desired,
-                                       std::optional<kube::TimePoint> last_write, kube::TimePoint now,
-                                       kube::Duration interval);
-
-// How long counting a profile's certificates may wait, given `desired`, the status with
-// its conditions and observedGeneration worked out and its counts not yet: while those
-// equal what `current` holds, only the counts can change, and their write waits for the
-// interval anyway (ProfileStatusWriteDelay), so the count waits with it. Zero otherwise.
-// Counting visits every Certificate of the profile; without this, a burst that queues
-// the profile every second would count N certificates every second.
+// How long counting a profile's certificates, and writing the counts, waits. `desired`
+// is the status with its conditions and observedGeneration worked out and its counts
+// not yet. Zero when those change (people and tools wait on them: written at once) or
+// when the last write (`last_write`, nullopt: none since start) is `interval` old; else
+// until it is. Only the counts and the latest active certificate are ever held back, and
+// the count waits with its write: counting visits every Certificate of the profile, and
+// a burst queues the profile every second.
 kube::Duration ProfileRecountDelay(const api::CertificateProfileStatus& current,
                                    const api::CertificateProfileStatus& desired,
                                    std::optional<kube::TimePoint> last_write, kube::TimePoint now,
