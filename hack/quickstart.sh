@@ -96,9 +96,10 @@ if [[ ${CERTPLANE_QUICKSTART_SKIP_BUILD:-} == 1 ]]; then
 else
   say "installing dependencies (Debian packages)"
   hack/install-deps.sh
-  say "building kube-apiserver, etcd, kubectl and helm from their Go modules (cached after the first time)"
-  bin=$(hack/build-control-plane.sh)
-  # Only what the quickstart runs: the tests and benchmarks are hack/test.sh's to build.
+  # Only what the quickstart runs: helm, zlint and promtool, the tests and the
+  # benchmarks are hack/test.sh's to build.
+  say "building etcd, kube-apiserver and kubectl from their Go modules (cached after the first time)"
+  bin=$(hack/build-control-plane.sh etcd kube-apiserver kubectl)
   say "building certplane (the controller and the kubectl plugin)"
   hack/build.sh release certplane-controller kubectl-certplane >/dev/null
 fi
