@@ -63,9 +63,13 @@ ApiResult<nlohmann::json> ParseJson(ApiResult<RawResponse> raw, std::string_view
   return parsed;
 }
 
+constexpr char kPartialObjectMetadataAccept[] =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
 void AddWriteQuery(RawRequest& req, const WriteOptions& options) {
   if (!options.field_manager.empty()) req.query.emplace_back("fieldManager", options.field_manager);
   if (options.dry_run) req.query.emplace_back("dryRun", "All");
+  if (options.metadata_only) req.accept = kPartialObjectMetadataAccept;
 }
 
 }  // namespace
@@ -367,6 +371,7 @@ ApiResult<nlohmann::json> Client::Apply(const GroupVersionResource& gvr, const s
   req.content_type = "application/apply-patch+yaml";  // JSON is YAML
   req.query.emplace_back("fieldManager", options.field_manager);
   if (options.force) req.query.emplace_back("force", "true");
+  if (options.metadata_only) req.accept = kPartialObjectMetadataAccept;
   req.body = object.dump();
   return RawJson(req);
 }

@@ -80,16 +80,23 @@ struct ListPage {
   std::string continue_token;  // empty on the last page
 };
 
+// metadata_only on a write: the response is the written object's metadata alone
+// (PartialObjectMetadata, through the Accept header), for a caller that needs no more
+// than its resourceVersion. The API server then neither encodes nor sends the rest:
+// a Secret's private key does not come back to be parsed into this process's heap,
+// nor a CRL's or a record's megabyte. Errors come back as a Status either way.
 struct WriteOptions {
   std::string field_manager;
   bool dry_run = false;
   std::string subresource;  // e.g. "status"
+  bool metadata_only = false;
 };
 
 struct ApplyOptions {
   std::string field_manager = "certplane";  // required by server-side apply
   bool force = false;
   std::string subresource;
+  bool metadata_only = false;  // as in WriteOptions
 };
 
 struct DeleteOptions {

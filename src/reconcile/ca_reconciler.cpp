@@ -87,7 +87,7 @@ Status CaReconciler::WriteStatus(const api::CertificateAuthority& ca, const api:
       {"status", api::EncodeCertificateAuthorityStatus(desired)},
   };
   auto written = deps_.client->UpdateStatus(api::kCertificateAuthoritiesResource, "", body,
-                                            {.field_manager = deps_.field_manager});
+                                            {.field_manager = deps_.field_manager, .metadata_only = true});
   if (!written.ok())
     return written.status().WithContext("updating the status of CertificateAuthority " + ca.metadata.name);
   return Status::Ok();
@@ -248,7 +248,7 @@ Result<std::optional<Time>> CaReconciler::DropExpiredRetiredKeys(const api::Cert
   if (drop.empty()) return next;
   const std::string ns = deps_.caches->controller_namespace();
   auto patched = deps_.client->MergePatch(kube::kSecrets, ns, CaKeySecretName(ca.metadata.name), {{"data", drop}},
-                                          {.field_manager = deps_.field_manager});
+                                          {.field_manager = deps_.field_manager, .metadata_only = true});
   if (!patched.ok()) {
     return patched.status().WithContext("dropping expired retired keys from the key Secret of CertificateAuthority " +
                                         ca.metadata.name);

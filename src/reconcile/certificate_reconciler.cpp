@@ -108,8 +108,9 @@ Status CertificateReconciler::WriteStatus(const api::Certificate& cert, const ap
       {"status",
        api::CreateMergePatch(api::EncodeCertificateStatus(cert.status), api::EncodeCertificateStatus(desired))},
   };
-  auto written = deps_.client->MergePatch(api::kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
-                                          {.field_manager = deps_.field_manager, .subresource = "status"});
+  auto written =
+      deps_.client->MergePatch(api::kCertificatesResource, cert.metadata.ns, cert.metadata.name, body,
+                               {.field_manager = deps_.field_manager, .subresource = "status", .metadata_only = true});
   if (!written.ok())
     return written.status().WithContext("updating the status of Certificate " + cert.metadata.ns + "/" +
                                         cert.metadata.name);
@@ -268,8 +269,9 @@ Result<CertificateReconciler::Issued> CertificateReconciler::Issue(
 
   // One server-side apply creates or updates the Secret and owns exactly the fields
   // certplane writes; labels, annotations or keys others add are left alone.
+  // Metadata only in the response: the private key is not sent back to be parsed.
   auto applied = deps_.client->Apply(kube::kSecrets, cert.metadata.ns, cert.spec.secret_name, *secret,
-                                     {.field_manager = deps_.field_manager, .force = true});
+                                     {.field_manager = deps_.field_manager, .force = true, .metadata_only = true});
   if (!applied.ok())
     return applied.status().WithContext("writing Secret " + cert.metadata.ns + "/" + cert.spec.secret_name);
 

@@ -166,7 +166,7 @@ Status CertificateReconciler::SetFinalizers(const api::Certificate& cert, std::v
   nlohmann::json patch = {
       {"metadata", {{"finalizers", std::move(finalizers)}, {"resourceVersion", cert.metadata.resource_version}}}};
   auto written = deps_.client->MergePatch(api::kCertificatesResource, cert.metadata.ns, cert.metadata.name, patch,
-                                          {.field_manager = deps_.field_manager});
+                                          {.field_manager = deps_.field_manager, .metadata_only = true});
   if (!written.ok()) {
     return written.status().WithContext("updating the finalizers of Certificate " + cert.metadata.ns + "/" +
                                         cert.metadata.name);

@@ -313,7 +313,8 @@ Status CrlPublisher::WriteShard(const api::CertificateAuthority& ca, std::int32_
                          {"metadata", std::move(metadata)},
                          {"data", std::move(data)},
                          {"binaryData", std::move(binary)}};
-  const kube::WriteOptions options{.field_manager = deps_.field_manager};
+  // Only the resourceVersion is read back: the CRL does not come back.
+  const kube::WriteOptions options{.field_manager = deps_.field_manager, .metadata_only = true};
   auto written = shard.exists ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
                               : deps_.client->Create(kube::kConfigMaps, ns, body, options);
   if (!written.ok() && shard.exists && written.status().code() == StatusCode::kNotFound) {
@@ -357,7 +358,8 @@ Status CrlPublisher::WriteShardDelta(const api::CertificateAuthority& ca, std::i
           {std::string(api::kDeltaCrlNextUpdateAnnotation), api::FormatTime(shard.delta_next_update)}}}}},
       {"data", {{std::string(api::kCrlLedgerKey), ledger_text}, {std::string(api::kDeltaCrlPemKey), delta.crl->pem}}},
       {"binaryData", std::move(binary)}};
-  auto written = deps_.client->MergePatch(kube::kConfigMaps, ns, name, patch, {.field_manager = deps_.field_manager});
+  auto written = deps_.client->MergePatch(kube::kConfigMaps, ns, name, patch,
+                                          {.field_manager = deps_.field_manager, .metadata_only = true});
   if (!written.ok()) return written.status().WithContext("writing the delta CRL to ConfigMap " + ns + "/" + name);
   shard.resource_version = (*written)["metadata"].value("resourceVersion", "");
   return Status::Ok();
@@ -394,8 +396,9 @@ Status CrlPublisher::WriteCaStatus(const api::CertificateAuthority& ca, const Ca
           {"deltaNumber", crl.delta_number != 0 ? nlohmann::json(crl.delta_number) : nlohmann::json()},
           {"deltaNextUpdate",
            crl.delta_next_update ? nlohmann::json(api::FormatTime(*crl.delta_next_update)) : nlohmann::json()}}}}}};
-  auto written = deps_.client->MergePatch(api::kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
-                                          {.field_manager = deps_.field_manager, .subresource = "status"});
+  auto written =
+      deps_.client->MergePatch(api::kCertificateAuthoritiesResource, "", ca.metadata.name, patch,
+                               {.field_manager = deps_.field_manager, .subresource = "status", .metadata_only = true});
   if (!written.ok())
     return written.status().WithContext("recording the CRL in the status of CertificateAuthority " + ca.metadata.name);
   return Status::Ok();

@@ -94,7 +94,9 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   if (!material.ok()) return kube::ReconcileResult::Retry(material.status());
   const pki::TimePoint now = deps_.clock->WallNow();
   const std::string& ns = deps_.caches->controller_namespace();
-  const kube::WriteOptions options{.field_manager = deps_.field_manager};
+  // Only resourceVersions are read back from these writes: the signer keys and the
+  // record (half a megabyte at 10,000 certificates) do not come back.
+  const kube::WriteOptions options{.field_manager = deps_.field_manager, .metadata_only = true};
   auto log = kube::Logger("ocsp");
 
   // Gather: the keys that need a responder, and what the caches hold.
@@ -260,8 +262,9 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     api::CertificateAuthorityStatus only;
     only.ocsp = status;
     nlohmann::json patch = {{"status", {{"ocsp", api::EncodeCertificateAuthorityStatus(only)["ocsp"]}}}};
-    auto written = deps_.client->MergePatch(api::kCertificateAuthoritiesResource, "", name, patch,
-                                            {.field_manager = deps_.field_manager, .subresource = "status"});
+    auto written = deps_.client->MergePatch(
+        api::kCertificateAuthoritiesResource, "", name, patch,
+        {.field_manager = deps_.field_manager, .subresource = "status", .metadata_only = true});
     if (!written.ok()) {
       return kube::ReconcileResult::Retry(
           written.status().WithContext("recording the OCSP responder in the status of CertificateAuthority " + name));

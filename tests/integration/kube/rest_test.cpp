@@ -121,6 +121,51 @@ TEST_F(RestTest, WritesTheStatusSubresource) {
   EXPECT_EQ((*read)["status"]["phase"], "Succeeded");
 }
 
+// Every write verb, asked for metadata only, gets the object's metadata and nothing of
+// its data back, while the write itself lands whole; an error is still a Status.
+TEST_F(RestTest, WritesAskedForMetadataOnlyReturnNoData) {
+  const kube::WriteOptions metadata_only{.metadata_only = true};
+  json secret = {
+      {"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "quiet"}}}, {"data", {{"tls.key", "c2VjcmV0"}}}};
+  auto no_data = [](const json& response) {
+    EXPECT_EQ(response.value("kind", ""), "PartialObjectMetadata") << response.dump();
+    EXPECT_FALSE(response.contains("data")) << response.dump();
+    EXPECT_FALSE(response["metadata"].value("resourceVersion", "").empty()) << response.dump();
+  };
+
+  auto created = client().Create(kube::kSecrets, ns(), secret, metadata_only);
+  ASSERT_TRUE(created.ok()) << created.status();
+  no_data(*created);
+
+  secret["metadata"]["resourceVersion"] = (*created)["metadata"]["resourceVersion"];
+  secret["data"]["tls.key"] = "c2VjcmV1";
+  auto updated = client().Update(kube::kSecrets, ns(), secret, metadata_only);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  no_data(*updated);
+  EXPECT_NE((*updated)["metadata"]["resourceVersion"], (*created)["metadata"]["resourceVersion"]);
+
+  auto patched = client().MergePatch(kube::kSecrets, ns(), "quiet", {{"data", {{"ca.crt", "Y2E="}}}}, metadata_only);
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  no_data(*patched);
+
+  kube::ApplyOptions apply = Manager("manager-quiet", true);
+  apply.metadata_only = true;
+  json applied_secret = {
+      {"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "quiet"}}}, {"data", {{"tls.crt", "Y3J0"}}}};
+  auto applied = client().Apply(kube::kSecrets, ns(), "quiet", applied_secret, apply);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  no_data(*applied);
+
+  auto read = client().Get(kube::kSecrets, ns(), "quiet");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ((*read)["data"]["tls.key"], "c2VjcmV1");
+  EXPECT_EQ((*read)["data"]["ca.crt"], "Y2E=");
+  EXPECT_EQ((*read)["data"]["tls.crt"], "Y3J0");
+
+  auto stale = client().Update(kube::kSecrets, ns(), secret, metadata_only);  // the old resourceVersion
+  EXPECT_EQ(stale.status().code(), StatusCode::kConflict) << stale.status();
+}
+
 TEST_F(RestTest, ReturnsNotFoundForAMissingObject) {
   auto got = client().Get(kube::kConfigMaps, ns(), "missing");
   EXPECT_EQ(got.status().code(), StatusCode::kNotFound);
