@@ -10,6 +10,7 @@
 
 #include <pplx/threadpool.h>
 
+#include "kube/system_roots.h"
 #include "options.h"
 #include "run.h"
 
@@ -29,6 +30,9 @@ int Main(int argc, char** argv) {
   // later one came from the heap, and the holes they left among the cached objects
   // stayed resident: 2-4 MiB at 10,000 certificates, more or less from run to run.
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // Before the first thread (it sets two environment variables): the system's trusted
+  // roots are parsed once for the process, not into every new TLS connection.
+  certplane::kube::DetachSystemRootsFromDefaults();
   // Before the first thread, so that every thread inherits the mask (run.h).
   certplane::controller::BlockShutdownSignals();
   // cpprestsdk's pool only completes I/O (every handler and every blocking .get() runs

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "base/sensitive_string.h"
+#include "kube/system_roots.h"
 
 namespace certplane::kube {
 
@@ -105,6 +106,10 @@ web::http::client::http_client_config MakeHttpClientConfig(const ClusterConfig& 
       // Replace the default store (system roots) with the configured CA only.
       StorePtr store = StoreFromPem(*ca);
       SSL_CTX_set_cert_store(native, store.release());  // the SSL_CTX takes ownership
+    } else {
+      // The process's one copy of the system roots (system_roots.h), not a parse of
+      // the bundle per connection.
+      SSL_CTX_set1_cert_store(native, SharedSystemRoots());
     }
     ctx.set_verify_mode(boost::asio::ssl::verify_peer);
     if (!cert->empty()) {
