@@ -6,7 +6,7 @@
 #   hack/bench/compare/run.sh [--cert-manager-controller BINARY --cert-manager-crds FILE]
 #       [--out DIR] [--smoke] [--scenarios issuance,floor,renewal,idle,crl]
 #       [--sizes 100,1000,10000] [--max-n CONFIG=N]... [--build-dir DIR] [--no-build]
-#       [--certplane-controller BINARY]
+#       [--certplane-controller BINARY] [--fleet N]
 #
 # The binary and the CRD manifest are cert-manager's own (its release page has both);
 # without them the run measures certplane and the floor alone and says so. Scenarios:
@@ -17,13 +17,14 @@
 #             same raised limits (as its scaling guide advises).
 #   floor     the same N through compare_client floor: per object the user's create, a
 #             Secret create and a status update, no client-side limit.
-#   renewal   N certificates (10,000; --smoke 10) issued with a 1 h duration; the
+#   renewal   N certificates (--fleet, default 10,000; --smoke 10) issued with a 1 h duration; the
 #             controller stops, renewBefore becomes 59m50s so that every one is due, and
 #             the controller starts again (certplane on its default flags, cert-manager
 #             with --kube-api-qps 200 --kube-api-burst 400): time until all are renewed,
 #             the API request rate, and the 429s and 5xx the API server answered.
-#   idle      the controller's memory, restarted and settled, with 10,000 Certificates
-#             and Secrets and 50,000 unrelated Secrets of 10 KiB in the cluster.
+#   idle      the controller's memory, restarted and settled, with N Certificates and
+#             Secrets (--fleet, default 10,000) and 50,000 unrelated Secrets of 10 KiB
+#             in the cluster.
 #   crl       publishing a CRL of 100,000 revoked serials (certplane's crl_publish_bench;
 #             cert-manager publishes no CRLs).
 # --smoke: N = 10 everywhere, idle with 20 unrelated Secrets, CRL of 10,000 serials; a
@@ -43,7 +44,7 @@ source "$here/../lib.sh"
 cd "$CERTPLANE_REPO_ROOT"
 
 command_line="hack/bench/compare/run.sh $*"
-cm_bin='' cm_crds='' out='' smoke='' scenarios=issuance,floor,renewal,idle,crl sizes='' build_dir=build no_build='' cp_bin=''
+cm_bin='' cm_crds='' out='' smoke='' scenarios=issuance,floor,renewal,idle,crl sizes='' build_dir=build no_build='' cp_bin='' fleet=''
 max_n=()
 while (($#)); do
   case $1 in
@@ -57,6 +58,7 @@ while (($#)); do
     --build-dir) build_dir=$2; shift 2 ;;
     --no-build) no_build=1; shift ;;
     --certplane-controller) cp_bin=$(realpath "$2"); shift 2 ;;
+    --fleet) fleet=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
@@ -70,6 +72,10 @@ if [[ -n $smoke ]]; then
   sizes=${sizes:-10} rsa_n=10 renew_n=10 idle_n=10 idle_secrets=20 crl_flag=--quick timeout=120
 else
   sizes=${sizes:-100,1000,10000} rsa_n=1000 renew_n=10000 idle_n=10000 idle_secrets=50000 crl_flag='' timeout=5400
+fi
+if [[ -n $fleet ]]; then
+  [[ $fleet =~ ^[1-9][0-9]*$ ]] || die "--fleet takes a number of certificates, not '$fleet'"
+  renew_n=$fleet idle_n=$fleet
 fi
 idle_secret_bytes=10240
 create_concurrency=16
