@@ -33,7 +33,10 @@ void Controller::Stop() {
     queue_->ShutDown();
     return;
   }
-  queue_->ShutDown();  // workers drain what is queued, then Get returns nullopt
+  // Each worker finishes the key it holds and no other: the queue can hold every
+  // object (100,000 due for renewal), and a stopping pod has a 30-second grace period,
+  // a demoted leader none. The next start lists everything and queues it again.
+  queue_->Abandon();
   for (auto& t : threads_) t.join();
   threads_.clear();
   Logger("kube.controller")->info("stopped controller={}", name_);

@@ -113,6 +113,13 @@ void WorkQueue::ShutDown() {
   drained_cv_.notify_all();
 }
 
+void WorkQueue::Abandon() {
+  ShutDown();
+  MutexLock lock(mu_);
+  queue_.clear();
+  dirty_.clear();
+}
+
 void WorkQueue::ShutDownWithDrain() {
   ShutDown();
   MutexLock lock(mu_);

@@ -12,6 +12,8 @@
 // - ShutDown stops new adds and drops delayed ones; workers still receive the keys
 //   already queued, then Get returns nullopt. ShutDownWithDrain also blocks until
 //   every queued and in-flight key has been processed (so it needs running workers).
+//   Abandon drops the queued keys too: each worker finishes the key it holds and Get
+//   returns nullopt (a stopping controller; its next start lists everything again).
 //
 //   WorkQueue queue;   // WorkQueueOptions: name, clock, rate limiter
 //   queue.Add("shop/frontend");
@@ -74,6 +76,7 @@ class WorkQueue {
 
   void ShutDown() EXCLUDES(mu_);
   void ShutDownWithDrain() EXCLUDES(mu_);
+  void Abandon() EXCLUDES(mu_);
   bool ShuttingDown() const EXCLUDES(mu_);
 
   // Keys ready to be taken (not delayed, not in flight).

@@ -175,6 +175,22 @@ TEST_F(WorkQueueTest, ShutDownDeliversQueuedKeysThenEnds) {
   EXPECT_EQ(q.Get(), std::nullopt) << "delayed keys are dropped, later adds ignored";
 }
 
+TEST_F(WorkQueueTest, AbandonDropsQueuedKeysAndEndsOnceTheKeyInFlightIsDone) {
+  WorkQueue q(Options());
+  q.Add("ns/in-flight");
+  ASSERT_EQ(q.Get(), "ns/in-flight");
+  q.Add("ns/a");
+  q.Add("ns/in-flight");  // changed while processed: would be queued again at Done
+  q.AddAfter("ns/delayed", 1s);
+  q.Abandon();
+  q.Add("ns/ignored");
+  EXPECT_TRUE(q.ShuttingDown());
+  EXPECT_EQ(q.Len(), 0U);
+  q.Done("ns/in-flight");
+  clock_->Advance(1s);
+  EXPECT_EQ(q.Get(), std::nullopt) << "queued, re-queued, delayed and later keys are all dropped";
+}
+
 TEST_F(WorkQueueTest, ShutDownWithDrainWaitsForKeysInFlight) {
   WorkQueue q(Options());
   q.Add("ns/a");
@@ -236,18 +252,30 @@ INSTANTIATE_TEST_SUITE_P(
                        1}),
     [](const ::testing::TestParamInfo<ControllerCase>& info) { return info.param.name; });
 
-TEST(ControllerTest, RunsWorkersAndDrainsOnStop) {
-  std::atomic<int> runs{0};
+// A stopping controller finishes the keys its workers hold and drops the rest: with
+// 100,000 certificates queued, draining them kept a stopped controller issuing for
+// minutes.
+TEST(ControllerTest, StopFinishesTheKeysInFlightAndDropsTheQueuedOnes) {
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+  std::atomic<bool> release{false};
   ControllerOptions options;
   options.workers = 3;
   Controller controller(std::move(options), [&](const Request&) {
-    ++runs;
+    ++started;
+    while (!release.load()) std::this_thread::yield();
+    ++finished;
     return ReconcileResult::Done();
   });
   controller.Start();
   for (int i = 0; i < 50; ++i) controller.queue().Add("ns/k" + std::to_string(i));
-  controller.Stop();
-  EXPECT_EQ(runs.load(), 50);
+  while (started.load() < 3) std::this_thread::yield();
+  std::thread stopper([&] { controller.Stop(); });
+  while (!controller.queue().ShuttingDown()) std::this_thread::yield();
+  release = true;
+  stopper.join();
+  EXPECT_EQ(started.load(), 3);
+  EXPECT_EQ(finished.load(), 3);
 }
 
 TEST(RequestTest, SplitsKeys) {
