@@ -177,66 +177,80 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   }
 
   // Decide and act: the record of issued serials.
-  IssuedSerialMap issued = cached_issued ? cached_issued->serials : IssuedSerialMap{};
-  const std::int64_t ca_not_after = Unix((*material)->issuer.certificate().not_after());
-  auto note = [&](const std::string& serial, const std::optional<api::Time>& not_after) {
-    if (serial.empty()) return;
-    issued.emplace(serial, not_after ? Unix(*not_after) : ca_not_after);
-  };
-  deps_.caches->ForEachCertificateIssuedBy(name, [&](const std::shared_ptr<const api::Certificate>& cert) {
-    if (cert->status.ca_name == name) note(cert->status.serial_number, cert->status.not_after);
-    for (const auto& h : cert->status.history) {
-      if (h.ca_name == name) note(h.serial_number, h.not_after);
-    }
-  });
+  const IssuedSerialMap no_record;
+  const IssuedSerialMap& recorded = cached_issued ? cached_issued->serials : no_record;
+  const bool record_usable = cached_issued && cached_issued->invalid.empty();
   // Serials of deleted Certificates that the record may not hold yet: never paced.
   IssuedSerialMap departed;
   {
     std::lock_guard lock(departed_mu_);
     if (auto it = departed_.find(name); it != departed_.end()) departed = it->second;
   }
-  bool departed_missing = false;
-  for (const auto& [serial, not_after] : departed) {
-    issued.emplace(serial, not_after);
-    if (!cached_issued || !cached_issued->serials.contains(serial)) departed_missing = true;
-  }
-  std::erase_if(issued, [&](const auto& kv) { return kv.second < Unix(now); });
-  const bool record_usable = cached_issued && cached_issued->invalid.empty();
+  const bool departed_missing =
+      std::any_of(departed.begin(), departed.end(), [&](const auto& kv) { return !recorded.contains(kv.first); });
+  // Finding what to add visits (and unpacks) every Certificate the CA issued, so it
+  // waits with the write it could lead to, as a profile's recount does: in a storm of
+  // 100,000 renewals the maintainer ran about once a second.
   const kube::Duration record_wait =
-      record_usable && issued != cached_issued->serials && !departed_missing
+      record_usable && !departed_missing
           ? PacedWriteDelay(record_writes_.LastWrite(name), deps_.clock->Now(), deps_.record_interval)
           : kube::Duration::zero();
+  // What the status counts: the record as written, now or when the held-back write goes.
+  std::size_t issued_count = recorded.size();
   if (record_wait > kube::Duration::zero()) {
-    // Held back: the status counts what is written, and the next write comes when due.
-    issued = cached_issued->serials;
     next = std::min(next, now + std::chrono::duration_cast<std::chrono::system_clock::duration>(record_wait));
-  } else if (!record_usable || issued != cached_issued->serials) {
-    std::string text = FormatIssuedSerials(issued);
-    if (text.size() > kIssuedRecordLimit) {
-      if (deps_.events) {
-        deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "IssuedSerialsFull", "RecordIssuedSerials",
-                             std::to_string(issued.size()) + " unexpired serials no longer fit one ConfigMap");
+  } else {
+    // What the caches add is collected apart from the record rather than into a copy of
+    // it: at 10,000 certificates the record is 10,000 map entries (1.3 MiB).
+    const std::int64_t ca_not_after = Unix((*material)->issuer.certificate().not_after());
+    const std::int64_t now_unix = Unix(now);
+    IssuedSerialMap added;  // serials the record lacks, unexpired
+    auto note = [&](const std::string& serial, std::int64_t not_after) {
+      if (serial.empty() || not_after < now_unix || recorded.contains(serial)) return;
+      added.emplace(serial, not_after);
+    };
+    deps_.caches->ForEachCertificateIssuedBy(name, [&](const std::shared_ptr<const api::Certificate>& cert) {
+      if (cert->status.ca_name == name) {
+        note(cert->status.serial_number, cert->status.not_after ? Unix(*cert->status.not_after) : ca_not_after);
       }
-      return kube::ReconcileResult::Retry(
-          FailedPrecondition("the record of serials issued by CertificateAuthority " + name + " is full"));
+      for (const auto& h : cert->status.history) {
+        if (h.ca_name == name) note(h.serial_number, h.not_after ? Unix(*h.not_after) : ca_not_after);
+      }
+    });
+    for (const auto& [serial, not_after] : departed) note(serial, not_after);
+    const auto expired = static_cast<std::size_t>(
+        std::count_if(recorded.begin(), recorded.end(), [&](const auto& kv) { return kv.second < now_unix; }));
+    if (!record_usable || !added.empty() || expired > 0) {
+      issued_count = recorded.size() - expired + added.size();
+      std::string text = FormatIssuedSerials(recorded, added, now_unix);
+      if (text.size() > kIssuedRecordLimit) {
+        if (deps_.events) {
+          deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "IssuedSerialsFull", "RecordIssuedSerials",
+                               std::to_string(issued_count) + " unexpired serials no longer fit one ConfigMap");
+        }
+        // Paced like a write: a full record is not looked at again before the interval.
+        record_writes_.Wrote(name, deps_.clock->Now());
+        return kube::ReconcileResult::Retry(
+            FailedPrecondition("the record of serials issued by CertificateAuthority " + name + " is full"));
+      }
+      nlohmann::json metadata = {
+          {"name", IssuedSerialsConfigMapName(name)},
+          {"namespace", ns},
+          {"labels", {{"app.kubernetes.io/managed-by", "certplane"}, {std::string(kIssuedSerialsOfLabel), name}}}};
+      if (cached_issued) metadata["resourceVersion"] = cached_issued->metadata.resource_version;
+      nlohmann::json body = {{"apiVersion", "v1"},
+                             {"kind", "ConfigMap"},
+                             {"metadata", std::move(metadata)},
+                             {"data", {{std::string(kIssuedSerialsKey), std::move(text)}}}};
+      auto written = cached_issued ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
+                                   : deps_.client->Create(kube::kConfigMaps, ns, body, options);
+      if (!written.ok()) {
+        return kube::ReconcileResult::Retry(
+            written.status().WithContext("writing ConfigMap " + ns + "/" + IssuedSerialsConfigMapName(name)));
+      }
+      record_writes_.Wrote(name, deps_.clock->Now());
+      written_.Expect("record/" + name, ResourceVersionOf(*written), now + kWrittenDeadline);
     }
-    nlohmann::json metadata = {
-        {"name", IssuedSerialsConfigMapName(name)},
-        {"namespace", ns},
-        {"labels", {{"app.kubernetes.io/managed-by", "certplane"}, {std::string(kIssuedSerialsOfLabel), name}}}};
-    if (cached_issued) metadata["resourceVersion"] = cached_issued->metadata.resource_version;
-    nlohmann::json body = {{"apiVersion", "v1"},
-                           {"kind", "ConfigMap"},
-                           {"metadata", std::move(metadata)},
-                           {"data", {{std::string(kIssuedSerialsKey), std::move(text)}}}};
-    auto written = cached_issued ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
-                                 : deps_.client->Create(kube::kConfigMaps, ns, body, options);
-    if (!written.ok()) {
-      return kube::ReconcileResult::Retry(
-          written.status().WithContext("writing ConfigMap " + ns + "/" + IssuedSerialsConfigMapName(name)));
-    }
-    record_writes_.Wrote(name, deps_.clock->Now());
-    written_.Expect("record/" + name, ResourceVersionOf(*written), now + kWrittenDeadline);
   }
   if (record_wait == kube::Duration::zero() && !departed.empty()) {
     // Written (or already there): the record holds them now.
@@ -252,7 +266,7 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   api::OcspStatus status;
   status.url = OcspUrl(deps_.public_base_url, name);
   status.secret_name = OcspSignerSecretName(name);
-  status.issued_serials = static_cast<std::int64_t>(issued.size());
+  status.issued_serials = static_cast<std::int64_t>(issued_count);
   for (const auto& id : identities) {
     status.signers.push_back({.key_id = id.key_id,
                               .serial_number = id.signer.certificate.serial().ToHex(),

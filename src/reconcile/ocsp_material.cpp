@@ -115,14 +115,39 @@ Result<IssuedSerials> DecodeIssuedSerialsConfigMap(const nlohmann::json& config_
   return out;
 }
 
+namespace {
+
+void AppendIssuedSerial(std::string& out, const std::string& serial, std::int64_t not_after) {
+  out += serial;
+  out += ' ';
+  out += std::to_string(not_after);
+  out += '\n';
+}
+
+}  // namespace
+
 std::string FormatIssuedSerials(const IssuedSerialMap& serials) {
   std::string out;
   out.reserve(serials.size() * 45);
-  for (const auto& [serial, not_after] : serials) {
-    out += serial;
-    out += ' ';
-    out += std::to_string(not_after);
-    out += '\n';
+  for (const auto& [serial, not_after] : serials) AppendIssuedSerial(out, serial, not_after);
+  return out;
+}
+
+std::string FormatIssuedSerials(const IssuedSerialMap& recorded, const IssuedSerialMap& added, std::int64_t now_unix) {
+  std::string out;
+  out.reserve((recorded.size() + added.size()) * 45);
+  auto r = recorded.begin();
+  auto a = added.begin();
+  while (r != recorded.end() || a != added.end()) {
+    const bool take_recorded = a == added.end() || (r != recorded.end() && r->first <= a->first);
+    if (take_recorded) {
+      if (a != added.end() && a->first == r->first) ++a;  // the record's notAfter stands
+      if (r->second >= now_unix) AppendIssuedSerial(out, r->first, r->second);
+      ++r;
+    } else {
+      AppendIssuedSerial(out, a->first, a->second);
+      ++a;
+    }
   }
   return out;
 }

@@ -82,6 +82,10 @@ Result<IssuedSerials> DecodeIssuedSerialsConfigMap(const nlohmann::json& config_
 
 // "<hex> <unix>\n" per serial, in serial order.
 std::string FormatIssuedSerials(const IssuedSerialMap& serials);
+// The same for `recorded` and `added` merged, leaving out the serials of `recorded` whose
+// notAfter is before `now_unix`; on a serial in both, `recorded`'s notAfter. Neither map
+// is copied: the maintainer calls it with the whole record.
+std::string FormatIssuedSerials(const IssuedSerialMap& recorded, const IssuedSerialMap& added, std::int64_t now_unix);
 // The inverse; InvalidArgument naming the first bad line.
 Result<IssuedSerialMap> ParseIssuedSerials(std::string_view text);
 

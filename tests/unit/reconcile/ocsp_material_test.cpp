@@ -32,6 +32,24 @@ TEST(IssuedSerials, RoundTripsAndRefusesBadLines) {
   EXPECT_THAT(ParseIssuedSerials("0a 1x\n").status().message(), HasSubstr("notAfter"));
 }
 
+// The maintainer formats the record and what it adds without copying the record: the
+// text must be the one the merged map, less the record's expired serials, would give.
+TEST(IssuedSerials, FormatsTheRecordMergedWithAdditionsLessItsExpiredSerials) {
+  const IssuedSerialMap recorded{{"0a", 100}, {"1b", 500}, {"5f0c", 900}, {"7e", 300}};
+  const IssuedSerialMap added{{"00ff", 700}, {"1b", 999}, {"3c", 800}, {"ff", 600}};
+  const std::int64_t now = 400;  // "0a" and "7e" have expired
+  EXPECT_EQ(FormatIssuedSerials(recorded, added, now), "00ff 700\n1b 500\n3c 800\n5f0c 900\nff 600\n");
+
+  IssuedSerialMap merged = added;
+  for (const auto& kv : recorded) merged.insert_or_assign(kv.first, kv.second);
+  std::erase_if(merged, [&](const auto& kv) { return kv.second < now; });
+  EXPECT_EQ(FormatIssuedSerials(recorded, added, now), FormatIssuedSerials(merged));
+
+  EXPECT_EQ(FormatIssuedSerials({}, added, now), FormatIssuedSerials(added));
+  EXPECT_EQ(FormatIssuedSerials(recorded, {}, 0), FormatIssuedSerials(recorded));
+  EXPECT_EQ(FormatIssuedSerials(recorded, {}, 1000), "");
+}
+
 TEST(IssuedSerials, DecodesTheConfigMapAndMarksABadRecord) {
   nlohmann::json cm = {
       {"metadata", {{"name", "certplane-issued-a"}, {"labels", {{"certplane.io/issued-serials-of", "a"}}}}},
