@@ -84,7 +84,7 @@ install_chart() {
   local ref=$1 start=$SECONDS
   shift
   "$helm" install certplane "$node_repo/charts/certplane" -n "$release_ns" --create-namespace \
-    --set image.repository="${ref%:*}" --set image.tag="${ref##*:}" --wait --timeout 5m "$@" \
+    --set image.repository="${ref%:*}" --set-string image.tag="${ref##*:}" --wait --timeout 5m "$@" \
     >"$work/helm-install.log" 2>&1 || { cat "$work/helm-install.log" >&2; fail "helm install failed"; }
   say "helm install --wait: $((SECONDS - start)) s"
 }

@@ -286,7 +286,7 @@ rebuilt=$(build_image controller --tag "${controller_image##*:}-rebuilt")
 sampler=$!
 upgrade_start=$SECONDS
 "$helm" upgrade certplane "$node_repo/charts/certplane" -n "$release_ns" --reuse-values \
-  --set image.tag="${rebuilt##*:}" --wait --timeout 5m >"$work/helm-upgrade.log" 2>&1 ||
+  --set-string image.tag="${rebuilt##*:}" --wait --timeout 5m >"$work/helm-upgrade.log" 2>&1 ||
   { cat "$work/helm-upgrade.log" >&2; fail "helm upgrade failed"; }
 controller_pods_are() { [[ $("$kubectl" get pods -n "$release_ns" -l app.kubernetes.io/name=certplane -o name | wc -l) == "$1" ]]; }
 wait_until 120 "the old pods gone" controller_pods_are 2
