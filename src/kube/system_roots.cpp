@@ -1,7 +1,7 @@
 #include "kube/system_roots.h"
 
 #include <cstdlib>
-#include <mutex>
+#include <optional>
 #include <string>
 
 #include <openssl/err.h>
@@ -16,41 +16,39 @@ struct RootPaths {
   std::string dir;
 };
 
-// The places OpenSSL's default verify paths read, taken before they are detached.
-RootPaths& Remembered() {
-  static RootPaths paths;
-  return paths;
-}
-bool& Detached() {
-  static bool detached = false;
-  return detached;
-}
-
 std::string EnvOr(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : fallback;
+}
+
+// Where OpenSSL's default verify paths read now: the environment, else its built-ins.
+RootPaths DefaultRootPaths() {
+  return {EnvOr(X509_get_default_cert_file_env(), X509_get_default_cert_file()),
+          EnvOr(X509_get_default_cert_dir_env(), X509_get_default_cert_dir())};
+}
+
+// Those places as they were before DetachSystemRootsFromDefaults emptied them; empty
+// while it has not run.
+std::optional<RootPaths>& Detached() {
+  static std::optional<RootPaths> paths;
+  return paths;
 }
 
 }  // namespace
 
 void DetachSystemRootsFromDefaults() {
   if (Detached()) return;
-  Remembered() = {EnvOr(X509_get_default_cert_file_env(), X509_get_default_cert_file()),
-                  EnvOr(X509_get_default_cert_dir_env(), X509_get_default_cert_dir())};
+  Detached() = DefaultRootPaths();
   // Empty, not unset: unset would bring back the built-in paths.
   setenv(X509_get_default_cert_file_env(), "", 1);
   setenv(X509_get_default_cert_dir_env(), "", 1);
-  Detached() = true;
 }
 
 X509_STORE* SharedSystemRoots() {
   static X509_STORE* const store = [] {
     X509_STORE* s = X509_STORE_new();
     if (s == nullptr) std::abort();  // out of memory at first use
-    const RootPaths paths = Detached()
-                                ? Remembered()
-                                : RootPaths{EnvOr(X509_get_default_cert_file_env(), X509_get_default_cert_file()),
-                                            EnvOr(X509_get_default_cert_dir_env(), X509_get_default_cert_dir())};
+    const RootPaths paths = Detached().value_or(DefaultRootPaths());
     // Either may be missing (a bundle without a hashed folder, or the reverse); the
     // hashed folder is read lazily, a certificate at a time, when a chain needs one.
     if (!paths.file.empty()) X509_STORE_load_file(s, paths.file.c_str());
