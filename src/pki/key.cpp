@@ -10,6 +10,7 @@
 #include "pki/errors.h"
 #include "pki/internal/asn1.h"
 #include "pki/internal/hex.h"
+#include "pki/internal/key_decoder.h"
 #include "pki/internal/rsa_keygen.h"
 #include "pki/pem.h"
 
@@ -68,12 +69,27 @@ Result<PrivateKey> FromPkcs8Der(ByteView der) {
   Result<Pkcs8PrivKeyInfoPtr> p8 = internal::DecodeDer<Pkcs8PrivKeyInfoPtr>(
       der, d2i_PKCS8_PRIV_KEY_INFO, i2d_PKCS8_PRIV_KEY_INFO, "PKCS#8 private key", internal::Encoding::kBer);
   if (!p8.ok()) return p8.status();
+  // Through this thread's decoder for the key's type (key_decoder.h); OpenSSL's own path
+  // for other types and for its error.
+  const ASN1_OBJECT* algorithm = nullptr;
+  char keytype[64] = {};
+  if (PKCS8_pkey_get0(&algorithm, nullptr, nullptr, nullptr, p8->get()) == 1 &&
+      OBJ_obj2txt(keytype, sizeof(keytype), algorithm, /*no_name=*/0) > 0) {
+    if (EvpPkeyPtr key = internal::DecodePrivateKeyDer(der, internal::KeyStructure::kPkcs8, keytype)) {
+      return PrivateKey::FromEvp(std::move(key));
+    }
+  }
+  ClearOpenSslErrors();
   EvpPkeyPtr key(EVP_PKCS82PKEY(p8->get()));
   if (!key) return OpenSslError(StatusCode::kInvalidArgument, "decoding the PKCS#8 private key");
   return PrivateKey::FromEvp(std::move(key));
 }
 
 Result<PrivateKey> FromTraditionalDer(int type, ByteView der, std::string_view what) {
+  std::string_view keytype = type == EVP_PKEY_RSA ? "RSA" : type == EVP_PKEY_EC ? "EC" : "";
+  if (EvpPkeyPtr key = internal::DecodePrivateKeyDer(der, internal::KeyStructure::kTypeSpecific, keytype)) {
+    return PrivateKey::FromEvp(std::move(key));
+  }
   auto d2i = [type](EVP_PKEY** out, const unsigned char** p, long len) { return d2i_PrivateKey(type, out, p, len); };
   Result<EvpPkeyPtr> key = internal::DecodeDer<EvpPkeyPtr>(der, d2i, i2d_PrivateKey, what, internal::Encoding::kBer);
   if (!key.ok()) return key.status();
