@@ -236,6 +236,11 @@ Result<Certificate> ParseCertificatePem(std::string_view pem) {
 }
 
 Result<std::vector<Certificate>> ParseCertificateChainPem(std::string_view pem) {
+  return ParseCertificateChainPem(pem, [](ByteView der, size_t) { return ParseCertificateDer(der); });
+}
+
+Result<std::vector<Certificate>> ParseCertificateChainPem(
+    std::string_view pem, const std::function<Result<Certificate>(ByteView der, size_t index)>& parse_der) {
   Result<std::vector<PemBlock>> blocks = DecodePem(pem);
   if (!blocks.ok()) return blocks.status().WithContext("parsing a certificate chain");
   std::vector<Certificate> chain;
@@ -244,7 +249,7 @@ Result<std::vector<Certificate>> ParseCertificateChainPem(std::string_view pem) 
     const PemBlock& block = (*blocks)[i];
     std::string where = "parsing a certificate chain: block " + std::to_string(i + 1);
     if (block.label != "CERTIFICATE") return InvalidArgument(where + ": expected CERTIFICATE, found " + block.label);
-    Result<Certificate> cert = ParseCertificateDer(block.der);
+    Result<Certificate> cert = parse_der(block.der, i);
     if (!cert.ok()) return cert.status().WithContext(where);
     chain.push_back(std::move(*cert));
   }

@@ -17,6 +17,8 @@
 // copies share one reference-counted X509 and may be used from several threads.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,6 +129,10 @@ Result<Certificate> ParseCertificateDer(ByteView der);
 // InvalidArgument if there is no block, a block is not a "CERTIFICATE", or one fails to
 // parse (the message names which, counting from 1).
 Result<std::vector<Certificate>> ParseCertificateChainPem(std::string_view pem);
+// The same, parsing each block's DER with `parse_der` (given the block's index from 0)
+// instead of ParseCertificateDer: for a caller that keeps certificates it has parsed.
+Result<std::vector<Certificate>> ParseCertificateChainPem(
+    std::string_view pem, const std::function<Result<Certificate>(ByteView der, size_t index)>& parse_der);
 
 // The PEM of each certificate, concatenated in order.
 std::string EncodeCertificateChainPem(const std::vector<Certificate>& chain);

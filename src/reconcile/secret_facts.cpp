@@ -7,6 +7,7 @@
 #include "api/well_known.h"
 #include "pki/certificate.h"
 #include "pki/key.h"
+#include "reconcile/ca_certificate_memo.h"
 
 namespace certplane::reconcile {
 namespace {
@@ -67,6 +68,20 @@ void FillParsedFacts(const std::vector<pki::Certificate>& chain, const pki::Priv
   facts.issuer_fingerprint_sha256 = chain.size() > 1 ? chain[1].sha256_fingerprint() : root->sha256_fingerprint();
 }
 
+// The CA certificates of every Secret read, parsed once for the process: the same few
+// repeat in every Secret (ca_certificate_memo.h). Never destroyed, so that informer
+// threads still decoding at exit find it.
+CaCertificateMemo& CaCertificates() {
+  static CaCertificateMemo* memo = new CaCertificateMemo();
+  return *memo;
+}
+
+Result<std::vector<pki::Certificate>> ParseChain(std::string_view pem, bool first_is_leaf) {
+  return pki::ParseCertificateChainPem(pem, [first_is_leaf](pki::ByteView der, size_t index) {
+    return first_is_leaf && index == 0 ? pki::ParseCertificateDer(der) : CaCertificates().Parse(der);
+  });
+}
+
 }  // namespace
 
 void AddAnnotationFacts(const kube::StringMap& annotations, policy::SecretFacts& facts) {
@@ -87,7 +102,7 @@ policy::SecretFacts ReadContentFacts(const TlsSecretContents& contents) {
   facts.has_private_key = !contents.tls_key.empty();
   if (!facts.has_certificate || !facts.has_private_key) return facts;
 
-  auto chain = pki::ParseCertificateChainPem(contents.tls_crt);
+  auto chain = ParseChain(contents.tls_crt, /*first_is_leaf=*/true);
   if (!chain.ok() || chain->empty()) {
     facts.parse_error = "tls.crt: " + (chain.ok() ? std::string("no certificate") : chain.status().message());
     return facts;
@@ -97,7 +112,7 @@ policy::SecretFacts ReadContentFacts(const TlsSecretContents& contents) {
     facts.parse_error = "tls.key: " + key.status().message();
     return facts;
   }
-  auto roots = pki::ParseCertificateChainPem(contents.ca_crt);
+  auto roots = ParseChain(contents.ca_crt, /*first_is_leaf=*/false);
   const bool one_root = roots.ok() && roots->size() == 1;
   FillParsedFacts(*chain, *key, contents.tls_key, one_root ? &roots->front() : nullptr, facts);
   return facts;
