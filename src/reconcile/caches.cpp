@@ -132,6 +132,9 @@ kube::InformerOptions<IssuedSerials> IssuedSerialsOptions(const std::string& ns)
   o.ns = ns;
   o.label_selector = std::string(kIssuedSerialsOfLabel);
   o.name = "issued-serials";
+  o.indexers[kByRecordCa] = [](const IssuedSerials& r) {
+    return r.ca_name.empty() ? std::vector<std::string>{} : std::vector<std::string>{r.ca_name};
+  };
   return o;
 }
 
@@ -254,10 +257,18 @@ std::shared_ptr<const OcspSignerSecret> Caches::OcspSignersOf(const std::string&
   return obj && obj->ca_name == ca ? obj : nullptr;
 }
 
-std::shared_ptr<const IssuedSerials> Caches::IssuedSerialsOf(const std::string& ca) const {
-  const std::string name = IssuedSerialsConfigMapName(ca);
-  auto obj = issued_serials.store().Get(controller_namespace_.empty() ? name : controller_namespace_ + "/" + name);
-  return obj && obj->ca_name == ca ? obj : nullptr;
+std::vector<std::shared_ptr<const IssuedSerials>> Caches::IssuedSerialsOf(const std::string& ca) const {
+  std::vector<std::shared_ptr<const IssuedSerials>> shards;
+  for (auto& shard : issued_serials.store().ByIndex(kByRecordCa, ca)) {
+    // Only the shard's own name counts: a copy under another name (someone's kubectl
+    // apply) would be a second source of truth.
+    if (shard->shard >= 0 && shard->metadata.name == IssuedSerialsConfigMapName(ca, shard->shard) &&
+        (controller_namespace_.empty() || shard->metadata.ns == controller_namespace_)) {
+      shards.push_back(std::move(shard));
+    }
+  }
+  std::sort(shards.begin(), shards.end(), [](const auto& a, const auto& b) { return a->shard < b->shard; });
+  return shards;
 }
 
 }  // namespace certplane::reconcile

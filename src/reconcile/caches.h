@@ -62,6 +62,7 @@ inline constexpr const char* kByCrlCa = "crl-ca";  // CRL ConfigMaps by their CA
 inline constexpr const char* kByIssuingCa = "issuing-ca";
 // Certificates by "<ca>/<serial hex>" of every serial they name (current and history).
 inline constexpr const char* kByIssuedSerial = "issued-serial";
+inline constexpr const char* kByRecordCa = "record-ca";  // issued-serials records by their CA's name
 inline std::string IssuedSerialIndexKey(const std::string& ca, const std::string& serial_hex) {
   return ca + "/" + serial_hex;
 }
@@ -129,10 +130,10 @@ class Caches final : public api::Catalog {
   void ForEachCertificateIssuedBy(const std::string& ca, const CertificateVisitor& visit) const {
     certificates.store().ForEachByIndex(kByIssuingCa, ca, visit);
   }
-  // The OCSP responder Secret and issued-serials record of CA `ca` (ocsp_material.h);
-  // nullptr when none is cached.
+  // The OCSP responder Secret of CA `ca` (ocsp_material.h); nullptr when none is cached.
   std::shared_ptr<const OcspSignerSecret> OcspSignersOf(const std::string& ca) const;
-  std::shared_ptr<const IssuedSerials> IssuedSerialsOf(const std::string& ca) const;
+  // The shards of CA `ca`'s record of issued serials, by shard number; empty until written.
+  std::vector<std::shared_ptr<const IssuedSerials>> IssuedSerialsOf(const std::string& ca) const;
 
   const std::string& controller_namespace() const { return controller_namespace_; }
 

@@ -60,6 +60,9 @@ std::string ResourceVersionOf(const nlohmann::json& object) {
   return object.value("/metadata/resourceVersion"_json_pointer, std::string());
 }
 
+// The key of a record shard's expectation.
+std::string RecordKey(const std::string& ca, int shard) { return "record/" + ca + "/" + std::to_string(shard); }
+
 }  // namespace
 
 std::string OcspUrl(const std::string& public_base_url, const std::string& ca) {
@@ -107,10 +110,19 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
   std::vector<Key> keys{{(*material)->key_id, &(*material)->issuer}};
   for (const auto& r : (*material)->retired) keys.push_back({r.key_id, &r.issuer});
   auto cached_signers = deps_.caches->OcspSignersOf(name);
-  auto cached_issued = deps_.caches->IssuedSerialsOf(name);
-  if (written_.Pending("signers/" + name, cached_signers ? cached_signers->metadata.resource_version : "", now) ||
-      written_.Pending("record/" + name, cached_issued ? cached_issued->metadata.resource_version : "", now)) {
+  const auto shards = deps_.caches->IssuedSerialsOf(name);  // by shard number
+  if (written_.Pending("signers/" + name, cached_signers ? cached_signers->metadata.resource_version : "", now)) {
     return kube::ReconcileResult::After(kWrittenRecheck);
+  }
+  int highest_shard = shards.empty() ? 0 : shards.back()->shard;
+  if (auto it = highest_shard_written_.find(name); it != highest_shard_written_.end()) {
+    highest_shard = std::max(highest_shard, it->second);
+  }
+  for (int k = 0; k <= highest_shard; ++k) {
+    auto cached = std::find_if(shards.begin(), shards.end(), [k](const auto& s) { return s->shard == k; });
+    if (written_.Pending(RecordKey(name, k), cached != shards.end() ? (*cached)->metadata.resource_version : "", now)) {
+      return kube::ReconcileResult::After(kWrittenRecheck);
+    }
   }
 
   // Decide and act: responders.
@@ -176,10 +188,12 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     written_.Expect("signers/" + name, ResourceVersionOf(*written), now + kWrittenDeadline);
   }
 
-  // Decide and act: the record of issued serials.
-  const IssuedSerialMap no_record;
-  const IssuedSerialMap& recorded = cached_issued ? cached_issued->serials : no_record;
-  const bool record_usable = cached_issued && cached_issued->invalid.empty();
+  // Decide and act: the record of issued serials, shard by shard.
+  auto recorded = [&shards](const std::string& serial) {
+    return std::any_of(shards.begin(), shards.end(), [&](const auto& s) { return s->Contains(serial); });
+  };
+  const bool record_usable =
+      !shards.empty() && std::all_of(shards.begin(), shards.end(), [](const auto& s) { return s->invalid.empty(); });
   // Serials of deleted Certificates that the record may not hold yet: never paced.
   IssuedSerialMap departed;
   {
@@ -187,7 +201,7 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     if (auto it = departed_.find(name); it != departed_.end()) departed = it->second;
   }
   const bool departed_missing =
-      std::any_of(departed.begin(), departed.end(), [&](const auto& kv) { return !recorded.contains(kv.first); });
+      std::any_of(departed.begin(), departed.end(), [&](const auto& kv) { return !recorded(kv.first); });
   // Finding what to add visits (and unpacks) every Certificate the CA issued, so it
   // waits with the write it could lead to, as a profile's recount does: in a storm of
   // 100,000 renewals the maintainer ran about once a second.
@@ -196,7 +210,8 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
           ? PacedWriteDelay(record_writes_.LastWrite(name), deps_.clock->Now(), deps_.record_interval)
           : kube::Duration::zero();
   // What the status counts: the record as written, now or when the held-back write goes.
-  std::size_t issued_count = recorded.size();
+  std::size_t issued_count = 0;
+  for (const auto& shard : shards) issued_count += shard->serials.size();
   if (record_wait > kube::Duration::zero()) {
     next = std::min(next, now + std::chrono::duration_cast<std::chrono::system_clock::duration>(record_wait));
   } else {
@@ -206,7 +221,7 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     const std::int64_t now_unix = Unix(now);
     IssuedSerialMap added;  // serials the record lacks, unexpired
     auto note = [&](const std::string& serial, std::int64_t not_after) {
-      if (serial.empty() || not_after < now_unix || recorded.contains(serial)) return;
+      if (serial.empty() || not_after < now_unix || recorded(serial)) return;
       added.emplace(serial, not_after);
     };
     deps_.caches->ForEachCertificateIssuedBy(name, [&](const std::shared_ptr<const api::Certificate>& cert) {
@@ -218,38 +233,43 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
       }
     });
     for (const auto& [serial, not_after] : departed) note(serial, not_after);
-    const auto expired = static_cast<std::size_t>(
-        std::count_if(recorded.begin(), recorded.end(), [&](const auto& kv) { return kv.second < now_unix; }));
-    if (!record_usable || !added.empty() || expired > 0) {
-      issued_count = recorded.size() - expired + added.size();
-      std::string text = FormatIssuedSerials(recorded, added, now_unix);
-      if (text.size() > kIssuedRecordLimit) {
+
+    auto plans = PlanIssuedSerialShards(shards, added, now_unix, deps_.serials_per_shard);
+    issued_count = 0;
+    for (const IssuedSerialShardPlan& plan : plans) issued_count += plan.live + plan.added.size();
+    for (const IssuedSerialShardPlan& plan : plans) {
+      if (!plan.Changes()) continue;
+      const std::string shard_name = IssuedSerialsConfigMapName(name, plan.shard);
+      static const IssuedSerialMap kNone;
+      std::string text = FormatIssuedSerials(plan.cached ? plan.cached->serials : kNone, plan.added, now_unix);
+      if (text.size() > kIssuedRecordLimit) {  // only with a serials_per_shard far above the default
         if (deps_.events) {
           deps_.events->Record(RefOf(*ca), kube::EventType::kWarning, "IssuedSerialsFull", "RecordIssuedSerials",
-                               std::to_string(issued_count) + " unexpired serials no longer fit one ConfigMap");
+                               "shard " + std::to_string(plan.shard) + " of the record would not fit one ConfigMap");
         }
         // Paced like a write: a full record is not looked at again before the interval.
         record_writes_.Wrote(name, deps_.clock->Now());
         return kube::ReconcileResult::Retry(
-            FailedPrecondition("the record of serials issued by CertificateAuthority " + name + " is full"));
+            FailedPrecondition("ConfigMap " + shard_name + " would exceed the API server's size limit"));
       }
-      nlohmann::json metadata = {
-          {"name", IssuedSerialsConfigMapName(name)},
-          {"namespace", ns},
-          {"labels", {{"app.kubernetes.io/managed-by", "certplane"}, {std::string(kIssuedSerialsOfLabel), name}}}};
-      if (cached_issued) metadata["resourceVersion"] = cached_issued->metadata.resource_version;
+      nlohmann::json labels = {{"app.kubernetes.io/managed-by", "certplane"},
+                               {std::string(kIssuedSerialsOfLabel), name}};
+      if (plan.shard != 0) labels[std::string(kIssuedSerialsShardLabel)] = std::to_string(plan.shard);
+      nlohmann::json metadata = {{"name", shard_name}, {"namespace", ns}, {"labels", std::move(labels)}};
+      if (plan.cached) metadata["resourceVersion"] = plan.cached->metadata.resource_version;
       nlohmann::json body = {{"apiVersion", "v1"},
                              {"kind", "ConfigMap"},
                              {"metadata", std::move(metadata)},
                              {"data", {{std::string(kIssuedSerialsKey), std::move(text)}}}};
-      auto written = cached_issued ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
-                                   : deps_.client->Create(kube::kConfigMaps, ns, body, options);
+      auto written = plan.cached ? deps_.client->Update(kube::kConfigMaps, ns, body, options)
+                                 : deps_.client->Create(kube::kConfigMaps, ns, body, options);
       if (!written.ok()) {
-        return kube::ReconcileResult::Retry(
-            written.status().WithContext("writing ConfigMap " + ns + "/" + IssuedSerialsConfigMapName(name)));
+        return kube::ReconcileResult::Retry(written.status().WithContext("writing ConfigMap " + ns + "/" + shard_name));
       }
       record_writes_.Wrote(name, deps_.clock->Now());
-      written_.Expect("record/" + name, ResourceVersionOf(*written), now + kWrittenDeadline);
+      written_.Expect(RecordKey(name, plan.shard), ResourceVersionOf(*written), now + kWrittenDeadline);
+      int& highest = highest_shard_written_[name];
+      highest = std::max(highest, plan.shard);
     }
   }
   if (record_wait == kube::Duration::zero() && !departed.empty()) {

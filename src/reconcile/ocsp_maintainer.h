@@ -13,7 +13,10 @@
 // plus every serial the cached Certificates name (status.serialNumber and
 // status.history, ACME-issued ones included, as ACME orders are Certificates), minus
 // those expired. A serial stays in the record after its Certificate is deleted, so the
-// responder tells "issued by us" (good or revoked) from "never issued" (unknown).
+// responder tells "issued by us" (good or revoked) from "never issued" (unknown). The
+// record is kept in shards of at most `serials_per_shard` serials; new serials go to the
+// lowest shard with room, so shards emptied by expiry fill again and the number of
+// shards follows the number of unexpired serials.
 //
 // Then it records the responder in the CA's status.ocsp (URL, signers, record size).
 //
@@ -55,6 +58,11 @@ struct OcspMaintainerDeps {
   // The record of issued serials grows with every issuance; it is written at most this
   // often (a serial not yet in it is answered from the live Certificates meanwhile).
   kube::Duration record_interval = std::chrono::seconds(10);
+  // At most this many serials in one ConfigMap of the record (ocsp_material.h): at up to
+  // 52 bytes a line, 10,000 keep a shard near half a megabyte, under the API server's
+  // 1 MiB per object, and a growing record rewrites the shard that takes the new serials,
+  // not all of them.
+  std::size_t serials_per_shard = 10000;
 };
 
 // The URL of CA `ca`'s responder under `public_base_url`; "" when that is empty.
@@ -83,6 +91,10 @@ class OcspMaintainer {
   Expectations written_;
   std::mutex departed_mu_;
   std::map<std::string, IssuedSerialMap> departed_;  // guarded by departed_mu_; by CA name
+  // The highest shard of each CA's record written by this process, so that a shard just
+  // created and not yet cached is waited for like the others. Only the one "ocsp" worker
+  // touches it.
+  std::map<std::string, int> highest_shard_written_;
 };
 
 }  // namespace certplane::reconcile

@@ -48,7 +48,11 @@ Result<OcspIdentity> LoadIdentity(const std::string& key_id, const std::string& 
 }  // namespace
 
 std::string OcspSignerSecretName(const std::string& ca) { return "certplane-ocsp-" + ca; }
-std::string IssuedSerialsConfigMapName(const std::string& ca) { return "certplane-issued-" + ca; }
+std::string IssuedSerialsConfigMapName(const std::string& ca, int shard) {
+  std::string name = "certplane-issued-" + ca;
+  if (shard != 0) name += ".shard-" + std::to_string(shard);
+  return name;
+}
 
 const OcspIdentity* OcspSignerSecret::Find(const std::string& key_id) const {
   auto it = std::find_if(identities.begin(), identities.end(), [&](const auto& i) { return i.key_id == key_id; });
@@ -102,6 +106,10 @@ Result<IssuedSerials> DecodeIssuedSerialsConfigMap(const nlohmann::json& config_
   IssuedSerials out;
   out.metadata = std::move(*meta);
   out.ca_name = LabelOf(out.metadata, kIssuedSerialsOfLabel);
+  if (std::string shard = LabelOf(out.metadata, kIssuedSerialsShardLabel); !shard.empty()) {
+    auto [ptr, ec] = std::from_chars(shard.data(), shard.data() + shard.size(), out.shard);
+    if (ec != std::errc() || ptr != shard.data() + shard.size() || out.shard < 0) out.shard = -1;
+  }
   std::string text;
   if (auto d = config_map.find("data"); d != config_map.end() && d->is_object()) {
     text = d->value(std::string(kIssuedSerialsKey), "");
@@ -176,6 +184,43 @@ Result<IssuedSerialMap> ParseIssuedSerials(std::string_view text) {
     out[serial->ToHex()] = not_after;
   }
   return out;
+}
+
+std::vector<IssuedSerialShardPlan> PlanIssuedSerialShards(
+    const std::vector<std::shared_ptr<const IssuedSerials>>& shards, const IssuedSerialMap& added,
+    std::int64_t now_unix, std::size_t per_shard) {
+  per_shard = std::max<std::size_t>(per_shard, 1);
+  std::vector<IssuedSerialShardPlan> plans;
+  for (const auto& cached : shards) {
+    IssuedSerialShardPlan plan{.shard = cached->shard, .cached = cached};
+    if (cached->invalid.empty()) {
+      plan.expired = static_cast<std::size_t>(std::count_if(cached->serials.begin(), cached->serials.end(),
+                                                            [&](const auto& kv) { return kv.second < now_unix; }));
+      plan.live = cached->serials.size() - plan.expired;
+    }
+    plans.push_back(std::move(plan));
+  }
+  std::sort(plans.begin(), plans.end(), [](const auto& a, const auto& b) { return a.shard < b.shard; });
+  if (plans.empty()) plans.push_back({.shard = 0});
+  auto room = [per_shard](const IssuedSerialShardPlan& p) {
+    const std::size_t used = p.live + p.added.size();
+    return used < per_shard ? per_shard - used : 0;
+  };
+  size_t at = 0;     // the plan taking serials now
+  int next_new = 0;  // the lowest shard number not yet looked at for a new shard
+  for (const auto& [serial, not_after] : added) {
+    while (at < plans.size() && room(plans[at]) == 0) ++at;
+    if (at == plans.size()) {
+      auto in_use = [&plans](int k) {
+        return std::any_of(plans.begin(), plans.end(), [k](const auto& p) { return p.shard == k; });
+      };
+      while (in_use(next_new)) ++next_new;
+      plans.push_back({.shard = next_new});
+    }
+    plans[at].added.emplace(serial, not_after);
+  }
+  std::sort(plans.begin(), plans.end(), [](const auto& a, const auto& b) { return a.shard < b.shard; });
+  return plans;
 }
 
 }  // namespace certplane::reconcile

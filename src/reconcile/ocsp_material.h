@@ -5,9 +5,14 @@
 //     <key id>.crt   the delegated responder certificate, then the CA certificate of
 //                    that key (current or retired) which issued it, PEM
 //     <key id>.key   the responder's private key, PKCS#8 PEM
-//   ConfigMap certplane-issued-<ca>   (label certplane.io/issued-serials-of=<ca>)
-//     issued.txt     every unexpired serial the CA issued: "<serial hex> <notAfter unix>"
-//                    per line, sorted; kept after the Certificate is deleted
+//   ConfigMap certplane-issued-<ca>, certplane-issued-<ca>.shard-<k> for k >= 1
+//                    (labels certplane.io/issued-serials-of=<ca>,
+//                    certplane.io/issued-serials-shard=<k>; no shard label is shard 0)
+//     issued.txt     the CA's unexpired issued serials, each in one shard:
+//                    "<serial hex> <notAfter unix>" per line, sorted; kept after the
+//                    Certificate is deleted. A shard holds at most a set number of
+//                    serials (ocsp_maintainer.h), so the record grows by ConfigMaps
+//                    instead of reaching the API server's 1 MiB per object.
 //
 // Unlike certificate and CA key Secrets (cached_secrets.h), the responder Secret is
 // cached with its keys: every replica signs OCSP responses, and that is why these keys
@@ -19,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,10 +41,13 @@ namespace certplane::reconcile {
 
 inline constexpr std::string_view kOcspSignerOfLabel = "certplane.io/ocsp-signer-of";
 inline constexpr std::string_view kIssuedSerialsOfLabel = "certplane.io/issued-serials-of";
+inline constexpr std::string_view kIssuedSerialsShardLabel = "certplane.io/issued-serials-shard";
 inline constexpr std::string_view kIssuedSerialsKey = "issued.txt";
 
-std::string OcspSignerSecretName(const std::string& ca);        // "certplane-ocsp-<ca>"
-std::string IssuedSerialsConfigMapName(const std::string& ca);  // "certplane-issued-<ca>"
+std::string OcspSignerSecretName(const std::string& ca);  // "certplane-ocsp-<ca>"
+// "certplane-issued-<ca>" for shard 0, "certplane-issued-<ca>.shard-<k>" for the others.
+// Names can collide across CAs ("a.shard-1"): the labels decide whose a record is.
+std::string IssuedSerialsConfigMapName(const std::string& ca, int shard = 0);
 
 // The responder identity of one CA key: the CA certificate a CertID's issuerKeyHash
 // names, and the delegated signer that CA certificate issued.
@@ -69,9 +78,11 @@ Result<nlohmann::json> EncodeOcspSignerData(const std::vector<OcspIdentity>& ide
 // The durable record of issued serials: serial (lower-case hex) -> notAfter (unix seconds).
 using IssuedSerialMap = std::map<std::string, std::int64_t>;
 
+// One shard of a CA's record.
 struct IssuedSerials {
   kube::ObjectMeta metadata;
   std::string ca_name;  // label certplane.io/issued-serials-of
+  int shard = 0;        // label certplane.io/issued-serials-shard; -1 when it is not a number
   IssuedSerialMap serials;
   std::string invalid;  // why issued.txt did not parse; empty when it did
 
@@ -88,5 +99,26 @@ std::string FormatIssuedSerials(const IssuedSerialMap& serials);
 std::string FormatIssuedSerials(const IssuedSerialMap& recorded, const IssuedSerialMap& added, std::int64_t now_unix);
 // The inverse; InvalidArgument naming the first bad line.
 Result<IssuedSerialMap> ParseIssuedSerials(std::string_view text);
+
+// What one pass of the maintainer does to one shard of a CA's record.
+struct IssuedSerialShardPlan {
+  int shard = 0;
+  std::shared_ptr<const IssuedSerials> cached;  // null: a shard to create
+  std::size_t live = 0;                         // cached serials still unexpired (0 if unusable)
+  std::size_t expired = 0;                      // cached serials past their notAfter
+  IssuedSerialMap added;                        // the new serials this shard takes
+
+  // Whether the shard must be written: new, unusable, or with serials to drop or add.
+  bool Changes() const { return !cached || !cached->invalid.empty() || expired > 0 || !added.empty(); }
+};
+
+// Spreads the new serials `added` over a CA's record: every shard keeps its serials
+// unexpired at `now_unix`, the lowest-numbered shards with room under `per_shard` take
+// new serials in serial order, and new shards (the lowest numbers not in use) take the
+// rest. With no shard at all there is still shard 0. The plans of every cached shard
+// (from `shards`, one CA's, usable or not) and of every new one, by shard number.
+std::vector<IssuedSerialShardPlan> PlanIssuedSerialShards(
+    const std::vector<std::shared_ptr<const IssuedSerials>>& shards, const IssuedSerialMap& added,
+    std::int64_t now_unix, std::size_t per_shard);
 
 }  // namespace certplane::reconcile

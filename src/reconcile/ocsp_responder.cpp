@@ -130,8 +130,9 @@ OcspResponder::Answer OcspResponder::Lookup(const std::string& ca, const OcspIde
     }
   }
   const std::string hex = serial.ToHex();
-  auto issued = sources_.issued(ca);
-  if ((issued && issued->Contains(hex)) || sources_.certificate_names(ca, hex)) {
+  const auto shards = sources_.issued(ca);
+  const bool recorded = std::any_of(shards.begin(), shards.end(), [&](const auto& s) { return s->Contains(hex); });
+  if (recorded || sources_.certificate_names(ca, hex)) {
     return {.status = pki::OcspCertStatus::kGood};
   }
   return {.status = pki::OcspCertStatus::kUnknown};

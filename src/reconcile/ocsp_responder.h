@@ -64,7 +64,8 @@ struct OcspSources {
   std::function<std::shared_ptr<const api::CertificateAuthority>(const std::string& ca)> ca;
   std::function<std::shared_ptr<const OcspSignerSecret>(const std::string& ca)> signers;
   std::function<std::vector<std::shared_ptr<const crl::CrlConfigMap>>(const std::string& ca)> crl_shards;
-  std::function<std::shared_ptr<const IssuedSerials>(const std::string& ca)> issued;
+  // The shards of the CA's record of issued serials.
+  std::function<std::vector<std::shared_ptr<const IssuedSerials>>(const std::string& ca)> issued;
   // Whether a cached Certificate names `serial_hex` as issued by `ca` (its current
   // serial or one in its history): covers the moment before the issued record has it.
   std::function<bool(const std::string& ca, const std::string& serial_hex)> certificate_names;

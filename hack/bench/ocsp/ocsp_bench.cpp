@@ -76,7 +76,8 @@ int InProcess(bool quick) {
       .ca = [](const std::string&) { return std::make_shared<const api::CertificateAuthority>(); },
       .signers = [signers](const std::string&) { return std::shared_ptr<const reconcile::OcspSignerSecret>(signers); },
       .crl_shards = [](const std::string&) { return std::vector<std::shared_ptr<const crl::CrlConfigMap>>{}; },
-      .issued = [issued](const std::string&) { return std::shared_ptr<const reconcile::IssuedSerials>(issued); },
+      .issued =
+          [issued](const std::string&) { return std::vector<std::shared_ptr<const reconcile::IssuedSerials>>{issued}; },
       .certificate_names = [](const std::string&, const std::string&) { return false; },
       .clock = kube::SystemClock().get()};
   reconcile::OcspResponder responder(sources, {});

@@ -1,11 +1,13 @@
 // The OCSP maintainer against a real API server: a reconcile that comes right after its
 // own write, before the caches have seen it, waits for them instead of deciding on the
 // stale view (which signed a spare responder certificate and failed with ALREADY_EXISTS
-// creating the Secret it had just created).
+// creating the Secret it had just created); and a record of more serials than one
+// ConfigMap holds is kept in shards, none lost when the Certificates go.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 
 #include "api/condition.h"
 #include "kube/clock.h"
@@ -68,6 +70,41 @@ class OcspMaintainerTest : public certplane::testing::KubeTest {
     KubeTest::TearDown();
   }
 
+  // Certificates issued by the test CA as far as the caches can tell: a status naming
+  // the CA and a serial (nothing signs them; the maintainer reads only the status).
+  void CertificateWithSerial(const std::string& name, const std::string& serial_hex) {
+    auto created = client().Create(
+        api::kCertificatesResource, ns(),
+        {{"apiVersion", "certplane.io/v1alpha1"},
+         {"kind", "Certificate"},
+         {"metadata", {{"name", name}}},
+         {"spec", {{"profileRef", {{"name", "none"}}}, {"secretName", name + "-tls"}, {"commonName", name}}}});
+    ASSERT_TRUE(created.ok()) << created.status();
+    auto patched = client().MergePatch(
+        api::kCertificatesResource, ns(), name,
+        {{"status", {{"caName", ca_}, {"serialNumber", serial_hex}, {"notAfter", "2099-01-01T00:00:00Z"}}}},
+        {.subresource = "status"});
+    ASSERT_TRUE(patched.ok()) << patched.status();
+  }
+
+  // The serials the record's ConfigMaps hold, read from the API server, by name.
+  std::map<std::string, std::set<std::string>> RecordOnTheServer() {
+    std::map<std::string, std::set<std::string>> out;
+    auto list =
+        client().List(kube::kConfigMaps, ns(), {.label_selector = std::string(kIssuedSerialsOfLabel) + "=" + ca_});
+    EXPECT_TRUE(list.ok()) << list.status();
+    if (!list.ok()) return out;
+    for (const auto& cm : list->items) {
+      auto serials = ParseIssuedSerials(cm["data"].value(std::string(kIssuedSerialsKey), ""));
+      EXPECT_TRUE(serials.ok()) << serials.status();
+      auto& names = out[cm["metadata"]["name"].get<std::string>()];
+      if (serials.ok()) {
+        for (const auto& kv : *serials) names.insert(kv.first);
+      }
+    }
+    return out;
+  }
+
   std::string ca_;
   std::unique_ptr<Caches> caches_;
   std::unique_ptr<CaSigners> signers_;
@@ -97,6 +134,62 @@ TEST_F(OcspMaintainerTest, AReconcileRightAfterItsOwnWriteWaitsForTheCacheInstea
   auto after = client().Get(kube::kSecrets, ns(), OcspSignerSecretName(ca_));
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after.value()["metadata"]["resourceVersion"], version) << "the responder Secret was written again";
+}
+
+TEST_F(OcspMaintainerTest, ARecordLargerThanAShardIsSplitOverConfigMapsAndKeepsEverySerial) {
+  OcspMaintainer sharded(OcspMaintainerDeps{.client = client_ptr(),
+                                            .caches = caches_.get(),
+                                            .signers = signers_.get(),
+                                            .events = events_.get(),
+                                            .public_base_url = "http://127.0.0.1:1",
+                                            .record_interval = 0s,
+                                            .serials_per_shard = 2});
+  const std::set<std::string> serials = {"01aa", "02bb", "03cc", "04dd", "05ee"};
+  int i = 0;
+  for (const std::string& serial : serials) CertificateWithSerial("rec-" + std::to_string(i++), serial);
+  auto cached_count = [&] {
+    int n = 0;
+    caches_->ForEachCertificateIssuedBy(ca_, [&](const auto&) { ++n; });
+    return n;
+  };
+  ASSERT_TRUE(Eventually([&] { return cached_count() == 5; }, 30s)) << "the caches never saw the Certificates";
+
+  // Reconciles until the caches show every shard written (each pass waits for its own
+  // writes to come back).
+  auto settle = [&] {
+    return Eventually(
+        [&] {
+          kube::ReconcileResult r = sharded.Reconcile({"", ca_});
+          EXPECT_NE(r.kind(), kube::ReconcileResult::Kind::kRetry) << r.status();
+          std::set<std::string> cached;
+          for (const auto& shard : caches_->IssuedSerialsOf(ca_)) {
+            for (const auto& kv : shard->serials) cached.insert(kv.first);
+          }
+          // A pass that had nothing to wait for comes back in a second or more.
+          return cached == serials && r.kind() == kube::ReconcileResult::Kind::kAfter && r.requeue_after() >= 1s;
+        },
+        30s, 100ms);
+  };
+  ASSERT_TRUE(settle());
+  const std::map<std::string, std::set<std::string>> want = {{IssuedSerialsConfigMapName(ca_, 0), {"01aa", "02bb"}},
+                                                             {IssuedSerialsConfigMapName(ca_, 1), {"03cc", "04dd"}},
+                                                             {IssuedSerialsConfigMapName(ca_, 2), {"05ee"}}};
+  EXPECT_EQ(RecordOnTheServer(), want);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto ca = caches_->cas.store().Get(ca_);
+        return ca && ca->status.ocsp && ca->status.ocsp->issued_serials == 5;
+      },
+      30s))
+      << "status.ocsp.issuedSerials does not count every shard";
+
+  // The Certificates go; the record keeps their serials, in the same shards.
+  for (int k = 0; k < 5; ++k) {
+    ASSERT_TRUE(client().Delete(api::kCertificatesResource, ns(), "rec-" + std::to_string(k)).ok());
+  }
+  ASSERT_TRUE(Eventually([&] { return cached_count() == 0; }, 30s));
+  ASSERT_TRUE(settle());
+  EXPECT_EQ(RecordOnTheServer(), want);
 }
 
 }  // namespace

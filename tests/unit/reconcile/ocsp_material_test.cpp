@@ -62,6 +62,93 @@ TEST(IssuedSerials, DecodesTheConfigMapAndMarksABadRecord) {
   EXPECT_FALSE(Must(DecodeIssuedSerialsConfigMap(cm)).invalid.empty());
 }
 
+TEST(IssuedSerials, ReadsTheShardFromItsLabelAndNamesShardsApart) {
+  nlohmann::json cm = {
+      {"metadata",
+       {{"name", "certplane-issued-a.shard-2"},
+        {"labels", {{"certplane.io/issued-serials-of", "a"}, {"certplane.io/issued-serials-shard", "2"}}}}},
+      {"data", {{"issued.txt", ""}}}};
+  EXPECT_EQ(Must(DecodeIssuedSerialsConfigMap(cm)).shard, 2);
+  cm["metadata"]["labels"]["certplane.io/issued-serials-shard"] = "two";
+  EXPECT_EQ(Must(DecodeIssuedSerialsConfigMap(cm)).shard, -1);
+  cm["metadata"]["labels"].erase("certplane.io/issued-serials-shard");
+  EXPECT_EQ(Must(DecodeIssuedSerialsConfigMap(cm)).shard, 0) << "the record before shards is shard 0";
+  EXPECT_EQ(IssuedSerialsConfigMapName("a"), "certplane-issued-a");
+  EXPECT_EQ(IssuedSerialsConfigMapName("a", 0), "certplane-issued-a");
+  EXPECT_EQ(IssuedSerialsConfigMapName("a", 3), "certplane-issued-a.shard-3");
+}
+
+std::shared_ptr<const IssuedSerials> Shard(int shard, IssuedSerialMap serials, std::string invalid = "") {
+  auto s = std::make_shared<IssuedSerials>();
+  s->ca_name = "a";
+  s->shard = shard;
+  s->serials = std::move(serials);
+  s->invalid = std::move(invalid);
+  return s;
+}
+
+// "<shard>:<live>+<added serials>" per plan, and whether it is written.
+std::vector<std::string> Describe(const std::vector<IssuedSerialShardPlan>& plans) {
+  std::vector<std::string> out;
+  for (const auto& p : plans) {
+    std::string d = std::to_string(p.shard) + ":" + std::to_string(p.live) + "+";
+    for (const auto& [serial, not_after] : p.added) d += serial + ",";
+    d += p.Changes() ? " write" : " keep";
+    out.push_back(d);
+  }
+  return out;
+}
+
+TEST(IssuedSerialShards, WithNoRecordYetThereIsShardZeroToWriteEvenWithNothingToAdd) {
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({}, {}, 0, 3)), ElementsAre("0:0+ write"));
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({}, {{"01", 9}, {"02", 9}}, 0, 3)), ElementsAre("0:0+01,02, write"));
+}
+
+TEST(IssuedSerialShards, NewSerialsFillTheLowestShardWithRoomThenOpenANewShard) {
+  auto full = Shard(0, {{"a1", 9}, {"a2", 9}, {"a3", 9}});
+  auto one = Shard(1, {{"b1", 9}});
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({full, one}, {{"01", 9}, {"02", 9}, {"03", 9}}, 0, 3)),
+              ElementsAre("0:3+ keep", "1:1+01,02, write", "2:0+03, write"));
+}
+
+TEST(IssuedSerialShards, ExpiredSerialsLeaveRoomThatNewOnesTake) {
+  auto aging = Shard(0, {{"a1", 5}, {"a2", 5}, {"a3", 20}});
+  auto plans = PlanIssuedSerialShards({aging}, {{"01", 30}, {"02", 30}}, /*now_unix=*/10, 3);
+  EXPECT_THAT(Describe(plans), ElementsAre("0:1+01,02, write"));
+  EXPECT_EQ(plans[0].expired, 2u);
+  // Nothing to add, but serials to drop: still written.
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({aging}, {}, 10, 3)), ElementsAre("0:1+ write"));
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({aging}, {}, 0, 3)), ElementsAre("0:3+ keep"));
+}
+
+TEST(IssuedSerialShards, AnUnusableShardIsRewrittenWithWhatItTakes) {
+  auto bad = Shard(0, {}, "issued.txt line 1: expected \"<serial hex> <notAfter>\"");
+  auto good = Shard(1, {{"b1", 9}});
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({good, bad}, {{"01", 9}}, 0, 3)),
+              ElementsAre("0:0+01, write", "1:1+ keep"));
+}
+
+TEST(IssuedSerialShards, NewShardsTakeTheLowestNumbersNotInUse) {
+  auto zero = Shard(0, {{"a1", 9}});
+  auto two = Shard(2, {{"c1", 9}});
+  EXPECT_THAT(Describe(PlanIssuedSerialShards({zero, two}, {{"01", 9}, {"02", 9}}, 0, 1)),
+              ElementsAre("0:1+ keep", "1:0+01, write", "2:1+ keep", "3:0+02, write"));
+}
+
+TEST(IssuedSerialShards, EveryNewSerialLandsInExactlyOneShardWithinTheBound) {
+  std::vector<std::shared_ptr<const IssuedSerials>> shards = {Shard(0, {{"a1", 1}, {"a2", 9}}), Shard(1, {{"b1", 9}})};
+  IssuedSerialMap added;
+  for (int i = 0; i < 100; ++i) added.emplace("f" + std::to_string(1000 + i), 50);
+  auto plans = PlanIssuedSerialShards(shards, added, /*now_unix=*/5, 7);
+  IssuedSerialMap seen;
+  for (const auto& p : plans) {
+    EXPECT_LE(p.live + p.added.size(), 7u) << "shard " << p.shard;
+    for (const auto& kv : p.added) EXPECT_TRUE(seen.insert(kv).second) << kv.first << " twice";
+  }
+  EXPECT_EQ(seen, added);
+  EXPECT_EQ(plans.size(), 15u);  // 2 + 100 + 1 live serials, 7 a shard
+}
+
 TEST(OcspSignerSecret, RoundTripsIdentitiesAndReportsABrokenPair) {
   const auto& pki = Hierarchy(pki::KeyAlgorithm::kEcdsaP256);
   pki::CertificateSpec spec;

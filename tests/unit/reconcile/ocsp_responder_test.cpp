@@ -47,8 +47,8 @@ struct Stub {
   std::mutex mu;
   std::shared_ptr<const OcspSignerSecret> signers;
   std::vector<std::shared_ptr<const crl::CrlConfigMap>> crls;
-  std::shared_ptr<const IssuedSerials> issued;
-  std::set<std::string> named;  // serials a Certificate names
+  std::vector<std::shared_ptr<const IssuedSerials>> issued;  // the record's shards
+  std::set<std::string> named;                               // serials a Certificate names
   kube::FakeClock clock;
 
   Stub() {
@@ -57,10 +57,13 @@ struct Stub {
     s->identities.push_back(Identity());
     signers = s;
     SetCrl(crl::testing::TestCrl(1, 2));  // serials 80 and 81, keyCompromise
-    auto i = std::make_shared<IssuedSerials>();
-    i->ca_name = "issuing";
-    i->serials = {{"0a", 0}, {"80", 0}};
-    issued = i;
+    for (int shard : {0, 1}) {
+      auto i = std::make_shared<IssuedSerials>();
+      i->ca_name = "issuing";
+      i->shard = shard;
+      i->serials = shard == 0 ? IssuedSerialMap{{"0a", 0}, {"80", 0}} : IssuedSerialMap{{"0c", 0}};
+      issued.push_back(i);
+    }
   }
   void SetCrl(const pki::Crl& crl) {
     auto cm = Must(
@@ -140,6 +143,18 @@ TEST(OcspResponder, AnswersGoodRevokedAndUnknownSignedByTheDelegatedResponder) {
   EXPECT_EQ(StatusOf(responder.Respond("issuing", Request("0b"))), pki::OcspCertStatus::kUnknown);
   stub.named.insert("0b");  // a Certificate names it before the issued record does
   EXPECT_EQ(StatusOf(responder.Respond("issuing", Request("0b"))), pki::OcspCertStatus::kGood);
+}
+
+TEST(OcspResponder, AnswersGoodForASerialInAnyShardOfTheRecord) {
+  Stub stub;
+  OcspResponder responder(stub.Sources(), {});
+  EXPECT_EQ(StatusOf(responder.Respond("issuing", Request("0c"))), pki::OcspCertStatus::kGood);  // shard 1
+  {
+    std::lock_guard l(stub.mu);
+    stub.issued.pop_back();
+  }
+  EXPECT_EQ(StatusOf(OcspResponder(stub.Sources(), {}).Respond("issuing", Request("0c"))),
+            pki::OcspCertStatus::kUnknown);
 }
 
 TEST(OcspResponder, ServesFromItsCacheUntilTheAnswerChanges) {
