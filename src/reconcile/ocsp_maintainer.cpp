@@ -1,6 +1,8 @@
 #include "reconcile/ocsp_maintainer.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "api/certificate_authority_json.h"
 #include "api/condition.h"
@@ -219,9 +221,24 @@ kube::ReconcileResult OcspMaintainer::Reconcile(const kube::Request& request) {
     // it: at 10,000 certificates the record is 10,000 map entries (1.3 MiB).
     const std::int64_t ca_not_after = Unix((*material)->issuer.certificate().not_after());
     const std::int64_t now_unix = Unix(now);
+    // With several shards, one set over all of them for this scan: a serial's shard
+    // depends on when it was recorded, and asking each shard's map in turn cost about a
+    // microsecond a shard for each of 200,000 serials in a storm of 100,000 renewals.
+    std::unordered_set<std::string_view> in_record;
+    if (shards.size() > 1) {
+      std::size_t total = 0;
+      for (const auto& shard : shards) total += shard->serials.size();
+      in_record.reserve(total);
+      for (const auto& shard : shards) {
+        for (const auto& kv : shard->serials) in_record.insert(kv.first);  // views into `shards`, held to the end
+      }
+    }
+    auto already_recorded = [&](const std::string& serial) {
+      return shards.size() > 1 ? in_record.contains(serial) : recorded(serial);
+    };
     IssuedSerialMap added;  // serials the record lacks, unexpired
     auto note = [&](const std::string& serial, std::int64_t not_after) {
-      if (serial.empty() || not_after < now_unix || recorded(serial)) return;
+      if (serial.empty() || not_after < now_unix || already_recorded(serial)) return;
       added.emplace(serial, not_after);
     };
     deps_.caches->ForEachCertificateIssuedBy(name, [&](const std::shared_ptr<const api::Certificate>& cert) {
