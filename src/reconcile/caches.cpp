@@ -259,11 +259,11 @@ std::shared_ptr<const OcspSignerSecret> Caches::OcspSignersOf(const std::string&
 
 std::vector<std::shared_ptr<const IssuedSerials>> Caches::IssuedSerialsOf(const std::string& ca) const {
   std::vector<std::shared_ptr<const IssuedSerials>> shards;
-  for (auto& shard : issued_serials.store().ByIndex(kByRecordCa, ca)) {
+  for (auto& shard : ByIndex(issued_serials, kByRecordCa, ca)) {
     // Only the shard's own name counts: a copy under another name (someone's kubectl
-    // apply) would be a second source of truth.
-    if (shard->shard >= 0 && shard->metadata.name == IssuedSerialsConfigMapName(ca, shard->shard) &&
-        (controller_namespace_.empty() || shard->metadata.ns == controller_namespace_)) {
+    // apply) would be a second source of truth. The informer watches the controller's
+    // namespace alone.
+    if (shard->shard >= 0 && shard->metadata.name == IssuedSerialsConfigMapName(ca, shard->shard)) {
       shards.push_back(std::move(shard));
     }
   }

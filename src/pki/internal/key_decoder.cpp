@@ -1,7 +1,6 @@
 #include "pki/internal/key_decoder.h"
 
 #include <array>
-#include <climits>
 #include <memory>
 
 #include <openssl/decoder.h>
@@ -37,7 +36,7 @@ int KindIndex(KeyStructure structure, std::string_view keytype) {
 // A decoder context and the pointer it writes each decoded key to. The context holds the
 // address of `decoded`, so a Slot never moves (it lives behind a unique_ptr).
 struct Slot {
-  EVP_PKEY* decoded = nullptr;  // owned while set; taken by Decode
+  EVP_PKEY* decoded = nullptr;  // owned while set; DecodePrivateKeyDer takes it
   DecoderCtxPtr ctx;
 
   ~Slot() { EVP_PKEY_free(decoded); }  // clears any private part
@@ -62,7 +61,7 @@ struct ThreadDecoders {
 
 EvpPkeyPtr DecodePrivateKeyDer(ByteView der, KeyStructure structure, std::string_view keytype) {
   int index = KindIndex(structure, keytype);
-  if (index < 0 || der.empty() || der.size() > static_cast<size_t>(LONG_MAX)) return EvpPkeyPtr();
+  if (index < 0 || der.empty()) return EvpPkeyPtr();
   thread_local ThreadDecoders decoders;
   std::unique_ptr<Slot>& slot = decoders.slots[static_cast<size_t>(index)];
   if (!slot) slot = NewSlot(kKinds[static_cast<size_t>(index)]);
